@@ -1,0 +1,28 @@
+"""One exception family for input a user can fix, so the CLI can print it as one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["AnalysisError", "InputError", "ConfigError"]
+
+
+class AnalysisError(Exception):
+    """An error caused by the user's input or settings; its message says what to do."""
+
+
+class InputError(AnalysisError):
+    """A corpus file that cannot be read. The message names the file (and line, if known)."""
+
+    def __init__(self, path: str | Path, problem: str, *, line: int | None = None, hint: str = "") -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        message = f"{where}: {problem}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+        self.path = str(path)
+        self.line = line
+
+
+class ConfigError(AnalysisError):
+    """A configuration or lexicon file with a wrong key, value or syntax."""

@@ -1,0 +1,79 @@
+"""Fonts: choose a CJK font on purpose, so Chinese renders on any machine.
+
+The default is Noto Sans CJK SC (SIL Open Font License) as shipped by the ``mplfonts``
+package, a dependency of this project: every machine then draws the same glyphs and figures
+are identical across machines. A font can be named with the ``POLICY_ANALYSIS_FONT``
+environment variable or the ``font`` setting; if mplfonts is missing, installed system CJK
+fonts are tried (fonts-noto-cjk, WenQuanYi, Source Han Sans, SimHei).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from matplotlib import font_manager
+
+from .errors import AnalysisError
+
+__all__ = ["cjk_font_path", "cjk_font_properties", "cjk_font_family"]
+
+_BUNDLED = "NotoSansCJKsc-Regular.otf"
+_SYSTEM_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+
+
+def _bundled_font() -> Path | None:
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / _BUNDLED
+    return path if path.is_file() else None
+
+
+def _system_font() -> Path | None:
+    for family in _SYSTEM_FAMILIES:
+        for entry in font_manager.fontManager.ttflist:
+            if entry.name == family:
+                return Path(entry.fname)
+    return None
+
+
+@lru_cache(maxsize=None)
+def cjk_font_path(requested: str | None = None) -> Path:
+    """Path of the CJK font every figure uses; see the module docstring for the order."""
+    requested = requested or os.environ.get("POLICY_ANALYSIS_FONT") or None
+    if requested:
+        path = Path(requested)
+        if not path.is_file():
+            raise AnalysisError(f"{requested}: font file not found (give the path of a .ttf/.otf with Chinese glyphs)")
+        return path
+    path = _bundled_font() or _system_font()
+    if path is None:
+        raise AnalysisError(
+            "no font with Chinese glyphs found (pip install mplfonts, or apt-get install fonts-noto-cjk)"
+        )
+    return path
+
+
+@lru_cache(maxsize=None)
+def cjk_font_family(requested: str | None = None) -> str:
+    """Register the CJK font with matplotlib and return its family name."""
+    path = cjk_font_path(requested)
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def cjk_font_properties(requested: str | None = None, **kwargs) -> font_manager.FontProperties:
+    """FontProperties for the CJK font, e.g. for a single label."""
+    return font_manager.FontProperties(fname=str(cjk_font_path(requested)), **kwargs)

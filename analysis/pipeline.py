@@ -1,0 +1,263 @@
+"""Pipeline: run every stage on a corpus and write the tables, figures and manifest.
+
+:func:`analyse` computes (no files written); :func:`draw_figures` draws; :func:`write_outputs`
+writes ``documents.csv, terms.csv, measures.csv, clusters.csv, figures/, manifest.json`` and
+a few more tables. Steps that a corpus cannot support (clusters without units, timelines
+without dates) are skipped with a message saying why, and everything else still runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .clusters import Clustering, cluster_units
+from .corpus import Corpus, PageLayout, read_corpus
+from .counts import distinctive_terms, term_frequencies, term_frequencies_by
+from .errors import AnalysisError
+from .measures import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .config import Settings
+from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_word_list, tokenize
+
+__all__ = ["Analysis", "analyse", "draw_figures", "write_outputs", "leading_measures"]
+
+_DEPENDENCIES = ("jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts")
+
+
+@dataclass
+class Analysis:
+    """Everything one run computed, stage by stage."""
+
+    settings: Settings
+    corpus: Corpus
+    documents: pd.DataFrame
+    lexicon: Lexicon
+    tokens: list[list[str]]
+    terms: pd.DataFrame
+    terms_by_unit: pd.DataFrame
+    distinctive: pd.DataFrame
+    mentions: pd.DataFrame
+    measures: pd.DataFrame  # unit × measure counts
+    presence: pd.DataFrame  # unit × measure 0/1
+    by_period: pd.DataFrame  # period × measure counts
+    clustering: Clustering | None
+    notes: list[str] = field(default_factory=list)  # steps skipped and why
+
+    @property
+    def units(self) -> list[str]:
+        return list(self.measures.index)
+
+
+def analyse(settings: Settings = Settings()) -> Analysis:
+    """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``."""
+    corpus = read_corpus(settings.corpus, layout=PageLayout(unit_suffixes=settings.unit_suffixes))
+    documents = corpus.to_frame()
+    lexicon = load_lexicon(settings.lexicon)
+
+    dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
+    stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
+    stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
+    words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
+    tokenizer = make_tokenizer(dictionaries=dictionaries, words=words)
+    tokens = tokenize(
+        documents["text"], tokenizer, stopwords=stopwords, keep=lexicon.terms(), min_chars=settings.min_chars, hmm=settings.hmm
+    )
+
+    units = documents["unit"].tolist()
+    terms = term_frequencies(tokens)
+    terms_by_unit = term_frequencies_by(tokens, units).rename(columns={"group": "unit"})
+    distinctive = distinctive_terms(tokens, units).rename(columns={"group": "unit"})
+
+    mentions = find_mentions(documents["text"], documents["doc_id"], lexicon)
+    by_doc = documents.set_index("doc_id")
+    measures = measure_matrix(mentions, by_doc["unit"], lexicon)
+    presence = (measures > 0).astype(int)
+    by_period = measures_by_period(mentions, by_doc["date_start"], lexicon)
+
+    notes: list[str] = []
+    clustering = None
+    if len(measures) < 3:
+        notes.append(f"clusters skipped: clustering needs at least 3 units, this corpus has {len(measures)}")
+    else:
+        try:
+            clustering = cluster_units(measures, k=settings.k, metric=settings.metric, method=settings.linkage)
+        except AnalysisError as error:
+            notes.append(f"clusters skipped: {error}")
+    if documents["date_start"].isna().all():
+        notes.append("timelines skipped: no document carries a date")
+    return Analysis(
+        settings=settings,
+        corpus=corpus,
+        documents=documents,
+        lexicon=lexicon,
+        tokens=tokens,
+        terms=terms,
+        terms_by_unit=terms_by_unit,
+        distinctive=distinctive,
+        mentions=mentions,
+        measures=measures,
+        presence=presence,
+        by_period=by_period,
+        clustering=clustering,
+        notes=notes,
+    )
+
+
+def leading_measures(analysis: Analysis, *, top: int = 2) -> dict[str, str]:
+    """doc_id → its most-mentioned measures ("外防输入、三防"), ties in lexicon order."""
+    order = {name: i for i, name in enumerate(analysis.lexicon.names)}
+    result: dict[str, str] = {}
+    for doc_id, group in analysis.mentions.groupby("doc_id"):
+        counts = group["measure"].value_counts()
+        ranked = sorted(counts.index, key=lambda m: (-counts[m], order[m]))
+        result[str(doc_id)] = "、".join(ranked[:top])
+    return result
+
+
+def draw_figures(analysis: Analysis, out_dir: str | Path) -> list[Path]:
+    """Draw every figure the corpus supports into ``out_dir`` (PNG and SVG); return the paths."""
+    import matplotlib.pyplot as plt
+
+    from . import figures
+
+    font = analysis.settings.font
+    out = Path(out_dir)
+    written: list[Path] = []
+
+    def save(fig, name: str) -> None:
+        written.extend(figures.save_figure(fig, out, name))
+        plt.close(fig)
+
+    save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
+    save(figures.plot_term_bar(analysis.terms, top_n=analysis.settings.top_terms, font=font), "terms_bar")
+    frequencies = dict(zip(analysis.terms["term"], analysis.terms["count"]))
+    if frequencies:
+        save(figures.plot_wordcloud(frequencies, title="全部文本词云 Word cloud, whole corpus", font=font), "wordcloud")
+    by_unit = {
+        unit: dict(zip(group["term"], group["count"])) for unit, group in analysis.terms_by_unit.groupby("unit", sort=False)
+    }
+    if by_unit:
+        ordered = {u: by_unit[u] for u in analysis.units if u in by_unit}
+        save(figures.plot_wordcloud_grid(ordered, font=font), "wordcloud_units")
+    if analysis.clustering is not None:
+        save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
+    if len(analysis.measures):
+        save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, font=font), "measures_heatmap")
+    dated = analysis.documents.dropna(subset=["date_start"])
+    if not dated.empty and dated["unit"].astype(bool).any():
+        labels = analysis.clustering.labels if analysis.clustering is not None else None
+        save(figures.plot_timeline(dated, labels=labels, leading=leading_measures(analysis), font=font), "timeline")
+    if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
+        save(figures.plot_measures_over_time(analysis.by_period, font=font), "measures_over_time")
+    return written
+
+
+def _sha256_file(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "policy-analysis": __version__}
+    for name in _DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _settings_record(settings: Settings) -> dict:
+    record = {}
+    for key, value in asdict(settings).items():
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = [str(v) for v in value]
+        record[key] = value
+    return record
+
+
+def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | None = None) -> list[Path]:
+    """Write every table, the figures (unless ``figures`` is False) and ``manifest.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def table(frame: pd.DataFrame, name: str, *, index: bool = False) -> None:
+        path = out / name
+        frame.to_csv(path, index=index, encoding="utf-8", lineterminator="\n")
+        written.append(path)
+
+    table(analysis.documents, "documents.csv")
+    table(analysis.terms, "terms.csv")
+    table(analysis.terms_by_unit, "terms_by_unit.csv")
+    table(analysis.distinctive, "distinctive_terms.csv")
+    table(analysis.mentions, "mentions.csv")
+    table(analysis.measures.reset_index().rename(columns={analysis.measures.index.name: "unit"}), "measures.csv")
+    table(analysis.presence.reset_index().rename(columns={analysis.presence.index.name: "unit"}), "measures_presence.csv")
+    table(analysis.by_period, "measures_by_period.csv", index=True)
+    if analysis.clustering is not None:
+        table(analysis.clustering.table(), "clusters.csv")
+        table(analysis.clustering.defining, "cluster_measures.csv")
+    else:
+        table(pd.DataFrame({"unit": analysis.units, "cluster": pd.Series([pd.NA] * len(analysis.units), dtype="Int64")}), "clusters.csv")
+
+    draw = analysis.settings.figures if figures is None else figures
+    if draw:
+        written.extend(draw_figures(analysis, out / "figures"))
+
+    corpus = analysis.corpus
+    lexicon_path = analysis.lexicon.path
+    manifest = {
+        "tool": "policy-analysis",
+        "versions": _versions(),
+        "inputs": [
+            {
+                "path": s.path,
+                "sha256": s.sha256,
+                "encoding": s.encoding,
+                "documents": s.n_documents,
+                "boilerplate_lines_removed": [{"line": n, "text": t} for n, t in s.removed_lines],
+            }
+            for s in corpus.sources
+        ],
+        "lexicon": {
+            "name": analysis.lexicon.name,
+            "path": lexicon_path,
+            "sha256": _sha256_file(lexicon_path) if lexicon_path else "",
+            "measures": [{"name": m.name, "gloss": m.gloss, "variants": list(m.variants)} for m in analysis.lexicon.measures],
+        },
+        "settings": _settings_record(analysis.settings),
+        "counts": {
+            "documents_read": len(corpus.documents) + len(corpus.skipped),
+            "documents_analysed": len(corpus.documents),
+            "documents_skipped": len(corpus.skipped),
+            "units": len(analysis.units),
+            "mentions": len(analysis.mentions),
+            "distinct_terms": len(analysis.terms),
+        },
+        "skipped": [asdict(s) for s in corpus.skipped],
+        "notes": analysis.notes,
+        "clusters": (
+            {
+                "k": analysis.clustering.k,
+                "metric": analysis.clustering.metric,
+                "linkage": analysis.clustering.method,
+                "silhouettes": {str(k): round(v, 6) for k, v in analysis.clustering.silhouettes.items()},
+            }
+            if analysis.clustering is not None
+            else None
+        ),
+        "outputs": sorted(str(p.relative_to(out)) for p in written),
+    }
+    path = out / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written.append(path)
+    return written

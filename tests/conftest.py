@@ -1,0 +1,31 @@
+"""Shared fixtures: the shipped bulletin analysed once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+GOV_REPORTS = SHARED / "corpora" / "gov-work-reports" / "government_work_reports.jsonl"
+
+
+@pytest.fixture(scope="session")
+def bulletin_analysis():
+    from analysis.pipeline import analyse
+
+    return analyse()
+
+
+@pytest.fixture(scope="session")
+def bulletin_outputs(tmp_path_factory, bulletin_analysis):
+    """The CLI's outputs for the shipped bulletin, written once."""
+    from analysis.cli import main
+
+    out = tmp_path_factory.mktemp("run")
+    assert main(["run", "--out", str(out)]) == 0
+    return out

@@ -1,0 +1,43 @@
+import warnings
+
+import matplotlib.pyplot as plt
+from matplotlib.ft2font import FT2Font
+
+from analysis import figures
+from analysis.fonts import cjk_font_path
+from analysis.pipeline import draw_figures
+
+
+def test_the_chosen_font_has_chinese_glyphs():
+    font = FT2Font(str(cjk_font_path()))
+    for char in "疫情防控外防输入鹤北分局":
+        assert font.get_char_index(ord(char)) != 0, char
+
+
+def test_every_figure_is_written_without_missing_glyphs(tmp_path, bulletin_analysis):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = draw_figures(bulletin_analysis, tmp_path)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []
+    names = {p.name for p in paths}
+    for name in ["document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline", "measures_over_time"]:
+        assert f"{name}.png" in names and f"{name}.svg" in names
+    for path in paths:
+        assert path.stat().st_size > 5_000
+
+
+def test_png_resolution_is_at_least_150_dpi(tmp_path, bulletin_analysis):
+    from PIL import Image
+
+    fig = figures.plot_term_bar(bulletin_analysis.terms)
+    png, _ = figures.save_figure(fig, tmp_path, "bar")
+    plt.close(fig)
+    dpi = Image.open(png).info["dpi"]
+    assert dpi[0] >= 150
+
+
+def test_wordcloud_draws_the_given_frequencies_only():
+    array = figures._cloud({"外防输入": 10}, width=200, height=100, font=None, max_words=10)
+    assert array.shape == (100, 200, 3)
+    assert (array != 255).any()  # something was drawn

@@ -1,0 +1,49 @@
+import jieba
+
+from analysis.tokens import DEFAULT_STOPWORDS, keep_token, make_tokenizer, read_word_list, segment, tokenize
+
+WHOLE = ["外防输入", "不聚集", "大海林"]
+
+
+def test_plain_jieba_splits_what_the_policy_dictionary_keeps_whole():
+    plain = jieba.Tokenizer()
+    configured = make_tokenizer()
+    for word in WHOLE:
+        text = f"要做好{word}工作"
+        assert word not in plain.lcut(text), f"plain jieba already keeps {word}: the dictionary entry is not needed"
+        assert word in segment(text, configured)
+
+
+def test_tokenizers_do_not_leak_into_each_other_or_into_jieba():
+    word = "鹦鹉螺号舰"
+    one = make_tokenizer(words=[word])
+    two = make_tokenizer()
+    text = f"参观{word}展览"
+    assert word in one.lcut(text)
+    assert word not in two.lcut(text)
+    assert word not in jieba.lcut(text)
+
+
+def test_filter_drops_punctuation_numbers_stopwords_and_single_characters():
+    stop = frozenset({"进行"})
+    keep = frozenset({"防"})
+    assert not keep_token("，", stopwords=stop, keep=keep, min_chars=2)
+    assert not keep_token("2020", stopwords=stop, keep=keep, min_chars=2)
+    assert not keep_token("进行", stopwords=stop, keep=keep, min_chars=2)
+    assert not keep_token("局", stopwords=stop, keep=keep, min_chars=2)
+    assert keep_token("防", stopwords=stop, keep=keep, min_chars=2)  # a lexicon term survives
+    assert keep_token("消毒", stopwords=stop, keep=keep, min_chars=2)
+
+
+def test_tokenize_on_a_sentence():
+    tokenizer = make_tokenizer()
+    stopwords = frozenset(read_word_list(DEFAULT_STOPWORDS))
+    tokens = tokenize(["4月21日，要全面加强外防输入和外来人员管理工作。"], tokenizer, stopwords=stopwords)[0]
+    assert "外防输入" in tokens
+    assert "外来人员" in tokens
+    assert not any(t in {"，", "。", "4", "21", "和", "工作"} for t in tokens)
+
+
+def test_stopword_file_has_no_comment_lines_as_words():
+    words = read_word_list(DEFAULT_STOPWORDS)
+    assert "的" in words and not any(w.startswith("#") for w in words)
