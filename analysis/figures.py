@@ -105,6 +105,14 @@ def plot_term_bar(terms: pd.DataFrame, *, top_n: int = 25, title: str = "最常�
     return fig
 
 
+_CLOUD_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00"]
+
+
+def _cloud_color(word, font_size, position, orientation, random_state=None, **kwargs) -> str:
+    """Dark Okabe–Ito colours (no pale yellow), chosen through the cloud's own random state."""
+    return _CLOUD_COLORS[random_state.randint(0, len(_CLOUD_COLORS) - 1)]
+
+
 def _cloud(frequencies: Mapping[str, float], *, width: int, height: int, font: str | None, max_words: int) -> np.ndarray:
     cloud = WordCloud(
         font_path=str(cjk_font_path(font)),
@@ -114,8 +122,9 @@ def _cloud(frequencies: Mapping[str, float], *, width: int, height: int, font: s
         max_words=max_words,
         prefer_horizontal=1.0,
         random_state=0,
-        colormap="viridis",
+        color_func=_cloud_color,
         relative_scaling=0.5,
+        margin=8,  # Chinese words have no spaces: keep neighbours apart so they read as two words
         collocations=False,
     )
     return cloud.generate_from_frequencies(dict(frequencies)).to_array()
@@ -314,7 +323,7 @@ def plot_document_lengths(documents: pd.DataFrame, *, title: str = "各文档长
     frame = documents.reset_index(drop=True)
     if len(frame) > 60:
         frame = frame.nlargest(60, "n_chars").sort_index()
-    labels = [u if u else d for u, d in zip(frame["unit"], frame["doc_id"])]
+    labels = [u if u else f"概述 summary #{d.rsplit('-', 1)[-1]}" for u, d in zip(frame["unit"], frame["doc_id"])]
     colors = [PALETTE[0] if k == "report" else _GREY for k in frame["kind"]]
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, 0.3 * len(frame) + 1.3))
