@@ -20,7 +20,7 @@ from .fonts import cjk_font_family
 from .trends import ALL, trend_matrix
 from .validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
 
-__all__ = ["plot_keyness", "plot_cooccurrence_network", "plot_cluster_validation", "plot_trends"]
+__all__ = ["plot_keyness", "plot_cooccurrence_network", "plot_cluster_validation", "plot_trends", "plot_trends_grid"]
 
 _LIGHT = "#9ecae1"
 _GREY = "#999999"
@@ -231,5 +231,45 @@ def plot_trends(
         missing = trends[(trends["measure"] == ALL) & (trends["n_chars"] == 0)]
         note = f"\n(空缺 = 该期无文本 gaps: {len(missing)} {kind}(s) without a dated document)" if len(missing) else ""
         ax.set_title(title + note, fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
+def plot_trends_grid(
+    trends: pd.DataFrame,
+    *,
+    top_n: int = 8,
+    ncols: int = 2,
+    labels: Mapping[str, str] | None = None,
+    title: str = "各主题提及频率 Mentions per 10,000 characters, one panel per measure",
+    font: str | None = None,
+) -> Figure:
+    """Small multiples of :func:`plot_trends`: one panel per measure, shared axes, for long corpora."""
+    table = trend_matrix(trends, top_n=top_n)
+    periods = list(table.index)
+    x = np.arange(len(periods))
+    nrows = max(1, ceil(len(table.columns) / ncols))
+    step = max(1, int(np.ceil(len(periods) / 8)))
+    with figure_style(font):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 1.9 * nrows + 1.0), sharex=True, sharey=True, squeeze=False)
+        for ax in axes.flat:
+            ax.set_visible(False)
+        for i, (ax, measure) in enumerate(zip(axes.flat, table.columns)):
+            ax.set_visible(True)
+            values = table[measure].to_numpy(dtype=float)
+            ax.plot(x, values, color=PALETTE[i % len(PALETTE)], marker="o", markersize=2.5, lw=1.4)
+            ax.fill_between(x, values, color=PALETTE[i % len(PALETTE)], alpha=0.15)
+            name = labels.get(measure, measure) if labels else measure
+            ax.set_title(name, fontsize=10.5, loc="left")
+            ax.grid(axis="y", color="#dddddd", lw=0.6)
+            ax.set_xticks(x[::step], [periods[j] for j in range(0, len(periods), step)])
+            ax.tick_params(labelsize=8)
+        top = float(np.nanmax(table.to_numpy(dtype=float))) if table.size and np.isfinite(table.to_numpy(dtype=float)).any() else 1.0
+        axes[0, 0].set_ylim(0, max(top, 1e-9) * 1.08)  # shared: once, after every panel is drawn
+        for ax in axes[:, 0]:
+            ax.set_ylabel("每万字 per 10k", fontsize=8.5)
+        missing = trends[(trends["measure"] == ALL) & (trends["n_chars"] == 0)]
+        note = f"\n(空缺 = 该期无文本 gaps: {len(missing)} periods without a dated document)" if len(missing) else ""
+        fig.suptitle(title + note, fontsize=12)
         fig.tight_layout()
     return fig
