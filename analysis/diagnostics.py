@@ -101,6 +101,7 @@ def candidate_variants(
     counts: dict[str, int] | None = None,
     min_count: int = 2,
     min_together: int = 2,
+    min_score: float = 0.2,
     top_n: int = 5,
 ) -> pd.DataFrame:
     """Per measure, up to ``top_n`` corpus terms that may be variants it lacks, best first.
@@ -110,7 +111,7 @@ def candidate_variants(
     a variant is already matched). Its score is the mean of two things in [0, 1]: the Jaccard
     overlap of its characters with the closest variant (when ≥ 2 characters are shared), and the
     share of its sentences that mention the measure (when they meet in ≥ ``min_together``
-    sentences).
+    sentences). Candidates scoring below ``min_score`` are not listed: better none than noise.
     """
     known = set(lexicon.variant_to_measure) | set(lexicon.names)
     counts = counts or {}
@@ -137,9 +138,9 @@ def candidate_variants(
             where = term_sentences[term]
             together = sum(1 for i in where if measure.name in sentence_measures[i])
             share = together / len(where) if where and together >= min_together else 0.0
-            if similarity == 0 and share == 0:
-                continue
             score = (similarity + share) / 2
+            if score < min_score:
+                continue
             shared = "".join(ch for ch in dict.fromkeys(term) if ch in set(closest))
             evidence = []
             if similarity:
