@@ -130,13 +130,17 @@ def candidate_variants(
         found = {sentence[j : j + n] for n in lengths for j in range(len(sentence) - n + 1)} & pool_set
         for term in found:
             term_sentences[term].append(i)
+    # For each term, how many of its sentences mention each measure (one pass, not one per measure).
+    measures_with: dict[str, Counter[str]] = {
+        t: Counter(m for i in where for m in sentence_measures[i]) for t, where in term_sentences.items()
+    }
     rows = []
     for measure in lexicon.measures:
         scored = []
         for term in pool:
             similarity, closest = _char_similarity(term, measure.variants)
             where = term_sentences[term]
-            together = sum(1 for i in where if measure.name in sentence_measures[i])
+            together = measures_with[term][measure.name]
             share = together / len(where) if where and together >= min_together else 0.0
             score = (similarity + share) / 2
             if score < min_score:
