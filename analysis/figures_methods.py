@@ -160,7 +160,8 @@ def plot_cluster_validation(
 
         ax = axes[0, 1]
         ax.hist(validation.bootstrap_ari, bins=np.linspace(-0.2, 1.0, 25), color=PALETTE[0])
-        ax.axvline(validation.stability, color="black", lw=1.5)
+        ax.axvline(validation.stability, color="black", lw=1.5, label="平均 mean")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
         for threshold, name in ((PARTLY_STABLE_ARI, "partly stable"), (STABLE_ARI, "stable")):
             ax.axvline(threshold, color=PALETTE[5], lw=0.9, ls="--")
             ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {name}", fontsize=7.5, color=PALETTE[5], va="top", rotation=90)
@@ -175,7 +176,7 @@ def plot_cluster_validation(
         ax.set_yticks(range(len(units)), [str(u) for u in units.index], fontsize=9)
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("与原聚类一致的比例 share of pairings kept")
-        ax.set_title("各单位稳定性 Stability of each unit", fontsize=11)
+        ax.set_title("各单位稳定性 Stability of each unit (orange: below 0.9)", fontsize=11)
 
         ax = axes[1, 1]
         agreement = validation.linkage_agreement
