@@ -28,7 +28,7 @@ from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_
 
 __all__ = ["Analysis", "analyse", "draw_figures", "write_outputs", "leading_measures"]
 
-_DEPENDENCIES = ("jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts")
+_DEPENDENCIES = ("jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts", "networkx")
 
 
 @dataclass
@@ -156,6 +156,9 @@ def draw_figures(analysis: Analysis, out_dir: str | Path) -> list[Path]:
         save(figures.plot_timeline(dated, labels=labels, leading=leading_measures(analysis), font=font), "timeline")
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
         save(figures.plot_measures_over_time(analysis.by_period, font=font), "measures_over_time")
+    from .methods import draw_method_figures  # issue 5: keyness, co-occurrence, validation, trends
+
+    written.extend(draw_method_figures(analysis, out))
     return written
 
 
@@ -208,6 +211,10 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | No
         table(analysis.clustering.defining, "cluster_measures.csv")
     else:
         table(pd.DataFrame({"unit": analysis.units, "cluster": pd.Series([pd.NA] * len(analysis.units), dtype="Int64")}), "clusters.csv")
+
+    from .methods import write_method_tables  # issue 5: kwic, keyness, co-occurrence, validation, …
+
+    written.extend(write_method_tables(analysis, out))
 
     draw = analysis.settings.figures if figures is None else figures
     if draw:

@@ -1,0 +1,276 @@
+"""Figures for the research methods: keyness bars, co-occurrence network, cluster validation, trends.
+
+Like :mod:`analysis.figures`, each ``plot_*`` function takes computed tables and returns a
+matplotlib Figure (no statistics, no files); save with :func:`analysis.figures.save_figure`.
+Same CJK font, same Okabe–Ito palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from math import ceil
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .figures import PALETTE, figure_style
+from .fonts import cjk_font_family
+from .trends import ALL, trend_matrix
+from .validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
+
+__all__ = ["plot_keyness", "plot_cooccurrence_network", "plot_cluster_validation", "plot_trends", "plot_trends_grid"]
+
+_LIGHT = "#9ecae1"
+_GREY = "#999999"
+
+
+def plot_keyness(
+    keyness: pd.DataFrame,
+    *,
+    groups: list[str] | None = None,
+    top_n: int = 6,
+    ncols: int = 3,
+    title: str = "关键词 Keyness: terms each unit over-uses against the rest",
+    font: str | None = None,
+) -> Figure:
+    """Small multiples: per group, its ``top_n`` over-used terms by G², dark when significant.
+
+    ``keyness`` is the table from :func:`analysis.keyness.keyness` (one grouping only).
+    """
+    over = keyness[keyness["direction"] == "over"]
+    groups = groups or list(dict.fromkeys(over["group"]))
+    groups = [g for g in groups if (over["group"] == g).any()]
+    nrows = max(1, ceil(len(groups) / ncols))
+    with figure_style(font):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 0.32 * top_n * nrows + 1.0 * nrows + 0.8), squeeze=False)
+        for ax in axes.flat:
+            ax.axis("off")
+        xmax = float(over.groupby("group").head(top_n)["g2"].max()) if len(over) else 1.0
+        for ax, group in zip(axes.flat, groups):
+            ax.axis("on")
+            top = over[over["group"] == group].head(top_n).iloc[::-1]
+            colors = [PALETTE[0] if s else _LIGHT for s in top["significant"]]
+            ax.barh(range(len(top)), top["g2"], color=colors)
+            ax.set_yticks(range(len(top)), top["term"], fontsize=9)
+            for y, (g2, n) in enumerate(zip(top["g2"], top["count_group"])):
+                ax.text(g2, y, f" {n}", va="center", fontsize=7.5, color="#444444")
+            ax.set_xlim(0, xmax * 1.25)
+            ax.set_title(str(group), fontsize=11)
+            ax.tick_params(axis="x", labelsize=8)
+        for ax in axes[-1]:
+            if ax.axison:
+                ax.set_xlabel("G² (log-likelihood)", fontsize=8)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (PALETTE[0], _LIGHT)]
+        fig.legend(
+            handles, ["显著 significant (Bonferroni)", "不显著 not significant"], loc="lower center", ncol=2, fontsize=8,
+            frameon=False, bbox_to_anchor=(0.5, 0.0),
+        )
+        fig.suptitle(title + "\n(数字 = 该单位出现次数 numbers: count in the unit)", fontsize=12)
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def plot_cooccurrence_network(
+    cooccurrence: pd.DataFrame,
+    *,
+    min_together: int = 2,
+    order: list[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    title: str = "措施共现网络 Measures mentioned in the same report",
+    font: str | None = None,
+) -> Figure:
+    """Network of measures: node size = reports mentioning it, edge width = reports mentioning both.
+
+    Edges need at least ``min_together`` shared reports; edge shade follows Jaccard. The layout
+    is circular, measures in ``order`` (e.g. the lexicon's), so it is the same on every run.
+    """
+    import networkx as nx
+
+    graph = nx.Graph()
+    docs: dict[str, int] = {}
+    for row in cooccurrence.itertuples(index=False):
+        docs[row.measure_a], docs[row.measure_b] = int(row.docs_a), int(row.docs_b)
+    for measure in [m for m in (order or []) if m in docs] + [m for m in docs if m not in (order or [])]:
+        graph.add_node(measure)
+    for row in cooccurrence.itertuples(index=False):
+        if row.docs_both >= min_together:
+            graph.add_edge(row.measure_a, row.measure_b, weight=float(row.jaccard), together=int(row.docs_both))
+    with figure_style(font):
+        fig, ax = plt.subplots(figsize=(8, 8))
+        ax.axis("off")
+        ax.set_aspect("equal")
+        if graph.number_of_nodes():
+            # Measures around a circle in lexicon (table) order: no overlaps, same place every run.
+            position = nx.circular_layout(graph)
+            edges = list(graph.edges(data=True))
+            if edges:
+                widths = [0.8 + 1.6 * d["together"] for _, _, d in edges]
+                shades = [d["weight"] for _, _, d in edges]
+                nx.draw_networkx_edges(
+                    graph, position, ax=ax, width=widths, edge_color=shades, edge_cmap=plt.cm.Blues, edge_vmin=-0.2,
+                    edge_vmax=1.0, alpha=0.9,
+                )
+            sizes = [80 + 90 * docs[n] for n in graph.nodes]
+            nodes = nx.draw_networkx_nodes(graph, position, ax=ax, node_size=sizes, node_color=PALETTE[1], edgecolors="white")
+            nodes.set_zorder(3)
+            family = cjk_font_family(font)
+            for node, (x, y) in position.items():
+                name = labels.get(node, node) if labels else node
+                ax.text(
+                    1.14 * x, 1.14 * y, name, ha="left" if x > 0.05 else ("right" if x < -0.05 else "center"),
+                    va="center", fontsize=10.5, family=family,
+                )
+            ax.set_xlim(-1.6, 1.6)
+            ax.set_ylim(-1.35, 1.3)
+        sizes_legend = sorted(set(docs.values()))
+        if docs:
+            handles = [plt.scatter([], [], s=80 + 90 * d, color=PALETTE[1]) for d in (sizes_legend[0], sizes_legend[-1])]
+            ax.legend(
+                handles, [f"{sizes_legend[0]} 篇 reports", f"{sizes_legend[-1]} 篇 reports"], loc="lower left", fontsize=8,
+                frameon=False, labelspacing=1.8, borderpad=1.0, handletextpad=1.2, title="点 = 提及的报告 nodes", title_fontsize=8,
+            )
+        ax.set_title(
+            title + f"\n线 = 至少{min_together}篇报告同时提及 lines: mentioned together in ≥ {min_together} reports"
+            "\n线宽 = 报告数 width: number of reports; 颜色深 = Jaccard 高 darker: higher Jaccard",
+            fontsize=10.5,
+        )
+        fig.tight_layout()
+    return fig
+
+
+def plot_cluster_validation(
+    validation: ClusterValidation, *, title: str = "聚类验证 Are the clusters stable?", font: str | None = None
+) -> Figure:
+    """Four panels: silhouette per k, bootstrap ARI distribution, per-unit stability, linkage agreement."""
+    with figure_style(font):
+        fig, axes = plt.subplots(2, 2, figsize=(10, 4.2 + 0.18 * len(validation.unit_stability)))
+        ax = axes[0, 0]
+        sil = validation.silhouettes
+        ax.plot(sil["k"], sil["silhouette"], marker="o", color=PALETTE[0])
+        chosen = sil[sil["chosen"]]
+        ax.plot(chosen["k"], chosen["silhouette"], marker="o", markersize=11, color=PALETTE[1], linestyle="none", label="所选 chosen k")
+        ax.axhline(0.25, color=_GREY, lw=0.8, ls="--")
+        ax.text(sil["k"].min(), 0.25, "0.25 ", va="bottom", fontsize=8, color=_GREY)
+        ax.set_xlabel("类数 k")
+        ax.set_ylabel("平均轮廓 silhouette")
+        ax.set_title("轮廓系数 Silhouette for each k", fontsize=11)
+        ax.legend(fontsize=8, frameon=False)
+
+        ax = axes[0, 1]
+        ax.hist(validation.bootstrap_ari, bins=np.linspace(-0.2, 1.0, 25), color=PALETTE[0])
+        ax.axvline(validation.stability, color="black", lw=1.5, label="平均 mean")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        for threshold, name in ((PARTLY_STABLE_ARI, "partly stable"), (STABLE_ARI, "stable")):
+            ax.axvline(threshold, color=PALETTE[5], lw=0.9, ls="--")
+            ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {name}", fontsize=7.5, color=PALETTE[5], va="top", rotation=90)
+        ax.set_xlabel("调整兰德指数 adjusted Rand index vs. original")
+        ax.set_ylabel("重抽样次数 resamples")
+        ax.set_title(f"自助法稳定性 Bootstrap, {validation.n_boot} resamples (mean {validation.stability:.2f})", fontsize=11)
+
+        ax = axes[1, 0]
+        units = validation.unit_stability.sort_values(kind="stable")
+        colors = [PALETTE[0] if v >= 0.9 else PALETTE[5] for v in units]
+        ax.barh(range(len(units)), units.to_numpy(), color=colors)
+        ax.set_yticks(range(len(units)), [str(u) for u in units.index], fontsize=9)
+        ax.set_xlim(0, 1.05)
+        ax.set_xlabel("与原聚类一致的比例 share of pairings kept")
+        ax.set_title("各单位稳定性 Stability of each unit (orange: below 0.9)", fontsize=11)
+
+        ax = axes[1, 1]
+        agreement = validation.linkage_agreement
+        colors = [PALETTE[1] if m == validation.method else PALETTE[0] for m in agreement["linkage"]]
+        ax.bar(agreement["linkage"], agreement["ari"], color=colors)
+        for x, value in enumerate(agreement["ari"]):
+            ax.text(x, value, f"{value:.2f}", ha="center", va="bottom", fontsize=8)
+        ax.set_ylim(min(0, float(agreement["ari"].min())) - 0.05, 1.12)
+        ax.set_ylabel("ARI vs. chosen")
+        ax.set_title(f"连接方法一致性 Linkage agreement at k={validation.k}", fontsize=11)
+
+        verdict = {"stable": "稳定 stable", "partly stable": "部分稳定 partly stable", "unstable": "不稳定 NOT stable"}[validation.verdict]
+        fig.suptitle(f"{title}  —  {verdict}", fontsize=13)
+        fig.tight_layout()
+    return fig
+
+
+def plot_trends(
+    trends: pd.DataFrame,
+    *,
+    top_n: int = 6,
+    labels: Mapping[str, str] | None = None,
+    title: str = "各措施提及频率 Measure mentions per 10,000 characters",
+    font: str | None = None,
+) -> Figure:
+    """Lines of mentions per 10,000 characters by period for the ``top_n`` most mentioned measures.
+
+    Periods without a dated document are gaps in the lines (no text, so no rate).
+    """
+    table = trend_matrix(trends, top_n=top_n)
+    periods = list(table.index)
+    kind = str(trends["period_kind"].iloc[0]) if len(trends) else ""
+    with figure_style(font):
+        fig, ax = plt.subplots(figsize=(max(7.5, min(0.16 * len(periods) + 5, 14)), 4.6))
+        x = np.arange(len(periods))
+        markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+        for i, measure in enumerate(table.columns):
+            name = labels.get(measure, measure) if labels else measure
+            ax.plot(
+                x, table[measure].to_numpy(dtype=float), marker=markers[i % len(markers)], markersize=4, lw=1.6,
+                color=PALETTE[i % len(PALETTE)], label=name,
+            )
+        step = max(1, int(np.ceil(len(periods) / 16)))
+        ax.set_xticks(x[::step], [periods[i] for i in range(0, len(periods), step)], rotation=45, ha="right")
+        ax.set_xlim(-0.5, len(periods) - 0.5)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("每万字提及 mentions per 10,000 chars")
+        ax.set_xlabel({"day": "日 day", "month": "月 month", "year": "年 year"}.get(kind, kind))
+        ax.grid(axis="y", color="#dddddd", lw=0.6)
+        ax.set_axisbelow(True)
+        if len(table.columns):
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+        missing = trends[(trends["measure"] == ALL) & (trends["n_chars"] == 0)]
+        note = f"\n(空缺 = 该期无文本 gaps: {len(missing)} {kind}(s) without a dated document)" if len(missing) else ""
+        ax.set_title(title + note, fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
+def plot_trends_grid(
+    trends: pd.DataFrame,
+    *,
+    top_n: int = 8,
+    ncols: int = 2,
+    labels: Mapping[str, str] | None = None,
+    title: str = "各主题提及频率 Mentions per 10,000 characters, one panel per measure",
+    font: str | None = None,
+) -> Figure:
+    """Small multiples of :func:`plot_trends`: one panel per measure, shared axes, for long corpora."""
+    table = trend_matrix(trends, top_n=top_n)
+    periods = list(table.index)
+    x = np.arange(len(periods))
+    nrows = max(1, ceil(len(table.columns) / ncols))
+    step = max(1, int(np.ceil(len(periods) / 8)))
+    with figure_style(font):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 1.9 * nrows + 1.0), sharex=True, sharey=True, squeeze=False)
+        for ax in axes.flat:
+            ax.set_visible(False)
+        for i, (ax, measure) in enumerate(zip(axes.flat, table.columns)):
+            ax.set_visible(True)
+            values = table[measure].to_numpy(dtype=float)
+            ax.plot(x, values, color=PALETTE[i % len(PALETTE)], marker="o", markersize=2.5, lw=1.4)
+            ax.fill_between(x, values, color=PALETTE[i % len(PALETTE)], alpha=0.15)
+            name = labels.get(measure, measure) if labels else measure
+            ax.set_title(name, fontsize=10.5, loc="left")
+            ax.grid(axis="y", color="#dddddd", lw=0.6)
+            ax.set_xticks(x[::step], [periods[j] for j in range(0, len(periods), step)])
+            ax.tick_params(labelsize=8)
+        top = float(np.nanmax(table.to_numpy(dtype=float))) if table.size and np.isfinite(table.to_numpy(dtype=float)).any() else 1.0
+        axes[0, 0].set_ylim(0, max(top, 1e-9) * 1.08)  # shared: once, after every panel is drawn
+        for ax in axes[:, 0]:
+            ax.set_ylabel("每万字 per 10k", fontsize=8.5)
+        missing = trends[(trends["measure"] == ALL) & (trends["n_chars"] == 0)]
+        note = f"\n(空缺 = 该期无文本 gaps: {len(missing)} periods without a dated document)" if len(missing) else ""
+        fig.suptitle(title + note, fontsize=12)
+        fig.tight_layout()
+    return fig

@@ -1,0 +1,135 @@
+"""Keyness: terms a group (a unit, a cluster) uses more or less than the rest of the corpus.
+
+For each group and term, the 2 × 2 table (this term / other terms × this group / the rest)
+gives Pearson's chi-squared and the log-likelihood G² (Dunning 1993), both with one degree of
+freedom and p-values from ``scipy.stats.chi2``. Significance says a difference is unlikely to be
+chance; the effect size says how big it is: the log ratio (Hardie 2014) is log2 of the ratio
+of the term's relative frequencies, so +1 means twice as frequent in the group as in the rest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2 as chi2_distribution
+
+__all__ = ["KEYNESS_COLUMNS", "keyness", "keyness_2x2"]
+
+KEYNESS_COLUMNS = [
+    "group",
+    "term",
+    "count_group",
+    "count_rest",
+    "total_group",
+    "total_rest",
+    "per_10k_group",
+    "per_10k_rest",
+    "chi2",
+    "p_chi2",
+    "g2",
+    "p_g2",
+    "log_ratio",
+    "direction",
+    "significant",
+]
+
+
+def keyness_2x2(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chi-squared, G² and log ratio for counts ``a`` (target) and ``b`` (reference), vectorised.
+
+    ``total_a`` and ``total_b`` are the corpus sizes in tokens (numbers or arrays like ``a``). No continuity correction. The log
+    ratio adds 0.5 to a zero count so a term absent from one side still gets a finite size.
+    """
+    a, b, total_a, total_b = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, b, total_a, total_b)))
+    observed = np.stack([a, b, total_a - a, total_b - b])  # 4 × terms
+    n = total_a + total_b
+    row = np.stack([a + b, a + b, n - a - b, n - a - b])
+    col = np.stack([total_a, total_b, total_a, total_b])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = row * col / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2 = np.nansum(np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0), axis=0)
+        g2 = 2 * np.nansum(np.where(observed > 0, observed * np.log(observed / expected), 0.0), axis=0)
+        ratio_a = np.where(a > 0, a, 0.5) / total_a
+        ratio_b = np.where(b > 0, b, 0.5) / total_b
+        log_ratio = np.log2(ratio_a / ratio_b)
+    return chi2, np.maximum(g2, 0.0), log_ratio
+
+
+def keyness(
+    tokens: Sequence[Sequence[str]],
+    groups: Sequence[str] | Mapping[int, str],
+    *,
+    min_count: int = 2,
+    alpha: float = 0.05,
+    top_n: int | None = None,
+) -> pd.DataFrame:
+    """Every group against the rest: over- and under-used terms, strongest (by G²) first.
+
+    ``tokens`` are the documents' tokens, ``groups`` each document's group (empty: left out of
+    both sides). Terms seen fewer than ``min_count`` times in all grouped documents are not
+    tested. ``significant`` is G²'s p-value below ``alpha`` divided by the number of terms tested
+    for the group (Bonferroni), so a long vocabulary does not manufacture keywords. With
+    ``top_n``, at most that many over-used and that many under-used terms are kept per group.
+    Columns: see :data:`KEYNESS_COLUMNS`; ``direction`` is ``over`` or ``under``.
+    """
+    groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
+    per_group: dict[str, Counter[str]] = {}
+    for doc, group in zip(tokens, groups, strict=True):
+        if group:
+            per_group.setdefault(str(group), Counter()).update(doc)
+    if len(per_group) < 2:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    total: Counter[str] = Counter()
+    for counter in per_group.values():
+        total.update(counter)
+    vocabulary = sorted(t for t, n in total.items() if n >= min_count)
+    if not vocabulary:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    all_counts = np.array([total[t] for t in vocabulary], dtype=float)
+    corpus_size = float(sum(total.values()))
+    frames = []
+    for group in sorted(per_group):
+        counter = per_group[group]
+        a = np.array([counter.get(t, 0) for t in vocabulary], dtype=float)
+        b = all_counts - a
+        size_a = float(sum(counter.values()))
+        size_b = corpus_size - size_a
+        if size_a == 0 or size_b == 0:
+            continue
+        chi2, g2, log_ratio = keyness_2x2(a, b, size_a, size_b)
+        expected_a = all_counts * size_a / corpus_size
+        frame = pd.DataFrame(
+            {
+                "group": group,
+                "term": vocabulary,
+                "count_group": a.astype(int),
+                "count_rest": b.astype(int),
+                "total_group": int(size_a),
+                "total_rest": int(size_b),
+                "per_10k_group": a / size_a * 10_000,
+                "per_10k_rest": b / size_b * 10_000,
+                "chi2": chi2,
+                "p_chi2": chi2_distribution.sf(chi2, 1),
+                "g2": g2,
+                "p_g2": chi2_distribution.sf(g2, 1),
+                "log_ratio": log_ratio,
+                "direction": np.where(a >= expected_a, "over", "under"),
+            }
+        )
+        frame["significant"] = frame["p_g2"] < alpha / len(vocabulary)
+        frame = frame.sort_values(["direction", "g2", "term"], ascending=[True, False, True], key=_rounded)
+        if top_n is not None:
+            frame = frame.groupby("direction", sort=False).head(top_n)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+
+
+def _rounded(column: pd.Series) -> pd.Series:
+    """Sort key that ignores floating-point noise, so equal scores tie-break on the term."""
+    return column.round(9) if column.dtype.kind == "f" else column

@@ -1,0 +1,111 @@
+"""Keyword in context: every occurrence of a term or a measure, with a window of text on each side.
+
+Occurrences come from the raw text (not the tokens), so a concordance shows exactly what the
+lexicon matched, whatever the segmenter did. Offsets are character offsets into the document's
+text, the same ones :func:`analysis.measures.find_mentions` reports.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .measures import Lexicon, find_mentions
+
+__all__ = ["KWIC_COLUMNS", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
+
+KWIC_COLUMNS = ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right"]
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _clean(text: str) -> str:
+    """One line of context: runs of whitespace (line breaks included) become one space."""
+    return _WHITESPACE.sub(" ", text)
+
+
+def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -> pd.DataFrame:
+    """A concordance line for each mention: ``window`` characters left and right of the match.
+
+    ``documents`` needs ``doc_id, text`` (``unit, date_start`` are carried if present);
+    ``mentions`` needs ``doc_id, start, end`` (``measure, variant`` are carried if present),
+    e.g. the table from :func:`find_mentions`. Rows keep the mentions' order (document, offset).
+    """
+    if window < 0:
+        raise ValueError("window must be zero or more characters")
+    docs = documents.set_index("doc_id")
+    rows = []
+    for mention in mentions.itertuples(index=False):
+        doc = docs.loc[mention.doc_id]
+        text = str(doc["text"])
+        start, end = int(mention.start), int(mention.end)
+        rows.append(
+            {
+                "doc_id": mention.doc_id,
+                "unit": doc.get("unit", ""),
+                "date_start": doc.get("date_start", None),
+                "measure": getattr(mention, "measure", ""),
+                "variant": getattr(mention, "variant", text[start:end]),
+                "start": start,
+                "end": end,
+                "left": _clean(text[max(0, start - window) : start]),
+                "match": text[start:end],
+                "right": _clean(text[end : end + window]),
+            }
+        )
+    return pd.DataFrame(rows, columns=KWIC_COLUMNS)
+
+
+def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: int = 20) -> pd.DataFrame:
+    """Concordance of one term or several (longest first at each position, no overlaps).
+
+    The ``measure`` column holds the term searched for, ``variant`` the text matched.
+    """
+    terms = [terms] if isinstance(terms, str) else list(terms)
+    terms = [t for t in dict.fromkeys(terms) if t]
+    if not terms:
+        return pd.DataFrame(columns=KWIC_COLUMNS)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
+    rows = [
+        (doc_id, m.group(0), m.group(0), m.start(), m.end())
+        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
+        for m in pattern.finditer(str(text))
+    ]
+    mentions = pd.DataFrame(rows, columns=["doc_id", "measure", "variant", "start", "end"])
+    return kwic(documents, mentions, window=window)
+
+
+def kwic_measure(documents: pd.DataFrame, lexicon: Lexicon, measure: str, *, window: int = 20) -> pd.DataFrame:
+    """Concordance of every variant of one measure, matched as the pipeline matches it."""
+    if measure not in lexicon.names:
+        raise KeyError(f"'{measure}' is not a measure of lexicon '{lexicon.name}' (measures: {', '.join(lexicon.names)})")
+    mentions = find_mentions(documents["text"].astype(str), documents["doc_id"], lexicon)
+    return kwic(documents, mentions[mentions["measure"] == measure], window=window)
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal or notebook: full-width (CJK) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_kwic(table: pd.DataFrame, *, label: str = "unit", max_rows: int | None = None) -> str:
+    """The concordance as aligned plain text: left context right-aligned, match in 【】.
+
+    Meant for ``print`` in a notebook or a terminal; one line per occurrence, prefixed by
+    ``label`` (e.g. the unit, or ``doc_id``).
+    """
+    rows = table if max_rows is None else table.head(max_rows)
+    if rows.empty:
+        return "(no occurrences)"
+    labels = [str(v) if isinstance(v, str) and v else str(d) for v, d in zip(rows.get(label, rows["doc_id"]), rows["doc_id"])]
+    label_width = max(_width(s) for s in labels)
+    left_width = max(_width(s) for s in rows["left"])
+    lines = []
+    for name, left, match, right in zip(labels, rows["left"], rows["match"], rows["right"]):
+        lines.append(
+            f"{name}{' ' * (label_width - _width(name))}  {' ' * (left_width - _width(left))}{left}【{match}】{right}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Trends: how often each measure is mentioned over time, per 10,000 characters of text.
+
+Raw counts grow with the amount of text (a long report mentions everything more), so each
+period's mentions are divided by the characters of the documents dated in it. The period (day,
+month or year) is chosen from the corpus's span by :func:`analysis.measures.choose_period`
+unless given. A period without any dated document has no rate (empty), not a rate of zero:
+nothing was said, rather than nothing was stressed. Works on any corpus: it needs only a
+documents frame with ``doc_id, date_start, text`` and the mentions table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .measures import Lexicon, choose_period
+
+__all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "PER_CHARS"]
+
+PER_CHARS = 10_000
+TRENDS_COLUMNS = ["period", "period_kind", "measure", "mentions", "n_documents", "n_chars", "per_10k_chars"]
+_FREQ = {"day": "D", "month": "M", "year": "Y"}
+ALL = "(all measures)"
+
+
+def mention_trends(
+    documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, *, period: str | None = None
+) -> pd.DataFrame:
+    """Long table, one row per period and measure (plus ``(all measures)``): see :data:`TRENDS_COLUMNS`.
+
+    A document counts in the period of its ``date_start``; undated documents are left out.
+    Every period from the first to the last appears, so gaps show. Measures in lexicon order.
+    """
+    dated = documents.dropna(subset=["date_start"])
+    if dated.empty:
+        return pd.DataFrame(columns=TRENDS_COLUMNS)
+    dates = pd.to_datetime(dated["date_start"])
+    period = period or choose_period(dates)
+    if period not in _FREQ:
+        raise ValueError(f"period must be one of {', '.join(_FREQ)}, not {period!r}")
+    keys = pd.Series(dates.dt.to_period(_FREQ[period]).to_numpy(), index=dated["doc_id"].to_numpy())
+    full = pd.period_range(keys.min(), keys.max(), freq=_FREQ[period])
+    chars = dated["text"].astype(str).str.len().to_numpy()
+    size = pd.DataFrame({"period": keys.to_numpy(), "chars": chars}).groupby("period")["chars"].agg(["sum", "count"])
+    size = size.reindex(full, fill_value=0)
+    joined = mentions[mentions["doc_id"].isin(keys.index)]
+    joined = joined.assign(period=keys.loc[joined["doc_id"]].to_numpy())
+    counts = joined.groupby(["period", "measure"]).size() if not joined.empty else pd.Series(dtype=int)
+    rows = []
+    for p in full:
+        n_chars, n_docs = int(size.loc[p, "sum"]), int(size.loc[p, "count"])
+        total = 0
+        for measure in lexicon.names:
+            n = int(counts.get((p, measure), 0))
+            total += n
+            rows.append((str(p), period, measure, n, n_docs, n_chars))
+        rows.append((str(p), period, ALL, total, n_docs, n_chars))
+    frame = pd.DataFrame(rows, columns=TRENDS_COLUMNS[:-1])
+    frame["per_10k_chars"] = (frame["mentions"] / frame["n_chars"] * PER_CHARS).where(frame["n_chars"] > 0)
+    return frame
+
+
+def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: int | None = None) -> pd.DataFrame:
+    """Period × measure table of ``value`` from :func:`mention_trends` (``top_n``: most mentioned measures)."""
+    table = trends.pivot(index="period", columns="measure", values=value)
+    measures = [m for m in dict.fromkeys(trends["measure"]) if m != ALL]
+    totals = trends[trends["measure"] != ALL].groupby("measure")["mentions"].sum()
+    if top_n is not None:
+        measures = sorted(measures, key=lambda m: (-totals.get(m, 0), measures.index(m)))[:top_n]
+        measures = [m for m in measures if totals.get(m, 0) > 0]
+    return table[measures]

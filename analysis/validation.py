@@ -1,0 +1,187 @@
+"""Cluster validation: are the clusters of units real, or an accident of a few mentions?
+
+Three checks on a :class:`~analysis.clusters.Clustering`:
+
+* silhouette for each k tried (how well separated the clusters are at each k);
+* bootstrap stability: each unit's measure mentions are resampled with replacement (a
+  multinomial draw with the unit's own mention count and proportions), the units are clustered
+  again with the same k, distance and linkage, and the new partition is compared with the
+  original by the adjusted Rand index (ARI: 1 = identical, 0 = no better than chance);
+* agreement across linkage methods: the same k with average, complete and single linkage.
+
+The verdict is plain language, for the notebook and the CLI: *stable* when the mean bootstrap
+ARI is at least 0.75, *partly stable* from 0.5, *unstable* below. Randomness comes only from
+an explicit ``random_state``, so reruns give identical tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics import adjusted_rand_score
+
+from .clusters import Clustering, profile_distances
+
+__all__ = ["ClusterValidation", "validate_clustering", "resample_mentions", "STABLE_ARI", "PARTLY_STABLE_ARI"]
+
+STABLE_ARI = 0.75
+PARTLY_STABLE_ARI = 0.5
+LINKAGES = ("average", "complete", "single")
+
+
+@dataclass(frozen=True)
+class ClusterValidation:
+    """The result of :func:`validate_clustering`."""
+
+    k: int
+    metric: str
+    method: str
+    silhouettes: pd.DataFrame  # k, silhouette, chosen
+    bootstrap_ari: np.ndarray  # one ARI per resample
+    unit_stability: pd.Series  # unit → mean share of other units it stays with (or apart from) as originally
+    linkage_agreement: pd.DataFrame  # linkage, ari (against the chosen clustering)
+    n_boot: int
+    random_state: int
+
+    @property
+    def stability(self) -> float:
+        """Mean bootstrap ARI."""
+        return float(np.mean(self.bootstrap_ari)) if len(self.bootstrap_ari) else float("nan")
+
+    @property
+    def verdict(self) -> str:
+        """``stable``, ``partly stable`` or ``unstable`` (see the module docstring)."""
+        if self.stability >= STABLE_ARI:
+            return "stable"
+        if self.stability >= PARTLY_STABLE_ARI:
+            return "partly stable"
+        return "unstable"
+
+    @property
+    def stable(self) -> bool:
+        return self.verdict == "stable"
+
+    def least_stable_units(self, n: int = 3) -> list[str]:
+        """Units that most often change company across resamples (below 0.9 only)."""
+        ranked = self.unit_stability.sort_values(kind="stable")
+        return [str(u) for u, v in ranked.items() if v < 0.9][:n]
+
+    def message(self) -> str:
+        """One plain-language sentence or two saying whether to trust the clusters."""
+        spread = np.percentile(self.bootstrap_ari, [5, 95]) if len(self.bootstrap_ari) else [np.nan, np.nan]
+        evidence = (
+            f"mean adjusted Rand index {self.stability:.2f} over {self.n_boot} resamples of the measure mentions, "
+            f"90% of resamples between {spread[0]:.2f} and {spread[1]:.2f}; 1 = identical, 0 = chance"
+        )
+        silhouette = self.silhouettes.loc[self.silhouettes["chosen"], "silhouette"]
+        weak = bool(len(silhouette)) and float(silhouette.iloc[0]) < 0.25
+        shaky = self.least_stable_units()
+        tail = f" Least stable: {'、'.join(shaky)}." if shaky else ""
+        if weak:
+            tail += f" The silhouette ({float(silhouette.iloc[0]):.2f}) is also below 0.25: little cluster structure."
+        if self.verdict == "stable":
+            return f"Clusters are stable ({evidence}).{tail}"
+        if self.verdict == "partly stable":
+            return (
+                f"Warning: the {self.k} clusters are only partly stable ({evidence}): some units move between clusters "
+                f"when a few mentions change. Read the clusters as tentative.{tail}"
+            )
+        return (
+            f"Warning: the {self.k} clusters are NOT stable ({evidence}): units change clusters when a few mentions "
+            f"change, so the grouping is not a finding.{tail}"
+        )
+
+    def table(self) -> pd.DataFrame:
+        """Long table ``check, k, linkage, unit, value`` (written as ``cluster_validation.csv``)."""
+        rows: list[tuple] = []
+        for k, value, chosen in self.silhouettes.itertuples(index=False):
+            rows.append(("silhouette", int(k), self.method, "", float(value), "chosen" if chosen else ""))
+        spread = np.percentile(self.bootstrap_ari, [5, 95]) if len(self.bootstrap_ari) else [np.nan, np.nan]
+        rows.append(("bootstrap_ari_mean", self.k, self.method, "", self.stability, self.verdict))
+        rows.append(("bootstrap_ari_p05", self.k, self.method, "", float(spread[0]), ""))
+        rows.append(("bootstrap_ari_p95", self.k, self.method, "", float(spread[1]), ""))
+        for linkage, ari in self.linkage_agreement.itertuples(index=False):
+            rows.append(("linkage_agreement_ari", self.k, linkage, "", float(ari), "chosen" if linkage == self.method else ""))
+        for unit, value in self.unit_stability.items():
+            rows.append(("unit_stability", self.k, self.method, str(unit), float(value), ""))
+        frame = pd.DataFrame(rows, columns=["check", "k", "linkage", "unit", "value", "note"])
+        frame["n_boot"] = self.n_boot
+        frame["random_state"] = self.random_state
+        return frame
+
+
+def resample_mentions(matrix: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """One bootstrap copy of a unit × measure count table: each row redrawn from its own mentions."""
+    values = matrix.to_numpy().astype(int)
+    out = np.zeros_like(values)
+    for i, row in enumerate(values):
+        total = int(row.sum())
+        if total > 0:
+            out[i] = rng.multinomial(total, row / total)
+    return pd.DataFrame(out, index=matrix.index, columns=matrix.columns)
+
+
+def _fit(distances: np.ndarray, k: int, method: str) -> np.ndarray:
+    model = AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage=method)
+    return model.fit(distances).labels_
+
+
+def _same_cluster(labels: np.ndarray) -> np.ndarray:
+    return labels[:, None] == labels[None, :]
+
+
+def validate_clustering(
+    matrix: pd.DataFrame,
+    clustering: Clustering,
+    *,
+    n_boot: int = 200,
+    random_state: int = 0,
+    linkages: tuple[str, ...] = LINKAGES,
+) -> ClusterValidation:
+    """Silhouette per k, bootstrap ARI stability and cross-linkage agreement of ``clustering``.
+
+    ``matrix`` is the unit × measure count table ``clustering`` was computed from.
+    """
+    if n_boot < 1:
+        raise ValueError("n_boot must be at least 1")
+    units = list(clustering.labels.index)
+    matrix = matrix.loc[units]
+    original = clustering.labels.to_numpy()
+    k, metric, method = clustering.k, clustering.metric, clustering.method
+    silhouettes = pd.DataFrame(
+        {"k": list(clustering.silhouettes), "silhouette": list(clustering.silhouettes.values())}
+    )
+    silhouettes["chosen"] = silhouettes["k"] == k
+
+    rng = np.random.default_rng(random_state)
+    together = _same_cluster(original)
+    off_diagonal = ~np.eye(len(units), dtype=bool)
+    aris = []
+    agreement = np.zeros(len(units))
+    for _ in range(n_boot):
+        sample = resample_mentions(matrix, rng)
+        labels = _fit(profile_distances(sample, metric=metric).to_numpy(), k, method) if k > 1 else np.zeros(len(units), int)
+        aris.append(adjusted_rand_score(original, labels))
+        same = (_same_cluster(labels) == together) & off_diagonal
+        agreement += same.sum(axis=1) / max(len(units) - 1, 1)
+    unit_stability = pd.Series(agreement / n_boot, index=units, name="unit_stability")
+
+    distances = clustering.distances.loc[units, units].to_numpy()
+    agreement_rows = []
+    for linkage in linkages:
+        labels = _fit(distances, k, linkage) if k > 1 else np.zeros(len(units), int)
+        agreement_rows.append((linkage, float(adjusted_rand_score(original, labels))))
+    return ClusterValidation(
+        k=k,
+        metric=metric,
+        method=method,
+        silhouettes=silhouettes,
+        bootstrap_ari=np.asarray(aris, dtype=float),
+        unit_stability=unit_stability,
+        linkage_agreement=pd.DataFrame(agreement_rows, columns=["linkage", "ari"]),
+        n_boot=n_boot,
+        random_state=random_state,
+    )

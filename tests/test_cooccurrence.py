@@ -1,0 +1,55 @@
+"""Co-occurrence of measures and term collocations, on cases worked out by hand."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.cooccurrence import COOCCURRENCE_COLUMNS, collocations, measure_cooccurrence
+from analysis.measures import Lexicon, Measure
+
+
+LEXICON = Lexicon(name="t", measures=tuple(Measure(m, m, (m,)) for m in ["甲", "乙", "丙", "丁"]))
+
+
+def mentions(rows):
+    return pd.DataFrame(
+        [(doc, m, m, 0, 1) for doc, measures in rows.items() for m in measures],
+        columns=["doc_id", "measure", "variant", "start", "end"],
+    )
+
+
+def test_two_measures_always_mentioned_together_have_the_highest_association():
+    found = mentions({"d1": "甲乙丙", "d2": "甲乙", "d3": "甲乙丁", "d4": "丙", "d5": "丁丙"})
+    table = measure_cooccurrence(found, ["d1", "d2", "d3", "d4", "d5", "d6"], LEXICON)
+    assert list(table.columns) == COOCCURRENCE_COLUMNS
+    top = table.iloc[0]
+    assert (top["measure_a"], top["measure_b"]) == ("甲", "乙")
+    assert top["docs_both"] == 3 and top["jaccard"] == 1.0
+    assert top["pmi"] == pytest.approx(math.log2(6 / 3))  # P(both) / (P(甲) P(乙)) = (3/6) / (3/6)²
+    assert top["pmi"] == table["pmi"].max() and top["npmi"] == table["npmi"].max()
+    assert top["docs_total"] == 6  # documents without any mention count too
+
+
+def test_pairs_never_together_have_zero_jaccard_and_no_pmi():
+    found = mentions({"d1": "甲", "d2": "乙"})
+    table = measure_cooccurrence(found, ["d1", "d2"], LEXICON)
+    assert len(table) == 1  # only measures mentioned at least once are paired
+    row = table.iloc[0]
+    assert row["docs_both"] == 0 and row["jaccard"] == 0 and math.isnan(row["pmi"])
+
+
+def test_collocation_of_a_fixed_pair_beats_chance_pairs():
+    tokens = [["疫情", "防控", "工作", "部署"], ["疫情", "防控", "要求", "落实"], ["落实", "工作", "疫情", "防控"]]
+    table = collocations(tokens, min_count=2)
+    assert table.iloc[0]["bigram"] == "疫情 防控"
+    assert table.iloc[0]["count"] == 3
+    assert table.iloc[0]["pmi"] > 0 and table.iloc[0]["p_g2"] < 0.05
+    assert set(table["bigram"]) == {"疫情 防控"}  # every other pair occurs once
+
+
+def test_collocations_on_the_bulletin(bulletin_analysis):
+    table = collocations(bulletin_analysis.tokens, min_count=2)
+    assert len(table) > 5
+    assert table["g2"].is_monotonic_decreasing
+    assert (table["count"] >= 2).all() and (table["pmi"] > 0).all()

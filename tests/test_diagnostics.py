@@ -1,0 +1,91 @@
+"""Lexicon diagnostics: unmatched entries, segmenter splits, candidate variants."""
+
+import pandas as pd
+
+from analysis.diagnostics import LEXICON_REPORT_COLUMNS, candidate_variants, lexicon_report, split_sentences, variant_report
+from analysis.measures import Lexicon, Measure, find_mentions
+from analysis.tokens import make_tokenizer
+
+
+LEXICON = Lexicon(
+    name="t",
+    measures=(
+        Measure("个人防护", "protection", ("口罩", "防护用品", "护目镜")),
+        Measure("边境管控", "border", ("边境", "偷越国(边)境")),
+    ),
+)
+TEXTS = [
+    "民警佩戴口罩和防护服上岗。发放防护服和口罩。",
+    "严防偷越国(边)境，加强边境巡逻。边境巡逻不停。",
+    "防护服送到一线。",
+]
+
+
+def tokens_of(texts, tokenizer):
+    return [[t for t in tokenizer.lcut(text) if t.strip() and t not in "，。()"] for text in texts]
+
+
+def test_never_matched_split_and_ok_variants():
+    tokenizer = make_tokenizer(words=LEXICON.terms())
+    mentions = find_mentions(TEXTS, ["a", "b", "c"], LEXICON)
+    report = variant_report(LEXICON, mentions, tokens_of(TEXTS, tokenizer), tokenizer=tokenizer).set_index("entry")
+    assert report.loc["护目镜", "status"] == "never matched"
+    assert report.loc["防护用品", "status"] == "never matched"
+    assert report.loc["口罩", "status"] == "ok" and report.loc["口罩", "mentions"] == 2
+    # A variant with brackets cannot be a jieba word: it matches the text but never counts as a term.
+    split = report.loc["偷越国(边)境"]
+    assert split["status"] == "split by segmenter" and split["mentions"] == 1 and split["token_count"] == 0
+    assert split["missed_by_terms"] == 1 and "/" in split["segmented_as"]
+
+
+def test_a_variant_swallowed_by_a_longer_token_is_reported():
+    # The tokens say 边境巡逻 twice and 边境 never: term counts miss both mentions.
+    mentions = find_mentions(TEXTS, ["a", "b", "c"], LEXICON)
+    tokens = [["口罩", "口罩"], ["偷越国", "边境巡逻", "边境巡逻"], []]
+    report = variant_report(LEXICON, mentions, tokens).set_index("entry")
+    assert report.loc["边境", "mentions"] == 2 and report.loc["边境", "token_count"] == 0
+    assert report.loc["边境", "status"] == "missed by term counts" and report.loc["边境", "missed_by_terms"] == 2
+
+
+def test_a_term_sharing_characters_and_sentences_is_the_top_candidate():
+    vocabulary = ["防护服", "民警", "巡逻", "边境巡逻", "一线", "口罩"]
+    counts = {"防护服": 3, "民警": 1, "巡逻": 2, "边境巡逻": 2, "一线": 1, "口罩": 2}
+    table = candidate_variants(LEXICON, TEXTS, vocabulary, counts=counts)
+    protection = table[table["measure"] == "个人防护"]
+    top = protection.iloc[0]
+    assert top["entry"] == "防护服" and top["rank"] == 1
+    assert top["shared_chars"] == "防护" and top["sentences_together"] == 2 and top["sentences_with_entry"] == 3
+    assert "防护用品" in top["evidence"]
+    # Existing variants, terms containing a variant (already matched) and rare terms are never candidates.
+    assert not set(table["entry"]) & {"口罩", "边境巡逻", "民警", "一线"}
+    border = table[table["measure"] == "边境管控"]
+    assert border["entry"].tolist() == ["巡逻"]
+
+
+def test_report_lists_every_variant_then_candidates_in_lexicon_order():
+    tokenizer = make_tokenizer(words=LEXICON.terms())
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": TEXTS})
+    mentions = find_mentions(TEXTS, documents["doc_id"], LEXICON)
+    tokens = tokens_of(TEXTS, tokenizer)
+    terms = pd.Series([t for doc in tokens for t in doc]).value_counts().rename_axis("term").reset_index(name="count")
+    report = lexicon_report(LEXICON, documents, mentions, tokens, terms, tokenizer=tokenizer)
+    assert list(report.columns) == LEXICON_REPORT_COLUMNS
+    assert report["measure"].tolist() == sorted(report["measure"], key=LEXICON.names.index)
+    assert (report["kind"] == "variant").sum() == 5
+
+
+def test_sentences_split_on_chinese_and_western_stops():
+    assert split_sentences("一。二！三？四；五\n\n六") == ["一", "二", "三", "四", "五", "六"]
+
+
+def test_bulletin_report_finds_the_bracketed_variant_and_unmatched_entries(bulletin_analysis):
+    from analysis.methods import method_results
+
+    report = method_results(bulletin_analysis).lexicon_report
+    variants = report[report["kind"] == "variant"].set_index("entry")
+    assert len(variants) == sum(len(m.variants) for m in bulletin_analysis.lexicon.measures)
+    assert variants.loc["偷越国(边)境", "status"] == "split by segmenter"
+    assert (variants["status"] == "never matched").sum() >= 1
+    assert variants["mentions"].sum() == len(bulletin_analysis.mentions)
+    candidates = report[report["kind"] == "candidate"]
+    assert len(candidates) and (candidates.groupby("measure")["rank"].max() <= 5).all()

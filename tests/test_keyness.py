@@ -1,0 +1,72 @@
+"""Keyness: a group's own terms come out on top; statistics agree with scipy's 2 × 2 tests."""
+
+import numpy as np
+import pytest
+from scipy.stats import chi2_contingency
+
+from analysis.keyness import KEYNESS_COLUMNS, keyness, keyness_2x2
+
+
+def corpus():
+    tokens = [
+        ["边境", "边境", "边境", "防控", "工作", "边境"],
+        ["防控", "工作", "口罩", "工作"],
+        ["防控", "工作", "口罩", "消毒", "工作"],
+        ["防控", "工作", "消毒", "口罩"],
+    ]
+    groups = ["鹤北", "绥棱", "林口", "林口"]
+    return tokens, groups
+
+
+def test_a_term_only_one_unit_uses_is_its_top_keyword():
+    tokens, groups = corpus()
+    table = keyness(tokens, groups, min_count=1)
+    assert list(table.columns) == KEYNESS_COLUMNS
+    over = table[(table["group"] == "鹤北") & (table["direction"] == "over")]
+    assert over.iloc[0]["term"] == "边境"
+    assert over.iloc[0]["count_group"] == 4 and over.iloc[0]["count_rest"] == 0
+    assert over.iloc[0]["log_ratio"] > 3
+    # ... and it is under-used by everyone else.
+    under = table[(table["term"] == "边境") & (table["group"] != "鹤北")]
+    assert set(under["direction"]) == {"under"}
+    assert (under["log_ratio"] < 0).all()
+
+
+def test_statistics_match_scipy_contingency_tests():
+    a, b, size_a, size_b = 30.0, 10.0, 1000.0, 2000.0
+    chi2, g2, log_ratio = keyness_2x2(np.array([a]), np.array([b]), size_a, size_b)
+    table = [[a, b], [size_a - a, size_b - b]]
+    assert chi2[0] == pytest.approx(chi2_contingency(table, correction=False)[0])
+    assert g2[0] == pytest.approx(chi2_contingency(table, correction=False, lambda_="log-likelihood")[0])
+    assert log_ratio[0] == pytest.approx(np.log2((a / size_a) / (b / size_b)))
+
+
+def test_p_values_and_bonferroni_significance():
+    tokens = [["甲"] * 40 + ["乙"] * 60, ["乙"] * 100]
+    table = keyness(tokens, ["A", "B"], min_count=1)
+    row = table[(table["group"] == "A") & (table["term"] == "甲")].iloc[0]
+    assert row["p_g2"] < 1e-10 and row["p_chi2"] < 1e-10 and bool(row["significant"])
+    # A term used in the same proportion on both sides is not key.
+    even = keyness([["甲", "乙"] * 10, ["甲", "乙"] * 30], ["A", "B"], min_count=1)
+    assert even["g2"].abs().max() == pytest.approx(0, abs=1e-9)
+    assert not even["significant"].any()
+
+
+def test_ungrouped_documents_are_left_out_and_one_group_gives_nothing():
+    tokens, groups = corpus()
+    with_summary = keyness(tokens + [["边境"] * 50], groups + [""], min_count=1)
+    assert with_summary.equals(keyness(tokens, groups, min_count=1))
+    assert keyness(tokens, ["A"] * 4).empty
+
+
+def test_top_n_keeps_that_many_each_way():
+    tokens, groups = corpus()
+    table = keyness(tokens, groups, min_count=1, top_n=1)
+    assert (table.groupby(["group", "direction"]).size() == 1).all()
+
+
+def test_bulletin_border_units_over_use_border_terms(bulletin_analysis):
+    a = bulletin_analysis
+    table = keyness(a.tokens, a.documents["unit"].tolist())
+    top = table[(table["group"] == "鹤北") & (table["direction"] == "over")].iloc[0]
+    assert top["term"] == "边境" and bool(top["significant"])

@@ -1,0 +1,79 @@
+"""Keyword in context: windows, offsets and the lexicon's matches, known by hand."""
+
+import pandas as pd
+import pytest
+
+from analysis.kwic import KWIC_COLUMNS, format_kwic, kwic, kwic_measure, kwic_terms
+from analysis.measures import Lexicon, Measure, find_mentions
+
+
+def docs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "unit": ["鹤北", "绥阳"],
+            "date_start": ["2020-04-18", "2020-04-20"],
+            "text": ["一二三外防输入四五六", "加强宣传，防止扩散。\n再次宣传"],
+        }
+    )
+
+
+LEXICON = Lexicon(
+    name="t",
+    measures=(
+        Measure("外防输入", "imports", ("外防输入", "输入")),
+        Measure("宣传引导", "publicity", ("宣传",)),
+    ),
+)
+
+
+def test_window_left_and_right_of_each_mention():
+    mentions = find_mentions(docs()["text"], docs()["doc_id"], LEXICON)
+    table = kwic(docs(), mentions, window=3)
+    assert list(table.columns) == KWIC_COLUMNS
+    first = table.iloc[0]
+    assert (first["doc_id"], first["unit"], first["measure"], first["variant"]) == ("a", "鹤北", "外防输入", "外防输入")
+    assert (first["left"], first["match"], first["right"]) == ("一二三", "外防输入", "四五六")
+    # Context is clipped at the document's edges and a line break becomes one space.
+    last = table.iloc[-1]
+    assert (last["left"], last["match"], last["right"]) == (" 再次", "宣传", "")
+
+
+def test_every_variant_of_a_measure_and_nothing_else():
+    table = kwic_measure(docs(), LEXICON, "宣传引导", window=2)
+    assert table["match"].tolist() == ["宣传", "宣传"]
+    assert table["doc_id"].tolist() == ["b", "b"]
+    with pytest.raises(KeyError, match="not a measure"):
+        kwic_measure(docs(), LEXICON, "消毒")
+
+
+def test_term_search_takes_the_longest_term_at_each_position():
+    table = kwic_terms(docs(), ["防止", "防止扩散"], window=1)
+    assert table["match"].tolist() == ["防止扩散"]
+    assert table.iloc[0][["left", "right"]].tolist() == ["，", "。"]
+    assert kwic_terms(docs(), "不存在").empty
+
+
+def test_offsets_point_at_the_match_in_the_text():
+    table = kwic_terms(docs(), "宣传")
+    texts = docs().set_index("doc_id")["text"]
+    assert all(texts[d][s:e] == m for d, s, e, m in zip(table["doc_id"], table["start"], table["end"], table["match"]))
+
+
+def test_plain_text_display_aligns_the_matches():
+    table = kwic_terms(docs(), ["输入", "宣传"], window=4)
+    lines = format_kwic(table).splitlines()
+    assert len(lines) == 3
+    # The match starts at the same display column on every line (CJK characters are two wide).
+    columns = [sum(2 if ord(c) > 0x2E7F else 1 for c in line[: line.index("【")]) for line in lines]
+    assert len(set(columns)) == 1
+    assert format_kwic(table.iloc[0:0]) == "(no occurrences)"
+
+
+def test_bulletin_kwic_has_one_line_per_mention(bulletin_analysis):
+    a = bulletin_analysis
+    table = kwic(a.documents, a.mentions, window=10)
+    assert len(table) == len(a.mentions) > 100
+    assert (table["match"] == table["variant"]).all()
+    border = table[table["measure"] == "边境管控"]
+    assert "偷越国(边)境" in set(border["match"])
