@@ -219,6 +219,15 @@ def _heading_unit(line: str, layout: PageLayout) -> tuple[str, str] | None:
     return None
 
 
+def _is_metadata(line: str, published: date) -> bool:
+    """A line with a full date is page metadata unless it opens a sentence ("2020年3月5日,城关…")."""
+    span = parse_leading_date(line, published=published)
+    if span is None:
+        return True
+    rest = line[len(span.matched):].strip()
+    return not re.search(r"[,，。;；、!！?？]", rest) and len(rest) <= 30
+
+
 def parse_page(
     text: str, *, source: str = "", layout: PageLayout = PageLayout()
 ) -> tuple[list[Document], list[tuple[int, str]]]:
@@ -262,7 +271,7 @@ def _split_page(
         if len(s) > 60:
             break
         found = find_publication_date(s)
-        if found and not parse_leading_date(s, published=found[0]):
+        if found and _is_metadata(s, found[0]):
             published, publisher = found
             publisher = re.sub(r"^(?:来源|发布机构|发布单位|作者|时间|发布时间|日期)\s*[:：]\s*", "", publisher).strip()
             if i > 0:
@@ -324,7 +333,11 @@ def _split_page(
 
 @dataclass(frozen=True)
 class Columns:
-    """Which columns of a table or JSON Lines file hold the text and its variables."""
+    """Which columns of a table or JSON Lines file hold the text and its variables.
+
+    Only ``text`` must exist. A variable left as None is read from a column with its own
+    name ("date", "unit", "title", "id") when the file has one.
+    """
 
     text: str = "text"
     date: str | None = None
@@ -413,6 +426,14 @@ def _record_documents(
                 line=1,
                 hint="name the right columns under [columns] in the config",
             )
+    # Columns not named in the config are taken from their conventional names when present.
+    columns = Columns(
+        text=columns.text,
+        date=columns.date or "date",
+        unit=columns.unit or "unit",
+        title=columns.title or "title",
+        id=columns.id or "id",
+    )
     stem = path.stem
     documents: list[Document] = []
     skipped: list[Skipped] = []
