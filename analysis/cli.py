@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--corpus", type=Path, help="a page (.txt, .html), table (.csv, .tsv, .xlsx, .jsonl) or folder (default: the shipped bulletin)"
     )
-    run.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
+    run.add_argument("--out", type=Path, help="output folder (default: results, or results/NAME for --config NAME.toml)")
     run.add_argument("--config", type=Path, help="a TOML config file")
     run.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
@@ -37,14 +37,23 @@ def _parser() -> argparse.ArgumentParser:
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
-    books.add_argument("--figures", type=Path, default=Path("figures"), help="where figures go (default: figures)")
-    books.add_argument("--executed", type=Path, default=Path("build/notebooks"), help="where executed notebooks go (default: build/notebooks)")
+    books.add_argument("--figures", type=Path, help="where figures go (default: figures, or figures/NAME for --config NAME.toml)")
+    books.add_argument(
+        "--executed", type=Path, help="where executed notebooks go (default: build/notebooks, or build/notebooks/NAME)"
+    )
     return parser
+
+
+def _own_folder(base: str, config: Path | None) -> Path:
+    """``base``, or ``base/NAME`` for a config file NAME.toml: each corpus writes to its own folder."""
+    return Path(base) / config.stem if config else Path(base)
 
 
 def _notebooks(args: argparse.Namespace) -> int:
     from .notebooks import run_notebooks
 
+    args.figures = args.figures or _own_folder("figures", args.config)
+    args.executed = args.executed or _own_folder("build/notebooks", args.config)
     if args.config:
         load_settings(args.config)  # fail early, with the one-line message, on a bad config
     written = run_notebooks(figures_dir=args.figures, executed_dir=args.executed, corpus=args.corpus, config=args.config)
@@ -64,6 +73,7 @@ _MAX_LISTED = 20
 def _run(args: argparse.Namespace) -> int:
     from .pipeline import analyse, write_outputs
 
+    args.out = args.out or _own_folder("results", args.config)
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, k=args.k)
     if args.no_figures:

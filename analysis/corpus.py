@@ -520,7 +520,11 @@ def read_corpus(
     corpus = Corpus(documents=[], skipped=skipped)
     for file in files:
         kind = file_format(file, fmt=fmt) or "txt"
-        data = file.read_bytes()
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            corpus.skipped.append(Skipped(source=str(file), reason=f"cannot be read: {error.strerror or error} (check its permissions)"))
+            continue
         headings: list[tuple[int, str]] = []
         removed: list[tuple[int, str]] = []
         try:

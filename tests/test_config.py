@@ -90,3 +90,13 @@ def test_config_not_utf8(tmp_path):
     path.write_bytes('[corpus]\npath = "数据"\n'.encode("gbk"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_settings(path)
+
+
+def test_run_with_a_config_writes_to_its_own_folder_by_default(tmp_path, monkeypatch):
+    (tmp_path / "notices.csv").write_text("text\n城关镇要求佩戴口罩。\n河口镇开展测温。\n", encoding="utf-8")
+    (tmp_path / "county.toml").write_text('[corpus]\npath = "notices.csv"\n[figures]\nenabled = false\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--config", "county.toml"]) == 0
+    manifest = json.loads((tmp_path / "results" / "county" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents_analysed"] == 2
+    assert not (tmp_path / "results" / "manifest.json").exists()
