@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from analysis.cli import main
 from analysis.corpus import DEFAULT_CORPUS
 
 PAGE = DEFAULT_CORPUS.read_bytes()  # 10 documents
@@ -30,20 +31,20 @@ def one_error_line(result) -> str:
     return lines[0]
 
 
-def run_folder(tmp_path, name: str, data: bytes, *extra: str):
-    """A folder with the shipped bulletin and one bad file; run it; return (stdout, manifest)."""
+def run_folder(tmp_path, capsys, name: str, data: bytes):
+    """A folder with the shipped bulletin and one bad file; run it (in process); return (stdout, manifest)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bulletin.txt").write_bytes(PAGE)
     (corpus / name).write_bytes(data)
     out = tmp_path / "out"
-    result = run_cli("run", "--corpus", str(corpus), "--out", str(out), "--no-figures", *extra)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
+    assert main(["run", "--corpus", str(corpus), "--out", str(out), "--no-figures"]) == 0
+    result = capsys.readouterr()
+    assert result.err == ""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     counts = manifest["counts"]
     assert counts["documents_read"] == counts["documents_analysed"] + counts["documents_skipped"]
-    return result.stdout, manifest
+    return result.out, manifest
 
 
 # --- what stops the run -------------------------------------------------------------------
@@ -130,8 +131,8 @@ def test_lexicon_with_a_syntax_error(tmp_path):
         ("broken.txt", "标题\n".encode() + b"\xff\xfe\xfa\xfb\x80\x81\n", "bytes that are not UTF-8, GB18030/GBK or Big5"),
     ],
 )
-def test_bad_file_in_a_folder_is_skipped_and_the_rest_analysed(tmp_path, name, data, reason):
-    stdout, manifest = run_folder(tmp_path, name, data)
+def test_bad_file_in_a_folder_is_skipped_and_the_rest_analysed(tmp_path, capsys, name, data, reason):
+    stdout, manifest = run_folder(tmp_path, capsys, name, data)
     assert manifest["counts"]["documents_analysed"] == N_PAGE
     assert manifest["counts"]["documents_skipped"] == 1
     skipped = manifest["skipped"][0]
@@ -139,18 +140,18 @@ def test_bad_file_in_a_folder_is_skipped_and_the_rest_analysed(tmp_path, name, d
     assert f"skipped {skipped['source']}" in stdout and reason in stdout
 
 
-def test_malformed_csv_row_is_skipped_with_its_line(tmp_path):
+def test_malformed_csv_row_is_skipped_with_its_line(tmp_path, capsys):
     table = "text,date\n城关分局开展巡查。,2020-01-01\n这一行多了字段,2020-01-02,多余\n河口分局组织消毒。,2020-01-03\n"
-    stdout, manifest = run_folder(tmp_path, "rows.csv", table.encode(), "--no-figures")
+    stdout, manifest = run_folder(tmp_path, capsys, "rows.csv", table.encode())
     assert manifest["counts"]["documents_analysed"] == N_PAGE + 2
     (skipped,) = manifest["skipped"]
     assert skipped["line"] == 3 and "3 fields where the header has 2" in skipped["reason"]
     assert "rows.csv:3: malformed row" in stdout
 
 
-def test_malformed_json_line_is_skipped_with_its_line(tmp_path):
+def test_malformed_json_line_is_skipped_with_its_line(tmp_path, capsys):
     lines = ['{"text": "城关分局开展巡查。"}', '{"text": "缺了括号"', "[1, 2]", '{"body": "没有text字段"}', '{"text": "河口分局组织消毒。"}']
-    stdout, manifest = run_folder(tmp_path, "records.jsonl", "\n".join(lines).encode())
+    stdout, manifest = run_folder(tmp_path, capsys, "records.jsonl", "\n".join(lines).encode())
     assert manifest["counts"]["documents_analysed"] == N_PAGE + 2
     reasons = {s["line"]: s["reason"] for s in manifest["skipped"]}
     assert set(reasons) == {2, 3, 4}
@@ -158,23 +159,23 @@ def test_malformed_json_line_is_skipped_with_its_line(tmp_path):
     assert "records.jsonl:2: not valid JSON" in stdout
 
 
-def test_duplicate_documents_are_skipped_naming_the_first(tmp_path):
-    stdout, manifest = run_folder(tmp_path, "copy-of-bulletin.txt", PAGE)
+def test_duplicate_documents_are_skipped_naming_the_first(tmp_path, capsys):
+    stdout, manifest = run_folder(tmp_path, capsys, "copy-of-bulletin.txt", PAGE)
     assert manifest["counts"]["documents_analysed"] == N_PAGE
     assert manifest["counts"]["documents_skipped"] == N_PAGE
     assert all(s["reason"].startswith("duplicate of bulletin-0") for s in manifest["skipped"])
     assert manifest["counts"]["documents_read"] == 2 * N_PAGE
 
 
-def test_unreadable_date_is_kept_undated_and_reported(tmp_path):
+def test_unreadable_date_is_kept_undated_and_reported(tmp_path, capsys):
     table = "text,date\n城关分局开展巡查。,2020-01-01\n河口分局组织消毒。,去年冬天\n"
-    stdout, manifest = run_folder(tmp_path, "dated.csv", table.encode(), "--no-figures")
+    stdout, manifest = run_folder(tmp_path, capsys, "dated.csv", table.encode())
     assert manifest["counts"]["documents_analysed"] == N_PAGE + 2
     assert any("could not be read" in note and "dated.csv:3" in note and "去年冬天" in note for note in manifest["notes"])
 
 
-def test_many_skips_are_summarised_on_screen_but_all_in_the_manifest(tmp_path):
+def test_many_skips_are_summarised_on_screen_but_all_in_the_manifest(tmp_path, capsys):
     lines = ['{"text": "正文%d。"}' % i for i in range(3)] + ["{broken"] * 30
-    stdout, manifest = run_folder(tmp_path, "many.jsonl", "\n".join(lines).encode())
+    stdout, manifest = run_folder(tmp_path, capsys, "many.jsonl", "\n".join(lines).encode())
     assert manifest["counts"]["documents_skipped"] == 30 and len(manifest["skipped"]) == 30
     assert "and 10 more skipped, all listed in" in stdout
