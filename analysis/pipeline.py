@@ -88,7 +88,11 @@ def analyse(settings: Settings = Settings()) -> Analysis:
     notes: list[str] = list(corpus.notes)
     clustering = None
     if len(measures) < 3:
-        why = "no document names a unit (set [columns] unit or [corpus] unit_suffixes)" if len(measures) == 0 else f"this corpus has {len(measures)}"
+        why = (
+            "no document names a unit (set [columns] unit or [corpus] unit_suffixes)"
+            if len(measures) == 0
+            else f"this corpus has {len(measures)}"
+        )
         notes.append(f"clusters skipped: clustering needs at least 3 units; {why}")
     else:
         try:
