@@ -77,7 +77,7 @@ def file_format(path: Path, *, fmt: str = "auto") -> str | None:
 def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str]:
     """Decode a text file; return the text and the encoding it was read with.
 
-    UTF-8 (with or without BOM) is tried first, then GB18030/GBK and Big5, chosen by
+    UTF-8 (with or without BOM) and UTF-16 with BOM are read as such; then GB18030/GBK and Big5, chosen by
     charset-normalizer. ``encoding`` forces one. Empty, binary and undecodable files raise
     :class:`InputError` naming the file (and the first bad line).
     """
@@ -94,6 +94,11 @@ def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as error:
             raise _undecodable(path, data, error.start + 3) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM, as some Windows tools save
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, data, error.start) from None
     if b"\x00" in data[:4096]:
         raise InputError(path, "this is a binary file, not text", hint="give text pages (.txt, .html) or tables (.csv, .tsv, .xlsx, .jsonl)")
     try:

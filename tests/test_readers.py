@@ -15,7 +15,13 @@ TRADITIONAL = "4月20日,城關分局開展巡查,要求佩戴口罩,做好消�
 
 @pytest.mark.parametrize(
     "encoding, bom, expected",
-    [("utf-8", b"", "utf-8"), ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"), ("gb18030", b"", "gb18030"), ("gbk", b"", "gb18030")],
+    [
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+        ("gb18030", b"", "gb18030"),
+        ("gbk", b"", "gb18030"),
+        ("utf-16", b"", "utf-16"),  # Python writes the BOM itself
+    ],
 )
 def test_page_encodings_are_detected_and_recorded(tmp_path, encoding, bom, expected):
     path = tmp_path / "page.txt"
