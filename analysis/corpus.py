@@ -416,16 +416,15 @@ def _record_documents(
     date_from_text: bool,
 ) -> tuple[list[Document], list[Skipped]]:
     """One document per row; rows without text, or that cannot be read, are skipped with the reason."""
-    named = {k: v for k, v in asdict(columns).items() if v}
-    if header:
-        missing = [f"{k} = {v!r}" for k, v in named.items() if v not in header]
-        if missing:
-            raise InputError(
-                path,
-                f"no column {missing[0].split(' = ')[1]} (the {missing[0].split(' = ')[0]} column); it has: {', '.join(header) or 'no named columns'}",
-                line=1,
-                hint="name the right columns under [columns] in the config",
-            )
+    if header:  # tables: every column named in the config must exist
+        for role, name in asdict(columns).items():
+            if name and name not in header:
+                raise InputError(
+                    path,
+                    f"no column '{name}' (the {role} column); it has: {', '.join(header) or 'no named columns'}",
+                    line=1,
+                    hint="name the right columns under [columns] in the config",
+                )
     # Columns not named in the config are taken from their conventional names when present.
     columns = Columns(
         text=columns.text,
