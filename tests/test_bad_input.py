@@ -129,6 +129,8 @@ def test_lexicon_with_a_syntax_error(tmp_path):
         ("scan.pdf", b"%PDF-1.4\x00", "unsupported file type '.pdf'"),
         ("image.txt", b"\x89PNG\x00\x00\x01", "this is a binary file"),
         ("broken.txt", "标题\n".encode() + b"\xff\xfe\xfa\xfb\x80\x81\n", "bytes that are not UTF-8, GB18030/GBK or Big5"),
+        ("sheet.xlsx", b"PK\x03\x04 not really a workbook", "not a readable .xlsx workbook"),
+        ("notes.csv", "date,body\n2020-01-01,文字\n".encode(), "no column 'text' (the text column); it has: date, body"),
     ],
 )
 def test_bad_file_in_a_folder_is_skipped_and_the_rest_analysed(tmp_path, capsys, name, data, reason):
