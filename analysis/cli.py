@@ -1,4 +1,7 @@
-"""Command line: ``python -m analysis run [--corpus PATH] [--out DIR] ...``.
+"""Command line: ``python -m analysis init|run|notebooks``.
+
+``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
+names; ``notebooks --config FILE`` reruns every notebook on it.
 
 Errors a user can fix print as one line naming the file and what to do, with exit code 2.
 """
@@ -9,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import Settings, load_settings
+from .config import Settings, load_settings, write_starter_config
 from .errors import AnalysisError
 
 __all__ = ["main"]
@@ -18,24 +21,39 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Quantitative reading of Chinese policy language.")
     commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="write a commented starter config file for your corpus")
+    init.add_argument("file", type=Path, nargs="?", default=Path("analysis.toml"), help="config file to write (default: analysis.toml)")
+    init.add_argument("--corpus", default="corpus", help="the corpus path to put in it (default: corpus)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
     run = commands.add_parser("run", help="analyse a corpus and write tables, figures and manifest.json")
-    run.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
-    run.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
+    run.add_argument(
+        "--corpus", type=Path, help="a page (.txt, .html), table (.csv, .tsv, .xlsx, .jsonl) or folder (default: the shipped bulletin)"
+    )
+    run.add_argument("--out", type=Path, help="output folder (default: results, or results/NAME for --config NAME.toml)")
     run.add_argument("--config", type=Path, help="a TOML config file")
     run.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
     run.add_argument("--no-figures", action="store_true", help="write the tables only")
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
-    books.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
+    books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
-    books.add_argument("--figures", type=Path, default=Path("figures"), help="where figures go (default: figures)")
-    books.add_argument("--executed", type=Path, default=Path("build/notebooks"), help="where executed notebooks go (default: build/notebooks)")
+    books.add_argument("--figures", type=Path, help="where figures go (default: figures, or figures/NAME for --config NAME.toml)")
+    books.add_argument(
+        "--executed", type=Path, help="where executed notebooks go (default: build/notebooks, or build/notebooks/NAME)"
+    )
     return parser
+
+
+def _own_folder(base: str, config: Path | None) -> Path:
+    """``base``, or ``base/NAME`` for a config file NAME.toml: each corpus writes to its own folder."""
+    return Path(base) / config.stem if config else Path(base)
 
 
 def _notebooks(args: argparse.Namespace) -> int:
     from .notebooks import run_notebooks
 
+    args.figures = args.figures or _own_folder("figures", args.config)
+    args.executed = args.executed or _own_folder("build/notebooks", args.config)
     if args.config:
         load_settings(args.config)  # fail early, with the one-line message, on a bad config
     written = run_notebooks(figures_dir=args.figures, executed_dir=args.executed, corpus=args.corpus, config=args.config)
@@ -43,9 +61,19 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    path = write_starter_config(args.file, corpus=args.corpus, force=args.force)
+    print(f"wrote {path}: edit it, then run `python -m analysis run --config {path}`")
+    return 0
+
+
+_MAX_LISTED = 20
+
+
 def _run(args: argparse.Namespace) -> int:
     from .pipeline import analyse, write_outputs
 
+    args.out = args.out or _own_folder("results", args.config)
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, k=args.k)
     if args.no_figures:
@@ -54,13 +82,18 @@ def _run(args: argparse.Namespace) -> int:
     written = write_outputs(analysis, args.out)
     corpus = analysis.corpus
     print(
-        f"read {len(corpus.documents) + len(corpus.skipped)} documents from {len(corpus.sources)} file(s): "
+        f"read {corpus.n_read} documents from {len(corpus.sources)} file(s): "
         f"{len(corpus.documents)} analysed, {len(corpus.skipped)} skipped; "
         f"{len(analysis.units)} units, {len(analysis.mentions)} measure mentions"
     )
-    for skipped in corpus.skipped:
+    for source in corpus.sources:
+        if source.encoding not in ("utf-8", "utf-8-sig", "xlsx", ""):
+            print(f"read {source.path} as {source.encoding}")
+    for skipped in corpus.skipped[:_MAX_LISTED]:
         where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
         print(f"skipped {where}: {skipped.reason}")
+    if len(corpus.skipped) > _MAX_LISTED:
+        print(f"… and {len(corpus.skipped) - _MAX_LISTED} more skipped, all listed in {args.out}/manifest.json")
     for note in analysis.notes:
         print(note)
     if analysis.clustering is not None:
@@ -73,6 +106,8 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "init":
+            return _init(args)
         if args.command == "run":
             return _run(args)
         if args.command == "notebooks":

@@ -6,19 +6,22 @@ falls back to a default. Relative paths in a config file are taken from the file
 
 from __future__ import annotations
 
+import codecs
+import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .readers import FORMATS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Settings", "load_settings", "make_settings"]
+__all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,22 @@ class Settings:
     """Every choice a run makes; the defaults analyse the shipped bulletin."""
 
     # [corpus]
-    corpus: Path | None = None  # None: the shipped bulletin
+    corpus: Path | tuple[Path, ...] | None = None  # None: the shipped bulletin
+    format: str = "auto"  # auto (from each file's suffix), txt, html, csv, tsv, xlsx, jsonl
+    encoding: str = "auto"  # auto: UTF-8 (± BOM), else GB18030/GBK or Big5, detected
+    script: str = "auto"  # auto: traditional documents normalised to simplified for analysis; t2s; none
     unit_suffixes: tuple[str, ...] = ("分局",)
+    drop_duplicates: bool = True
+    # [columns] (tables and JSON Lines)
+    text_column: str = "text"
+    date_column: str | None = None
+    unit_column: str | None = None
+    title_column: str | None = None
+    id_column: str | None = None
+    # [dates]
+    default_year: int | None = None  # year for "4月20日" on pages without a publication date
+    calendar: Path | None = None  # phrases → years (e.g. NPC sessions) to date undated records
+    date_from_text: bool = True  # date undated records from their title or opening text
     # [tokens]
     dictionaries: tuple[Path, ...] | None = None  # None: the shipped policy dictionary
     stopwords: tuple[Path, ...] | None = None  # None: the shipped stopword list
@@ -53,7 +70,16 @@ class Settings:
 
 
 _SECTIONS: dict[str, dict[str, str]] = {
-    "corpus": {"path": "corpus", "unit_suffixes": "unit_suffixes"},
+    "corpus": {
+        "path": "corpus",
+        "format": "format",
+        "encoding": "encoding",
+        "script": "script",
+        "unit_suffixes": "unit_suffixes",
+        "drop_duplicates": "drop_duplicates",
+    },
+    "columns": {"text": "text_column", "date": "date_column", "unit": "unit_column", "title": "title_column", "id": "id_column"},
+    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text"},
     "tokens": {
         "dictionaries": "dictionaries",
         "stopwords": "stopwords",
@@ -66,7 +92,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
     "figures": {"font": "font", "top_terms": "top_terms", "enabled": "figures"},
 }
-_PATHS = {"corpus", "lexicon"}
+_PATHS = {"lexicon", "calendar"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
 _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
@@ -75,9 +101,14 @@ def load_settings(path: str | Path) -> Settings:
     """Read a TOML config file into :class:`Settings`; errors name the file and the key."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found (write one with `python -m analysis init`)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file (give the .toml file)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config file is not UTF-8 (save it as UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error} (fix the syntax there)") from None
     base = path.resolve().parent
@@ -85,21 +116,47 @@ def load_settings(path: str | Path) -> Settings:
     types = {f.name: f.type for f in fields(Settings)}
     for section, table in data.items():
         if section not in _SECTIONS:
-            raise ConfigError(f"{path}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
+            raise ConfigError(f"{_where(path, text, section)}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a table, written [{section}]")
         for key, value in table.items():
             name = _SECTIONS[section].get(key)
             if name is None:
-                raise ConfigError(f"{path}: unknown key '{section}.{key}' (known: {', '.join(_SECTIONS[section])})")
-            values[name] = _convert(path, f"{section}.{key}", name, value, base, types[name])
+                raise ConfigError(
+                    f"{_where(path, text, section, key)}: unknown key '{section}.{key}' (known: {', '.join(_SECTIONS[section])})"
+                )
+            values[name] = _convert(_where(path, text, section, key), f"{section}.{key}", name, value, base, types[name])
     return Settings(source=path, **values)
 
 
-def _convert(path: Path, key: str, name: str, value: Any, base: Path, kind: Any) -> Any:
+def _where(path: Path, text: str, section: str, key: str | None = None) -> str:
+    """``file:line`` of a section header (or of a key inside it), for error messages."""
+    lines = text.splitlines()
+    header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]")
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+    if start is None:
+        return str(path)
+    if key is None:
+        return f"{path}:{start + 1}"
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for i in range(start + 1, len(lines)):
+        if re.match(r"^\s*\[", lines[i]):
+            break
+        if pattern.match(lines[i]):
+            return f"{path}:{i + 1}"
+    return f"{path}:{start + 1}"
+
+
+def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind: Any) -> Any:
     def fail(expected: str) -> ConfigError:
         return ConfigError(f"{path}: '{key}' must be {expected}, not {value!r}")
 
+    if name == "corpus":
+        if isinstance(value, str):
+            return (base / value).resolve()
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise fail("a path or a list of paths")
+        return tuple((base / v).resolve() for v in value)
     if name in _PATHS:
         if not isinstance(value, str):
             raise fail("a path (a string)")
@@ -112,11 +169,15 @@ def _convert(path: Path, key: str, name: str, value: Any, base: Path, kind: Any)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("a list of strings")
         return tuple(value)
+    if name == "default_year":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
+            raise fail("a year like 2020")
+        return value
     if name in {"min_chars", "top_terms", "k"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
-    if name in {"hmm", "figures"}:
+    if name in {"hmm", "figures", "drop_duplicates", "date_from_text"}:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
@@ -126,6 +187,17 @@ def _convert(path: Path, key: str, name: str, value: Any, base: Path, kind: Any)
         raise fail("'jaccard' or 'cosine'")
     if name == "linkage" and value not in {"average", "complete", "single"}:
         raise fail("'average', 'complete' or 'single'")
+    if name == "format" and value not in {"auto", *FORMATS}:
+        raise fail("one of " + ", ".join(repr(f) for f in ("auto", *FORMATS)))
+    if name == "script" and value not in {"auto", "t2s", "none"}:
+        raise fail("'auto', 't2s' or 'none'")
+    if name == "encoding" and value != "auto":
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise fail("'auto' or an encoding name such as 'gb18030' or 'big5'") from None
+    if name.endswith("_column") and not value.strip():
+        raise fail("a column name")
     return value
 
 
@@ -136,3 +208,23 @@ def make_settings(*, config: str | Path | None = None, corpus: str | Path | None
     """
     settings = load_settings(config) if config else Settings()
     return settings.with_overrides(corpus=Path(corpus) if corpus else None, **overrides)
+
+
+def starter_config(*, corpus: str | Path = "corpus") -> str:
+    """The text of a commented starter config file, pointing at ``corpus``."""
+    from importlib import resources
+    from string import Template
+
+    template = resources.files("analysis").joinpath("resources/starter_config.toml").read_text("utf-8")
+    return Template(template).substitute(corpus=str(corpus).replace("\\", "/").replace('"', '\\"'))
+
+
+def write_starter_config(path: str | Path, *, corpus: str | Path = "corpus", force: bool = False) -> Path:
+    """Write :func:`starter_config` to ``path``; refuse to overwrite an existing file unless ``force``."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise ConfigError(f"{path}: already exists (choose another name, or add --force to overwrite it)")
+    if not path.parent.exists():
+        raise ConfigError(f"{path.parent}: no such folder (create it first, or choose another path)")
+    path.write_text(starter_config(corpus=corpus), encoding="utf-8")
+    return path

@@ -8,11 +8,31 @@ tested on constructed cases.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
-__all__ = ["DateSpan", "parse_leading_date", "find_publication_date", "to_halfwidth_digits"]
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "DateSpan",
+    "parse_leading_date",
+    "find_publication_date",
+    "to_halfwidth_digits",
+    "parse_date_value",
+    "year_span",
+    "find_document_date",
+    "Calendar",
+    "load_calendar",
+]
 
 # Time-of-day words kept as a note ("晚" = evening); longest first so 晚上 wins over 晚.
 _TIME_NOTES = ["上午", "下午", "中午", "晚上", "晚间", "早上", "早晨", "凌晨", "夜间", "傍晚", "晚", "夜", "早"]
@@ -107,3 +127,105 @@ def find_publication_date(line: str) -> tuple[date, str] | None:
         return None
     rest = (normalized[: match.start()] + " " + normalized[match.end():]).strip()
     return found, rest
+
+
+def year_span(year: int, *, note: str = "year") -> DateSpan:
+    """The whole of one year, for sources dated to the year only (a government work report)."""
+    return DateSpan(start=date(year, 1, 1), end=date(year, 12, 31), note=note, matched=str(year))
+
+
+_YEAR = re.compile(r"^(?P<y>\d{4})\s*年?$")
+_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:-|/|\.|年)\s*(?P<m>\d{1,2})\s*月?$")
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[T ][0-9:.]+)?$")
+
+
+def parse_date_value(value: Any) -> DateSpan | None:
+    """A date from a table cell: ``2024`` (a year), ``2024-03`` (a month), ``2024-03-05``, ``2024年3月5日``.
+
+    Empty cells give None; text that is not a date raises ValueError, so the caller can
+    report the row instead of guessing.
+    """
+    if value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return DateSpan(start=value, end=value, matched=value.isoformat())
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 1000 <= value <= 2999:
+        return year_span(int(value))
+    text = to_halfwidth_digits(str(value)).strip()
+    if match := _YEAR.match(text):
+        return year_span(int(match["y"]))
+    if match := _YEAR_MONTH.match(text):
+        month = int(match["m"])
+        if 1 <= month <= 12:
+            year = int(match["y"])
+            last = (date(year + (month == 12), month % 12 + 1, 1) - date(year, month, 1)).days
+            return DateSpan(start=date(year, month, 1), end=date(year, month, last), note="month", matched=text)
+    match = _ISO_DATE.match(text) or _FULL_DATE.fullmatch(text)
+    if match:
+        day = _safe_date(int(match["y"]), int(match["m"]), int(match["d"]))
+        if day is not None:
+            return DateSpan(start=day, end=day, matched=text)
+    raise ValueError(f"not a date: {value!r}")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Phrases that date a document by naming an event (an NPC session) → the year it was held."""
+
+    name: str
+    years: dict[str, int]
+    path: str = ""
+
+    def find(self, text: str) -> tuple[str, int] | None:
+        """The longest phrase of the calendar found in ``text``, with its year."""
+        for phrase in sorted(self.years, key=lambda p: (-len(p), p)):
+            if phrase in text:
+                return phrase, self.years[phrase]
+        return None
+
+
+def load_calendar(path: str | Path) -> Calendar:
+    """Read a calendar TOML file (``[calendar] name``, ``[years] "phrase" = year``)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: calendar not found (check [dates] calendar in the config)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: calendar is not valid TOML: {error} (fix the syntax there)") from None
+    unknown = set(data) - {"calendar", "years"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (expected [calendar] and [years] tables)")
+    years = data.get("years")
+    if not isinstance(years, dict) or not years:
+        raise ConfigError(f"{path}: no [years] table (add lines like \"第十四届全国人民代表大会第一次会议\" = 2023)")
+    for phrase, year in years.items():
+        if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 2999:
+            raise ConfigError(f"{path}: '{phrase}' must be a year like 2023, not {year!r}")
+    return Calendar(name=str(data.get("calendar", {}).get("name", path.stem)), years=dict(years), path=str(path))
+
+
+def find_document_date(
+    text: str, *, title: str = "", calendar: Calendar | None = None, head: int = 300
+) -> tuple[DateSpan, str] | None:
+    """Date an undated document from itself: (span, where it came from) or None.
+
+    In order: a full date in the title or the first ``head`` characters of the text
+    ("（2023年3月13日第十四届全国人民代表大会第一次会议通过）"), a year in the title
+    ("2024年…报告"), a calendar phrase in the title or the opening text (an NPC session).
+    """
+    for where, source in (("title", title), ("text", text[:head])):
+        found = find_publication_date(source) if source else None
+        if found:
+            day = found[0]
+            return DateSpan(start=day, end=day, note=f"from {where}", matched=day.isoformat()), where
+    if title and (match := re.search(r"((?:19|20)\d{2})\s*年", to_halfwidth_digits(title))):
+        return year_span(int(match[1]), note="year from title"), "title"
+    if calendar is not None:
+        for where, source in (("title", title), ("text", text[:head])):
+            hit = calendar.find(source) if source else None
+            if hit:
+                return year_span(hit[1], note=f"year from {calendar.name}: {hit[0]}"), where
+    return None

@@ -22,6 +22,8 @@ class InputError(AnalysisError):
         super().__init__(message)
         self.path = str(path)
         self.line = line
+        #: The message without the file name: what is wrong and what to do.
+        self.problem = problem + (f" ({hint})" if hint else "")
 
 
 class ConfigError(AnalysisError):

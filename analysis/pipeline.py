@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .clusters import Clustering, cluster_units
-from .corpus import Corpus, PageLayout, read_corpus
+from .corpus import Corpus, corpus_from_settings
 from .counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .errors import AnalysisError
 from .measures import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
@@ -28,7 +28,10 @@ from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_
 
 __all__ = ["Analysis", "analyse", "draw_figures", "write_outputs", "leading_measures"]
 
-_DEPENDENCIES = ("jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts", "networkx")
+_DEPENDENCIES = (
+    "jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts",
+    "charset-normalizer", "opencc", "beautifulsoup4", "openpyxl", "networkx",
+)
 
 
 @dataclass
@@ -57,8 +60,9 @@ class Analysis:
 
 def analyse(settings: Settings = Settings()) -> Analysis:
     """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``."""
-    corpus = read_corpus(settings.corpus, layout=PageLayout(unit_suffixes=settings.unit_suffixes))
+    corpus = corpus_from_settings(settings)
     documents = corpus.to_frame()
+    texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
     lexicon = load_lexicon(settings.lexicon)
 
     dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
@@ -67,7 +71,7 @@ def analyse(settings: Settings = Settings()) -> Analysis:
     words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
     tokenizer = make_tokenizer(dictionaries=dictionaries, words=words)
     tokens = tokenize(
-        documents["text"], tokenizer, stopwords=stopwords, keep=lexicon.terms(), min_chars=settings.min_chars, hmm=settings.hmm
+        texts, tokenizer, stopwords=stopwords, keep=lexicon.terms(), min_chars=settings.min_chars, hmm=settings.hmm
     )
 
     units = documents["unit"].tolist()
@@ -75,16 +79,21 @@ def analyse(settings: Settings = Settings()) -> Analysis:
     terms_by_unit = term_frequencies_by(tokens, units).rename(columns={"group": "unit"})
     distinctive = distinctive_terms(tokens, units).rename(columns={"group": "unit"})
 
-    mentions = find_mentions(documents["text"], documents["doc_id"], lexicon)
+    mentions = find_mentions(texts, documents["doc_id"], lexicon)
     by_doc = documents.set_index("doc_id")
     measures = measure_matrix(mentions, by_doc["unit"], lexicon)
     presence = (measures > 0).astype(int)
     by_period = measures_by_period(mentions, by_doc["date_start"], lexicon)
 
-    notes: list[str] = []
+    notes: list[str] = list(corpus.notes)
     clustering = None
     if len(measures) < 3:
-        notes.append(f"clusters skipped: clustering needs at least 3 units, this corpus has {len(measures)}")
+        why = (
+            "no document names a unit (set [columns] unit or [corpus] unit_suffixes)"
+            if len(measures) == 0
+            else f"this corpus has {len(measures)}"
+        )
+        notes.append(f"clusters skipped: clustering needs at least 3 units; {why}")
     else:
         try:
             clustering = cluster_units(measures, k=settings.k, metric=settings.metric, method=settings.linkage)
@@ -92,6 +101,8 @@ def analyse(settings: Settings = Settings()) -> Analysis:
             notes.append(f"clusters skipped: {error}")
     if documents["date_start"].isna().all():
         notes.append("timelines skipped: no document carries a date")
+    elif not documents["unit"].astype(bool).any():
+        notes.append("unit timeline skipped: no document names a unit (measures over time are still drawn)")
     return Analysis(
         settings=settings,
         corpus=corpus,
@@ -230,7 +241,10 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | No
                 "path": s.path,
                 "sha256": s.sha256,
                 "encoding": s.encoding,
+                "format": s.format,
                 "documents": s.n_documents,
+                "skipped": s.n_skipped,
+                "unit_headings": [{"line": n, "text": t} for n, t in s.headings],
                 "boilerplate_lines_removed": [{"line": n, "text": t} for n, t in s.removed_lines],
             }
             for s in corpus.sources
@@ -243,7 +257,7 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | No
         },
         "settings": _settings_record(analysis.settings),
         "counts": {
-            "documents_read": len(corpus.documents) + len(corpus.skipped),
+            "documents_read": corpus.n_read,
             "documents_analysed": len(corpus.documents),
             "documents_skipped": len(corpus.skipped),
             "units": len(analysis.units),

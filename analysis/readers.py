@@ -1,0 +1,255 @@
+"""Readers: turn one input file into text or records, whatever its format and encoding.
+
+Everything a user may hand in is read here, checked once at the boundary (scikit-learn's
+rule): pages (``.txt``, ``.html``/``.htm``) become text; tables (``.csv``, ``.tsv``,
+``.xlsx``) and JSON Lines (``.jsonl``) become :class:`Record` rows with their line numbers.
+A problem with a whole file raises :class:`~analysis.errors.InputError` naming the file; a
+problem with one row is returned as a :class:`RowProblem`, so the caller can skip that row,
+report it, and keep the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+__all__ = [
+    "PAGE_SUFFIXES",
+    "TABLE_SUFFIXES",
+    "SUPPORTED_SUFFIXES",
+    "Record",
+    "RowProblem",
+    "file_format",
+    "decode",
+    "html_to_text",
+    "read_records",
+    "is_traditional",
+    "to_simplified",
+]
+
+PAGE_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+SUPPORTED_SUFFIXES = {**PAGE_SUFFIXES, **TABLE_SUFFIXES}
+FORMATS = ("txt", "html", "csv", "tsv", "xlsx", "jsonl")
+
+#: Encodings tried on text that is not UTF-8; charset-normalizer picks among them.
+_CHINESE_ENCODINGS = ["gb18030", "big5", "big5hkscs"]
+
+#: Elements whose text is never content: code, styling, navigation, page furniture.
+_HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "template", "svg", "button", "select")
+_HTML_BLOCKS = (
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+    "table", "ul", "ol", "dd", "dt", "blockquote", "pre", "title", "td", "th",
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of a table or one JSON line: its fields and where it came from."""
+
+    line: int  # 1-based line (row) in the source file
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that cannot be read (malformed CSV row, broken JSON line); the rest goes on."""
+
+    line: int
+    reason: str
+
+
+def file_format(path: Path, *, fmt: str = "auto") -> str | None:
+    """The format to read ``path`` as: ``fmt`` if given, else from the suffix; None if unsupported."""
+    if fmt != "auto":
+        return fmt
+    return SUPPORTED_SUFFIXES.get(path.suffix.lower())
+
+
+def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str]:
+    """Decode a text file; return the text and the encoding it was read with.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are read as such; then GB18030/GBK and Big5, chosen by
+    charset-normalizer. ``encoding`` forces one. Empty, binary and undecodable files raise
+    :class:`InputError` naming the file (and the first bad line).
+    """
+    if not data.strip():
+        raise InputError(path, "the file is empty", hint="remove it or add text")
+    if encoding != "auto":
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as error:
+            line = data[: getattr(error, "start", 0)].count(b"\n") + 1
+            raise InputError(path, f"cannot be read as {encoding}", line=line, hint="fix [corpus] encoding in the config, or set it to \"auto\"") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, data, error.start + 3) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM, as some Windows tools save
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, data, error.start) from None
+    if b"\x00" in data[:4096]:
+        raise InputError(path, "this is a binary file, not text", hint="give text pages (.txt, .html) or tables (.csv, .tsv, .xlsx, .jsonl)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
+    if best is None or best.encoding not in {"gb18030", "big5", "big5hkscs"}:
+        raise _undecodable(path, data, utf8_error)
+    name = "gb18030" if best.encoding == "gb18030" else best.encoding
+    try:
+        return data.decode(name), name
+    except UnicodeDecodeError:  # pragma: no cover - charset-normalizer only returns clean decodes
+        raise _undecodable(path, data, utf8_error) from None
+
+
+def _undecodable(path: Path, data: bytes, position: int) -> InputError:
+    line = data[:position].count(b"\n") + 1
+    return InputError(
+        path, "bytes that are not UTF-8, GB18030/GBK or Big5", line=line, hint="save the file as UTF-8, or set [corpus] encoding"
+    )
+
+
+def html_to_text(html: str) -> str:
+    """The visible text of an HTML page, one block per line; scripts, styles and navigation dropped."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(list(_HTML_DROP)):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
+        tag.decompose()
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = soup.get_text()
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -> tuple[Iterator[Record | RowProblem], str, list[str]]:
+    """Rows of a table or JSON Lines file: (rows and row problems in file order, encoding, column names).
+
+    CSV/TSV rows with a different number of fields from the header and JSON lines that are
+    not a JSON object come back as :class:`RowProblem` with their line number.
+    """
+    if fmt == "xlsx":
+        return _read_xlsx(path, data)
+    text, used = decode(path, data, encoding=encoding)
+    if fmt == "jsonl":
+        return _read_jsonl(text), used, []
+    delimiter = "\t" if fmt == "tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:  # pragma: no cover - decode() rejects empty files
+        raise InputError(path, "the table has no header row", hint="put column names on the first line") from None
+    except csv.Error as error:
+        raise InputError(path, f"the header row is not valid {fmt.upper()}: {error}", line=1, hint="fix the first line") from None
+    header = [h.strip() for h in header]
+    return _csv_rows(path, reader, header), used, header
+
+
+def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Record | RowProblem]:
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield RowProblem(line=reader.line_num, reason=f"malformed row: {error} (fix the quoting on that line)")
+            continue
+        line = start
+        start = reader.line_num + 1
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield RowProblem(
+                line=line, reason=f"malformed row: {len(row)} fields where the header has {len(header)} (check delimiters and quotes)"
+            )
+            continue
+        yield Record(line=line, fields=dict(zip(header, row)))
+
+
+def _read_jsonl(text: str) -> Iterator[Record | RowProblem]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield RowProblem(line=number, reason=f"not valid JSON: {error.msg} at column {error.colno} (fix or remove that line)")
+            continue
+        if not isinstance(value, dict):
+            yield RowProblem(line=number, reason=f"a JSON {type(value).__name__}, not an object with named fields (one {{...}} per line)")
+            continue
+        yield Record(line=number, fields=value)
+
+
+def _read_xlsx(path: Path, data: bytes) -> tuple[Iterator[Record | RowProblem], str, list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if not data.strip():
+        raise InputError(path, "the file is empty", hint="remove it or add rows")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise InputError(path, f"not a readable .xlsx workbook ({type(error).__name__})", hint="save it again as .xlsx, or export it as .csv") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = ["" if h is None else str(h).strip() for h in next(rows)]
+    except StopIteration:
+        raise InputError(path, "the first sheet is empty", hint="put column names on row 1 and one document per row") from None
+
+    def records() -> Iterator[Record | RowProblem]:
+        for number, row in enumerate(rows, start=2):
+            if row is None or all(cell is None or str(cell).strip() == "" for cell in row):
+                continue
+            yield Record(line=number, fields={h: v for h, v in zip(header, row) if h})
+        book.close()
+
+    return records(), "xlsx", header
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters (OpenCC ``t2s``), for matching and segmentation only."""
+    return _converter().convert(text)
+
+
+def is_traditional(text: str, simplified: str | None = None, *, threshold: float = 0.02) -> bool:
+    """True if at least ``threshold`` of the Chinese characters change under t2s conversion.
+
+    Simplified text has a few characters OpenCC maps anyway (rare variants); a share of 2 %
+    separates the 1954 report (~20 %) from simplified reports (< 0.1 %).
+    """
+    simplified = to_simplified(text) if simplified is None else simplified
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    if not cjk:
+        return False
+    changed = sum(1 for a, b in zip(text, simplified) if a != b)
+    return changed / cjk >= threshold

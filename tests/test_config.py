@@ -1,0 +1,102 @@
+"""Per-corpus config files: `init` writes a commented starter, `run --config` uses every section."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+from analysis.config import load_settings, starter_config
+from analysis.errors import ConfigError
+
+
+def test_init_writes_a_commented_config_that_loads(tmp_path, capsys):
+    path = tmp_path / "mine.toml"
+    assert main(["init", str(path), "--corpus", "notices"]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\n#") > 20  # commented
+    for section in ["[corpus]", "[columns]", "[dates]", "[tokens]", "[measures]", "[clusters]", "[figures]"]:
+        assert section in text
+    settings = load_settings(path)
+    assert settings.corpus == (tmp_path / "notices").resolve()
+    assert "镇" in settings.unit_suffixes and settings.format == "auto" and settings.encoding == "auto"
+    assert "python -m analysis run --config" in capsys.readouterr().out
+
+
+def test_init_does_not_overwrite(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("# mine\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "analysis", "init", str(path)], capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: {path}: already exists (choose another name, or add --force to overwrite it)"]
+    assert path.read_text(encoding="utf-8") == "# mine\n"
+    assert main(["init", str(path), "--force"]) == 0 and "[corpus]" in path.read_text(encoding="utf-8")
+
+
+def test_starter_config_escapes_the_corpus_path():
+    assert 'path = "C:/data/my \\"corpus\\""' in starter_config(corpus='C:\\data\\my "corpus"')
+
+
+def test_run_with_a_config_for_a_table(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "notices.csv").write_text(
+        "编号,日期,单位,正文\n"
+        "a1,2020-01-28,城关,城关镇要求佩戴口罩，做好消毒。\n"
+        "a2,2020-01-29,河口,河口镇开展测温扫码。\n"
+        "a3,2020-02-03,池河,池河镇严防外来输入，不聚集。\n"
+        "a4,2020-02-04,城关,城关镇开窗通风，减少外出。\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "notices.toml"
+    config.write_text(
+        '[corpus]\npath = ["data/notices.csv"]\n\n[columns]\ntext = "正文"\ndate = "日期"\nunit = "单位"\nid = "编号"\n\n'
+        '[tokens]\nextra_words = ["测温扫码"]\n\n[figures]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(config), "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents_analysed"] == 4 and manifest["counts"]["units"] == 3
+    assert manifest["inputs"][0]["format"] == "csv"
+    measures = (out / "measures.csv").read_text(encoding="utf-8").splitlines()
+    assert measures[0].startswith("unit,") and [line.split(",")[0] for line in measures[1:]] == ["城关", "河口", "池河"]
+    documents = (out / "documents.csv").read_text(encoding="utf-8")
+    assert documents.splitlines()[1].startswith("a1,城关,2020-01-28,2020-01-28,")
+    assert not (out / "figures").exists()
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('[dates]\ndefault_year = "2020"\n', "x.toml:2: 'dates.default_year' must be a year like 2020"),
+        ('[corpus]\nscript = "s2t"\n', "x.toml:2: 'corpus.script' must be 'auto', 't2s' or 'none'"),
+        ('[corpus]\nencoding = "klingon"\n', "x.toml:2: 'corpus.encoding' must be 'auto' or an encoding name"),
+        ('[columns]\ntext = ""\n', "x.toml:2: 'columns.text' must be a column name"),
+        ('[corpus]\npath = 3\n', "x.toml:2: 'corpus.path' must be a path or a list of paths"),
+    ],
+)
+def test_bad_values_name_the_key_and_line(tmp_path, body, message):
+    path = tmp_path / "x.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(error.value).startswith(f"{path.parent}/{message}")
+
+
+def test_config_not_utf8(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_bytes('[corpus]\npath = "数据"\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(path)
+
+
+def test_run_with_a_config_writes_to_its_own_folder_by_default(tmp_path, monkeypatch):
+    (tmp_path / "notices.csv").write_text("text\n城关镇要求佩戴口罩。\n河口镇开展测温。\n", encoding="utf-8")
+    (tmp_path / "county.toml").write_text('[corpus]\npath = "notices.csv"\n[figures]\nenabled = false\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--config", "county.toml"]) == 0
+    manifest = json.loads((tmp_path / "results" / "county" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents_analysed"] == 2
+    assert not (tmp_path / "results" / "manifest.json").exists()

@@ -1,0 +1,137 @@
+"""The government work reports (shared/corpora/gov-work-reports) as a first-class example.
+
+The corpus is read from the shared folder beside the repository, never copied into it. If it
+is missing these tests FAIL: they must not skip themselves into green.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analysis.config import load_settings
+from analysis.corpus import Columns, read_corpus
+from analysis.dates import load_calendar
+
+from conftest import GOV_REPORTS, ROOT
+
+EXAMPLE = ROOT / "examples" / "gov-work-reports.toml"
+CALENDAR = ROOT / "analysis" / "resources" / "calendars" / "npc_sessions.toml"
+
+
+def require_corpus() -> Path:
+    assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
+    return GOV_REPORTS
+
+
+@pytest.fixture(scope="module")
+def gov_analysis():
+    from analysis.pipeline import analyse
+
+    require_corpus()
+    return analyse(load_settings(EXAMPLE).with_overrides(figures=False))
+
+
+def test_example_config_points_at_the_shared_corpus():
+    settings = load_settings(EXAMPLE)
+    assert Path(settings.corpus) == require_corpus().resolve()
+    assert (settings.text_column, settings.date_column, settings.title_column) == ("content", "year", "title")
+
+
+def test_one_document_per_record_all_dated(gov_analysis):
+    corpus = gov_analysis.corpus
+    assert len(corpus.documents) == 72 and corpus.skipped == []
+    resolutions = [d for d in corpus.documents if d.title.endswith("关于政府工作报告的决议")]
+    reports = [d for d in corpus.documents if "政府工作报告" in d.title and d not in resolutions]
+    assert len(resolutions) == 20 and len(reports) == 52
+    assert all(d.date_note == "year" and d.date_start.year == int(d.title[:4]) for d in reports)
+    by_title = {d.title: d for d in resolutions}
+    adopted = by_title["第十四届全国人民代表大会第一次会议关于政府工作报告的决议"]
+    assert (adopted.date_start, adopted.date_note) == (date(2023, 3, 13), "from text")
+    latest = by_title["第十四届全国人民代表大会第三次会议关于政府工作报告的决议"]
+    assert latest.date_start == date(2025, 1, 1) and "npc-sessions" in latest.date_note
+    assert by_title["第二届全国人民代表大会第三次会议关于政府工作报告的决议"].date_start.year == 1962
+    assert all(d.date_start is not None for d in corpus.documents)
+
+
+def test_without_the_calendar_resolutions_stay_undated_and_are_reported():
+    corpus = read_corpus(require_corpus(), columns=Columns(text="content", date="year", title="title"))
+    undated = [d for d in corpus.documents if d.date_start is None]
+    assert len(undated) == 16  # 4 resolutions state their adoption date in their text
+    assert all(d.title.endswith("决议") for d in undated)
+    assert any(note.startswith("16 of 72 documents have no date") for note in corpus.notes)
+
+
+def test_traditional_1954_report_is_normalised_for_analysis_only(gov_analysis):
+    doc = next(d for d in gov_analysis.corpus.documents if d.title.startswith("1954年"))
+    assert doc.script == "traditional"
+    assert "全國人民代表大會" in doc.text and "全国人民代表大会" in doc.analysis_text
+    assert [d.script for d in gov_analysis.corpus.documents].count("traditional") == 1
+    frame = gov_analysis.documents
+    assert frame.loc[frame["doc_id"] == doc.doc_id, "text"].item() == doc.text
+
+
+def test_stray_line_breaks_are_joined_for_matching(gov_analysis):
+    doc = next(d for d in gov_analysis.corpus.documents if d.title == "第十四届全国人民代表大会第三次会议关于政府工作报告的决议")
+    assert "所作的\n政府工作报告\n。" in doc.text
+    assert "所作的政府工作报告。" in doc.analysis_text
+
+
+def test_measures_over_time_by_year(gov_analysis):
+    by_year = gov_analysis.by_period
+    assert by_year.index.name == "year"
+    assert by_year.index[0] == "1954" and by_year.index[-1] == "2025"
+    assert "扶贫脱贫" in by_year.columns and "阶级斗争" in by_year.columns
+    # the lexicon separates the eras: class struggle early, poverty alleviation late
+    assert by_year.loc["1955":"1960", "阶级斗争"].sum() > by_year.loc["2015":"2025", "阶级斗争"].sum()
+    assert by_year.loc["2015":"2025", "扶贫脱贫"].sum() > by_year.loc["1955":"1979", "扶贫脱贫"].sum()
+
+
+def test_skipped_steps_are_explained(gov_analysis):
+    assert gov_analysis.clustering is None
+    assert any(n.startswith("clusters skipped") and "no document names a unit" in n for n in gov_analysis.notes)
+    assert any("unit timeline skipped" in n for n in gov_analysis.notes)
+
+
+def test_cli_run_on_the_example_config(tmp_path):
+    from analysis.cli import main
+
+    require_corpus()
+    out = tmp_path / "gov"
+    assert main(["run", "--config", str(EXAMPLE), "--out", str(out), "--no-figures"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents_read"] == manifest["counts"]["documents_analysed"] == 72
+    assert manifest["inputs"][0]["encoding"] == "utf-8" and manifest["inputs"][0]["format"] == "jsonl"
+    assert manifest["lexicon"]["name"] == "gov-work-report-themes"
+    assert (out / "measures_by_period.csv").read_text(encoding="utf-8").startswith("year,")
+
+
+def test_calendar_file_is_checked(tmp_path):
+    calendar = load_calendar(CALENDAR)
+    assert calendar.years["第十三届全国人民代表大会第一次会议"] == 2018
+    bad = tmp_path / "cal.toml"
+    bad.write_text('[years]\n"某会议" = "去年"\n', encoding="utf-8")
+    from analysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"cal\.toml: '某会议' must be a year"):
+        load_calendar(bad)
+
+
+def test_notebooks_rerun_on_the_example_config_into_their_own_folder(tmp_path):
+    from analysis.notebooks import run_notebooks
+
+    require_corpus()
+    figures = tmp_path / "figures" / "gov-work-reports"
+    executed = run_notebooks(figures_dir=figures, executed_dir=tmp_path / "executed", config=EXAMPLE, progress=False)
+    assert len(executed) == 4
+    written = {p.name for p in figures.iterdir()}
+    assert {"document_lengths.png", "terms_bar.png", "wordcloud.png", "measures_over_time.png"} <= written
+    assert "dendrogram.png" not in written  # no units: clusters are skipped, and say so
+    outputs = []
+    for book in executed:
+        cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
+        assert not [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"], book.name
+        outputs += ["".join(o.get("text", "")) for c in cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert any("72 documents from 1 file(s)" in text for text in outputs)
+    assert any("clusters skipped" in text for text in outputs)
