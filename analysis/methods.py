@@ -81,7 +81,8 @@ def method_results(analysis: Analysis) -> MethodResults:
     cached = getattr(analysis, "_method_results", None)
     if cached is not None:
         return cached
-    documents = analysis.documents
+    # Mention offsets refer to the analysed text (simplified, line breaks joined): show that text.
+    documents = analysis.documents.assign(text=analysis.corpus.analysis_texts())
     validation = (
         validate_clustering(analysis.measures, analysis.clustering, n_boot=N_BOOT, random_state=RANDOM_STATE)
         if analysis.clustering is not None

@@ -68,7 +68,7 @@ def gov_reports(rows: list, path: Path) -> None:
         }
     )
     docs["unit"] = [f"{d[:3]}0s" if d else "" for d in docs["date_start"].fillna("")]
-    lexicon = load_lexicon(DEFAULT_LEXICON.parent / "policy_themes.toml")
+    lexicon = load_lexicon(DEFAULT_LEXICON.parent / "gov_work_reports.toml")
     tokenizer = make_tokenizer(dictionaries=(DEFAULT_DICTIONARY,), words=lexicon.terms())
     stopwords = frozenset(read_word_list(DEFAULT_STOPWORDS))
     tokens = measure(rows, "gov", "tokenize (context)", lambda: tokenize(docs["text"], tokenizer, stopwords=stopwords, keep=lexicon.terms()))
