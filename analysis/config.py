@@ -27,6 +27,7 @@ class Settings:
 
     # [corpus]
     corpus: Path | None = None  # None: the shipped bulletin
+    corpus_name: str | None = None  # for source notes and the report; None: from the corpus
     unit_suffixes: tuple[str, ...] = ("分局",)
     # [tokens]
     dictionaries: tuple[Path, ...] | None = None  # None: the shipped policy dictionary
@@ -45,6 +46,8 @@ class Settings:
     font: str | None = None
     top_terms: int = 25
     figures: bool = True
+    figure_size: str = "print"  # "print" (A4/Letter text width) or "slide" (16:9)
+    measure_labels: str = "zh"  # "zh": measure names; "en": the lexicon's English glosses
     source: Path | None = field(default=None, compare=False)  # the config file, if any
 
     def with_overrides(self, **changes: Any) -> "Settings":
@@ -53,7 +56,7 @@ class Settings:
 
 
 _SECTIONS: dict[str, dict[str, str]] = {
-    "corpus": {"path": "corpus", "unit_suffixes": "unit_suffixes"},
+    "corpus": {"path": "corpus", "name": "corpus_name", "unit_suffixes": "unit_suffixes"},
     "tokens": {
         "dictionaries": "dictionaries",
         "stopwords": "stopwords",
@@ -64,7 +67,13 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
-    "figures": {"font": "font", "top_terms": "top_terms", "enabled": "figures"},
+    "figures": {
+        "font": "font",
+        "top_terms": "top_terms",
+        "enabled": "figures",
+        "size": "figure_size",
+        "labels": "measure_labels",
+    },
 }
 _PATHS = {"corpus", "lexicon"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
@@ -126,6 +135,10 @@ def _convert(path: Path, key: str, name: str, value: Any, base: Path, kind: Any)
         raise fail("'jaccard' or 'cosine'")
     if name == "linkage" and value not in {"average", "complete", "single"}:
         raise fail("'average', 'complete' or 'single'")
+    if name == "figure_size" and value not in {"print", "slide"}:
+        raise fail("'print' or 'slide'")
+    if name == "measure_labels" and value not in {"zh", "en"}:
+        raise fail("'zh' or 'en'")
     return value
 
 
