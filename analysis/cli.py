@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis run [--corpus PATH] [--out DIR] ...``.
+"""Command line: ``python -m analysis run|report|notebooks [--corpus PATH] [--out DIR] ...``.
 
 Errors a user can fix print as one line naming the file and what to do, with exit code 2.
 """
@@ -25,6 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
     run.add_argument("--no-figures", action="store_true", help="write the tables only")
+    report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
+    report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
+    report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
+    report.add_argument("--config", type=Path, help="a TOML config file")
+    report.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    report.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    report.add_argument("--english", action="store_true", help="label measures in figures with the lexicon's English glosses")
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
@@ -70,6 +77,30 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .pipeline import analyse
+    from .report import write_report
+
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(
+        corpus=args.corpus, lexicon=args.lexicon, figure_size=args.size, measure_labels="en" if args.english else None
+    )
+    analysis = analyse(settings)
+    written = write_report(analysis, args.out)
+    corpus = analysis.corpus
+    print(
+        f"read {len(corpus.documents) + len(corpus.skipped)} documents: {len(corpus.documents)} analysed, "
+        f"{len(corpus.skipped)} skipped; {len(analysis.units)} units, {len(analysis.mentions)} measure mentions"
+    )
+    for skipped in corpus.skipped:
+        where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
+        print(f"skipped {where}: {skipped.reason}")
+    for note in analysis.notes:
+        print(note)
+    print(f"wrote {args.out / 'report.html'} and {args.out / 'tables.xlsx'} ({len(written)} files in {args.out}/)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -77,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "notebooks":
             return _notebooks(args)
+        if args.command == "report":
+            return _report(args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
