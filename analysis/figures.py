@@ -155,7 +155,8 @@ def apply_house_style(
     """
     target = SIZES[size] if isinstance(size, str) else size
     if title and not figure_title(fig):
-        fig.suptitle(title)
+        with figure_style(font):
+            fig.suptitle(title, fontsize=plt.rcParams["axes.titlesize"])
     if not figure_title(fig):
         raise ValueError("every figure needs a title (pass title=...)")
     width, height = fig.get_size_inches()
