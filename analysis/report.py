@@ -269,6 +269,17 @@ def _cell(value: object) -> object:
     return value
 
 
+def _cut_cells(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every cell too long for Excel: where it is and how long it was (the CSV keeps it whole)."""
+    rows = []
+    for name, table in tables.items():
+        for column in table.columns:
+            lengths = table[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+            for position in [i for i, n in enumerate(lengths) if n > _XLSX_CELL_LIMIT]:
+                rows.append((name, position + 2, str(column), int(lengths.iloc[position])))
+    return pd.DataFrame(rows, columns=["sheet", "row", "column", "characters"])
+
+
 def _display_width(value: object) -> int:
     text = str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
@@ -277,14 +288,18 @@ def _display_width(value: object) -> int:
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the tables as one xlsx workbook, a sheet per table; byte-identical for the same tables.
 
-    Text stays Unicode (Chinese intact); characters Excel forbids are dropped and cells longer
-    than Excel's limit (32,767 characters) are cut with "…". Headers are frozen, columns sized.
+    Text stays Unicode (Chinese intact); characters Excel forbids are dropped, and cells longer
+    than Excel's limit (32,767 characters) are cut with "…" and listed in a last sheet,
+    ``cut_cells`` (sheet, row, column, full length). Headers are frozen, columns sized.
     """
     from openpyxl.utils import get_column_letter
 
     for name in tables:
         if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
             raise ValueError(f"'{name}' is not a valid sheet name (≤ 31 characters, none of []:*?/\\)")
+    cut = _cut_cells(tables)
+    if not cut.empty:  # never a silent loss: say which cells were shortened
+        tables = {**tables, "cut_cells": cut}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, table in tables.items():

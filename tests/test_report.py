@@ -104,6 +104,8 @@ def test_workbook_cuts_overlong_cells_and_drops_forbidden_characters(tmp_path):
     values = pd.read_excel(path, sheet_name="long")["text"].tolist()
     assert len(values[0]) == 32_767 and values[0].endswith("…")
     assert values[1] == "控制字符"
+    cut = pd.read_excel(path, sheet_name="cut_cells")
+    assert cut.to_dict("records") == [{"sheet": "long", "row": 2, "column": "text", "characters": 40_000}]
     with pytest.raises(ValueError, match="sheet name"):
         write_workbook({"a" * 32: table}, tmp_path / "u.xlsx")
 
@@ -266,3 +268,26 @@ def test_report_command_with_a_missing_corpus_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "missing.txt" in lines[0]
+
+
+def test_report_on_the_gov_work_reports(tmp_path):
+    """Corpus-agnostic: the 72 government work reports give a full report too (no units needed)."""
+    from conftest import GOV_REPORTS
+
+    assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
+    assert main(["report", "--corpus", str(GOV_REPORTS), "--out", str(tmp_path)]) == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents_read"] == 72
+    assert manifest["counts"]["documents_read"] == manifest["counts"]["documents_analysed"] + manifest["counts"]["documents_skipped"]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    figures = sorted(p.stem for p in (tmp_path / "figures").glob("*.png") if p.stem in REPORT_FIGURES)
+    assert figures and html.count('<img src="data:image/png;base64,') == len(figures)
+    top_term = pd.read_csv(tmp_path / "terms.csv")["term"].iloc[0]
+    assert f"<td>{top_term}</td>" in html  # Chinese intact in the report's tables
+    book = openpyxl.load_workbook(tmp_path / "tables.xlsx", read_only=True)
+    assert {"findings", "measures", "terms", "documents"} <= set(book.sheetnames)
+    documents = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="documents")
+    assert len(documents) == manifest["counts"]["documents_analysed"]
+    if "cut_cells" in book.sheetnames:  # long reports exceed Excel's cell limit: each cut is listed
+        cut = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="cut_cells")
+        assert (cut["characters"] > 32_767).all()
