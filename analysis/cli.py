@@ -86,7 +86,10 @@ def _report(args: argparse.Namespace) -> int:
         corpus=args.corpus, lexicon=args.lexicon, figure_size=args.size, measure_labels="en" if args.english else None
     )
     analysis = analyse(settings)
-    written = write_report(analysis, args.out)
+    try:
+        written = write_report(analysis, args.out)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
     corpus = analysis.corpus
     print(
         f"read {len(corpus.documents) + len(corpus.skipped)} documents: {len(corpus.documents)} analysed, "

@@ -291,3 +291,14 @@ def test_report_on_the_gov_work_reports(tmp_path):
     if "cut_cells" in book.sheetnames:  # long reports exceed Excel's cell limit: each cut is listed
         cut = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="cut_cells")
         assert (cut["characters"] > 32_767).all()
+
+
+def test_report_into_a_file_instead_of_a_folder_is_one_clear_line(tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--out", str(taken)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "taken: cannot write there" in lines[0] and "Traceback" not in result.stderr
