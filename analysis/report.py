@@ -425,7 +425,7 @@ def _method_note(analysis: Analysis) -> list[str]:
     settings = analysis.settings
     notes = [
         "Texts are read from the source files with web-page chrome removed (every removed line is listed in manifest.json); "
-        "each paragraph that names a reporting unit and a date becomes one document.",
+        "each paragraph becomes one document, with the unit and the dates it reports on when it names them.",
         f"Words come from jieba with the project's policy dictionary and stopword list (terms of at least {settings.min_chars} characters); "
         "distinctive terms are ranked by TF-IDF against the other units.",
         f"Measures are coded with the lexicon '{analysis.lexicon.name}' ({len(analysis.lexicon.measures)} measures and their variants), "
@@ -459,7 +459,10 @@ def render_report(analysis: Analysis, manifest: Mapping, figures: Mapping[str, P
             embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})
-    shown_settings = {k: settings.get(k) for k in ("k", "metric", "linkage", "min_chars", "top_terms", "figure_size", "measure_labels", "unit_suffixes") if k in settings}
+    shown = ("k", "metric", "linkage", "min_chars", "top_terms", "figure_size", "measure_labels", "unit_suffixes")
+    shown_settings = {
+        key: ", ".join(map(str, settings[key])) if isinstance(settings[key], list) else settings[key] for key in shown if key in settings
+    }
     context = {
         "title": f"Briefing: {corpus_name(analysis)}",
         "corpus": corpus_name(analysis),
