@@ -211,19 +211,23 @@ def _open_in_chromium(html: str, tmp_path) -> dict:
     page.write_text(html.replace("<head>", "<head>" + _PROBE, 1), encoding="utf-8")
     result = subprocess.run(
         [_chromium(), *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000",
-         "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
+         "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=180,
     )
     match = re.search(r'<pre id="__probe">(.*?)</pre>', result.stdout, re.S)
     assert match, f"chromium gave no result (exit {result.returncode}): {result.stderr[-800:]}"
     import html as html_module
 
-    return json.loads(html_module.unescape(match.group(1)))
+    seen = json.loads(html_module.unescape(match.group(1)))
+    # Chromium logs every console message of the page to stderr ("…:CONSOLE:12] "text", source: …").
+    seen["console"] = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    return seen
 
 
 def test_report_in_headless_chromium_shows_every_image_and_the_chinese_text(report_dir, tmp_path, bulletin_analysis):
     seen = _open_in_chromium((report_dir / "report.html").read_text(encoding="utf-8"), tmp_path)
     assert seen["errors"] == []
+    assert seen["console"] == []
     assert seen["requests"] == []
     assert seen["images"] == len(REPORT_FIGURES)
     assert seen["displayed"] == seen["images"]
@@ -233,12 +237,14 @@ def test_report_in_headless_chromium_shows_every_image_and_the_chinese_text(repo
         assert text in seen["text"], text
 
 
-def test_the_browser_check_catches_a_broken_image(report_dir, tmp_path):
+def test_the_browser_check_catches_a_broken_image_and_console_errors(report_dir, tmp_path):
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     broken = re.sub(r'src="data:image/png;base64,[^"]{0,40}', 'src="data:image/png;base64,AAAA', html, count=1)
+    broken = broken.replace("</body>", '<script>console.warn("something is off")</script></body>')
     seen = _open_in_chromium(broken, tmp_path)
     assert seen["displayed"] == seen["images"] - 1
     assert seen["errors"]
+    assert any("something is off" in line for line in seen["console"])
 
 
 # --- command line --------------------------------------------------------------------------
