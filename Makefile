@@ -1,13 +1,15 @@
 # Two commands do all the set-up on a fresh clone:
 #   make figures   run every notebook on the shipped bulletin and write figures/
 #   make test      run the test suite
-# Each creates .venv and installs the project into it the first time.
+#   make report    write report/report.html and report/tables.xlsx for the shipped bulletin
+# Each creates .venv and installs the project into it the first time; `make test` also installs
+# Debian's chromium (as root, with apt-get) when it is missing: the report's browser test needs it.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: figures test results setup clean
+.PHONY: figures test results report setup browser clean
 
 setup: $(VENV)/.installed
 
@@ -24,8 +26,20 @@ figures: setup
 results: setup
 	$(PY) -m analysis run --out results
 
-test: setup
+report: setup
+	$(PY) -m analysis report --out report
+
+# Quick when chromium is there; otherwise installs it (root) or says how (not root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install chromium' (the report's browser test needs it)" >&2; exit 1; \
+	  fi; }
+
+test: setup browser
 	$(PY) -m pytest
 
 clean:
-	rm -rf build results .pytest_cache
+	rm -rf build results report .pytest_cache

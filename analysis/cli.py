@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis init|run|notebooks``.
+"""Command line: ``python -m analysis init|run|report|notebooks``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``notebooks --config FILE`` reruns every notebook on it.
+names; ``report`` writes a self-contained HTML briefing and an Excel workbook;
+``notebooks --config FILE`` reruns every notebook on it.
 
 Errors a user can fix print as one line naming the file and what to do, with exit code 2.
 """
@@ -34,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
     run.add_argument("--no-figures", action="store_true", help="write the tables only")
+    report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
+    report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
+    report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
+    report.add_argument("--config", type=Path, help="a TOML config file")
+    report.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    report.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    report.add_argument("--english", action="store_true", help="label measures in figures with the lexicon's English glosses")
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
@@ -103,6 +111,33 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .pipeline import analyse
+    from .report import write_report
+
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(
+        corpus=args.corpus, lexicon=args.lexicon, figure_size=args.size, measure_labels="en" if args.english else None
+    )
+    analysis = analyse(settings)
+    try:
+        written = write_report(analysis, args.out)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
+    corpus = analysis.corpus
+    print(
+        f"read {len(corpus.documents) + len(corpus.skipped)} documents: {len(corpus.documents)} analysed, "
+        f"{len(corpus.skipped)} skipped; {len(analysis.units)} units, {len(analysis.mentions)} measure mentions"
+    )
+    for skipped in corpus.skipped:
+        where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
+        print(f"skipped {where}: {skipped.reason}")
+    for note in analysis.notes:
+        print(note)
+    print(f"wrote {args.out / 'report.html'} and {args.out / 'tables.xlsx'} ({len(written)} files in {args.out}/)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -112,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "notebooks":
             return _notebooks(args)
+        if args.command == "report":
+            return _report(args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -33,6 +33,7 @@ class Settings:
     format: str = "auto"  # auto (from each file's suffix), txt, html, csv, tsv, xlsx, jsonl
     encoding: str = "auto"  # auto: UTF-8 (± BOM), else GB18030/GBK or Big5, detected
     script: str = "auto"  # auto: traditional documents normalised to simplified for analysis; t2s; none
+    corpus_name: str | None = None  # for source notes and the report; None: from the corpus
     unit_suffixes: tuple[str, ...] = ("分局",)
     drop_duplicates: bool = True
     # [columns] (tables and JSON Lines)
@@ -62,6 +63,8 @@ class Settings:
     font: str | None = None
     top_terms: int = 25
     figures: bool = True
+    figure_size: str = "print"  # "print" (A4/Letter text width) or "slide" (16:9)
+    measure_labels: str = "zh"  # "zh": measure names; "en": the lexicon's English glosses
     source: Path | None = field(default=None, compare=False)  # the config file, if any
 
     def with_overrides(self, **changes: Any) -> "Settings":
@@ -72,6 +75,7 @@ class Settings:
 _SECTIONS: dict[str, dict[str, str]] = {
     "corpus": {
         "path": "corpus",
+        "name": "corpus_name",
         "format": "format",
         "encoding": "encoding",
         "script": "script",
@@ -90,7 +94,13 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
-    "figures": {"font": "font", "top_terms": "top_terms", "enabled": "figures"},
+    "figures": {
+        "font": "font",
+        "top_terms": "top_terms",
+        "enabled": "figures",
+        "size": "figure_size",
+        "labels": "measure_labels",
+    },
 }
 _PATHS = {"lexicon", "calendar"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
@@ -198,6 +208,10 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
             raise fail("'auto' or an encoding name such as 'gb18030' or 'big5'") from None
     if name.endswith("_column") and not value.strip():
         raise fail("a column name")
+    if name == "figure_size" and value not in {"print", "slide"}:
+        raise fail("'print' or 'slide'")
+    if name == "measure_labels" and value not in {"zh", "en"}:
+        raise fail("'zh' or 'en'")
     return value
 
 

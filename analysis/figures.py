@@ -1,19 +1,27 @@
-"""Figures: term bars, word clouds, dendrogram, heatmap, timelines.
+"""Figures: term bars, word clouds, dendrogram, heatmap, timelines, in one house style.
 
 Each ``plot_*`` function takes computed tables and returns a matplotlib Figure; it neither
-computes statistics nor writes files. :func:`save_figure` writes PNG and SVG. Every figure
-uses the CJK font chosen in :mod:`analysis.fonts` (word clouds included) and the Okabe–Ito
-colour-blind-safe palette for clusters. Word clouds are drawn from computed frequencies, never
-from re-tokenised text.
+computes statistics nor writes files. :func:`apply_house_style` then gives a figure its size
+(``"slide"``: 16:9; ``"print"``: one A4/Letter text column) and a source note (corpus and date
+range), and :func:`save_figure` writes PNG at 300 dpi, SVG and PDF.
+
+The house style: every figure uses the CJK font chosen in :mod:`analysis.fonts` (Noto Sans
+CJK SC, word clouds included), the Okabe–Ito colour-blind-safe palette for categories and
+colour-blind-safe sequential maps for counts, a title, and a grey source note bottom left.
+PDFs embed the font as Type 3 glyphs: the font is CFF-flavoured OpenType, which matplotlib's
+Type 42 output would declare as TrueType (an invalid PDF). Word clouds are drawn from computed
+frequencies, never from re-tokenised text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
 from pathlib import Path
+from textwrap import fill
 
 import matplotlib
 
@@ -22,6 +30,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from cycler import cycler  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from scipy.cluster.hierarchy import dendrogram  # noqa: E402
 from wordcloud import WordCloud  # noqa: E402
@@ -31,7 +40,13 @@ from .fonts import cjk_font_family, cjk_font_path  # noqa: E402
 
 __all__ = [
     "PALETTE",
+    "FigureSize",
+    "SIZES",
     "figure_style",
+    "apply_house_style",
+    "figure_title",
+    "source_note",
+    "english_labels",
     "cluster_colors",
     "save_figure",
     "plot_term_bar",
@@ -47,6 +62,26 @@ __all__ = [
 #: Okabe–Ito, readable by people with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 _GREY = "#999999"
+_NOTE_GREY = "#555555"
+
+
+@dataclass(frozen=True)
+class FigureSize:
+    """A target size in inches; ``height=None`` keeps the figure's own aspect within bounds."""
+
+    name: str
+    width: float
+    height: float | None = None
+    min_height: float = 3.0
+    max_height: float = 9.0
+
+
+#: ``slide``: 16:9, a full widescreen slide (10 × 5.625 in; PowerPoint scales it up without loss).
+#: ``print``: the text width of an A4 or Letter page with 2 cm margins; height follows the content.
+SIZES: dict[str, FigureSize] = {
+    "slide": FigureSize("slide", 10.0, 5.625),
+    "print": FigureSize("print", 6.7),
+}
 
 
 @contextmanager
@@ -63,12 +98,82 @@ def figure_style(font: str | None = None) -> Iterator[None]:
             "axes.titleweight": "normal",  # the CJK font has one weight; no faux bold
             "axes.spines.top": False,
             "axes.spines.right": False,
+            "axes.prop_cycle": cycler(color=PALETTE),
+            "image.cmap": "viridis",
             "svg.hashsalt": "policy-analysis",
             "svg.fonttype": "path",
+            "pdf.fonttype": 3,  # see the module docstring
             "figure.dpi": 100,
+            "savefig.dpi": 300,
         }
     ):
         yield
+
+
+def figure_title(fig: Figure) -> str:
+    """The figure's title: its suptitle, else the first axes title (empty if it has none)."""
+    suptitle = fig._suptitle  # noqa: SLF001 (Figure.get_suptitle only exists from matplotlib 3.8)
+    if suptitle is not None and suptitle.get_text():
+        return suptitle.get_text()
+    for ax in fig.axes:
+        if ax.get_title():
+            return ax.get_title()
+    return ""
+
+
+def source_note(corpus: str, start: object = None, end: object = None, *, tool: str = "policy-analysis") -> str:
+    """The note under every figure: ``来源 Source: <corpus>, <start> – <end> · <tool>``."""
+    dates = ""
+    if start is not None and not pd.isna(start):
+        first, last = str(start)[:10], str(end)[:10] if end is not None and not pd.isna(end) else str(start)[:10]
+        dates = f", {first}" if first == last else f", {first} – {last}"
+    return f"来源 Source: {corpus}{dates} · {tool}"
+
+
+def english_labels(glosses: Mapping[str, str], *, width: int = 26, short: bool = False) -> dict[str, str]:
+    """Measure name → its English gloss for international briefings (the name if it has none).
+
+    ``short`` keeps the gloss up to its first colon or comma ("personal protection"), for labels
+    written inside a chart; otherwise long glosses are wrapped at ``width`` characters.
+    """
+    labels = {}
+    for name, gloss in glosses.items():
+        text = gloss.strip() or name
+        if short:
+            text = text.split(":")[0].split(",")[0].strip()
+        labels[name] = fill(text, width=width) if width else text  # width=0: one line
+    return labels
+
+
+def apply_house_style(
+    fig: Figure, *, source: str = "", size: str | FigureSize = "print", title: str | None = None, font: str | None = None
+) -> Figure:
+    """Give ``fig`` the house size and a source note (bottom left), and check it has a title.
+
+    ``title`` sets a figure title when the figure has none. Layout is redone for the new size,
+    so save the result with ``save_figure(..., bbox_inches=None)`` to keep the size exact.
+    """
+    target = SIZES[size] if isinstance(size, str) else size
+    if title and not figure_title(fig):
+        with figure_style(font):
+            fig.suptitle(title, fontsize=plt.rcParams["axes.titlesize"])
+    if not figure_title(fig):
+        raise ValueError("every figure needs a title (pass title=...)")
+    width, height = fig.get_size_inches()
+    if target.height is None:
+        # Rows of bars and cells are sized by their count and the font, not by the width: keep
+        # their height. Pictures (word clouds, drawn with equal aspect) scale with the width.
+        pictures = any(ax.images and ax.get_aspect() == 1.0 for ax in fig.axes)
+        height = height * target.width / width if pictures else height
+    new_height = target.height or min(max(height, target.min_height), target.max_height)
+    fig.set_size_inches(target.width, new_height)
+    bottom = 0.0
+    with figure_style(font):
+        if source:
+            fig.text(0.012, 0.012, source, ha="left", va="bottom", fontsize=7, color=_NOTE_GREY)
+            bottom = 0.26 / new_height
+        fig.tight_layout(rect=(0, bottom, 1, 1))
+    return fig
 
 
 def cluster_colors(labels: pd.Series) -> dict[str, str]:
@@ -76,16 +181,28 @@ def cluster_colors(labels: pd.Series) -> dict[str, str]:
     return {unit: PALETTE[(int(c) - 1) % len(PALETTE)] for unit, c in labels.items()}
 
 
-def save_figure(fig: Figure, out_dir: str | Path, name: str, *, formats: Sequence[str] = ("png", "svg"), dpi: int = 200) -> list[Path]:
-    """Write ``fig`` as ``out_dir/name.<format>`` for each format; return the paths."""
+def save_figure(
+    fig: Figure,
+    out_dir: str | Path,
+    name: str,
+    *,
+    formats: Sequence[str] = ("png", "svg", "pdf"),
+    dpi: int = 300,
+    bbox_inches: str | None = "tight",
+) -> list[Path]:
+    """Write ``fig`` as ``out_dir/name.<format>`` for each format (PNG at ``dpi``); return the paths.
+
+    Output is byte-identical from run to run (no dates in SVG/PDF metadata, fixed SVG ids).
+    ``bbox_inches=None`` keeps the figure's exact size (after :func:`apply_house_style`).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
-        metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None} if fmt == "pdf" else None)
-        with plt.rc_context({"svg.hashsalt": "policy-analysis", "svg.fonttype": "path"}):  # stable SVG ids
-            fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata, facecolor="white")
+        metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None, "ModDate": None} if fmt == "pdf" else None)
+        with plt.rc_context({"svg.hashsalt": "policy-analysis", "svg.fonttype": "path", "pdf.fonttype": 3}):
+            fig.savefig(path, dpi=dpi, bbox_inches=bbox_inches, metadata=metadata, facecolor="white")
         paths.append(path)
     return paths
 
@@ -214,8 +331,10 @@ def plot_measure_heatmap(
     order = clustering.order if clustering is not None else list(matrix.index)
     data = matrix.loc[order]
     columns = [labels.get(c, c) if labels else c for c in data.columns]
+    # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
+    label_room = max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in str(c)) for c in columns), default=0) * 0.87
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, 0.45 * len(order) + 2.2))
+        fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, 0.45 * len(order) + 1.6 + max(label_room, 0.6)))
         image = ax.imshow(data.to_numpy(), cmap="YlGnBu", aspect="auto", vmin=0)
         ax.set_xticks(range(len(columns)), columns, rotation=60, ha="right", rotation_mode="anchor")
         ax.set_yticks(range(len(order)), order)
@@ -283,7 +402,11 @@ def plot_timeline(
         if labels is not None:
             k = int(labels.max())
             handles = [plt.Rectangle((0, 0), 1, 1, color=PALETTE[(c - 1) % len(PALETTE)]) for c in range(1, k + 1)]
-            ax.legend(handles, [f"类 cluster {c}" for c in range(1, k + 1)], loc="lower right", fontsize=8, frameon=False)
+            # Outside the axes, top right: never over a report's label.
+            ax.legend(
+                handles, [f"类 cluster {c}" for c in range(1, k + 1)], loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                fontsize=8, frameon=False,
+            )
         ax.set_title(title)
         fig.tight_layout()
     return fig

@@ -62,13 +62,12 @@ def plot_keyness(
         for ax in axes[-1]:
             if ax.axison:
                 ax.set_xlabel("G² (log-likelihood)", fontsize=8)
-        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (PALETTE[0], _LIGHT)]
-        fig.legend(
-            handles, ["显著 significant (Bonferroni)", "不显著 not significant"], loc="lower center", ncol=2, fontsize=8,
-            frameon=False, bbox_to_anchor=(0.5, 0.0),
+        # The key goes in the title, not a figure legend, so the house-style source note never meets it.
+        fig.suptitle(
+            title + "\n深色 = 显著 dark: significant (Bonferroni)\n数字 = 该单位出现次数 numbers: count in the unit",
+            fontsize=12,
         )
-        fig.suptitle(title + "\n(数字 = 该单位出现次数 numbers: count in the unit)", fontsize=12)
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        fig.tight_layout()
     return fig
 
 
@@ -155,7 +154,7 @@ def plot_cluster_validation(
         ax.text(sil["k"].min(), 0.25, "0.25 ", va="bottom", fontsize=8, color=_GREY)
         ax.set_xlabel("类数 k")
         ax.set_ylabel("平均轮廓 silhouette")
-        ax.set_title("轮廓系数 Silhouette for each k", fontsize=11)
+        ax.set_title("轮廓系数 Silhouette\nfor each k", fontsize=10)
         ax.legend(fontsize=8, frameon=False)
 
         ax = axes[0, 1]
@@ -165,9 +164,9 @@ def plot_cluster_validation(
         for threshold, name in ((PARTLY_STABLE_ARI, "partly stable"), (STABLE_ARI, "stable")):
             ax.axvline(threshold, color=PALETTE[5], lw=0.9, ls="--")
             ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {name}", fontsize=7.5, color=PALETTE[5], va="top", rotation=90)
-        ax.set_xlabel("调整兰德指数 adjusted Rand index vs. original")
+        ax.set_xlabel("调整兰德指数 ARI vs. original clustering")
         ax.set_ylabel("重抽样次数 resamples")
-        ax.set_title(f"自助法稳定性 Bootstrap, {validation.n_boot} resamples (mean {validation.stability:.2f})", fontsize=11)
+        ax.set_title(f"自助法稳定性 Bootstrap\n{validation.n_boot} resamples, mean ARI {validation.stability:.2f}", fontsize=10)
 
         ax = axes[1, 0]
         units = validation.unit_stability.sort_values(kind="stable")
@@ -176,7 +175,7 @@ def plot_cluster_validation(
         ax.set_yticks(range(len(units)), [str(u) for u in units.index], fontsize=9)
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("与原聚类一致的比例 share of pairings kept")
-        ax.set_title("各单位稳定性 Stability of each unit (orange: below 0.9)", fontsize=11)
+        ax.set_title("各单位稳定性 Stability of each unit\n(orange: below 0.9)", fontsize=10)
 
         ax = axes[1, 1]
         agreement = validation.linkage_agreement
@@ -186,7 +185,7 @@ def plot_cluster_validation(
             ax.text(x, value, f"{value:.2f}", ha="center", va="bottom", fontsize=8)
         ax.set_ylim(min(0, float(agreement["ari"].min())) - 0.05, 1.12)
         ax.set_ylabel("ARI vs. chosen")
-        ax.set_title(f"连接方法一致性 Linkage agreement at k={validation.k}", fontsize=11)
+        ax.set_title(f"连接方法一致性 Linkage agreement\nat k={validation.k}", fontsize=10)
 
         verdict = {"stable": "稳定 stable", "partly stable": "部分稳定 partly stable", "unstable": "不稳定 NOT stable"}[validation.verdict]
         fig.suptitle(f"{title}  —  {verdict}", fontsize=13)

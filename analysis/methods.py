@@ -10,11 +10,14 @@ stability verdict into ``analysis.notes`` (so the manifest and the CLI carry it)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
@@ -132,8 +135,14 @@ def write_method_tables(analysis: Analysis, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def draw_method_figures(analysis: Analysis, out_dir: str | Path) -> list[Path]:
-    """Draw the methods' figures the corpus supports into ``out_dir`` (PNG and SVG)."""
+def draw_method_figures(
+    analysis: Analysis, out_dir: str | Path, *, style: Callable[[Figure], None] | None = None
+) -> list[Path]:
+    """Draw the methods' figures the corpus supports into ``out_dir``.
+
+    ``style`` is applied to each figure before it is saved (the pipeline passes the house
+    style: size and source note); without it figures are saved as drawn.
+    """
     import matplotlib.pyplot as plt
 
     from . import figures_methods
@@ -144,7 +153,9 @@ def draw_method_figures(analysis: Analysis, out_dir: str | Path) -> list[Path]:
     written: list[Path] = []
 
     def save(fig, name: str) -> None:
-        written.extend(save_figure(fig, out_dir, name))
+        if style is not None:
+            style(fig)
+        written.extend(save_figure(fig, out_dir, name, bbox_inches=None if style is not None else "tight"))
         plt.close(fig)
 
     unit_keyness = results.keyness[results.keyness["grouping"] == "unit"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -26,7 +28,17 @@ from .measures import Lexicon, find_mentions, load_lexicon, measure_matrix, meas
 from .config import Settings
 from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_word_list, tokenize
 
-__all__ = ["Analysis", "analyse", "draw_figures", "write_outputs", "leading_measures"]
+__all__ = [
+    "Analysis",
+    "analyse",
+    "draw_figures",
+    "write_outputs",
+    "leading_measures",
+    "corpus_name",
+    "date_range",
+    "figure_source_note",
+    "publish_figure",
+]
 
 _DEPENDENCIES = (
     "jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts",
@@ -121,29 +133,109 @@ def analyse(settings: Settings = Settings()) -> Analysis:
     )
 
 
-def leading_measures(analysis: Analysis, *, top: int = 2) -> dict[str, str]:
-    """doc_id → its most-mentioned measures ("外防输入、三防"), ties in lexicon order."""
+def leading_measures(
+    analysis: Analysis, *, top: int = 2, labels: Mapping[str, str] | None = None, sep: str = "、"
+) -> dict[str, str]:
+    """doc_id → its most-mentioned measures ("外防输入、三防"), ties in lexicon order.
+
+    ``labels`` renames the measures (e.g. English glosses), joined with ``sep``.
+    """
     order = {name: i for i, name in enumerate(analysis.lexicon.names)}
     result: dict[str, str] = {}
     for doc_id, group in analysis.mentions.groupby("doc_id"):
         counts = group["measure"].value_counts()
         ranked = sorted(counts.index, key=lambda m: (-counts[m], order[m]))
-        result[str(doc_id)] = "、".join(ranked[:top])
+        result[str(doc_id)] = sep.join(labels.get(m, m) if labels else m for m in ranked[:top])
     return result
 
 
-def draw_figures(analysis: Analysis, out_dir: str | Path) -> list[Path]:
-    """Draw every figure the corpus supports into ``out_dir`` (PNG and SVG); return the paths."""
+def corpus_name(analysis: Analysis) -> str:
+    """A readable name for the corpus, for source notes and the report.
+
+    The ``corpus_name`` setting if given; else publisher and title when every document shares
+    them (a bulletin page); else the source file name (or folder and number of files).
+    """
+    if analysis.settings.corpus_name:
+        return analysis.settings.corpus_name
+    documents = analysis.documents
+    titles = {t for t in documents.get("title", pd.Series(dtype=str)).fillna("") if t}
+    publishers = {p for p in documents.get("publisher", pd.Series(dtype=str)).fillna("") if p}
+    if len(titles) == 1:
+        title = f"《{titles.pop()}》"
+        return f"{publishers.pop()}{title}" if len(publishers) == 1 else title
+    paths = [Path(s.path) for s in analysis.corpus.sources]
+    if len(paths) == 1:
+        return paths[0].name
+    if paths:
+        return f"{paths[0].parent.name}/ ({len(paths)} files)"
+    return "corpus"
+
+
+def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
+    """First and last day the documents report on (publication dates if none are dated)."""
+    documents = analysis.documents
+    starts = pd.to_datetime(documents["date_start"], errors="coerce").dropna()
+    if not starts.empty:
+        ends = pd.to_datetime(documents["date_end"], errors="coerce").dropna()
+        last = max(starts.max(), ends.max()) if not ends.empty else starts.max()
+        return starts.min().date(), last.date()
+    published = pd.to_datetime(documents.get("published", pd.Series(dtype=object)), errors="coerce").dropna()
+    if not published.empty:
+        return published.min().date(), published.max().date()
+    return None, None
+
+
+def figure_source_note(analysis: Analysis) -> str:
+    """The source note written under every figure: corpus name and date range."""
+    from .figures import source_note
+
+    start, end = date_range(analysis)
+    return source_note(corpus_name(analysis), start, end)
+
+
+def publish_figure(
+    fig, analysis: Analysis, out_dir: str | Path, name: str, *, size: str | None = None, source: str | None = None
+) -> list[Path]:
+    """Give ``fig`` the house style (size, source note) and save it as PNG, SVG and PDF.
+
+    What the notebooks call, so that their figures match the ones ``run`` and ``report`` write.
+    ``source`` replaces the note made from ``analysis`` (corpus name and date range).
+    """
+    from . import figures
+
+    size = size or analysis.settings.figure_size
+    figures.apply_house_style(fig, source=figure_source_note(analysis) if source is None else source, size=size, font=analysis.settings.font)
+    return figures.save_figure(fig, out_dir, name, bbox_inches=None)
+
+
+def draw_figures(
+    analysis: Analysis, out_dir: str | Path, *, size: str | None = None, labels: str | None = None
+) -> list[Path]:
+    """Draw every figure the corpus supports into ``out_dir`` (PNG, SVG, PDF); return the paths.
+
+    Each figure gets the house style (:func:`analysis.figures.apply_house_style`): ``size``
+    "print" or "slide" and ``labels`` "zh" or "en" (measures labelled by their English glosses)
+    default to the settings.
+    """
     import matplotlib.pyplot as plt
 
     from . import figures
 
     font = analysis.settings.font
+    size = size or analysis.settings.figure_size
+    labels = labels or analysis.settings.measure_labels
+    if size not in figures.SIZES:
+        raise AnalysisError(f"figure size '{size}' is unknown (use one of: {', '.join(figures.SIZES)})")
+    if labels not in {"zh", "en"}:
+        raise AnalysisError(f"measure labels '{labels}' are unknown (use 'zh' or 'en')")
+    english = labels == "en"
+    measure_names = figures.english_labels(analysis.lexicon.glosses, width=0) if english else None
+    note = figure_source_note(analysis)
     out = Path(out_dir)
     written: list[Path] = []
 
     def save(fig, name: str) -> None:
-        written.extend(figures.save_figure(fig, out, name))
+        written.extend(publish_figure(fig, analysis, out, name, size=size, source=note))
         plt.close(fig)
 
     save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
@@ -160,16 +252,23 @@ def draw_figures(analysis: Analysis, out_dir: str | Path) -> list[Path]:
     if analysis.clustering is not None:
         save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
     if len(analysis.measures):
-        save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, font=font), "measures_heatmap")
+        save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font), "measures_heatmap")
     dated = analysis.documents.dropna(subset=["date_start"])
     if not dated.empty and dated["unit"].astype(bool).any():
-        labels = analysis.clustering.labels if analysis.clustering is not None else None
-        save(figures.plot_timeline(dated, labels=labels, leading=leading_measures(analysis), font=font), "timeline")
+        clusters = analysis.clustering.labels if analysis.clustering is not None else None
+        if english:  # glosses are long: the leading measure only, wrapped, so labels stay in the chart
+            short = figures.english_labels(analysis.lexicon.glosses, short=True, width=24)
+            leading = leading_measures(analysis, top=1, labels=short)
+        else:
+            leading = leading_measures(analysis)
+        save(figures.plot_timeline(dated, labels=clusters, leading=leading, font=font), "timeline")
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
-        save(figures.plot_measures_over_time(analysis.by_period, font=font), "measures_over_time")
-    from .methods import draw_method_figures  # issue 5: keyness, co-occurrence, validation, trends
+        save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
+    from .methods import draw_method_figures  # keyness, co-occurrence, validation, trends
 
-    written.extend(draw_method_figures(analysis, out))
+    written.extend(
+        draw_method_figures(analysis, out, style=lambda fig: figures.apply_house_style(fig, source=note, size=size, font=font))
+    )
     return written
 
 

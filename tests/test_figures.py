@@ -31,7 +31,7 @@ def test_png_resolution_is_at_least_150_dpi(tmp_path, bulletin_analysis):
     from PIL import Image
 
     fig = figures.plot_term_bar(bulletin_analysis.terms)
-    png, _ = figures.save_figure(fig, tmp_path, "bar")
+    png, *_ = figures.save_figure(fig, tmp_path, "bar")
     plt.close(fig)
     dpi = Image.open(png).info["dpi"]
     assert dpi[0] >= 150

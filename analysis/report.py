@@ -1,0 +1,503 @@
+"""Briefing report: one self-contained HTML file and one xlsx workbook from an analysis.
+
+:func:`write_report` runs the whole output step (:func:`analysis.pipeline.write_outputs`: tables,
+figures in the house style, ``manifest.json``) and adds ``report.html`` and ``tables.xlsx``.
+
+The HTML file needs nothing but itself: figures are embedded PNGs (data URIs), the CSS is
+inline, and the Chinese font is embedded as a WOFF subset of the figures' font (Noto Sans CJK
+SC) holding only the characters the report uses, so it opens offline and reads the same on a
+machine without Chinese fonts. All text goes through Jinja2 autoescaping. The headline findings
+are sentences generated from the results (:func:`headline_findings`), never written by hand.
+
+Both files are byte-identical from run to run: no timestamps, fixed zip dates in the workbook.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .pipeline import Analysis, corpus_name, date_range, write_outputs
+
+__all__ = [
+    "REPORT_FIGURES",
+    "Finding",
+    "headline_findings",
+    "report_tables",
+    "render_report",
+    "write_workbook",
+    "write_report",
+]
+
+#: Figures shown in the report, in reading order, with their captions (file name → caption).
+REPORT_FIGURES: dict[str, str] = {
+    "measures_heatmap": "Mentions of each measure by unit; rows in cluster order, lines between clusters.",
+    "dendrogram": "Units clustered by which measures they mention (Jaccard distance, average linkage).",
+    "timeline": "What each unit reported on when, coloured by cluster, labelled with its leading measures.",
+    "measures_over_time": "Mentions of each measure per period (a report counts at its start date).",
+    "terms_bar": "The most frequent terms after segmentation and stopword removal.",
+    "wordcloud_units": "Each unit's vocabulary: word size follows frequency.",
+    "document_lengths": "Length of every analysed document in characters.",
+}
+
+_EMBED_MAX_WIDTH = 1600  # px: sharp on screen, keeps the report a few MB
+_XLSX_CELL_LIMIT = 32_767
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FIXED_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+_FIXED_XML_DATE = "2000-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One headline sentence and the topic it belongs to (corpus, measures, clusters, time, terms)."""
+
+    topic: str
+    text: str
+
+
+def _measure(name: str, glosses: Mapping[str, str]) -> str:
+    gloss = glosses.get(name, "")
+    return f"{name} ({gloss})" if gloss else name
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
+
+
+def headline_findings(analysis: Analysis, *, top: int = 3) -> list[Finding]:
+    """The headline findings as sentences generated from the results.
+
+    Which measures dominate (mentions, share, how many units), which units cluster together and
+    on which measures (or why there are no clusters), when activity peaked, and which terms set
+    units apart. Each topic the corpus cannot support gets a sentence saying why.
+    """
+    glosses = analysis.lexicon.glosses
+    corpus = analysis.corpus
+    findings: list[Finding] = []
+
+    start, end = date_range(analysis)
+    read = len(corpus.documents) + len(corpus.skipped)
+    span = f", dated {start} to {end}" if start and start != end else (f", dated {start}" if start else "")
+    units = analysis.units
+    findings.append(
+        Finding(
+            "corpus",
+            f"{len(corpus.documents)} of {read} documents from {corpus_name(analysis)} were analysed"
+            f" ({len(units)} reporting units{span}); {len(corpus.skipped)} were skipped.",
+        )
+    )
+
+    mentions = analysis.mentions
+    if mentions.empty:
+        findings.append(
+            Finding(
+                "measures",
+                f"No measure of the lexicon '{analysis.lexicon.name}' is mentioned in this corpus; "
+                "check that the lexicon fits these texts.",
+            )
+        )
+    else:
+        order = {name: i for i, name in enumerate(analysis.lexicon.names)}
+        counts = mentions["measure"].value_counts()
+        ranked = sorted(counts.index, key=lambda m: (-counts[m], order[m]))
+        total = int(counts.sum())
+        reach = (analysis.measures > 0).sum() if len(analysis.measures) else pd.Series(dtype=int)
+        parts = []
+        for name in ranked[:top]:
+            where = f", in {int(reach.get(name, 0))} of {len(units)} units" if len(units) else ""
+            parts.append(f"{_measure(name, glosses)}: {_plural(int(counts[name]), 'mention')} ({_share(counts[name], total)}){where}")
+        findings.append(
+            Finding(
+                "measures",
+                f"The most mentioned measures are {_join(parts)}; "
+                f"together {_share(sum(counts[m] for m in ranked[:top]), total)} of all {total} mentions.",
+            )
+        )
+        if len(units) > 1 and len(reach):
+            widest = max(analysis.lexicon.names, key=lambda m: (int(reach.get(m, 0)), -order[m]))
+            findings.append(
+                Finding(
+                    "measures",
+                    f"The most widely shared measure is {_measure(widest, glosses)}, "
+                    f"mentioned by {int(reach[widest])} of {len(units)} units.",
+                )
+            )
+        unused = [m for m in analysis.lexicon.names if m not in counts.index]
+        if unused:
+            findings.append(Finding("measures", f"Never mentioned: {_join(unused)}."))
+
+    findings.extend(_cluster_findings(analysis))
+    findings.extend(_time_findings(analysis))
+
+    distinctive = analysis.distinctive
+    if len(units) > 1 and not distinctive.empty:
+        top_terms = distinctive[distinctive["rank"] == 1].set_index("unit")["term"]
+        parts = [f"{unit} ({top_terms[unit]})" for unit in units if unit in top_terms.index]
+        if parts:
+            findings.append(Finding("terms", f"Each unit's most distinctive term (TF-IDF): {_join(parts)}."))
+    elif not analysis.terms.empty:
+        head = analysis.terms.head(top)
+        findings.append(
+            Finding("terms", f"The most frequent terms are {_join([f'{t} ({c})' for t, c in zip(head['term'], head['count'])])}.")
+        )
+    return findings
+
+
+def _cluster_findings(analysis: Analysis) -> list[Finding]:
+    clustering = analysis.clustering
+    if clustering is None:
+        reasons = [n.split(": ", 1)[-1] for n in analysis.notes if n.startswith("clusters skipped")]
+        why = reasons[0] if reasons else "there are no units to compare"
+        if not analysis.units:
+            why = "no document names a reporting unit, so there is nothing to group"
+        return [Finding("clusters", f"Units were not clustered: {why}.")]
+    glosses = analysis.lexicon.glosses
+    silhouette = clustering.silhouettes.get(clustering.k)
+    how = f"k={clustering.k} chosen by the best silhouette ({silhouette:.2f})" if silhouette is not None else f"k={clustering.k}"
+    findings = [
+        Finding(
+            "clusters",
+            f"By which measures they mention, the {len(analysis.units)} units fall into {clustering.k} groups "
+            f"({clustering.metric} distance, {clustering.method} linkage; {how}).",
+        )
+    ]
+    if silhouette is not None and silhouette < 0.25:
+        findings.append(Finding("clusters", "The grouping is weak (silhouette below 0.25): read it as a tendency, not a divide."))
+    table = clustering.table()
+    for cluster, group in table.groupby("cluster", sort=True):
+        members = list(group["unit"])
+        defining = clustering.defining[clustering.defining["cluster"] == cluster]
+        who = f"{members[0]} stands alone" if len(members) == 1 else f"{_join(members)} group together"
+        if defining.empty:
+            findings.append(Finding("clusters", f"Group {cluster}: {who}, with no measure that sets them apart."))
+            continue
+        reasons = [
+            f"{_measure(row.measure, glosses)} ({row.share_in:.0%} of the group, {row.share_out:.0%} of the others)"
+            for row in defining.itertuples()
+        ]
+        findings.append(Finding("clusters", f"Group {cluster}: {who}, set apart by {_join(reasons)}."))
+    return findings
+
+
+def _time_findings(analysis: Analysis) -> list[Finding]:
+    by_period = analysis.by_period
+    if by_period.empty or by_period.to_numpy().sum() == 0:
+        if analysis.documents["date_start"].isna().all():
+            return [Finding("time", "No timeline: no document carries a date.")]
+        return [Finding("time", "No timeline: no dated document mentions a measure.")]
+    glosses = analysis.lexicon.glosses
+    totals = by_period.sum(axis=1)
+    peak = str(totals.idxmax())  # the first period with the most mentions
+    period = by_period.index.name or "period"
+    top = by_period.loc[peak]
+    leading = [m for m in top.sort_values(ascending=False, kind="stable").index if top[m] > 0][:2]
+    documents = analysis.documents.dropna(subset=["date_start"])
+    keys = pd.to_datetime(documents["date_start"]).dt.to_period({"day": "D", "month": "M", "year": "Y"}.get(period, "D"))
+    reporters = [u for u in documents.loc[keys.astype(str) == peak, "unit"] if u]
+    by = f" in reports by {_join(list(dict.fromkeys(reporters)))}" if reporters else ""
+    findings = [
+        Finding(
+            "time",
+            f"Activity peaked {'on' if period == 'day' else 'in'} {peak}: {_plural(int(totals[peak]), 'measure mention')} "
+            f"({_share(totals[peak], totals.sum())} of all dated mentions){by}, led by "
+            f"{_join([_measure(m, glosses) for m in leading])}.",
+        )
+    ]
+    active = totals[totals > 0]
+    if len(active) > 1:
+        findings.append(
+            Finding(
+                "time",
+                f"Measures were mentioned {'on' if period == 'day' else 'in'} {len(active)} of the {len(totals)} {period}s "
+                f"from {totals.index[0]} to {totals.index[-1]}.",
+            )
+        )
+    return findings
+
+
+def report_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """Every table of the run, sheet name (≤ 31 characters) → table, in workbook order."""
+    measures = analysis.measures.reset_index().rename(columns={analysis.measures.index.name or "index": "unit"})
+    presence = analysis.presence.reset_index().rename(columns={analysis.presence.index.name or "index": "unit"})
+    tables: dict[str, pd.DataFrame] = {
+        "findings": pd.DataFrame([(f.topic, f.text) for f in headline_findings(analysis)], columns=["topic", "finding"]),
+        "measures": measures,
+        "measures_presence": presence,
+        "measures_by_period": analysis.by_period.reset_index(),
+    }
+    if analysis.clustering is not None:
+        tables["clusters"] = analysis.clustering.table()
+        tables["cluster_measures"] = analysis.clustering.defining
+    tables["lexicon"] = pd.DataFrame(
+        [(m.name, m.gloss, "、".join(m.variants)) for m in analysis.lexicon.measures], columns=["measure", "gloss", "variants"]
+    )
+    tables["terms"] = analysis.terms
+    tables["terms_by_unit"] = analysis.terms_by_unit
+    tables["distinctive_terms"] = analysis.distinctive
+    tables["mentions"] = analysis.mentions
+    tables["documents"] = analysis.documents
+    tables["skipped"] = pd.DataFrame(
+        [(s.source, s.line, s.reason) for s in analysis.corpus.skipped], columns=["source", "line", "reason"]
+    )
+    return tables
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str):
+        value = _ILLEGAL_XLSX.sub("", value)
+        if len(value) > _XLSX_CELL_LIMIT:
+            value = value[: _XLSX_CELL_LIMIT - 1] + "…"
+    return value
+
+
+def _cut_cells(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every cell too long for Excel: where it is and how long it was (the CSV keeps it whole)."""
+    rows = []
+    for name, table in tables.items():
+        for column in table.columns:
+            lengths = table[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+            for position in [i for i, n in enumerate(lengths) if n > _XLSX_CELL_LIMIT]:
+                rows.append((name, position + 2, str(column), int(lengths.iloc[position])))
+    return pd.DataFrame(rows, columns=["sheet", "row", "column", "characters"])
+
+
+def _display_width(value: object) -> int:
+    text = str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write the tables as one xlsx workbook, a sheet per table; byte-identical for the same tables.
+
+    Text stays Unicode (Chinese intact); characters Excel forbids are dropped, and cells longer
+    than Excel's limit (32,767 characters) are cut with "…" and listed in a last sheet,
+    ``cut_cells`` (sheet, row, column, full length). Headers are frozen, columns sized.
+    """
+    from openpyxl.utils import get_column_letter
+
+    for name in tables:
+        if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
+            raise ValueError(f"'{name}' is not a valid sheet name (≤ 31 characters, none of []:*?/\\)")
+    cut = _cut_cells(tables)
+    if not cut.empty:  # never a silent loss: say which cells were shortened
+        tables = {**tables, "cut_cells": cut}
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            frame = table.copy()
+            for column in frame.columns:
+                if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                    frame[column] = frame[column].map(_cell)
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for i, column in enumerate(frame.columns, start=1):
+                sample = [column, *frame[column].head(200).tolist()]
+                width = min(max(_display_width(v) for v in sample) + 2, 60)
+                sheet.column_dimensions[get_column_letter(i)].width = width
+    return _write_stable_zip(buffer.getvalue(), Path(path))
+
+
+def _write_stable_zip(data: bytes, path: Path) -> Path:
+    """Rewrite an xlsx (a zip) with fixed entry dates and document dates, so reruns are identical."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    lambda m: m.group(1) + _FIXED_XML_DATE.encode() + m.group(3),
+                    content,
+                )
+            info = zipfile.ZipInfo(entry.filename, date_time=_FIXED_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, content)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _png_data_uri(path: Path, *, max_width: int = _EMBED_MAX_WIDTH) -> tuple[str, int, int]:
+    """The PNG at ``path``, scaled down to ``max_width`` pixels if wider, as a data URI."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image = image.convert("RGB")
+        if image.width > max_width:
+            height = round(image.height * max_width / image.width)
+            image = image.resize((max_width, height), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        width, height = image.size
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width, height
+
+
+def _font_data_uri(text: str, font: str | None) -> str:
+    """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from .fonts import cjk_font_path
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.desubroutinize = True
+    options.name_IDs = ["*"]  # keep the font's name and licence records (SIL OFL)
+    options.name_languages = ["*"]
+    options.layout_features = ["*"]
+    ttfont = TTFont(str(cjk_font_path(font)), recalcTimestamp=False, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
+    subsetter.subset(ttfont)
+    ttfont.flavor = "woff"
+    buffer = io.BytesIO()
+    ttfont.save(buffer, reorderTables=True)
+    return "data:font/woff;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
+    shown = frame.head(max_rows) if max_rows else frame
+
+    def fmt(value: object) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        if isinstance(value, float):
+            return f"{value:.2f}"
+        return str(value)
+
+    return {
+        "columns": [str(c) for c in shown.columns],
+        "rows": [[fmt(v) for v in row] for row in shown.itertuples(index=False)],
+        "numeric": [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns],
+        "more": len(frame) - len(shown),
+    }
+
+
+def _key_tables(analysis: Analysis) -> list[dict]:
+    tables = []
+    if len(analysis.measures):
+        frame = analysis.measures.copy()
+        if analysis.clustering is not None:
+            frame = frame.loc[analysis.clustering.order]
+            frame.insert(0, "cluster", [int(analysis.clustering.labels[u]) for u in frame.index])
+        frame = frame.loc[:, (frame != 0).any(axis=0) | (frame.columns == "cluster")]
+        frame = frame.reset_index().rename(columns={frame.index.name or "index": "unit"})
+        tables.append({"title": "Measures mentioned by each unit (mentions; unmentioned measures left out)", "name": "measures", **_html_table(frame)})
+    if analysis.clustering is not None:
+        tables.append({"title": "Clusters and the measures that define them", "name": "clusters", **_html_table(analysis.clustering.table())})
+    lexicon = pd.DataFrame(
+        [(m, g, int((analysis.mentions["measure"] == m).sum())) for m, g in analysis.lexicon.glosses.items()],
+        columns=["measure", "gloss", "mentions"],
+    )
+    tables.append({"title": f"Lexicon '{analysis.lexicon.name}': measures, glosses and mentions", "name": "lexicon", **_html_table(lexicon)})
+    if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
+        frame = analysis.by_period.loc[:, analysis.by_period.sum(axis=0) > 0].reset_index()
+        tables.append({"title": "Mentions per period", "name": "measures_by_period", **_html_table(frame)})
+    tables.append({"title": "Most frequent terms", "name": "terms", **_html_table(analysis.terms, max_rows=20)})
+    documents = analysis.documents[[c for c in ("doc_id", "unit", "date_start", "date_end", "date_note", "kind", "n_chars") if c in analysis.documents]]
+    tables.append({"title": "Documents analysed", "name": "documents", **_html_table(documents, max_rows=100)})
+    return tables
+
+
+def _method_note(analysis: Analysis) -> list[str]:
+    settings = analysis.settings
+    notes = [
+        "Texts are read from the source files with web-page chrome removed (every removed line is listed in manifest.json); "
+        "each paragraph becomes one document, with the unit and the dates it reports on when it names them.",
+        f"Words come from jieba with the project's policy dictionary and stopword list (terms of at least {settings.min_chars} characters); "
+        "distinctive terms are ranked by TF-IDF against the other units.",
+        f"Measures are coded with the lexicon '{analysis.lexicon.name}' ({len(analysis.lexicon.measures)} measures and their variants), "
+        "matched on the raw text, longest variant first, so the count does not depend on word segmentation.",
+    ]
+    if analysis.clustering is not None:
+        notes.append(
+            f"Units are compared on which measures they mention ({analysis.clustering.metric} distance) and grouped by "
+            f"{analysis.clustering.method}-linkage hierarchical clustering; the number of groups is the one with the best silhouette "
+            "unless set. A cluster's defining measures are those present in most of its units and more often than elsewhere."
+        )
+    notes.append(
+        "Counts describe what the texts say, not what was done: a measure a unit did not write about may still have been taken. "
+        "Small corpora make shares and clusters fragile; check them against the texts (mentions.csv gives every match with its position)."
+    )
+    return notes
+
+
+def render_report(analysis: Analysis, manifest: Mapping, figures: Mapping[str, Path], *, embed_font: bool = True) -> str:
+    """The report as one self-contained HTML string (figures and font embedded, all text escaped)."""
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), keep_trailing_newline=True)
+    template = env.from_string(resources.files("analysis").joinpath("resources/report.html.j2").read_text("utf-8"))
+    start, end = date_range(analysis)
+    embedded = []
+    for name, caption in REPORT_FIGURES.items():
+        path = figures.get(name)
+        if path is not None and Path(path).is_file():
+            uri, width, height = _png_data_uri(Path(path))
+            embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height})
+    counts = manifest.get("counts", {})
+    settings = manifest.get("settings", {})
+    shown = ("k", "metric", "linkage", "min_chars", "top_terms", "figure_size", "measure_labels", "unit_suffixes")
+    shown_settings = {
+        key: ", ".join(map(str, settings[key])) if isinstance(settings[key], list) else settings[key] for key in shown if key in settings
+    }
+    context = {
+        "title": f"Briefing: {corpus_name(analysis)}",
+        "corpus": corpus_name(analysis),
+        "dates": f"{start} – {end}" if start and start != end else (str(start) if start else "undated"),
+        "findings": headline_findings(analysis),
+        "counts": counts,
+        "inputs": manifest.get("inputs", []),
+        "lexicon": manifest.get("lexicon", {}),
+        "settings": shown_settings,
+        "config": settings.get("source") or "",
+        "skipped": manifest.get("skipped", []),
+        "notes": manifest.get("notes", []),
+        "figures": embedded,
+        "tables": _key_tables(analysis),
+        "method": _method_note(analysis),
+        "versions": manifest.get("versions", {}),
+        "font_uri": "",
+    }
+    html = template.render(**context)
+    if embed_font:
+        context["font_uri"] = _font_data_uri(re.sub(r"<[^>]+>", " ", html), analysis.settings.font)
+        html = template.render(**context)
+    return html
+
+
+def write_report(analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True) -> list[Path]:
+    """Write every output of the run (tables, figures, manifest.json) plus ``report.html`` and ``tables.xlsx``."""
+    out = Path(out_dir)
+    written = write_outputs(analysis, out, figures=True)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    figures = {p.stem: p for p in written if p.suffix == ".png"}
+    html = render_report(analysis, manifest, figures, embed_font=embed_font)
+    report = out / "report.html"
+    report.write_text(html, encoding="utf-8")
+    workbook = write_workbook(report_tables(analysis), out / "tables.xlsx")
+    manifest["outputs"] = sorted({*manifest["outputs"], report.name, workbook.name})
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [*written, report, workbook]
