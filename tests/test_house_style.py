@@ -12,7 +12,12 @@ from analysis.config import load_settings
 from analysis.errors import ConfigError
 from analysis.pipeline import corpus_name, draw_figures, figure_source_note
 
-NAMES = ["document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline", "measures_over_time"]
+NAMES = [
+    "document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline",
+    "measures_over_time",
+    # the research methods' figures get the same house style
+    "keyness", "cooccurrence_network", "cluster_validation", "trends",
+]
 
 
 @pytest.fixture()
@@ -121,5 +126,5 @@ def test_config_keys_for_the_house_style(tmp_path):
     settings = load_settings(config)
     assert (settings.corpus_name, settings.figure_size, settings.measure_labels) == ("通报", "slide", "en")
     config.write_text('[figures]\nsize = "poster"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"c\.toml: 'figures.size' must be 'print' or 'slide'"):
+    with pytest.raises(ConfigError, match=r"c\.toml:2: 'figures.size' must be 'print' or 'slide'"):
         load_settings(config)

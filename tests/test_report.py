@@ -4,6 +4,7 @@ browser (headless Chromium) shows with every image and the Chinese text, and the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 import shutil
 import subprocess
@@ -281,7 +282,8 @@ def test_report_on_the_gov_work_reports(tmp_path):
     from conftest import GOV_REPORTS
 
     assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
-    assert main(["report", "--corpus", str(GOV_REPORTS), "--out", str(tmp_path)]) == 0
+    config = Path(__file__).resolve().parent.parent / "examples" / "gov-work-reports.toml"
+    assert main(["report", "--config", str(config), "--out", str(tmp_path)]) == 0
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["documents_read"] == 72
     assert manifest["counts"]["documents_read"] == manifest["counts"]["documents_analysed"] + manifest["counts"]["documents_skipped"]
