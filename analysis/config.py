@@ -35,6 +35,14 @@ class Settings:
     extra_stopwords: tuple[str, ...] = ()
     min_chars: int = 2
     hmm: bool = True
+    segmenter: str = "rjieba"  # "rjieba" (fast, same tokens as jieba) or "jieba" (the reference)
+    cache: bool = True  # reuse token counts of documents already segmented
+    cache_dir: Path | None = None  # None: the user cache folder (~/.cache/policy-analysis)
+    # [engine]
+    engine: str = "local"  # "local" (threads on this machine) or "dask" (a Dask cluster)
+    scheduler: str | None = None  # Dask scheduler address; None: start a local cluster
+    workers: int | None = None  # threads/processes; None: every core
+    progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
     # [measures]
     lexicon: Path | None = None  # None: the shipped COVID-measures lexicon
     # [clusters]
@@ -61,12 +69,16 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "extra_stopwords": "extra_stopwords",
         "min_chars": "min_chars",
         "hmm": "hmm",
+        "segmenter": "segmenter",
+        "cache": "cache",
+        "cache_dir": "cache_dir",
     },
+    "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
     "figures": {"font": "font", "top_terms": "top_terms", "enabled": "figures"},
 }
-_PATHS = {"corpus", "lexicon"}
+_PATHS = {"corpus", "lexicon", "cache_dir"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
 _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
@@ -112,11 +124,11 @@ def _convert(path: Path, key: str, name: str, value: Any, base: Path, kind: Any)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("a list of strings")
         return tuple(value)
-    if name in {"min_chars", "top_terms", "k"}:
+    if name in {"min_chars", "top_terms", "k", "workers"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
-    if name in {"hmm", "figures"}:
+    if name in {"hmm", "figures", "cache"}:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
@@ -126,6 +138,10 @@ def _convert(path: Path, key: str, name: str, value: Any, base: Path, kind: Any)
         raise fail("'jaccard' or 'cosine'")
     if name == "linkage" and value not in {"average", "complete", "single"}:
         raise fail("'average', 'complete' or 'single'")
+    if name == "segmenter" and value not in {"rjieba", "jieba"}:
+        raise fail("'rjieba' or 'jieba'")
+    if name == "engine" and value not in {"local", "dask"}:
+        raise fail("'local' or 'dask'")
     return value
 
 

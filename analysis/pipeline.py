@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -24,11 +26,12 @@ from .counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .errors import AnalysisError
 from .measures import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
 from .config import Settings
-from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_word_list, tokenize
+from .engine import CountReport, TermCounts, count_terms, default_cache_dir
+from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, keep_token, make_segmenter, read_word_list, tokenize
 
 __all__ = ["Analysis", "analyse", "draw_figures", "write_outputs", "leading_measures"]
 
-_DEPENDENCIES = ("jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts")
+_DEPENDENCIES = ("jieba", "rjieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts")
 
 
 @dataclass
@@ -39,7 +42,7 @@ class Analysis:
     corpus: Corpus
     documents: pd.DataFrame
     lexicon: Lexicon
-    tokens: list[list[str]]
+    counts: TermCounts  # document × term counts of the kept tokens (rows as in documents)
     terms: pd.DataFrame
     terms_by_unit: pd.DataFrame
     distinctive: pd.DataFrame
@@ -49,33 +52,80 @@ class Analysis:
     by_period: pd.DataFrame  # period × measure counts
     clustering: Clustering | None
     notes: list[str] = field(default_factory=list)  # steps skipped and why
+    segmenter: Segmenter | None = None
+    token_filter: dict = field(default_factory=dict)  # keep_token's options
+    report: CountReport | None = None  # documents cut / reused from the token cache
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (not in any output)
+    _tokens: list[list[str]] | None = field(default=None, repr=False)
 
     @property
     def units(self) -> list[str]:
         return list(self.measures.index)
 
+    @property
+    def tokens(self) -> list[list[str]]:
+        """Each document's kept tokens in text order, cut again on first use (the pipeline
+        itself only keeps counts, so that large corpora fit in memory)."""
+        if self._tokens is None:
+            if self.segmenter is None:
+                raise AnalysisError("this analysis has no segmenter to cut its tokens with")
+            self._tokens = tokenize(self.documents["text"], self.segmenter, **self.token_filter)
+        return self._tokens
+
 
 def analyse(settings: Settings = Settings()) -> Analysis:
     """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``."""
+    started = time.perf_counter()
     corpus = read_corpus(settings.corpus, layout=PageLayout(unit_suffixes=settings.unit_suffixes))
     documents = corpus.to_frame()
     lexicon = load_lexicon(settings.lexicon)
+
+    timings = {"load": time.perf_counter() - started}
 
     dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
     stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
     stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
     words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
-    tokenizer = make_tokenizer(dictionaries=dictionaries, words=words)
-    tokens = tokenize(
-        documents["text"], tokenizer, stopwords=stopwords, keep=lexicon.terms(), min_chars=settings.min_chars, hmm=settings.hmm
-    )
+    mark = time.perf_counter()
+    segmenter = make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
+    timings["segmenter"] = time.perf_counter() - mark
+    token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
+    texts = documents["text"].tolist()
+    cache_dir = (settings.cache_dir or default_cache_dir()) if settings.cache else None
 
+    def count() -> tuple[TermCounts, CountReport]:
+        return count_terms(
+            texts,
+            segmenter,
+            engine=settings.engine,
+            scheduler=settings.scheduler,
+            workers=settings.workers,
+            cache_dir=cache_dir,
+            progress=settings.progress,
+        )
+
+    # Segmentation runs on worker threads (outside the GIL with jieba-rs) while this thread
+    # codes the measures; with the Dask engine the cluster does the cutting.
+    mark = time.perf_counter()
+    if settings.engine == "local":
+        with ThreadPoolExecutor(1) as background:
+            counting = background.submit(count)
+            mentions = find_mentions(documents["text"], documents["doc_id"], lexicon)
+            raw, report = counting.result()
+    else:
+        raw, report = count()
+        mentions = find_mentions(documents["text"], documents["doc_id"], lexicon)
+    timings["segment+measures"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    counts = raw.select(lambda term: keep_token(term, **token_filter))
     units = documents["unit"].tolist()
-    terms = term_frequencies(tokens)
-    terms_by_unit = term_frequencies_by(tokens, units).rename(columns={"group": "unit"})
-    distinctive = distinctive_terms(tokens, units).rename(columns={"group": "unit"})
+    terms = term_frequencies(counts)
+    terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
+    distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
+    timings["count"] = time.perf_counter() - mark
 
-    mentions = find_mentions(documents["text"], documents["doc_id"], lexicon)
+    mark = time.perf_counter()
     by_doc = documents.set_index("doc_id")
     measures = measure_matrix(mentions, by_doc["unit"], lexicon)
     presence = (measures > 0).astype(int)
@@ -92,12 +142,13 @@ def analyse(settings: Settings = Settings()) -> Analysis:
             notes.append(f"clusters skipped: {error}")
     if documents["date_start"].isna().all():
         notes.append("timelines skipped: no document carries a date")
+    timings["measures+clusters"] = time.perf_counter() - mark
     return Analysis(
         settings=settings,
         corpus=corpus,
         documents=documents,
         lexicon=lexicon,
-        tokens=tokens,
+        counts=counts,
         terms=terms,
         terms_by_unit=terms_by_unit,
         distinctive=distinctive,
@@ -107,6 +158,10 @@ def analyse(settings: Settings = Settings()) -> Analysis:
         by_period=by_period,
         clustering=clustering,
         notes=notes,
+        segmenter=segmenter,
+        token_filter={**token_filter, "hmm": settings.hmm},
+        report=report,
+        timings=timings,
     )
 
 
