@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +23,10 @@ import pandas as pd
 
 from . import __version__
 from .clusters import Clustering, cluster_units
-from .corpus import Corpus, PageLayout, read_corpus
+from .corpus import DEFAULT_CORPUS, Corpus, PageLayout, read_corpus
 from .counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .errors import AnalysisError
-from .measures import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .measures import DEFAULT_LEXICON, Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
 from .config import Settings
 from .engine import CountReport, TermCounts, count_terms, default_cache_dir
 from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, keep_token, make_segmenter, read_word_list, tokenize
@@ -68,30 +70,111 @@ class Analysis:
         itself only keeps counts, so that large corpora fit in memory)."""
         if self._tokens is None:
             if self.segmenter is None:
-                raise AnalysisError("this analysis has no segmenter to cut its tokens with")
+                self.segmenter = _make_segmenter(self.settings, self.lexicon, self.corpus)
             self._tokens = tokenize(self.documents["text"], self.segmenter, **self.token_filter)
         return self._tokens
 
 
+def _make_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> Segmenter:
+    """The segmenter a run uses: the dictionaries plus the lexicon's terms and the corpus's units."""
+    dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
+    words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
+    return make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
+
+
+# Settings that change how a run goes, not what it finds: left out of the results-cache key.
+_RUNTIME_SETTINGS = {"engine", "scheduler", "workers", "progress", "cache", "cache_dir", "figures", "font", "top_terms", "source"}
+_RESULTS_KEPT = 8  # newest results kept in the cache
+
+
+def _results_key(settings: Settings) -> str | None:
+    """Hash of everything analyse() reads: every file under the corpus path, the lexicon,
+    dictionaries and stopwords, the settings, this package's code and its dependencies'
+    versions. None if an input cannot be read (the run itself then says why)."""
+    digest = hashlib.sha256(b"results-v1")
+    package = Path(__file__).resolve().parent
+    try:
+        for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+        record = {k: v for k, v in _settings_record(settings).items() if k not in _RUNTIME_SETTINGS}
+        digest.update(json.dumps([record, _versions()], sort_keys=True, default=str).encode())
+        corpus = Path(settings.corpus) if settings.corpus is not None else DEFAULT_CORPUS
+        files = sorted(p for p in corpus.rglob("*") if p.is_file()) if corpus.is_dir() else [corpus]
+        extra = [settings.lexicon or DEFAULT_LEXICON, *(settings.dictionaries or ()), *(settings.stopwords or ())]
+        for path in [*files, *map(Path, extra)]:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _load_results(cache_dir: Path, key: str) -> "Analysis | None":
+    path = cache_dir / "results" / f"{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            analysis = pickle.load(handle)  # our own cache folder, written by _store_results
+        os.utime(path)
+    except Exception:  # noqa: BLE001 - a missing or damaged entry is only a cache miss
+        return None
+    return analysis if isinstance(analysis, Analysis) else None
+
+
+def _store_results(cache_dir: Path, key: str, analysis: "Analysis") -> None:
+    folder = cache_dir / "results"
+    state = (analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        analysis.segmenter, analysis._tokens, analysis.timings, analysis.report = None, None, {}, None
+        temporary = folder / f".{key}.{os.getpid()}.tmp"
+        with temporary.open("wb") as handle:
+            pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / f"{key}.pickle")
+        for old in sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)[_RESULTS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report = state
+
+
 def analyse(settings: Settings = Settings()) -> Analysis:
-    """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``."""
+    """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``.
+
+    With the cache on (``settings.cache``), a rerun on unchanged inputs, settings and code
+    returns the stored results, and a run on a changed corpus segments only the documents the
+    token cache has not seen.
+    """
     started = time.perf_counter()
+    cache_dir = Path(settings.cache_dir or default_cache_dir()) if settings.cache else None
+    key = _results_key(settings) if cache_dir is not None else None
+    if key is not None:
+        analysis = _load_results(cache_dir, key)
+        if analysis is not None:
+            n = len(analysis.documents)
+            analysis.settings = settings
+            analysis.report = CountReport(documents=n, cached=n, engine=settings.engine, results_reused=True)
+            analysis.timings = {"results from cache": time.perf_counter() - started}
+            return analysis
+    analysis = _analyse(settings, cache_dir, started)
+    if key is not None:
+        _store_results(cache_dir, key, analysis)
+    return analysis
+
+
+def _analyse(settings: Settings, cache_dir: Path | None, started: float) -> Analysis:
     corpus = read_corpus(settings.corpus, layout=PageLayout(unit_suffixes=settings.unit_suffixes))
     documents = corpus.to_frame()
     lexicon = load_lexicon(settings.lexicon)
 
     timings = {"load": time.perf_counter() - started}
 
-    dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
     stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
     stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
-    words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
     mark = time.perf_counter()
-    segmenter = make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
+    segmenter = _make_segmenter(settings, lexicon, corpus)
     timings["segmenter"] = time.perf_counter() - mark
     token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
     texts = documents["text"].tolist()
-    cache_dir = (settings.cache_dir or default_cache_dir()) if settings.cache else None
 
     def count() -> tuple[TermCounts, CountReport]:
         return count_terms(

@@ -139,9 +139,21 @@ def test_config_and_cli_options(tmp_path):
     assert main(["run", "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
 
 
-def test_run_reports_the_cache(tmp_path, capsys):
-    args = ["run", "--out", str(tmp_path / "o"), "--no-figures", "--cache-dir", str(tmp_path / "cache")]
+def test_reruns_reuse_results_then_tokens(tmp_path, capsys):
+    out = tmp_path / "o"
+    args = ["run", "--out", str(out), "--no-figures", "--cache-dir", str(tmp_path / "cache")]
     assert main(args) == 0
     assert "segmented 10 of 10 documents" in capsys.readouterr().out
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    # Unchanged inputs, settings and code: the whole analysis comes from the results cache.
     assert main(args) == 0
-    assert "10 reused from the token cache" in capsys.readouterr().out
+    assert "results for all 10 documents reused from the cache" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    # Another setting: the analysis runs again, but no document is segmented again.
+    assert main([*args, "--k", "3"]) == 0
+    assert "segmented 0 of 10 documents (local engine, 2 workers); 10 reused from the token cache" in capsys.readouterr().out
+    # --no-cache: everything again, nothing read from the cache.
+    assert main([*args, "--no-cache"]) == 0
+    assert "segmented 10 of 10 documents" in capsys.readouterr().out
+    tables = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".csv"}
+    assert tables == {name: data for name, data in first.items() if name.endswith(".csv")}
