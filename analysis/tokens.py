@@ -114,24 +114,18 @@ SEGMENTERS = ("jieba", "rjieba")
 # block): adding it to jieba-rs raises the dictionary total without changing any cut.
 _PAD_WORD = "\U000f0000\U000f0001"
 _SEPARATOR = "\x00"  # between texts cut in one call
-_JIEBA_DICTIONARY: tuple[dict[str, str], frozenset[str], int] | None = None
-
-
 def _jieba_dictionary() -> tuple[dict[str, str], frozenset[str], int]:
     """jieba's main dictionary as jieba loads it: word → frequency (as written), the first
     characters of its words (jieba gives such a character frequency 0 unless it is a word
-    itself) and the total. Read once per process (about 0.3 s)."""
-    global _JIEBA_DICTIONARY
-    if _JIEBA_DICTIONARY is None:
-        text = (Path(jieba.__file__).resolve().parent / "dict.txt").read_text(encoding="utf-8")
-        parts = text.split()
-        if len(parts) == 3 * len(text.splitlines()):  # every line is "word freq tag": the fast way
-            words, freqs = parts[0::3], parts[1::3]
-        else:  # pragma: no cover - a jieba whose dictionary lines vary
-            rows = [line.split(" ")[:2] for line in text.splitlines() if line.strip()]
-            words, freqs = [r[0] for r in rows], [r[1] for r in rows]
-        _JIEBA_DICTIONARY = (dict(zip(words, freqs)), frozenset(w[0] for w in words), sum(map(int, freqs)))
-    return _JIEBA_DICTIONARY
+    itself) and the total. About 0.3 s; not kept, so a run does not carry it in memory."""
+    text = (Path(jieba.__file__).resolve().parent / "dict.txt").read_text(encoding="utf-8")
+    parts = text.split()
+    if len(parts) == 3 * len(text.splitlines()):  # every line is "word freq tag": the fast way
+        words, freqs = parts[0::3], parts[1::3]
+    else:  # pragma: no cover - a jieba whose dictionary lines vary
+        rows = [line.split(" ")[:2] for line in text.splitlines() if line.strip()]
+        words, freqs = [r[0] for r in rows], [r[1] for r in rows]
+    return dict(zip(words, freqs)), frozenset(w[0] for w in words), sum(map(int, freqs))
 
 
 class Segmenter:
