@@ -181,7 +181,7 @@ class TokenCache:
                 break
             try:
                 with np.load(shard, allow_pickle=False) as data:
-                    shard_keys = [bytes(k) for k in data["keys"]]
+                    shard_keys = [row.tobytes() for row in data["keys"]]
                     rows = [i for i, k in enumerate(shard_keys) if k in wanted and k not in found]
                     if not rows:
                         continue
@@ -207,7 +207,7 @@ class TokenCache:
             temporary = self.folder / f".{name}.tmp.npz"
             np.savez(
                 temporary,
-                keys=np.array(list(keys), dtype="S16"),
+                keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1),  # not "S16": it drops trailing NULs
                 words=np.array("".join(counts.vocabulary)),
                 offsets=offsets,
                 data=matrix.data,

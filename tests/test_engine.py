@@ -87,6 +87,17 @@ def test_the_cache_is_reused_and_keyed_by_the_dictionary(tmp_path, texts, segmen
     assert "新质生产力" in counts.vocabulary
 
 
+def test_texts_whose_hash_ends_in_zero_bytes_are_found_again(tmp_path, segmenter):
+    from analysis.engine import _digest
+
+    texts = [f"第{i}次会议强调疫情防控。" for i in range(3000)]
+    zero_ended = [t for t in texts if _digest(t).endswith(b"\0")]
+    assert zero_ended, "no text with such a hash in the sample"
+    count_terms(texts, segmenter, cache_dir=tmp_path)
+    _, report = count_terms(texts, segmenter, cache_dir=tmp_path)
+    assert (report.cut, report.cached) == (0, len(texts))
+
+
 def test_a_damaged_cache_file_is_only_a_miss(tmp_path, texts, segmenter):
     count_terms(texts[:20], segmenter, cache_dir=tmp_path)
     shards = list(TokenCache(tmp_path, segmenter.fingerprint).folder.glob("*.npz"))
