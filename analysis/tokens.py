@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -151,14 +152,27 @@ class Segmenter:
         self.words = tuple(words)
         self.hmm = hmm
         self.version = metadata.version(engine)
-        if engine == "jieba":
-            self._impl = _build_jieba(self.entries, self.words)
-            self._cut = lambda text, hmm, lcut=self._impl.lcut: lcut(text, HMM=hmm)
-        else:
-            self._impl = _build_rjieba(self.entries, self.words)
-            self._cut = self._impl.cut
         digest = hashlib.sha256(repr((engine, self.version, metadata.version("jieba"), hmm, self.entries, self.words)).encode())
         self.fingerprint = f"{engine}-{digest.hexdigest()[:24]}"
+        self._lock = threading.Lock()
+        self._cut_function = None  # built on first use: a run served by the token cache never builds it
+
+    @property
+    def _cut(self):
+        if self._cut_function is None:
+            with self._lock:
+                if self._cut_function is None:
+                    if self.engine == "jieba":
+                        lcut = _build_jieba(self.entries, self.words).lcut
+                        self._cut_function = lambda text, hmm: lcut(text, HMM=hmm)
+                    else:
+                        self._cut_function = _build_rjieba(self.entries, self.words).cut
+        return self._cut_function
+
+    def build(self) -> "Segmenter":
+        """Load the dictionary now rather than on the first cut."""
+        self._cut  # noqa: B018 - builds
+        return self
 
     @property
     def releases_gil(self) -> bool:
