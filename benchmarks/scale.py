@@ -12,7 +12,7 @@ then times, each in a fresh process so memory and caches are measured cleanly:
 
 It prints MB/s for each, their ratio, the rerun time and the peak memory (max RSS).
 
-    .venv/bin/python benchmarks/scale.py [--mb 20] [--workdir DIR] [--engine local|dask]
+    .venv/bin/python benchmarks/scale.py [--mb 20] [--workdir DIR] [--engine local|dask] [--workers N]
 """
 
 from __future__ import annotations
@@ -76,11 +76,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_analysis(corpus: Path, cache: Path, engine: str, k: str = "") -> dict:
+def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str = "") -> dict:
     from analysis.config import Settings
     from analysis.pipeline import analyse, write_outputs
 
-    settings = Settings(corpus=corpus, cache_dir=cache, figures=False, engine=engine, k=int(k) if k else None)
+    settings = Settings(
+        corpus=corpus,
+        cache_dir=cache,
+        figures=False,
+        engine=engine,
+        k=int(k) if k else None,
+        workers=int(workers) or None,
+    )
     start = time.perf_counter()
     analysis = analyse(settings)
     seconds = time.perf_counter() - start
@@ -131,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB of document text (default 20)")
     parser.add_argument("--workdir", type=Path, help="where the corpus and cache go (default: a temporary folder)")
     parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--workers", type=int, default=0, help="threads for segmentation (default: every core)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -146,13 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         corpus, cache = work / "corpus", work / "cache"
         built = build_corpus(corpus, megabytes=args.mb)
         print(f"corpus: {built['documents']} unique documents on {built['pages']} pages, {built['text_mb']:.1f} MB of text ({corpus})")
-        first = _child("--child", "analysis", str(corpus), str(cache), args.engine)
-        rerun = _child("--child", "analysis", str(corpus), str(cache), args.engine)
-        other = _child("--child", "analysis", str(corpus), str(cache), args.engine, "3")
+        first = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers))
+        rerun = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers))
+        other = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers), "3")
         base = _child("--child", "baseline", str(corpus))
     mb = first["text_mb"]
     fast, slow = mb / first["seconds"], base["text_mb"] / base["seconds"]
-    print(f"whole analysis, no figures ({args.engine} engine): {first['seconds']:.2f} s = {fast:.2f} MB/s, peak memory {first['peak_mb']:.0f} MB")
+    print(f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers): {first['seconds']:.2f} s = {fast:.2f} MB/s, peak memory {first['peak_mb']:.0f} MB")
     print(f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in first["timings"].items()))
     print(f"  {first['report']}")
     print(f"  {first['documents']} documents, {first['terms']} distinct terms, {first['mentions']} mentions, {first['units']} units, k={first['k']}")
