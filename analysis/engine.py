@@ -18,6 +18,7 @@ import hashlib
 import os
 import sys
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -283,8 +284,9 @@ def _count_dask(segmenter: Segmenter, chunks: list[list[str]], scheduler: str | 
     except OSError as error:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
     try:
+        run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
         futures = [
-            client.submit(count_chunk, segmenter, chunk, key=f"count-chunk-{i}-{id(chunks)}", pure=False)
+            client.submit(count_chunk, segmenter, chunk, key=f"count-chunk-{run}-{i}", pure=False)
             for i, chunk in enumerate(chunks)
         ]
         order = {future.key: i for i, future in enumerate(futures)}
