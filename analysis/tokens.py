@@ -245,7 +245,12 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
     the old one off, jieba-rs replaces it. The total weighs every path through a sentence, so
     the difference goes to a padding word that no text can contain.
     """
-    import rjieba
+    try:
+        import rjieba
+    except ImportError:
+        raise ConfigError(
+            "the fast segmenter needs rjieba (pip install rjieba), or set [tokens] segmenter = \"jieba\" / --segmenter jieba"
+        ) from None
 
     base, base_firsts, total = _jieba_dictionary()
     segmenter = rjieba.Jieba()
