@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings, load_settings, write_starter_config
-from .errors import AnalysisError
+from .errors import AnalysisError, ConfigError
 
 __all__ = ["main"]
 
@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
     run.add_argument("--no-figures", action="store_true", help="write the tables only")
+    run.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmentation engine (default rjieba: jieba's tokens, faster)")
+    run.add_argument("--engine", choices=["local", "dask"], help="where segmentation runs (default local: every core here)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://scheduler-host:8786 (with --engine dask)")
+    run.add_argument("--workers", type=int, help="threads (or Dask workers) to use (default: every core)")
+    run.add_argument("--cache-dir", type=Path, help="cache folder for tokens and results (default: ~/.cache/policy-analysis)")
+    run.add_argument("--no-cache", action="store_true", help="analyse and segment everything again; read and write no cache")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
     report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
@@ -84,8 +91,19 @@ def _run(args: argparse.Namespace) -> int:
     args.out = args.out or _own_folder("results", args.config)
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, k=args.k)
+    settings = settings.with_overrides(
+        segmenter=args.segmenter, engine=args.engine, scheduler=args.scheduler, workers=args.workers, cache_dir=args.cache_dir
+    )
+    if args.scheduler and settings.engine != "dask":
+        raise ConfigError("--scheduler needs --engine dask (or [engine] name = \"dask\" in the config)")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers must be 1 or more, not {args.workers}")
     if args.no_figures:
         settings = settings.with_overrides(figures=False)
+    if args.no_cache:
+        settings = settings.with_overrides(cache=False)
+    if args.no_progress:
+        settings = settings.with_overrides(progress=False)
     analysis = analyse(settings)
     written = write_outputs(analysis, args.out)
     corpus = analysis.corpus
@@ -104,6 +122,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"… and {len(corpus.skipped) - _MAX_LISTED} more skipped, all listed in {args.out}/manifest.json")
     for note in analysis.notes:
         print(note)
+    if analysis.report is not None:
+        print(analysis.report)
     if analysis.clustering is not None:
         c = analysis.clustering
         print(f"{c.k} clusters (silhouette {c.silhouettes.get(c.k, float('nan')):.2f})")

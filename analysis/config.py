@@ -53,6 +53,14 @@ class Settings:
     extra_stopwords: tuple[str, ...] = ()
     min_chars: int = 2
     hmm: bool = True
+    segmenter: str = "rjieba"  # "rjieba" (fast, same tokens as jieba) or "jieba" (the reference)
+    cache: bool = True  # reuse token counts of documents already segmented
+    cache_dir: Path | None = None  # None: the user cache folder (~/.cache/policy-analysis)
+    # [engine]
+    engine: str = "local"  # "local" (threads on this machine) or "dask" (a Dask cluster)
+    scheduler: str | None = None  # Dask scheduler address; None: start a local cluster
+    workers: int | None = None  # threads/processes; None: every core
+    progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
     # [measures]
     lexicon: Path | None = None  # None: the shipped COVID-measures lexicon
     # [clusters]
@@ -91,7 +99,11 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "extra_stopwords": "extra_stopwords",
         "min_chars": "min_chars",
         "hmm": "hmm",
+        "segmenter": "segmenter",
+        "cache": "cache",
+        "cache_dir": "cache_dir",
     },
+    "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
     "figures": {
@@ -102,7 +114,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "labels": "measure_labels",
     },
 }
-_PATHS = {"lexicon", "calendar"}
+_PATHS = {"lexicon", "calendar", "cache_dir"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
 _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
@@ -183,11 +195,11 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
             raise fail("a year like 2020")
         return value
-    if name in {"min_chars", "top_terms", "k"}:
+    if name in {"min_chars", "top_terms", "k", "workers"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
-    if name in {"hmm", "figures", "drop_duplicates", "date_from_text"}:
+    if name in {"hmm", "figures", "drop_duplicates", "date_from_text", "cache"}:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
@@ -212,6 +224,10 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         raise fail("'print' or 'slide'")
     if name == "measure_labels" and value not in {"zh", "en"}:
         raise fail("'zh' or 'en'")
+    if name == "segmenter" and value not in {"rjieba", "jieba"}:
+        raise fail("'rjieba' or 'jieba'")
+    if name == "engine" and value not in {"local", "dask"}:
+        raise fail("'local' or 'dask'")
     return value
 
 

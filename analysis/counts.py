@@ -1,76 +1,94 @@
 """Counts: term frequencies for the corpus and per unit, and TF-IDF terms that set units apart.
 
+Every function takes either token lists (one per document) or a :class:`~analysis.engine.TermCounts`
+(the sparse document × term counts the pipeline streams tokens into); both give the same table.
 Every table is sorted by count (descending) then term, so reruns give identical files.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from .engine import TermCounts
 
 __all__ = ["term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
-
-def _identity(tokens: Sequence[str]) -> Sequence[str]:
-    return tokens
+Tokens = TermCounts | Sequence[Sequence[str]]
 
 
-def term_frequencies(tokens: Sequence[Sequence[str]]) -> pd.DataFrame:
+def _as_counts(tokens: Tokens) -> TermCounts:
+    return tokens if isinstance(tokens, TermCounts) else TermCounts.from_tokens(tokens)
+
+
+def term_frequencies(tokens: Tokens) -> pd.DataFrame:
     """Corpus-wide table ``term, count, doc_count``: occurrences and documents containing the term."""
-    counts: Counter[str] = Counter()
-    doc_counts: Counter[str] = Counter()
-    for doc in tokens:
-        counts.update(doc)
-        doc_counts.update(set(doc))
+    counts = _as_counts(tokens)
+    totals = counts.totals()
+    present = totals > 0
     frame = pd.DataFrame(
-        {"term": list(counts), "count": list(counts.values()), "doc_count": [doc_counts[t] for t in counts]}
+        {
+            "term": pd.Series(np.asarray(counts.vocabulary, dtype=object)[present] if counts.vocabulary else [], dtype=object),
+            "count": totals[present],
+            "doc_count": counts.document_counts()[present],
+        }
     )
     if frame.empty:
         return pd.DataFrame({"term": pd.Series(dtype=str), "count": pd.Series(dtype=int), "doc_count": pd.Series(dtype=int)})
     return frame.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
 
 
-def term_frequencies_by(tokens: Sequence[Sequence[str]], groups: Sequence[str]) -> pd.DataFrame:
+def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
     """Long table ``group, term, count`` (documents with an empty group are left out)."""
-    rows = []
-    per_group: dict[str, Counter[str]] = {}
-    for doc, group in zip(tokens, groups, strict=True):
-        if group:
-            per_group.setdefault(group, Counter()).update(doc)
-    for group, counter in per_group.items():
-        rows.extend((group, term, n) for term, n in counter.items())
-    frame = pd.DataFrame(rows, columns=["group", "term", "count"])
+    counts = _as_counts(tokens)
+    if len(groups) != counts.matrix.shape[0]:
+        raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
+    names, pooled = counts.pooled(list(groups))
+    coo = pooled.tocoo()
+    vocabulary = np.asarray(counts.vocabulary, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "group": pd.Series(np.asarray(names, dtype=object)[coo.row] if names else [], dtype=object),
+            "term": pd.Series(vocabulary[coo.col] if len(vocabulary) else [], dtype=object),
+            "count": coo.data.astype(np.int64),
+        },
+        columns=["group", "term", "count"],
+    )
     return frame.sort_values(["group", "count", "term"], ascending=[True, False, True], ignore_index=True)
 
 
-def distinctive_terms(
-    tokens: Sequence[Sequence[str]], groups: Sequence[str], *, top_n: int = 10
-) -> pd.DataFrame:
+def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10) -> pd.DataFrame:
     """Terms that distinguish each group (unit) from the others, by TF-IDF.
 
     All of a group's documents are pooled into one, so the IDF is over groups: a term every
     unit uses scores low, a term one unit uses often scores high. Returns
     ``group, rank, term, tfidf, count``, ``top_n`` rows per group.
     """
-    pooled: dict[str, list[str]] = {}
-    for doc, group in zip(tokens, groups, strict=True):
-        if group:
-            pooled.setdefault(group, []).extend(doc)
+    counts = _as_counts(tokens)
+    if len(groups) != counts.matrix.shape[0]:
+        raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
     columns = ["group", "rank", "term", "tfidf", "count"]
-    if not pooled:
+    names, pooled = counts.pooled(list(groups))
+    if not names:
         return pd.DataFrame(columns=columns)
-    names = list(pooled)
-    vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, sublinear_tf=True)
-    matrix = vectorizer.fit_transform([pooled[g] for g in names])
-    vocabulary = vectorizer.get_feature_names_out()
+    # Terms in sorted order, as sklearn's TfidfVectorizer orders them: the same floats.
+    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(pooled)
+    vocabulary = np.asarray(counts.vocabulary, dtype=object)
     rows = []
     for i, group in enumerate(names):
         row = matrix.getrow(i)
-        counts = Counter(pooled[group])
-        scored = sorted(zip(row.data, vocabulary[row.indices]), key=lambda pair: (-round(pair[0], 12), pair[1]))
-        for rank, (score, term) in enumerate(scored[:top_n], start=1):
-            rows.append((group, rank, str(term), float(score), counts[term]))
+        tally = dict(zip(pooled.indices[pooled.indptr[i] : pooled.indptr[i + 1]], pooled.data[pooled.indptr[i] : pooled.indptr[i + 1]]))
+        scores = row.data
+        if len(scores) > top_n:  # only scores near the top_n-th can rank: round() moves a score < 1e-12
+            floor = np.partition(scores, len(scores) - top_n)[len(scores) - top_n] - 1e-11
+            near = np.flatnonzero(scores >= floor)
+        else:
+            near = np.arange(len(scores))
+        candidates = zip(scores[near].tolist(), vocabulary[row.indices[near]], row.indices[near])
+        scored = sorted(candidates, key=lambda item: (-round(item[0], 12), item[1]))
+        for rank, (score, term, j) in enumerate(scored[:top_n], start=1):
+            rows.append((group, rank, str(term), float(score), int(tally[j])))
     return pd.DataFrame(rows, columns=columns)

@@ -58,9 +58,12 @@ class DateSpan:
     matched: str = ""  # the text the date was read from, e.g. "4月18日-19日"
 
 
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+
+
 def to_halfwidth_digits(text: str) -> str:
     """Replace full-width digits (１９５５) by ASCII ones, leaving every other character as it is."""
-    return "".join(unicodedata.normalize("NFKC", ch) if "０" <= ch <= "９" else ch for ch in text)
+    return _FULLWIDTH_DIGIT.sub(lambda match: unicodedata.normalize("NFKC", match.group(0)), text)
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import platform
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from importlib import metadata
@@ -21,12 +25,13 @@ import pandas as pd
 
 from . import __version__
 from .clusters import Clustering, cluster_units
-from .corpus import Corpus, corpus_from_settings
+from .corpus import DEFAULT_CORPUS, Corpus, corpus_from_settings
 from .counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .errors import AnalysisError
-from .measures import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .measures import DEFAULT_LEXICON, Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
 from .config import Settings
-from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_word_list, tokenize
+from .engine import CountReport, TermCounts, count_terms, default_cache_dir
+from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, keep_token, make_segmenter, read_word_list, tokenize
 
 __all__ = [
     "Analysis",
@@ -41,8 +46,8 @@ __all__ = [
 ]
 
 _DEPENDENCIES = (
-    "jieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts",
-    "charset-normalizer", "opencc", "beautifulsoup4", "openpyxl", "networkx",
+    "jieba", "rjieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts",
+    "charset-normalizer", "opencc", "beautifulsoup4", "openpyxl", "networkx", "Jinja2", "fonttools", "Pillow",
 )
 
 
@@ -54,7 +59,7 @@ class Analysis:
     corpus: Corpus
     documents: pd.DataFrame
     lexicon: Lexicon
-    tokens: list[list[str]]
+    counts: TermCounts  # document × term counts of the kept tokens (rows as in documents)
     terms: pd.DataFrame
     terms_by_unit: pd.DataFrame
     distinctive: pd.DataFrame
@@ -64,34 +69,165 @@ class Analysis:
     by_period: pd.DataFrame  # period × measure counts
     clustering: Clustering | None
     notes: list[str] = field(default_factory=list)  # steps skipped and why
+    segmenter: Segmenter | None = None
+    token_filter: dict = field(default_factory=dict)  # keep_token's options
+    report: CountReport | None = None  # documents cut / reused from the token cache
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (not in any output)
+    _tokens: list[list[str]] | None = field(default=None, repr=False)
 
     @property
     def units(self) -> list[str]:
         return list(self.measures.index)
 
+    @property
+    def tokens(self) -> list[list[str]]:
+        """Each document's kept tokens in text order, cut again on first use (the pipeline
+        itself only keeps counts, so that large corpora fit in memory)."""
+        if self._tokens is None:
+            if self.segmenter is None:
+                self.segmenter = _make_segmenter(self.settings, self.lexicon, self.corpus)
+            self._tokens = tokenize(self.corpus.analysis_texts(), self.segmenter, **self.token_filter)
+        return self._tokens
+
+
+def _make_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> Segmenter:
+    """The segmenter a run uses: the dictionaries plus the lexicon's terms and the corpus's units."""
+    dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
+    words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
+    return make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
+
+
+# Settings that change how a run goes, not what it finds: left out of the results-cache key.
+_RUNTIME_SETTINGS = {"engine", "scheduler", "workers", "progress", "cache", "cache_dir", "figures", "font", "top_terms", "source"}
+_RESULTS_KEPT = 8  # newest results kept in the cache
+
+
+def _results_key(settings: Settings) -> str | None:
+    """Hash of everything analyse() reads: every file under the corpus path, the lexicon,
+    dictionaries and stopwords, the settings, this package's code and its dependencies'
+    versions. None if an input cannot be read (the run itself then says why)."""
+    digest = hashlib.sha256(b"results-v1")
+    package = Path(__file__).resolve().parent
+    try:
+        for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+        record = {k: v for k, v in _settings_record(settings).items() if k not in _RUNTIME_SETTINGS}
+        digest.update(json.dumps([record, _versions()], sort_keys=True, default=str).encode())
+        roots = settings.corpus if isinstance(settings.corpus, tuple) else (settings.corpus or DEFAULT_CORPUS,)
+        files = []
+        for root in map(Path, roots):
+            files.extend(sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root])
+        extra = [settings.lexicon or DEFAULT_LEXICON, *(settings.dictionaries or ()), *(settings.stopwords or ())]
+        if settings.calendar is not None:
+            extra.append(settings.calendar)
+        for path in [*files, *map(Path, extra)]:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _load_results(cache_dir: Path, key: str) -> "Analysis | None":
+    path = cache_dir / "results" / f"{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            analysis = pickle.load(handle)  # our own cache folder, written by _store_results
+        os.utime(path)
+    except Exception:  # noqa: BLE001 - a missing or damaged entry is only a cache miss
+        return None
+    return analysis if isinstance(analysis, Analysis) else None
+
+
+def _store_results(cache_dir: Path, key: str, analysis: "Analysis") -> None:
+    folder = cache_dir / "results"
+    state = (analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        analysis.segmenter, analysis._tokens, analysis.timings, analysis.report = None, None, {}, None
+        temporary = folder / f".{key}.{os.getpid()}.tmp"
+        with temporary.open("wb") as handle:
+            pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / f"{key}.pickle")
+        for old in sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)[_RESULTS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report = state
+
 
 def analyse(settings: Settings = Settings()) -> Analysis:
-    """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``."""
+    """Run corpus → tokens → counts → measures → clusters on ``settings.corpus``.
+
+    With the cache on (``settings.cache``), a rerun on unchanged inputs, settings and code
+    returns the stored results, and a run on a changed corpus segments only the documents the
+    token cache has not seen.
+    """
+    started = time.perf_counter()
+    cache_dir = Path(settings.cache_dir or default_cache_dir()) if settings.cache else None
+    key = _results_key(settings) if cache_dir is not None else None
+    if key is not None:
+        analysis = _load_results(cache_dir, key)
+        if analysis is not None:
+            n = len(analysis.documents)
+            analysis.settings = settings
+            analysis.report = CountReport(documents=n, cached=n, engine=settings.engine, results_reused=True)
+            analysis.timings = {"results from cache": time.perf_counter() - started}
+            return analysis
+    analysis = _analyse(settings, cache_dir, started)
+    if key is not None:
+        _store_results(cache_dir, key, analysis)
+    return analysis
+
+
+def _analyse(settings: Settings, cache_dir: Path | None, started: float) -> Analysis:
     corpus = corpus_from_settings(settings)
     documents = corpus.to_frame()
     texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
     lexicon = load_lexicon(settings.lexicon)
 
-    dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
+    timings = {"load": time.perf_counter() - started}
+
     stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
     stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
-    words = set(lexicon.terms()) | set(settings.extra_words) | set(corpus.units)
-    tokenizer = make_tokenizer(dictionaries=dictionaries, words=words)
-    tokens = tokenize(
-        texts, tokenizer, stopwords=stopwords, keep=lexicon.terms(), min_chars=settings.min_chars, hmm=settings.hmm
-    )
+    mark = time.perf_counter()
+    segmenter = _make_segmenter(settings, lexicon, corpus)
+    timings["segmenter"] = time.perf_counter() - mark
+    token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
 
+    def count() -> tuple[TermCounts, CountReport]:
+        return count_terms(
+            texts,
+            segmenter,
+            engine=settings.engine,
+            scheduler=settings.scheduler,
+            workers=settings.workers,
+            cache_dir=cache_dir,
+            progress=settings.progress,
+        )
+
+    # Segmentation runs on worker threads (outside the GIL with jieba-rs) while this thread
+    # codes the measures; with the Dask engine the cluster does the cutting.
+    mark = time.perf_counter()
+    if settings.engine == "local":
+        with ThreadPoolExecutor(1) as background:
+            counting = background.submit(count)
+            mentions = find_mentions(texts, documents["doc_id"], lexicon)
+            raw, report = counting.result()
+    else:
+        raw, report = count()
+        mentions = find_mentions(texts, documents["doc_id"], lexicon)
+    timings["segment+measures"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    counts = raw.select(lambda term: keep_token(term, **token_filter))
     units = documents["unit"].tolist()
-    terms = term_frequencies(tokens)
-    terms_by_unit = term_frequencies_by(tokens, units).rename(columns={"group": "unit"})
-    distinctive = distinctive_terms(tokens, units).rename(columns={"group": "unit"})
+    terms = term_frequencies(counts)
+    terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
+    distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
+    timings["count"] = time.perf_counter() - mark
 
-    mentions = find_mentions(texts, documents["doc_id"], lexicon)
+    mark = time.perf_counter()
     by_doc = documents.set_index("doc_id")
     measures = measure_matrix(mentions, by_doc["unit"], lexicon)
     presence = (measures > 0).astype(int)
@@ -115,12 +251,13 @@ def analyse(settings: Settings = Settings()) -> Analysis:
         notes.append("timelines skipped: no document carries a date")
     elif not documents["unit"].astype(bool).any():
         notes.append("unit timeline skipped: no document names a unit (measures over time are still drawn)")
+    timings["measures+clusters"] = time.perf_counter() - mark
     return Analysis(
         settings=settings,
         corpus=corpus,
         documents=documents,
         lexicon=lexicon,
-        tokens=tokens,
+        counts=counts,
         terms=terms,
         terms_by_unit=terms_by_unit,
         distinctive=distinctive,
@@ -130,6 +267,10 @@ def analyse(settings: Settings = Settings()) -> Analysis:
         by_period=by_period,
         clustering=clustering,
         notes=notes,
+        segmenter=segmenter,
+        token_filter={**token_filter, "hmm": settings.hmm},
+        report=report,
+        timings=timings,
     )
 
 

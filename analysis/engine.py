@@ -1,0 +1,379 @@
+"""Engine: segment and count a corpus fast, on both cores, from cache, or on a Dask cluster.
+
+Tokens are never all held at once: documents are cut in chunks and each chunk becomes a
+sparse document × term count matrix straight away (:class:`TermCounts`), which is all the
+term tables and TF-IDF need. Chunks run in threads when the segmenter releases the GIL
+(jieba-rs), in processes otherwise (jieba), or as tasks on a Dask cluster; every route goes
+through the same :func:`count_chunk`, and :meth:`TermCounts.select` puts terms in sorted
+order, so the result does not depend on the route.
+
+Raw (unfiltered) counts are cached per document, keyed by the text's hash, under a folder
+named by the segmenter's fingerprint (engine, version, dictionary, words, HMM): a rerun
+cuts only the documents it has not seen, and a changed dictionary starts a new folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import __version__
+from .errors import ConfigError
+from .tokens import Segmenter
+
+__all__ = [
+    "TermCounts",
+    "TokenCache",
+    "CountReport",
+    "count_chunk",
+    "count_terms",
+    "default_cache_dir",
+    "default_workers",
+    "ENGINES",
+]
+
+#: Where segmentation and counting run.
+ENGINES = ("local", "dask")
+_CACHE_FORMAT = 1
+_CHUNK_CHARS = 300_000  # about 1 MB of Chinese text per task
+
+
+@dataclass
+class TermCounts:
+    """Document × term counts: ``matrix[i, j]`` is how often ``vocabulary[j]`` occurs in document i."""
+
+    vocabulary: list[str]
+    matrix: sp.csr_matrix
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.matrix.sum())
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[Sequence[str]]) -> "TermCounts":
+        """Counts of token lists (one per document), terms in sorted order."""
+        vocabulary, matrix = _count_lists(tokens)
+        return cls(vocabulary, matrix).select(lambda term: True)
+
+    def select(self, keep: Callable[[str], bool]) -> "TermCounts":
+        """Only the terms ``keep`` accepts, in sorted order (so every engine gives the same table)."""
+        chosen = sorted((term, j) for j, term in enumerate(self.vocabulary) if keep(term))
+        columns = np.fromiter((j for _, j in chosen), dtype=np.int64, count=len(chosen))
+        matrix = self.matrix.tocsc()[:, columns].tocsr()
+        matrix.sum_duplicates()
+        matrix.sort_indices()
+        return TermCounts([term for term, _ in chosen], matrix)
+
+    def totals(self) -> np.ndarray:
+        """Occurrences of each term in the whole corpus."""
+        return np.asarray(self.matrix.sum(axis=0)).ravel().astype(np.int64)
+
+    def document_counts(self) -> np.ndarray:
+        """Number of documents containing each term."""
+        return np.bincount(self.matrix.indices, minlength=len(self.vocabulary)).astype(np.int64)
+
+    def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
+        """Group × term counts, groups in order of first appearance; empty groups left out."""
+        names = list(dict.fromkeys(g for g in groups if g))
+        index = {name: i for i, name in enumerate(names)}
+        rows = [i for i, g in enumerate(groups) if g]
+        indicator = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int64), ([index[groups[i]] for i in rows], rows)),
+            shape=(len(names), len(groups)),
+        )
+        pooled = (indicator @ self.matrix.astype(np.int64)).tocsr()
+        pooled.eliminate_zeros()
+        pooled.sort_indices()
+        return names, pooled
+
+
+def _count_lists(lists: Sequence[Sequence[str]]) -> tuple[list[str], sp.csr_matrix]:
+    """Vocabulary (first-seen order) and document × term counts of token lists.
+
+    Each token costs one dict lookup; the counting itself is a numpy sort (outside the GIL).
+    """
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__  # a new term gets the next id
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(lists)), dtype=np.int64, count=int(lengths.sum()))
+    width = max(len(vocabulary), 1)
+    pairs, counts = np.unique(np.repeat(np.arange(len(lists), dtype=np.int64), lengths) * width + ids, return_counts=True)
+    rows, columns = np.divmod(pairs, width)
+    indptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(lists)), out=indptr[1:])
+    matrix = sp.csr_matrix(
+        (counts.astype(np.int32), columns.astype(np.int32), indptr), shape=(len(lists), len(vocabulary))
+    )
+    return list(vocabulary), matrix
+
+
+def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
+    """Cut ``texts`` and count their raw tokens: the one task every engine runs."""
+    return _count_lists(segmenter.cut_many(texts))
+
+
+def _merge(parts: Sequence[tuple[list[str], sp.csr_matrix]]) -> TermCounts:
+    """Stack partial counts (rows in order) over one vocabulary (first-seen order)."""
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    remapped = []
+    for words, matrix in parts:
+        remap = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))
+        matrix = matrix.tocsr()
+        indices = remap[matrix.indices] if len(words) else matrix.indices
+        remapped.append((matrix.data, indices, matrix.indptr, matrix.shape[0]))
+    width = len(vocabulary)
+    matrices = [sp.csr_matrix((d, i, p), shape=(n, width)) for d, i, p, n in remapped]
+    matrix = sp.vstack(matrices, format="csr") if matrices else sp.csr_matrix((0, width), dtype=np.int32)
+    return TermCounts(list(vocabulary), matrix)
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for this tool (``~/.cache/policy-analysis`` on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("policy-analysis", appauthor=False))
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class TokenCache:
+    """Raw term counts per document, keyed by text hash, in ``root/tokens/<fingerprint>/``.
+
+    Each run that cut new documents adds one ``.npz`` shard (keys, vocabulary, counts) written
+    atomically; nothing is pickled, so a cache file can never run code. A shard that cannot
+    be read is ignored (the documents are cut again). Delete the folder to reclaim the space.
+    """
+
+    def __init__(self, root: Path, fingerprint: str) -> None:
+        self.folder = Path(root) / "tokens" / f"v{_CACHE_FORMAT}-{__version__}-{fingerprint}"
+
+    def load(self, keys: Sequence[bytes]) -> tuple[dict[bytes, int], TermCounts | None]:
+        """Rows found for ``keys``: ``{key: row}`` into the returned counts (None if nothing found)."""
+        wanted = set(keys)
+        found: dict[bytes, int] = {}
+        parts: list[tuple[list[str], sp.csr_matrix]] = []
+        offset = 0
+        shards = sorted(self.folder.glob("*.npz"), reverse=True) if self.folder.is_dir() else []
+        for shard in shards:
+            if len(found) == len(wanted):
+                break
+            try:
+                with np.load(shard, allow_pickle=False) as data:
+                    shard_keys = [row.tobytes() for row in data["keys"]]
+                    rows = [i for i, k in enumerate(shard_keys) if k in wanted and k not in found]
+                    if not rows:
+                        continue
+                    matrix = sp.csr_matrix((data["data"], data["indices"], data["indptr"]), shape=tuple(data["shape"]))
+                    vocabulary = _split_words(str(data["words"]), data["offsets"])
+            except Exception:  # noqa: BLE001 - a damaged shard is only a cache miss
+                continue
+            parts.append((vocabulary, matrix[rows]))
+            for n, i in enumerate(rows):
+                found[shard_keys[i]] = offset + n
+            offset += len(rows)
+        return found, (_merge(parts) if parts else None)
+
+    def store(self, keys: Sequence[bytes], counts: TermCounts) -> None:
+        """Add a shard for ``keys`` (rows of ``counts``); errors writing it are ignored."""
+        if not keys:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            matrix = counts.matrix.tocsr()
+            offsets = np.cumsum([0, *map(len, counts.vocabulary)], dtype=np.int64)
+            name = f"{time.time_ns():020d}-{os.getpid()}"
+            temporary = self.folder / f".{name}.tmp.npz"
+            np.savez(
+                temporary,
+                keys=np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), -1),  # not "S16": it drops trailing NULs
+                words=np.array("".join(counts.vocabulary)),
+                offsets=offsets,
+                data=matrix.data,
+                indices=matrix.indices,
+                indptr=matrix.indptr,
+                shape=np.array(matrix.shape),
+            )
+            os.replace(temporary, self.folder / f"{name}.npz")
+        except OSError:
+            return
+
+
+def _split_words(joined: str, offsets: np.ndarray) -> list[str]:
+    bounds = offsets.tolist()
+    return [joined[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+@dataclass
+class CountReport:
+    """How a count went: documents cut, documents reused from the cache, engine used."""
+
+    documents: int = 0
+    cut: int = 0
+    cached: int = 0
+    engine: str = "local"
+    workers: int = 1
+    results_reused: bool = False  # the whole analysis came from the results cache
+
+    def __str__(self) -> str:
+        if self.results_reused:
+            return f"results for all {self.documents} documents reused from the cache (inputs, settings and code unchanged)"
+        return (
+            f"segmented {self.cut} of {self.documents} documents ({self.engine} engine, {self.workers} workers); "
+            f"{self.cached} reused from the token cache"
+        )
+
+
+def _chunks(texts: Sequence[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    chars = 0
+    for text in texts:
+        chunk.append(text)
+        chars += len(text)
+        if chars >= size:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def _progress(total: int, enabled: bool | None):
+    from tqdm import tqdm
+
+    if enabled is None:  # on a terminal or in a notebook; never in tests or pipes
+        enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
+    return tqdm(total=total, unit="char", unit_scale=True, desc="segmenting", disable=not enabled, delay=1.0, file=sys.stderr)
+
+
+def _count_dask(segmenter: Segmenter, chunks: list[list[str]], scheduler: str | None, workers: int, bar):
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ConfigError(
+            "the Dask engine needs dask and distributed (pip install 'policy-analysis[dask]'), or use engine = \"local\""
+        ) from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+    except OSError as error:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
+    try:
+        run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
+        futures = [
+            client.submit(count_chunk, segmenter, chunk, key=f"count-chunk-{run}-{i}", pure=False)
+            for i, chunk in enumerate(chunks)
+        ]
+        order = {future.key: i for i, future in enumerate(futures)}
+        results: list = [None] * len(futures)
+        for future in as_completed(futures):
+            i = order[future.key]
+            results[i] = future.result()
+            bar.update(sum(map(len, chunks[i])))
+            future.release()
+        return results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def count_terms(
+    texts: Sequence[str],
+    segmenter: Segmenter,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    progress: bool | None = None,
+    chunk_chars: int = _CHUNK_CHARS,
+) -> tuple[TermCounts, CountReport]:
+    """Raw token counts for every text (rows in order), cutting only texts not in the cache.
+
+    ``engine`` is ``"local"`` (``workers`` threads or processes, default: every core) or
+    ``"dask"`` (the cluster at ``scheduler``, or a local one). ``cache_dir=None`` turns the
+    token cache off. Results are the same whatever the engine, workers or cache.
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
+    workers = workers or default_workers()
+    report = CountReport(documents=len(texts), engine=engine, workers=workers)
+    keys = [_digest(text) for text in texts]
+    cache = TokenCache(cache_dir, segmenter.fingerprint) if cache_dir is not None else None
+    found, cached = cache.load(keys) if cache is not None else ({}, None)
+
+    todo: dict[bytes, str] = {}
+    for key, text in zip(keys, texts):
+        if key not in found and key not in todo:
+            todo[key] = text
+    chunks = list(_chunks(list(todo.values()), chunk_chars))
+    with _progress(sum(map(len, todo.values())), progress) as bar:
+        if engine == "dask":
+            parts = _count_dask(segmenter, chunks, scheduler, workers, bar) if chunks else []
+        else:
+            parts = _count_local(segmenter, chunks, workers, bar)
+    fresh = _merge(parts) if parts else None
+    if cache is not None and fresh is not None:
+        cache.store(list(todo), fresh)
+
+    # Rows in document order: cached rows first, then the new ones, then picked per document.
+    pieces = [(p.vocabulary, p.matrix) for p in (cached, fresh) if p is not None]
+    merged = _merge(pieces) if pieces else TermCounts([], sp.csr_matrix((0, 0), dtype=np.int32))
+    offset = len(found) if cached is not None else 0
+    fresh_rows = {key: offset + i for i, key in enumerate(todo)}
+    order = np.fromiter((found[k] if k in found else fresh_rows[k] for k in keys), dtype=np.int64, count=len(keys))
+    report.cached = sum(1 for k in keys if k in found)
+    report.cut = len(keys) - report.cached
+    matrix = merged.matrix[order] if len(keys) else sp.csr_matrix((0, len(merged.vocabulary)), dtype=np.int32)
+    return TermCounts(merged.vocabulary, matrix.tocsr()), report
+
+
+def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar):
+    """Count chunks in order on ``workers`` threads (or processes), advancing the progress bar."""
+    if workers <= 1 or len(chunks) <= 1:
+        results = []
+        for chunk in chunks:
+            results.append(count_chunk(segmenter, chunk))
+            bar.update(sum(map(len, chunk)))
+        return results
+    pool: Executor = ThreadPoolExecutor(workers) if segmenter.releases_gil else ProcessPoolExecutor(workers)
+    with pool:
+        in_flight = 2 * workers  # a bounded number of chunks at once: memory stays flat
+        pending: list[tuple[Future, int]] = []
+        results = []
+        for chunk in chunks:
+            pending.append((pool.submit(count_chunk, segmenter, chunk), sum(map(len, chunk))))
+            if len(pending) >= in_flight:
+                future, size = pending.pop(0)
+                results.append(future.result())
+                bar.update(size)
+        for future, size in pending:
+            results.append(future.result())
+            bar.update(size)
+        return results

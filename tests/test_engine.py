@@ -1,0 +1,171 @@
+"""The engine: streaming counts, parallel workers, the token cache, and the pipeline on top."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from analysis.cli import main
+from analysis.config import Settings, load_settings
+from analysis.corpus import read_corpus
+from analysis.engine import TermCounts, TokenCache, count_terms
+from analysis.errors import ConfigError
+from analysis.pipeline import analyse
+from analysis.tokens import make_segmenter
+
+from conftest import GOV_REPORTS
+
+TABLES = ["terms", "terms_by_unit", "distinctive", "mentions", "measures", "presence", "by_period"]
+
+
+def as_counters(counts: TermCounts) -> list[Counter]:
+    rows = []
+    for i in range(counts.matrix.shape[0]):
+        row = counts.matrix.getrow(i)
+        rows.append(Counter({counts.vocabulary[j]: int(n) for j, n in zip(row.indices, row.data)}))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing"
+    with GOV_REPORTS.open(encoding="utf-8") as lines:
+        reports = [json.loads(line)["content"] or "" for line in lines]
+    # Paragraphs of a few reports, with a duplicate and an empty text: real, varied, quick.
+    paragraphs = [p for text in reports[:6] for p in text.splitlines() if p.strip()]
+    return paragraphs + [paragraphs[0], ""]
+
+
+@pytest.fixture(scope="module")
+def segmenter():
+    return make_segmenter("rjieba")
+
+
+def test_counts_equal_counting_every_token_list(texts, segmenter):
+    counts, report = count_terms(texts, segmenter, workers=2, cache_dir=None, chunk_chars=5_000)
+    expected = [Counter(segmenter.cut(text)) for text in texts]
+    assert as_counters(counts) == expected
+    assert report.cut == len(texts) and report.cached == 0
+    assert counts.matrix.shape[0] == len(texts) and counts.matrix[len(texts) - 1].nnz == 0
+
+
+def test_workers_and_chunks_do_not_change_the_counts(texts, segmenter):
+    one, _ = count_terms(texts, segmenter, workers=1, cache_dir=None)
+    many, _ = count_terms(texts, segmenter, workers=2, cache_dir=None, chunk_chars=2_000)
+    a, b = one.select(lambda t: True), many.select(lambda t: True)
+    assert a.vocabulary == b.vocabulary
+    assert (a.matrix != b.matrix).nnz == 0
+
+
+def test_the_jieba_engine_runs_in_processes_with_the_same_counts(texts, segmenter):
+    reference = make_segmenter("jieba")
+    sample = texts[:40]
+    slow, _ = count_terms(sample, reference, workers=2, cache_dir=None, chunk_chars=2_000)
+    fast, _ = count_terms(sample, segmenter, workers=2, cache_dir=None)
+    chinese = lambda t: any("\u4e00" <= ch <= "\u9fff" for ch in t)  # noqa: E731
+    a, b = slow.select(chinese), fast.select(chinese)
+    assert a.vocabulary == b.vocabulary and (a.matrix != b.matrix).nnz == 0
+
+
+def test_the_cache_is_reused_and_keyed_by_the_dictionary(tmp_path, texts, segmenter):
+    first, report = count_terms(texts, segmenter, cache_dir=tmp_path)
+    assert report.cached == 0
+    again, report = count_terms(texts, segmenter, cache_dir=tmp_path)
+    assert report.cut == 0 and report.cached == len(texts)
+    assert as_counters(again) == as_counters(first)
+    # A new document is the only one cut; the others come from the cache.
+    _, report = count_terms([*texts, "新增一段关于疫情防控的文字。"], segmenter, cache_dir=tmp_path)
+    assert (report.cut, report.cached) == (1, len(texts))
+    # Another dictionary is another cache: nothing reused, and the word now counts whole.
+    other = make_segmenter("rjieba", words=["新质生产力"])
+    assert other.fingerprint != segmenter.fingerprint
+    counts, report = count_terms(texts, other, cache_dir=tmp_path)
+    assert report.cached == 0
+    assert "新质生产力" in counts.vocabulary
+
+
+def test_texts_whose_hash_ends_in_zero_bytes_are_found_again(tmp_path, segmenter):
+    from analysis.engine import _digest
+
+    texts = [f"第{i}次会议强调疫情防控。" for i in range(3000)]
+    zero_ended = [t for t in texts if _digest(t).endswith(b"\0")]
+    assert zero_ended, "no text with such a hash in the sample"
+    count_terms(texts, segmenter, cache_dir=tmp_path)
+    _, report = count_terms(texts, segmenter, cache_dir=tmp_path)
+    assert (report.cut, report.cached) == (0, len(texts))
+
+
+def test_a_damaged_cache_file_is_only_a_miss(tmp_path, texts, segmenter):
+    count_terms(texts[:20], segmenter, cache_dir=tmp_path)
+    shards = list(TokenCache(tmp_path, segmenter.fingerprint).folder.glob("*.npz"))
+    assert len(shards) == 1
+    shards[0].write_bytes(b"not a zip file")
+    counts, report = count_terms(texts[:20], segmenter, cache_dir=tmp_path)
+    assert report.cut == 20
+    assert as_counters(counts) == [Counter(segmenter.cut(t)) for t in texts[:20]]
+
+
+def test_term_counts_from_tokens_are_sorted_and_complete():
+    counts = TermCounts.from_tokens([["乙", "甲", "乙"], [], ["丙"]])
+    assert counts.vocabulary == sorted(["乙", "甲", "丙"])
+    assert counts.totals().tolist() == [1, 2, 1]  # 丙 乙 甲
+    assert counts.document_counts().tolist() == [1, 1, 1]
+    names, pooled = counts.pooled(["b", "", "a"])
+    assert names == ["b", "a"] and pooled.toarray().tolist() == [[0, 2, 1], [1, 0, 0]]
+
+
+def test_both_segmenters_and_the_cache_give_the_same_analysis(tmp_path, bulletin_analysis):
+    reference = analyse(Settings(segmenter="jieba", cache=False))
+    cached = analyse(Settings(cache_dir=tmp_path))
+    rerun = analyse(Settings(cache_dir=tmp_path))
+    assert rerun.report.cached == len(rerun.documents) and cached.report.cut == len(cached.documents)
+    for other in (reference, cached, rerun):
+        for name in TABLES:
+            left, right = getattr(bulletin_analysis, name), getattr(other, name)
+            if name == "distinctive":  # floats summed in another order may differ in the last bit
+                assert left.drop(columns="tfidf").equals(right.drop(columns="tfidf"))
+                assert np.allclose(left["tfidf"], right["tfidf"], rtol=1e-12, atol=0)
+            else:
+                assert left.equals(right), name
+
+
+def test_tokens_are_still_available_in_text_order(bulletin_analysis):
+    tokens = bulletin_analysis.tokens
+    assert len(tokens) == len(bulletin_analysis.documents)
+    assert "外防输入" in tokens[5]
+    assert sum(map(len, tokens)) == bulletin_analysis.counts.n_tokens
+
+
+def test_config_and_cli_options(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('[tokens]\nsegmenter = "jieba"\ncache = false\n[engine]\nname = "dask"\nworkers = 1\n', encoding="utf-8")
+    settings = load_settings(config)
+    assert (settings.segmenter, settings.cache, settings.engine, settings.workers) == ("jieba", False, "dask", 1)
+    config.write_text('[tokens]\nsegmenter = "thulac"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'tokens.segmenter' must be 'rjieba' or 'jieba'"):
+        load_settings(config)
+    assert main(["run", "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+
+
+def test_reruns_reuse_results_then_tokens(tmp_path, capsys):
+    out = tmp_path / "o"
+    args = ["run", "--out", str(out), "--no-figures", "--cache-dir", str(tmp_path / "cache")]
+    assert main(args) == 0
+    assert "segmented 10 of 10 documents" in capsys.readouterr().out
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    # Unchanged inputs, settings and code: the whole analysis comes from the results cache.
+    assert main(args) == 0
+    assert "results for all 10 documents reused from the cache" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    # Another setting: the analysis runs again, but no document is segmented again.
+    assert main([*args, "--k", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "segmented 0 of 10 documents (local engine" in printed and "10 reused from the token cache" in printed
+    # --no-cache: everything again, nothing read from the cache.
+    assert main([*args, "--no-cache"]) == 0
+    assert "segmented 10 of 10 documents" in capsys.readouterr().out
+    tables = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".csv"}
+    assert tables == {name: data for name, data in first.items() if name.endswith(".csv")}
