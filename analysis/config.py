@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import codecs
 import re
-import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .tomlfiles import read_toml
 from .readers import FORMATS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
@@ -122,17 +117,7 @@ _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 def load_settings(path: str | Path) -> Settings:
     """Read a TOML config file into :class:`Settings`; errors name the file and the key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (write one with `python -m analysis init`)") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file (give the .toml file)") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config file is not UTF-8 (save it as UTF-8)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error} (fix the syntax there)") from None
+    data, text = read_toml(path, kind="config file", missing="write one with `python -m analysis init`")
     base = path.resolve().parent
     values: dict[str, Any] = {}
     types = {f.name: f.type for f in fields(Settings)}

@@ -8,7 +8,6 @@ tested on constructed cases.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,11 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .tomlfiles import read_toml
 
 __all__ = [
     "DateSpan",
@@ -192,12 +187,7 @@ class Calendar:
 def load_calendar(path: str | Path) -> Calendar:
     """Read a calendar TOML file (``[calendar] name``, ``[years] "phrase" = year``)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: calendar not found (check [dates] calendar in the config)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: calendar is not valid TOML: {error} (fix the syntax there)") from None
+    data, _ = read_toml(path, kind="calendar", missing="check [dates] calendar in the config")
     unknown = set(data) - {"calendar", "years"}
     if unknown:
         raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (expected [calendar] and [years] tables)")

@@ -9,7 +9,6 @@ one measure once and the result does not depend on how the segmenter split the w
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,11 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .tomlfiles import read_toml
 
 __all__ = [
     "Measure",
@@ -86,14 +81,7 @@ class Lexicon:
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and check a lexicon TOML file; errors name the file and the offending key."""
     path = Path(path) if path is not None else DEFAULT_LEXICON
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: lexicon not found (check the path, or omit it for the default lexicon)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: lexicon is not valid TOML: {error} (fix the syntax there)") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: lexicon is not UTF-8 (save it as UTF-8)") from None
+    data, _ = read_toml(path, kind="lexicon", missing="check the path, or omit it for the default lexicon")
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (expected [lexicon] and [[measure]] tables)")
