@@ -28,7 +28,7 @@ import pandas as pd
 
 from .dates import Calendar, DateSpan, find_document_date, find_publication_date, parse_date_value, parse_leading_date
 from .errors import InputError
-from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, read_records, to_simplified
+from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, may_be_traditional, read_records, to_simplified
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -392,7 +392,7 @@ def _normalise(doc: Document, script: str) -> Document:
     if "\n" in text:
         text = _STRAY_BREAK.sub("", text)
     kind = ""
-    if script != "none":
+    if script == "t2s" or (script == "auto" and may_be_traditional(text)):
         simplified = to_simplified(text)
         if simplified != text and (script == "t2s" or is_traditional(text, simplified)):
             text, kind = simplified, "traditional"
