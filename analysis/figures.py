@@ -412,6 +412,10 @@ def plot_timeline(
     return fig
 
 
+_MAX_ANNOTATED_PERIODS = 24
+_MAX_PERIOD_TICKS = 16
+
+
 def plot_measures_over_time(
     table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str = "各措施提及时间 Measures mentioned over time",
     font: str | None = None,
@@ -429,11 +433,15 @@ def plot_measures_over_time(
         values = data.to_numpy()
         image = ax.imshow(values, cmap="YlOrRd", aspect="auto", vmin=0)
         vmax = max(int(values.max()) if values.size else 1, 1)
-        for (i, j), value in np.ndenumerate(values):
-            if value:
-                ax.text(j, i, str(int(value)), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
+        if len(periods) <= _MAX_ANNOTATED_PERIODS:  # beyond that the numbers cannot fit in their cells
+            for (i, j), value in np.ndenumerate(values):
+                if value:
+                    ax.text(j, i, str(int(value)), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
         ax.set_yticks(range(len(rows)), rows)
-        ax.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 6 else 0, ha="right" if len(periods) > 6 else "center")
+        step = max(1, ceil(len(periods) / _MAX_PERIOD_TICKS))  # e.g. every 5th year over seven decades
+        ticks = list(range(0, len(periods), step))
+        rotate = len(ticks) > 6
+        ax.set_xticks(ticks, [periods[t] for t in ticks], rotation=45 if rotate else 0, ha="right" if rotate else "center")
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions")
         ax.set_title(title)
@@ -441,12 +449,25 @@ def plot_measures_over_time(
     return fig
 
 
+def _document_label(doc, *, titled: bool) -> str:
+    """A bar label a reader recognises: the unit; else its own title (a corpus of records)."""
+    if doc.unit:
+        return str(doc.unit)
+    title = str(getattr(doc, "title", "") or "")
+    if titled and title:
+        return title if len(title) <= 18 else title[:17] + "…"
+    if getattr(doc, "kind", "") == "summary":
+        return f"概述 summary #{str(doc.doc_id).rsplit('-', 1)[-1]}"
+    return str(doc.doc_id)
+
+
 def plot_document_lengths(documents: pd.DataFrame, *, title: str = "各文档长度 Document lengths", font: str | None = None) -> Figure:
     """Characters per document, labelled by unit (or doc_id) and coloured by kind (report/summary)."""
     frame = documents.reset_index(drop=True)
     if len(frame) > 60:
         frame = frame.nlargest(60, "n_chars").sort_index()
-    labels = [u if u else f"概述 summary #{d.rsplit('-', 1)[-1]}" for u, d in zip(frame["unit"], frame["doc_id"])]
+    titled = "title" in documents and documents["title"].fillna("").astype(bool).all() and documents["title"].is_unique
+    labels = [_document_label(row, titled=titled) for row in frame.itertuples(index=False)]
     colors = [PALETTE[0] if k == "report" else _GREY for k in frame["kind"]]
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, 0.3 * len(frame) + 1.3))
