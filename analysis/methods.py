@@ -23,7 +23,6 @@ from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
 from .keyness import KEYNESS_COLUMNS, keyness
 from .kwic import kwic
-from .tokens import DEFAULT_DICTIONARY, make_tokenizer
 from .trends import mention_trends
 from .validation import ClusterValidation, validate_clustering
 
@@ -71,14 +70,6 @@ def _keyness_by(analysis: Analysis) -> pd.DataFrame:
     return frame.reindex(columns=["grouping", *KEYNESS_COLUMNS])
 
 
-def _tokenizer(analysis: Analysis):
-    """A segmenter set up as :func:`analysis.pipeline.analyse` sets it up (for the lexicon report)."""
-    settings = analysis.settings
-    dictionaries = settings.dictionaries if settings.dictionaries is not None else (DEFAULT_DICTIONARY,)
-    words = set(analysis.lexicon.terms()) | set(settings.extra_words) | set(analysis.corpus.units)
-    return make_tokenizer(dictionaries=dictionaries, words=words)
-
-
 def method_results(analysis: Analysis) -> MethodResults:
     """Run every method on ``analysis``; computed once and kept on the analysis object."""
     cached = getattr(analysis, "_method_results", None)
@@ -98,7 +89,7 @@ def method_results(analysis: Analysis) -> MethodResults:
         collocations=collocations(analysis.tokens, min_count=2),
         validation=validation,
         lexicon_report=lexicon_report(
-            analysis.lexicon, documents, analysis.mentions, analysis.tokens, analysis.terms, tokenizer=_tokenizer(analysis)
+            analysis.lexicon, documents, analysis.mentions, analysis.tokens, analysis.terms, tokenizer=analysis.run_segmenter()
         ),
         trends=mention_trends(documents, analysis.mentions, analysis.lexicon),
     )

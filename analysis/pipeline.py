@@ -84,10 +84,14 @@ class Analysis:
         """Each document's kept tokens in text order, cut again on first use (the pipeline
         itself only keeps counts, so that large corpora fit in memory)."""
         if self._tokens is None:
-            if self.segmenter is None:
-                self.segmenter = _make_segmenter(self.settings, self.lexicon, self.corpus)
-            self._tokens = tokenize(self.corpus.analysis_texts(), self.segmenter, **self.token_filter)
+            self._tokens = tokenize(self.corpus.analysis_texts(), self.run_segmenter(), **self.token_filter)
         return self._tokens
+
+    def run_segmenter(self) -> Segmenter:
+        """The segmenter this run used (rebuilt when the analysis came from the results cache)."""
+        if self.segmenter is None:
+            self.segmenter = _make_segmenter(self.settings, self.lexicon, self.corpus)
+        return self.segmenter
 
 
 def _make_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> Segmenter:

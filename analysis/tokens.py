@@ -183,6 +183,10 @@ class Segmenter:
         """Cut one text into tokens (precise mode, HMM as configured)."""
         return self._cut(text, self.hmm)
 
+    def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 - jieba's own spelling
+        """``jieba.Tokenizer.lcut``'s signature, so code written for jieba can take a Segmenter."""
+        return self._cut(text, HMM)
+
     def cut_many(self, texts: Sequence[str]) -> list[list[str]]:
         """Cut several texts (one task for a worker thread or process), as ``cut`` would each.
 
