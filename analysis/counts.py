@@ -24,21 +24,29 @@ def _as_counts(tokens: Tokens) -> TermCounts:
     return tokens if isinstance(tokens, TermCounts) else TermCounts.from_tokens(tokens)
 
 
+def _alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
+    """Each word's place in sorted order: sorting by it sorts by the word, without comparing strings."""
+    order = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
+    ranks = np.empty(len(words), dtype=np.int64)
+    ranks[order] = np.arange(len(words))
+    return ranks
+
+
 def term_frequencies(tokens: Tokens) -> pd.DataFrame:
     """Corpus-wide table ``term, count, doc_count``: occurrences and documents containing the term."""
     counts = _as_counts(tokens)
     totals = counts.totals()
-    present = totals > 0
-    frame = pd.DataFrame(
+    present = np.flatnonzero(totals > 0)
+    if not len(present):
+        return pd.DataFrame({"term": pd.Series(dtype=str), "count": pd.Series(dtype=int), "doc_count": pd.Series(dtype=int)})
+    order = present[np.lexsort((_alphabetical_ranks(counts.vocabulary)[present], -totals[present]))]  # count desc, term
+    return pd.DataFrame(
         {
-            "term": pd.Series(np.asarray(counts.vocabulary, dtype=object)[present] if counts.vocabulary else [], dtype=object),
-            "count": totals[present],
-            "doc_count": counts.document_counts()[present],
+            "term": pd.Series(np.asarray(counts.vocabulary, dtype=object)[order], dtype=object),
+            "count": totals[order],
+            "doc_count": counts.document_counts()[order],
         }
     )
-    if frame.empty:
-        return pd.DataFrame({"term": pd.Series(dtype=str), "count": pd.Series(dtype=int), "doc_count": pd.Series(dtype=int)})
-    return frame.sort_values(["count", "term"], ascending=[False, True], ignore_index=True)
 
 
 def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
@@ -48,16 +56,17 @@ def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
         raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
     names, pooled = counts.pooled(list(groups))
     coo = pooled.tocoo()
+    order = np.lexsort((_alphabetical_ranks(counts.vocabulary)[coo.col], -coo.data, _alphabetical_ranks(names)[coo.row]))
+    rows, columns = coo.row[order], coo.col[order]  # group, then count desc, then term
     vocabulary = np.asarray(counts.vocabulary, dtype=object)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "group": pd.Series(np.asarray(names, dtype=object)[coo.row] if names else [], dtype=object),
-            "term": pd.Series(vocabulary[coo.col] if len(vocabulary) else [], dtype=object),
-            "count": coo.data.astype(np.int64),
+            "group": pd.Series(np.asarray(names, dtype=object)[rows] if names else [], dtype=object),
+            "term": pd.Series(vocabulary[columns] if len(vocabulary) else [], dtype=object),
+            "count": coo.data[order].astype(np.int64),
         },
         columns=["group", "term", "count"],
     )
-    return frame.sort_values(["group", "count", "term"], ascending=[True, False, True], ignore_index=True)
 
 
 def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10) -> pd.DataFrame:

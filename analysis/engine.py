@@ -2,8 +2,8 @@
 
 Tokens are never all held at once: documents are cut in chunks and each chunk becomes a
 sparse document × term count matrix straight away (:class:`TermCounts`), which is all the
-term tables and TF-IDF need. Chunks run in threads when the segmenter releases the GIL
-(jieba-rs), in processes otherwise (jieba), or as tasks on a Dask cluster; every route goes
+term tables and TF-IDF need. Chunks run here, on worker processes (:class:`Workers`, which
+can start before the corpus is read), or as tasks on a Dask cluster; every route goes
 through the same :func:`count_chunk`, and :meth:`TermCounts.select` puts terms in sorted
 order, so the result does not depend on the route.
 
@@ -21,7 +21,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -31,7 +30,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from .errors import ConfigError
-from .tokens import Segmenter
+from .tokens import SEPARATOR, Segmenter, warm_up
 
 __all__ = [
     "TermCounts",
@@ -41,13 +40,17 @@ __all__ = [
     "count_terms",
     "default_cache_dir",
     "default_workers",
+    "Workers",
     "ENGINES",
+    "PARALLEL_MIN_BYTES",
 ]
 
 #: Where segmentation and counting run.
 ENGINES = ("local", "dask")
 _CACHE_FORMAT = 1
 _CHUNK_CHARS = 300_000  # about 1 MB of Chinese text per task
+#: Corpus files smaller than this are cut in this process: worker processes would not pay off.
+PARALLEL_MIN_BYTES = 3 * _CHUNK_CHARS
 
 
 @dataclass
@@ -70,11 +73,19 @@ class TermCounts:
     def select(self, keep: Callable[[str], bool]) -> "TermCounts":
         """Only the terms ``keep`` accepts, in sorted order (so every engine gives the same table)."""
         chosen = sorted((term, j) for j, term in enumerate(self.vocabulary) if keep(term))
-        columns = np.fromiter((j for _, j in chosen), dtype=np.int64, count=len(chosen))
-        matrix = self.matrix.tocsc()[:, columns].tocsr()
-        matrix.sum_duplicates()
-        matrix.sort_indices()
-        return TermCounts([term for term, _ in chosen], matrix)
+        new_column = np.full(len(self.vocabulary), -1, dtype=np.int64)
+        new_column[np.fromiter((j for _, j in chosen), dtype=np.int64, count=len(chosen))] = np.arange(len(chosen))
+        matrix = self.matrix.tocsr()  # no repeated entries: every route counts each (document, term) once
+        columns = new_column[matrix.indices]
+        kept = columns >= 0
+        rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))[kept]
+        indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=matrix.shape[0]), out=indptr[1:])
+        selected = sp.csr_matrix(
+            (matrix.data[kept], columns[kept].astype(np.int32), indptr), shape=(matrix.shape[0], len(chosen))
+        )
+        selected.sort_indices()
+        return TermCounts([term for term, _ in chosen], selected)
 
     def totals(self) -> np.ndarray:
         """Occurrences of each term in the whole corpus."""
@@ -108,20 +119,38 @@ def _count_lists(lists: Sequence[Sequence[str]]) -> tuple[list[str], sp.csr_matr
     vocabulary.default_factory = vocabulary.__len__  # a new term gets the next id
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(lists)), dtype=np.int64, count=int(lengths.sum()))
-    width = max(len(vocabulary), 1)
-    pairs, counts = np.unique(np.repeat(np.arange(len(lists), dtype=np.int64), lengths) * width + ids, return_counts=True)
-    rows, columns = np.divmod(pairs, width)
-    indptr = np.zeros(len(lists) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(lists)), out=indptr[1:])
-    matrix = sp.csr_matrix(
-        (counts.astype(np.int32), columns.astype(np.int32), indptr), shape=(len(lists), len(vocabulary))
-    )
-    return list(vocabulary), matrix
+    return list(vocabulary), _count_ids(ids, lengths, len(vocabulary))
+
+
+def _count_ids(ids: np.ndarray, lengths: np.ndarray, width: int) -> sp.csr_matrix:
+    """Document × term counts of term ids laid end to end, ``lengths[i]`` of them for document i."""
+    base = max(width, 1)
+    pairs, counts = np.unique(np.repeat(np.arange(len(lengths), dtype=np.int64), lengths) * base + ids, return_counts=True)
+    rows, columns = np.divmod(pairs, base)
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(lengths)), out=indptr[1:])
+    return sp.csr_matrix((counts.astype(np.int32), columns.astype(np.int32), indptr), shape=(len(lengths), width))
 
 
 def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
-    """Cut ``texts`` and count their raw tokens: the one task every engine runs."""
-    return _count_lists(segmenter.cut_many(texts))
+    """Cut ``texts`` and count their raw tokens: the one task every engine runs.
+
+    The texts are cut in one call, joined by NUL (see :meth:`Segmenter.cut_many`), and the
+    NUL tokens tell where each text ends: no per-document token lists are built.
+    """
+    if len(texts) < 2 or any(SEPARATOR in text for text in texts):
+        return _count_lists([segmenter.cut(text) for text in texts])
+    tokens = segmenter.cut(SEPARATOR.join(texts))
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    vocabulary[SEPARATOR]  # id 0: the separator
+    ids = np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    ends = np.flatnonzero(ids == 0)
+    if len(ends) != len(texts) - 1:  # pragma: no cover - the segmenter merged a separator into a token
+        return _count_lists(segmenter.cut_many(texts))
+    lengths = np.diff(ends, prepend=-1, append=len(ids)) - 1
+    words = list(vocabulary)[1:]
+    return words, _count_ids(ids[ids > 0] - 1, lengths, len(words))
 
 
 def _merge(parts: Sequence[tuple[list[str], sp.csr_matrix]]) -> TermCounts:
@@ -313,16 +342,17 @@ def count_terms(
     cache_dir: Path | None = None,
     progress: bool | None = None,
     chunk_chars: int = _CHUNK_CHARS,
+    pool: "Workers | None" = None,
 ) -> tuple[TermCounts, CountReport]:
     """Raw token counts for every text (rows in order), cutting only texts not in the cache.
 
-    ``engine`` is ``"local"`` (``workers`` threads or processes, default: every core) or
-    ``"dask"`` (the cluster at ``scheduler``, or a local one). ``cache_dir=None`` turns the
+    ``engine`` is ``"local"`` (``workers`` processes, default: every core; or ``pool``, workers
+    started earlier) or ``"dask"`` (the cluster at ``scheduler``, or a local one). ``cache_dir=None`` turns the
     token cache off. Results are the same whatever the engine, workers or cache.
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
-    workers = workers or default_workers()
+    workers = pool.processes if pool is not None and engine == "local" else workers or default_workers()
     report = CountReport(documents=len(texts), engine=engine, workers=workers)
     keys = [_digest(text) for text in texts]
     cache = TokenCache(cache_dir, segmenter.fingerprint) if cache_dir is not None else None
@@ -337,7 +367,7 @@ def count_terms(
         if engine == "dask":
             parts = _count_dask(segmenter, chunks, scheduler, workers, bar) if chunks else []
         else:
-            parts = _count_local(segmenter, chunks, workers, bar)
+            parts = _count_local(segmenter, chunks, workers, bar, pool)
     fresh = _merge(parts) if parts else None
     if cache is not None and fresh is not None:
         cache.store(list(todo), fresh)
@@ -354,26 +384,69 @@ def count_terms(
     return TermCounts(merged.vocabulary, matrix.tocsr()), report
 
 
-def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar):
-    """Count chunks in order on ``workers`` threads (or processes), advancing the progress bar."""
-    if workers <= 1 or len(chunks) <= 1:
+def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar, pool: "Workers | None"):
+    """Count chunks in order: here when there is one chunk or one worker, else on worker processes."""
+    if pool is None and (workers <= 1 or len(chunks) <= 1):
         results = []
         for chunk in chunks:
             results.append(count_chunk(segmenter, chunk))
             bar.update(sum(map(len, chunk)))
         return results
-    pool: Executor = ThreadPoolExecutor(workers) if segmenter.releases_gil else ProcessPoolExecutor(workers)
-    with pool:
-        in_flight = 2 * workers  # a bounded number of chunks at once: memory stays flat
-        pending: list[tuple[Future, int]] = []
+    if pool is not None:
+        return pool.count(segmenter, chunks, bar)
+    with Workers(segmenter.engine, workers) as own:
+        return own.count(segmenter, chunks, bar)
+
+
+class Workers:
+    """Worker processes that cut and count chunks of documents for :func:`count_terms`.
+
+    Start them before reading the corpus: each loads the segmenter's dictionary
+    (:func:`~analysis.tokens.warm_up`) while this process reads, so the cutting starts at once.
+    Processes, not threads: jieba-rs cuts outside the GIL, but making and counting the tokens
+    holds it, so two threads were barely faster than one. On Linux the workers are forked
+    (they start in milliseconds); elsewhere they start fresh. Use as a context manager: on
+    leaving, workers that were never given work are stopped without waiting for them.
+    """
+
+    def __init__(self, engine: str, processes: int | None = None) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        self.engine = engine
+        self.processes = processes or default_workers()
+        self._pool = context.Pool(self.processes, initializer=warm_up, initargs=(engine,))
+        self._used = False
+
+    def count(self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None) -> list[tuple[list[str], sp.csr_matrix]]:
+        """:func:`count_chunk` of every chunk, in order; a bounded number in flight, so memory stays flat."""
+        self._used = True
+        in_flight = 2 * self.processes
+        pending: list[tuple[object, int]] = []
         results = []
         for chunk in chunks:
-            pending.append((pool.submit(count_chunk, segmenter, chunk), sum(map(len, chunk))))
+            pending.append((self._pool.apply_async(count_chunk, (segmenter, chunk)), sum(map(len, chunk))))
             if len(pending) >= in_flight:
-                future, size = pending.pop(0)
-                results.append(future.result())
+                task, size = pending.pop(0)
+                results.append(task.get())
+                if bar is not None:
+                    bar.update(size)
+        for task, size in pending:
+            results.append(task.get())
+            if bar is not None:
                 bar.update(size)
-        for future, size in pending:
-            results.append(future.result())
-            bar.update(size)
         return results
+
+    def close(self, *, wait: bool = True) -> None:
+        """Let the workers finish and exit (``wait``), or stop them now."""
+        if wait and self._used:
+            self._pool.close()
+        else:
+            self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        self.close(wait=error is None)

@@ -12,9 +12,12 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import platform
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -30,7 +33,7 @@ from .counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .errors import AnalysisError
 from .measures import DEFAULT_LEXICON, Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
 from .config import Settings
-from .engine import CountReport, TermCounts, count_terms, default_cache_dir
+from .engine import PARALLEL_MIN_BYTES, CountReport, TermCounts, Workers, count_terms, default_cache_dir, default_workers
 from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, keep_token, make_segmenter, read_word_list, tokenize
 
 __all__ = [
@@ -184,7 +187,34 @@ def analyse(settings: Settings = Settings()) -> Analysis:
     return analysis
 
 
+def _input_bytes(settings: Settings) -> int:
+    """Size of the corpus files (0 if they cannot be listed: the run itself says why)."""
+    roots = settings.corpus if isinstance(settings.corpus, tuple) else (settings.corpus or DEFAULT_CORPUS,)
+    total = 0
+    try:
+        for root in map(Path, roots):
+            files = (p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+            total += sum(p.stat().st_size for p in files)
+    except OSError:
+        return 0
+    return total
+
+
+def _early_workers(settings: Settings) -> Workers | None:
+    """Worker processes to cut the corpus, started before it is read so that their dictionaries
+    load meanwhile; None for a corpus too small to gain from them (under one chunk of text)."""
+    processes = settings.workers or default_workers()
+    if settings.engine != "local" or processes <= 1 or _input_bytes(settings) < PARALLEL_MIN_BYTES:
+        return None
+    return Workers(settings.segmenter, processes)
+
+
 def _analyse(settings: Settings, cache_dir: Path | None, started: float) -> Analysis:
+    with _early_workers(settings) or nullcontext() as workers:
+        return _analyse_with(settings, cache_dir, started, workers)
+
+
+def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, workers: Workers | None) -> Analysis:
     corpus = corpus_from_settings(settings)
     documents = corpus.to_frame()
     texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
@@ -208,9 +238,10 @@ def _analyse(settings: Settings, cache_dir: Path | None, started: float) -> Anal
             workers=settings.workers,
             cache_dir=cache_dir,
             progress=settings.progress,
+            pool=workers,
         )
 
-    # Segmentation runs on worker threads (outside the GIL with jieba-rs) while this thread
+    # Segmentation runs on worker processes (a thread here waits for them) while this thread
     # codes the measures; with the Dask engine the cluster does the cutting.
     mark = time.perf_counter()
     if settings.engine == "local":
@@ -422,13 +453,26 @@ def _sha256_file(path: str | Path) -> str:
 
 
 def _versions() -> dict[str, str]:
+    return dict(_versions_found())
+
+
+@lru_cache(maxsize=1)
+def _versions_found() -> tuple[tuple[str, str], ...]:
     versions = {"python": platform.python_version(), "policy-analysis": __version__}
     for name in _DEPENDENCIES:
         try:
-            versions[name] = metadata.version(name)
+            versions[name] = _installed_version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    return versions
+    return tuple(versions.items())
+
+
+def _installed_version(name: str) -> str:
+    """``importlib.metadata.version`` without parsing the whole metadata file as e-mail
+    (a tenth of a second for these packages, which a rerun from the cache would notice)."""
+    distribution = metadata.distribution(name)
+    found = re.search(r"^Version:[ \t]*(\S+)", distribution.read_text("METADATA") or "", re.MULTILINE)
+    return found.group(1) if found else distribution.version
 
 
 def _settings_record(settings: Settings) -> dict:

@@ -20,7 +20,9 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata, resources
+from operator import itemgetter
 from pathlib import Path
 
 import jieba
@@ -114,19 +116,62 @@ SEGMENTERS = ("jieba", "rjieba")
 # A word no text can contain (Private Use Area characters are never part of a jieba word
 # block): adding it to jieba-rs raises the dictionary total without changing any cut.
 _PAD_WORD = "\U000f0000\U000f0001"
-_SEPARATOR = "\x00"  # between texts cut in one call
+SEPARATOR = "\x00"  # between texts cut in one call
+@lru_cache(maxsize=1)
 def _jieba_dictionary() -> tuple[dict[str, str], frozenset[str], int]:
     """jieba's main dictionary as jieba loads it: word → frequency (as written), the first
     characters of its words (jieba gives such a character frequency 0 unless it is a word
-    itself) and the total. About 0.3 s; not kept, so a run does not carry it in memory."""
+    itself) and the total. About 0.2 s, so it is read once per process and kept (~50 MB):
+    worker processes read it while the corpus is being read (:func:`warm_up`)."""
     text = (Path(jieba.__file__).resolve().parent / "dict.txt").read_text(encoding="utf-8")
     parts = text.split()
-    if len(parts) == 3 * len(text.splitlines()):  # every line is "word freq tag": the fast way
+    if len(parts) == 3 * text.count("\n") + (0 if text.endswith("\n") else 3):  # every line "word freq tag"
         words, freqs = parts[0::3], parts[1::3]
     else:  # pragma: no cover - a jieba whose dictionary lines vary
         rows = [line.split(" ")[:2] for line in text.splitlines() if line.strip()]
         words, freqs = [r[0] for r in rows], [r[1] for r in rows]
-    return dict(zip(words, freqs)), frozenset(w[0] for w in words), sum(map(int, freqs))
+    return dict(zip(words, freqs)), frozenset(map(itemgetter(0), words)), sum(map(int, freqs))
+
+
+_spare_engines: dict[str, list] = {"rjieba": [], "jieba": []}
+
+
+def _new_rjieba():
+    """A fresh jieba-rs instance (its dictionary loads in about 0.1 s): a spare one if
+    :func:`warm_up` made it, else a new one."""
+    try:
+        import rjieba
+    except ImportError:
+        raise ConfigError(
+            "the fast segmenter needs rjieba (pip install rjieba), or set [tokens] segmenter = \"jieba\" / --segmenter jieba"
+        ) from None
+    spares = _spare_engines["rjieba"]
+    return spares.pop() if spares else rjieba.Jieba()
+
+
+def _new_jieba() -> jieba.Tokenizer:
+    """A fresh, initialised jieba tokenizer: a spare one if :func:`warm_up` made it."""
+    spares = _spare_engines["jieba"]
+    if spares:
+        return spares.pop()
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def warm_up(engine: str) -> None:
+    """Load what building an ``engine`` segmenter needs (dictionary, a fresh instance) now.
+
+    Worker processes run this as soon as they start, so the slow part of building their
+    segmenter overlaps with reading the corpus; the build itself then takes milliseconds.
+    """
+    if engine == "rjieba":
+        _jieba_dictionary()
+        if not _spare_engines["rjieba"]:
+            _spare_engines["rjieba"].append(_new_rjieba())
+    elif engine == "jieba" and not _spare_engines["jieba"]:
+        _spare_engines["jieba"].append(_new_jieba())
 
 
 class Segmenter:
@@ -174,11 +219,6 @@ class Segmenter:
         self._cut  # noqa: B018 - builds
         return self
 
-    @property
-    def releases_gil(self) -> bool:
-        """True when cuts run in parallel threads (jieba-rs releases the GIL while cutting)."""
-        return self.engine == "rjieba"
-
     def cut(self, text: str) -> list[str]:
         """Cut one text into tokens (precise mode, HMM as configured)."""
         return self._cut(text, self.hmm)
@@ -196,13 +236,13 @@ class Segmenter:
         not once per document (which made threads queue behind each other).
         """
         cut, hmm = self._cut, self.hmm
-        if len(texts) < 2 or any(_SEPARATOR in text for text in texts):
+        if len(texts) < 2 or any(SEPARATOR in text for text in texts):
             return [cut(text, hmm) for text in texts]
-        tokens = cut(_SEPARATOR.join(texts), hmm)
+        tokens = cut(SEPARATOR.join(texts), hmm)
         result: list[list[str]] = []
         start = 0
         for _ in range(len(texts) - 1):
-            end = tokens.index(_SEPARATOR, start)
+            end = tokens.index(SEPARATOR, start)
             result.append(tokens[start:end])
             start = end + 1
         result.append(tokens[start:])
@@ -228,9 +268,7 @@ def _rebuild_segmenter(engine: str, entries: tuple, words: tuple, hmm: bool) -> 
 
 
 def _build_jieba(entries: Sequence[tuple[str, int | None, str | None]], words: Sequence[str]) -> jieba.Tokenizer:
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    tokenizer = _new_jieba()
     for word, freq, tag in entries:
         tokenizer.add_word(word, freq, tag)
     for word in words:
@@ -249,15 +287,8 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
     the old one off, jieba-rs replaces it. The total weighs every path through a sentence, so
     the difference goes to a padding word that no text can contain.
     """
-    try:
-        import rjieba
-    except ImportError:
-        raise ConfigError(
-            "the fast segmenter needs rjieba (pip install rjieba), or set [tokens] segmenter = \"jieba\" / --segmenter jieba"
-        ) from None
-
+    segmenter = _new_rjieba()
     base, base_firsts, total = _jieba_dictionary()
-    segmenter = rjieba.Jieba()
     added: dict[str, int] = {}
     firsts: set[str] = set()
 

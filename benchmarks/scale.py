@@ -21,6 +21,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _worker_peak_mb() -> float:
+    """Largest peak memory of this process's finished worker processes (0 if it had none)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str = "") -> dict:
     from analysis.config import Settings
     from analysis.pipeline import analyse, write_outputs
@@ -106,6 +112,8 @@ def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str 
         "units": len(analysis.units),
         "k": analysis.clustering.k if analysis.clustering is not None else None,
         "peak_mb": _peak_mb(),
+        "worker_peak_mb": _worker_peak_mb(),
+        "workers": analysis.report.workers,
         "timings": analysis.timings,
         "report": str(analysis.report),
     }
@@ -152,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         work = args.workdir or Path(scratch)
         corpus, cache = work / "corpus", work / "cache"
+        shutil.rmtree(cache, ignore_errors=True)  # the first run starts with an empty cache
         built = build_corpus(corpus, megabytes=args.mb)
         print(f"corpus: {built['documents']} unique documents on {built['pages']} pages, {built['text_mb']:.1f} MB of text ({corpus})")
         first = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers))
@@ -160,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         base = _child("--child", "baseline", str(corpus))
     mb = first["text_mb"]
     fast, slow = mb / first["seconds"], base["text_mb"] / base["seconds"]
-    print(f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers): {first['seconds']:.2f} s = {fast:.2f} MB/s, peak memory {first['peak_mb']:.0f} MB")
+    # Peak memory of the run: this process's peak plus every worker's, as if all peaked at once.
+    peak = first["peak_mb"] + (first["workers"] * first["worker_peak_mb"] if first["worker_peak_mb"] else 0)
+    print(f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers): {first['seconds']:.2f} s = {fast:.2f} MB/s")
+    print(f"  peak memory {peak:.0f} MB at most (main process {first['peak_mb']:.0f} MB + {first['workers']} workers × {first['worker_peak_mb']:.0f} MB)")
     print(f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in first["timings"].items()))
     print(f"  {first['report']}")
     print(f"  {first['documents']} documents, {first['terms']} distinct terms, {first['mentions']} mentions, {first['units']} units, k={first['k']}")
@@ -177,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets: "
         f"ratio >= 10x {'met' if fast / slow >= 10 else 'NOT met'} ({fast / slow:.1f}x); "
         f"rerun <= 10% {'met' if share <= 0.10 else 'NOT met'} ({100 * share:.1f}%); "
-        f"peak memory <= 1.5 GB {'met' if first['peak_mb'] <= 1536 else 'NOT met'} ({first['peak_mb']:.0f} MB)"
+        f"peak memory <= 1.5 GB {'met' if peak <= 1536 else 'NOT met'} ({peak:.0f} MB)"
     )
     return 0
 

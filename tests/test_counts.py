@@ -29,3 +29,24 @@ def test_bulletin_terms(bulletin_analysis):
     assert "外防输入" in terms.index and "大海林" in terms.index
     for junk in ["，", "的", "4", "分局", "工作"]:
         assert junk not in terms.index
+
+
+def test_tables_from_counts_in_first_seen_order_are_sorted_like_pandas_would():
+    """Sorting uses term ranks, not strings: check it against pandas on unsorted, tied counts."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from analysis.engine import TermCounts
+
+    vocabulary = ["防控", "口罩", "边境", "消毒", "乙", "甲"]  # not sorted
+    matrix = sp.csr_matrix(np.array([[2, 1, 0, 1, 1, 1], [0, 1, 3, 1, 0, 0], [1, 0, 0, 0, 2, 0]]))
+    counts = TermCounts(vocabulary, matrix)
+    groups = ["丙", "甲", "丙"]
+    expected = (
+        term_frequencies(counts).sort_values(["count", "term"], ascending=[False, True]).reset_index(drop=True)
+    )
+    assert term_frequencies(counts).equals(expected)
+    assert term_frequencies(counts)["term"].tolist() == ["乙", "边境", "防控", "口罩", "消毒", "甲"]
+    by = term_frequencies_by(counts, groups)
+    assert by.equals(by.sort_values(["group", "count", "term"], ascending=[True, False, True]).reset_index(drop=True))
+    assert by.values.tolist()[:3] == [["丙", "乙", 3], ["丙", "防控", 3], ["丙", "口罩", 1]]

@@ -169,3 +169,36 @@ def test_reruns_reuse_results_then_tokens(tmp_path, capsys):
     assert "segmented 10 of 10 documents" in capsys.readouterr().out
     tables = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".csv"}
     assert tables == {name: data for name, data in first.items() if name.endswith(".csv")}
+
+
+def test_a_text_holding_the_separator_is_still_counted_alone(segmenter):
+    """Texts are cut joined by NUL; one that contains NUL itself must not shift the rows."""
+    texts = ["疫情防控工作\x00外防输入", "严格落实三防措施", "外防输入内防反弹"]
+    counts, _ = count_terms(texts, segmenter, workers=1, cache_dir=None)
+    assert as_counters(counts) == [Counter(segmenter.cut(text)) for text in texts]
+
+
+def test_workers_started_early_give_the_same_counts_and_stop_when_unused(texts, segmenter):
+    from analysis.engine import Workers
+
+    alone, _ = count_terms(texts, segmenter, workers=1, cache_dir=None)
+    with Workers("rjieba", 2) as workers:
+        pooled, report = count_terms(texts, segmenter, cache_dir=None, chunk_chars=3_000, pool=workers)
+    assert report.workers == 2
+    a, b = alone.select(lambda t: True), pooled.select(lambda t: True)
+    assert a.vocabulary == b.vocabulary and (a.matrix != b.matrix).nnz == 0
+    unused = Workers("rjieba", 2)
+    processes = list(unused._pool._pool)
+    with unused:
+        pass
+    assert not any(process.is_alive() for process in processes)
+
+
+def test_select_keeps_sorted_terms_and_their_counts():
+    import scipy.sparse as sp
+
+    counts = TermCounts(["消毒", "口罩", "的", "边境"], sp.csr_matrix(np.array([[1, 2, 5, 0], [0, 0, 1, 3]])))
+    chosen = counts.select(lambda term: len(term) > 1)
+    assert chosen.vocabulary == ["口罩", "消毒", "边境"]
+    assert chosen.matrix.toarray().tolist() == [[2, 1, 0], [0, 0, 3]]
+    assert chosen.matrix.has_sorted_indices
