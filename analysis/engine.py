@@ -21,6 +21,8 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -29,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import __version__
-from .errors import ConfigError
+from .errors import AnalysisError, ConfigError
 from .tokens import SEPARATOR, Segmenter, warm_up
 
 __all__ = [
@@ -405,8 +407,8 @@ class Workers:
     (:func:`~analysis.tokens.warm_up`) while this process reads, so the cutting starts at once.
     Processes, not threads: jieba-rs cuts outside the GIL, but making and counting the tokens
     holds it, so two threads were barely faster than one. On Linux the workers are forked
-    (they start in milliseconds); elsewhere they start fresh. Use as a context manager: on
-    leaving, workers that were never given work are stopped without waiting for them.
+    (they start in milliseconds); elsewhere they start fresh. Use as a context manager; workers
+    never given work are left to exit on their own, without waiting for them.
     """
 
     def __init__(self, engine: str, processes: int | None = None) -> None:
@@ -415,38 +417,41 @@ class Workers:
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
         self.engine = engine
         self.processes = processes or default_workers()
-        self._pool = context.Pool(self.processes, initializer=warm_up, initargs=(engine,))
+        self._pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=warm_up, initargs=(engine,))
+        self._pool.submit(int)  # starts every process now (a pool would wait for the first task)
         self._used = False
 
     def count(self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None) -> list[tuple[list[str], sp.csr_matrix]]:
         """:func:`count_chunk` of every chunk, in order; a bounded number in flight, so memory stays flat."""
         self._used = True
         in_flight = 2 * self.processes
-        pending: list[tuple[object, int]] = []
+        pending: list[tuple[Future, int]] = []
         results = []
-        for chunk in chunks:
-            pending.append((self._pool.apply_async(count_chunk, (segmenter, chunk)), sum(map(len, chunk))))
-            if len(pending) >= in_flight:
-                task, size = pending.pop(0)
-                results.append(task.get())
+        try:
+            for chunk in chunks:
+                pending.append((self._pool.submit(count_chunk, segmenter, chunk), sum(map(len, chunk))))
+                if len(pending) >= in_flight:
+                    future, size = pending.pop(0)
+                    results.append(future.result())
+                    if bar is not None:
+                        bar.update(size)
+            for future, size in pending:
+                results.append(future.result())
                 if bar is not None:
                     bar.update(size)
-        for task, size in pending:
-            results.append(task.get())
-            if bar is not None:
-                bar.update(size)
+        except BrokenProcessPool:
+            raise AnalysisError(
+                "a segmentation worker process stopped unexpectedly (out of memory?): "
+                "rerun with --workers 1, or free memory"
+            ) from None
         return results
 
-    def close(self, *, wait: bool = True) -> None:
-        """Let the workers finish and exit (``wait``), or stop them now."""
-        if wait and self._used:
-            self._pool.close()
-        else:
-            self._pool.terminate()
-        self._pool.join()
+    def close(self) -> None:
+        """Let the workers exit; wait for them only if they did work."""
+        self._pool.shutdown(wait=self._used, cancel_futures=True)
 
     def __enter__(self) -> "Workers":
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:
-        self.close(wait=error is None)
+    def __exit__(self, *exception) -> None:
+        self.close()

@@ -188,9 +188,12 @@ def test_workers_started_early_give_the_same_counts_and_stop_when_unused(texts, 
     a, b = alone.select(lambda t: True), pooled.select(lambda t: True)
     assert a.vocabulary == b.vocabulary and (a.matrix != b.matrix).nnz == 0
     unused = Workers("rjieba", 2)
-    processes = list(unused._pool._pool)
+    processes = list(unused._pool._processes.values())
+    assert len(processes) == 2  # started before any work was given
     with unused:
         pass
+    for process in processes:
+        process.join(timeout=30)
     assert not any(process.is_alive() for process in processes)
 
 
@@ -202,3 +205,23 @@ def test_select_keeps_sorted_terms_and_their_counts():
     assert chosen.vocabulary == ["口罩", "消毒", "边境"]
     assert chosen.matrix.toarray().tolist() == [[2, 1, 0], [0, 0, 3]]
     assert chosen.matrix.has_sorted_indices
+
+
+class _DyingSegmenter:
+    """Stands in for a segmenter whose worker process is killed (e.g. out of memory)."""
+
+    engine = "rjieba"
+
+    def cut(self, text: str) -> list[str]:
+        import os
+
+        os._exit(1)
+
+
+def test_a_worker_that_dies_gives_a_clear_error_not_a_hang():
+    from analysis.engine import Workers
+    from analysis.errors import AnalysisError
+
+    with Workers("rjieba", 2) as workers:
+        with pytest.raises(AnalysisError, match="worker process stopped unexpectedly.*--workers 1"):
+            workers.count(_DyingSegmenter(), [["疫情防控"], ["外防输入"]])
