@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 import time
 import uuid
@@ -45,12 +46,15 @@ __all__ = [
     "Workers",
     "ENGINES",
     "PARALLEL_MIN_BYTES",
+    "TOKEN_FOLDERS_KEPT",
 ]
 
 #: Where segmentation and counting run.
 ENGINES = ("local", "dask")
 _CACHE_FORMAT = 1
 _CHUNK_CHARS = 300_000  # about 1 MB of Chinese text per task
+#: Token-cache folders kept (the most recently used); older ones are deleted.
+TOKEN_FOLDERS_KEPT = 16
 #: Corpus files smaller than this are cut in this process: worker processes would not pay off.
 PARALLEL_MIN_BYTES = 3 * _CHUNK_CHARS
 
@@ -195,11 +199,14 @@ class TokenCache:
 
     Each run that cut new documents adds one ``.npz`` shard (keys, vocabulary, counts) written
     atomically; nothing is pickled, so a cache file can never run code. A shard that cannot
-    be read is ignored (the documents are cut again). Delete the folder to reclaim the space.
+    be read is ignored (the documents are cut again). Only the :data:`TOKEN_FOLDERS_KEPT` most
+    recently used folders are kept (one per segmenter setup: a new corpus with new unit names
+    starts a new one); older ones are deleted when a new shard is written.
     """
 
     def __init__(self, root: Path, fingerprint: str) -> None:
-        self.folder = Path(root) / "tokens" / f"v{_CACHE_FORMAT}-{__version__}-{fingerprint}"
+        self.root = Path(root) / "tokens"
+        self.folder = self.root / f"v{_CACHE_FORMAT}-{__version__}-{fingerprint}"
 
     def load(self, keys: Sequence[bytes]) -> tuple[dict[bytes, int], TermCounts | None]:
         """Rows found for ``keys``: ``{key: row}`` into the returned counts (None if nothing found)."""
@@ -208,6 +215,11 @@ class TokenCache:
         parts: list[tuple[list[str], sp.csr_matrix]] = []
         offset = 0
         shards = sorted(self.folder.glob("*.npz"), reverse=True) if self.folder.is_dir() else []
+        if shards:
+            try:
+                os.utime(self.folder)  # used now: pruning keeps the most recently used folders
+            except OSError:
+                pass
         for shard in shards:
             if len(found) == len(wanted):
                 break
@@ -248,8 +260,22 @@ class TokenCache:
                 shape=np.array(matrix.shape),
             )
             os.replace(temporary, self.folder / f"{name}.npz")
+            os.utime(self.folder)
+            self.prune()
         except OSError:
             return
+
+    def prune(self, keep: int | None = None) -> list[Path]:
+        """Delete all but the ``keep`` most recently used token folders; return those deleted."""
+        keep = TOKEN_FOLDERS_KEPT if keep is None else keep
+        try:
+            folders = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        except OSError:
+            return []
+        deleted = [folder for folder in folders[keep:] if folder != self.folder]
+        for folder in deleted:
+            shutil.rmtree(folder, ignore_errors=True)
+        return deleted
 
 
 def _split_words(joined: str, offsets: np.ndarray) -> list[str]:

@@ -118,10 +118,10 @@ SEGMENTERS = ("jieba", "rjieba")
 _PAD_WORD = "\U000f0000\U000f0001"
 SEPARATOR = "\x00"  # between texts cut in one call
 @lru_cache(maxsize=1)
-def _jieba_dictionary() -> tuple[dict[str, str], frozenset[str], int]:
-    """jieba's main dictionary as jieba loads it: word → frequency (as written), the first
-    characters of its words (jieba gives such a character frequency 0 unless it is a word
-    itself) and the total. About 0.2 s, so it is read once per process and kept (~50 MB):
+def _jieba_dictionary() -> tuple[list[str], list[str], frozenset[str], int]:
+    """jieba's main dictionary as jieba loads it: its words and their frequencies (as written),
+    the first characters of its words (jieba gives such a character frequency 0 unless it is
+    a word itself) and the total. About 0.2 s, so it is read once per process and kept:
     worker processes read it while the corpus is being read (:func:`warm_up`)."""
     text = (Path(jieba.__file__).resolve().parent / "dict.txt").read_text(encoding="utf-8")
     parts = text.split()
@@ -130,7 +130,14 @@ def _jieba_dictionary() -> tuple[dict[str, str], frozenset[str], int]:
     else:  # pragma: no cover - a jieba whose dictionary lines vary
         rows = [line.split(" ")[:2] for line in text.splitlines() if line.strip()]
         words, freqs = [r[0] for r in rows], [r[1] for r in rows]
-    return dict(zip(words, freqs)), frozenset(map(itemgetter(0), words)), sum(map(int, freqs))
+    return words, freqs, frozenset(map(itemgetter(0), words)), sum(map(int, freqs))
+
+
+def _jieba_frequencies(wanted: set[str]) -> dict[str, str]:
+    """Frequencies (as written) of the ``wanted`` words that jieba's dictionary holds: a
+    small dict, quicker to make than one of all 350,000 words."""
+    words, freqs, _, _ = _jieba_dictionary()
+    return {word: freq for word, freq in zip(words, freqs) if word in wanted}
 
 
 _spare_engines: dict[str, list] = {"rjieba": [], "jieba": []}
@@ -288,7 +295,10 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
     the difference goes to a padding word that no text can contain.
     """
     segmenter = _new_rjieba()
-    base, base_firsts, total = _jieba_dictionary()
+    _, _, base_firsts, total = _jieba_dictionary()
+    additions = [*entries, *((w, None, None) for w in words)]
+    # Only these can be looked up below: the words and their pieces (substrings).
+    base = _jieba_frequencies({w[i:j] for w, _, _ in additions for i in range(len(w)) for j in range(i + 1, len(w) + 1)})
     added: dict[str, int] = {}
     firsts: set[str] = set()
 
@@ -302,7 +312,7 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
         return default
 
     surplus = 0  # how much larger jieba's total is than jieba-rs's
-    for word, freq, tag in [*entries, *((w, None, None) for w in words)]:
+    for word, freq, tag in additions:
         if freq is None:
             ftotal, product = float(total), 1.0
             for piece in segmenter.cut(word, False):

@@ -225,3 +225,23 @@ def test_a_worker_that_dies_gives_a_clear_error_not_a_hang():
     with Workers("rjieba", 2) as workers:
         with pytest.raises(AnalysisError, match="worker process stopped unexpectedly.*--workers 1"):
             workers.count(_DyingSegmenter(), [["疫情防控"], ["外防输入"]])
+
+
+def test_old_token_folders_are_pruned_but_used_ones_kept(tmp_path, segmenter):
+    import os
+
+    texts = ["疫情防控工作", "外防输入内防反弹"]
+    folders = []
+    for n in range(4):  # four segmenter setups (as four corpora with their own unit names would give)
+        other = make_segmenter("rjieba", words=[f"单位{'甲乙丙丁'[n]}"])
+        count_terms(texts, other, cache_dir=tmp_path)
+        folder = TokenCache(tmp_path, other.fingerprint).folder
+        os.utime(folder, ns=(n * 10**9, n * 10**9))  # oldest first
+        folders.append((other, folder))
+    first, first_folder = folders[0]
+    count_terms(texts, first, cache_dir=tmp_path)  # reusing the oldest marks it as used
+    deleted = TokenCache(tmp_path, first.fingerprint).prune(keep=2)
+    assert sorted(deleted) == sorted([folders[1][1], folders[2][1]])
+    assert first_folder.is_dir() and folders[3][1].is_dir()
+    _, report = count_terms(texts, first, cache_dir=tmp_path)
+    assert report.cached == 2
