@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmentation engine (default rjieba: jieba's tokens, faster)")
     run.add_argument("--engine", choices=["local", "dask"], help="where segmentation runs (default local: every core here)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://scheduler-host:8786 (with --engine dask)")
-    run.add_argument("--workers", type=int, help="threads (or Dask workers) to use (default: every core)")
+    run.add_argument("--workers", type=int, help="worker processes (or Dask workers) to use (default: every core)")
     run.add_argument("--cache-dir", type=Path, help="cache folder for tokens and results (default: ~/.cache/policy-analysis)")
     run.add_argument("--no-cache", action="store_true", help="analyse and segment everything again; read and write no cache")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -54,7 +54,7 @@ class Settings:
     # [engine]
     engine: str = "local"  # "local" (threads on this machine) or "dask" (a Dask cluster)
     scheduler: str | None = None  # Dask scheduler address; None: start a local cluster
-    workers: int | None = None  # threads/processes; None: every core
+    workers: int | None = None  # worker processes; None: every core
     progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
     # [measures]
     lexicon: Path | None = None  # None: the shipped COVID-measures lexicon
