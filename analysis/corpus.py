@@ -57,6 +57,8 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 #: bulletin), a config sets its own with ``[corpus] unit_suffixes``.
 COMMON_UNIT_SUFFIXES = ("分局", "派出所", "林业局", "林场", "大队", "街道", "镇", "县")
 
+_CJK_RUN_AT_END = re.compile(f"[{_CJK}]+$")
+
 
 @dataclass(frozen=True)
 class Document:
@@ -195,7 +197,7 @@ def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] |
         return None
     position, suffix = best
     prefix = window[:position]
-    run = re.search(f"[{_CJK}]+$", prefix)
+    run = _CJK_RUN_AT_END.search(prefix)
     if not run:
         return None
     name = run.group(0)
@@ -204,7 +206,7 @@ def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] |
         if cut >= 0:
             name = name[cut + len(marker):]
     name = name[-layout.max_unit_chars:]
-    if not name or any(name.startswith(p) for p in layout.generic_prefixes):
+    if not name or name.startswith(layout.generic_prefixes):
         return None
     return name, name + suffix
 
@@ -379,7 +381,8 @@ def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skip
 
 
 _STRAY_BREAK = re.compile(r"(?<=[^\s。！？；：!?;:」』”）)\]])[ \t\u3000]*\n(?=[^\s])")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff]")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def _normalise(doc: Document, script: str) -> Document:
@@ -388,7 +391,9 @@ def _normalise(doc: Document, script: str) -> Document:
     Line breaks that do not follow sentence-ending punctuation are joined, so a phrase split by
     flattened link markup ("所作的\n政府工作报告\n。") is matched and segmented whole.
     """
-    text = _INVISIBLE.sub("", doc.text)
+    text = doc.text
+    if any(ch in text for ch in _INVISIBLE_CHARS):  # str.find is much faster than a regex scan
+        text = _INVISIBLE.sub("", text)
     if "\n" in text:
         text = _STRAY_BREAK.sub("", text)
     kind = ""
@@ -396,7 +401,10 @@ def _normalise(doc: Document, script: str) -> Document:
         simplified = to_simplified(text)
         if simplified != text and (script == "t2s" or is_traditional(text, simplified)):
             text, kind = simplified, "traditional"
-    return replace(doc, normalized=text if text != doc.text else "", script=kind)
+    normalized = text if text != doc.text else ""
+    if normalized == doc.normalized and kind == doc.script:
+        return doc  # nothing changed: most documents, and replace() costs more than the rest
+    return replace(doc, normalized=normalized, script=kind)
 
 
 def _cell(value: Any) -> str:
@@ -578,7 +586,7 @@ def _drop_duplicates(corpus: Corpus) -> None:
     seen: dict[str, Document] = {}
     kept: list[Document] = []
     for doc in corpus.documents:
-        key = re.sub(r"\s+", "", doc.text)
+        key = "".join(doc.text.split())  # str.split() and regex \s agree on what whitespace is
         first = seen.get(key)
         if first is None:
             seen[key] = doc
