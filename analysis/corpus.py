@@ -188,9 +188,7 @@ def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] |
     window = text[: layout.unit_window]
     best: tuple[int, str] | None = None
     for suffix in layout.unit_suffixes:
-        position = window.find(suffix)
-        while position == 0:  # a suffix with no name before it is not a unit
-            position = window.find(suffix, position + 1)
+        position = window.find(suffix, 1)  # from 1: a suffix with no name before it is not a unit
         if position > 0 and (best is None or position < best[0]):
             best = (position, suffix)
     if best is None:
@@ -202,9 +200,8 @@ def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] |
         return None
     name = run.group(0)
     for marker in layout.parent_markers:
-        cut = name.rfind(marker)
-        if cut >= 0:
-            name = name[cut + len(marker):]
+        if marker in name:  # the `in` test first: most names hold no marker, and it is much cheaper
+            name = name[name.rfind(marker) + len(marker):]
     name = name[-layout.max_unit_chars:]
     if not name or name.startswith(layout.generic_prefixes):
         return None

@@ -81,6 +81,10 @@ def test_frame_columns(bulletin):
         ("绥阳分局组织治安大队、双桥子派出所", ("绥阳", "绥阳分局")),
         ("召开会议", None),
         ("分局召开会议", None),
+        ("分局林区公安局鹤北分局召开", ("鹤北", "鹤北分局")),  # a suffix at the start is passed over
+        ("省公安局林区公安局鹤北分局召开", ("鹤北", "鹤北分局")),  # cut after a marker's last occurrence
+        ("全省林业局和公安局鹤北分局", ("鹤北", "鹤北分局")),
+        ("林区公安局全省分局", None),  # what is left after the marker is a generic word
     ],
 )
 def test_find_unit(text, expected):
