@@ -85,7 +85,7 @@ def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str
     charset-normalizer. ``encoding`` forces one. Empty, binary and undecodable files raise
     :class:`InputError` naming the file (and the first bad line).
     """
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying the whole file
         raise InputError(path, "the file is empty", hint="remove it or add text")
     if encoding != "auto":
         try:
