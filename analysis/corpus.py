@@ -244,15 +244,16 @@ def parse_page(
 
 
 def _split_page(
-    text: str, *, source: str, layout: PageLayout
+    text: str, *, source: str, layout: PageLayout, chrome: re.Pattern[str] | None = None
 ) -> tuple[list[Document], list[tuple[int, str]], list[tuple[int, str]]]:
     """:func:`parse_page`, also returning the unit heading lines it used.
 
     The metadata line is the first short line near the top holding a full date
     ("2020-04-26  省林业公安局"); the line before it is the title. Without one, the first
     short line without sentence punctuation is taken as the title and the page is undated.
+    ``chrome`` is ``layout.chrome_regex()``, built once by a caller splitting many pages.
     """
-    chrome = layout.chrome_regex()
+    chrome = chrome or layout.chrome_regex()
     lines = [(i + 1, raw.strip().replace("\u3000", " ").strip()) for i, raw in enumerate(text.splitlines())]
     lines = [(n, s) for n, s in lines if s]
     removed: list[tuple[int, str]] = []
@@ -526,6 +527,7 @@ def read_corpus(
         paths = [Path(p) for p in path]
     files, skipped = _list_inputs(paths, fmt)
     corpus = Corpus(documents=[], skipped=skipped)
+    chrome: re.Pattern[str] | None = None  # built for the first page, used for all
     for file in files:
         kind = file_format(file, fmt=fmt) or "txt"
         try:
@@ -540,7 +542,8 @@ def read_corpus(
                 text, used = decode(file, data, encoding=encoding)
                 if kind == "html":
                     text = html_to_text(text)
-                documents, removed, headings = _split_page(text, source=str(file), layout=layout)
+                chrome = chrome or layout.chrome_regex()
+                documents, removed, headings = _split_page(text, source=str(file), layout=layout, chrome=chrome)
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
             else:
                 rows, used, header = read_records(file, data, kind, encoding=encoding)
