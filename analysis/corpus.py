@@ -393,7 +393,7 @@ def _normalise(doc: Document, script: str) -> Document:
     flattened link markup ("所作的\n政府工作报告\n。") is matched and segmented whole.
     """
     text = doc.text
-    if any(ch in text for ch in _INVISIBLE_CHARS):  # str.find is much faster than a regex scan
+    if any(ch in text for ch in _INVISIBLE_CHARS):  # `in` is much faster than a regex scan
         text = _INVISIBLE.sub("", text)
     if "\n" in text:
         text = _STRAY_BREAK.sub("", text)
