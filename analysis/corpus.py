@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,8 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 #: Unit suffixes seen across local bulletins; the default layout uses only 分局 (the shipped
 #: bulletin), a config sets its own with ``[corpus] unit_suffixes``.
 COMMON_UNIT_SUFFIXES = ("分局", "派出所", "林业局", "林场", "大队", "街道", "镇", "县")
+
+_CJK_RUN_AT_END = re.compile(f"[{_CJK}]+$")
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,10 @@ class Corpus:
             "doc_id", "unit", "date_start", "date_end", "text", "date_note", "kind",
             "unit_name", "source", "line", "title", "published", "publisher",
         ]
-        # Fields read directly: dataclasses.asdict deep-copies every value and is slow at scale.
-        frame = pd.DataFrame([[getattr(d, c) for c in columns] for d in self.documents], columns=columns)
+        # Fields read directly, all of a document's at once: dataclasses.asdict deep-copies every
+        # value and is slow at scale, one getattr per field not much better.
+        fields = attrgetter(*columns)
+        frame = pd.DataFrame([fields(d) for d in self.documents], columns=columns)
         frame["n_chars"] = frame["text"].str.len()
         frame["script"] = [d.script for d in self.documents]
         frame["line"] = frame["line"].astype("Int64")
@@ -186,25 +191,22 @@ def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] |
     window = text[: layout.unit_window]
     best: tuple[int, str] | None = None
     for suffix in layout.unit_suffixes:
-        position = window.find(suffix)
-        while position == 0:  # a suffix with no name before it is not a unit
-            position = window.find(suffix, position + 1)
+        position = window.find(suffix, 1)  # from 1: a suffix with no name before it is not a unit
         if position > 0 and (best is None or position < best[0]):
             best = (position, suffix)
     if best is None:
         return None
     position, suffix = best
     prefix = window[:position]
-    run = re.search(f"[{_CJK}]+$", prefix)
+    run = _CJK_RUN_AT_END.search(prefix)
     if not run:
         return None
     name = run.group(0)
     for marker in layout.parent_markers:
-        cut = name.rfind(marker)
-        if cut >= 0:
-            name = name[cut + len(marker):]
+        if marker in name:  # the `in` test first: most names hold no marker, and it is much cheaper
+            name = name[name.rfind(marker) + len(marker):]
     name = name[-layout.max_unit_chars:]
-    if not name or any(name.startswith(p) for p in layout.generic_prefixes):
+    if not name or name.startswith(layout.generic_prefixes):
         return None
     return name, name + suffix
 
@@ -242,15 +244,16 @@ def parse_page(
 
 
 def _split_page(
-    text: str, *, source: str, layout: PageLayout
+    text: str, *, source: str, layout: PageLayout, chrome: re.Pattern[str] | None = None
 ) -> tuple[list[Document], list[tuple[int, str]], list[tuple[int, str]]]:
     """:func:`parse_page`, also returning the unit heading lines it used.
 
     The metadata line is the first short line near the top holding a full date
     ("2020-04-26  省林业公安局"); the line before it is the title. Without one, the first
     short line without sentence punctuation is taken as the title and the page is undated.
+    ``chrome`` is ``layout.chrome_regex()``, built once by a caller splitting many pages.
     """
-    chrome = layout.chrome_regex()
+    chrome = chrome or layout.chrome_regex()
     lines = [(i + 1, raw.strip().replace("\u3000", " ").strip()) for i, raw in enumerate(text.splitlines())]
     lines = [(n, s) for n, s in lines if s]
     removed: list[tuple[int, str]] = []
@@ -379,7 +382,8 @@ def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skip
 
 
 _STRAY_BREAK = re.compile(r"(?<=[^\s。！？；：!?;:」』”）)\]])[ \t\u3000]*\n(?=[^\s])")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff]")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def _normalise(doc: Document, script: str) -> Document:
@@ -388,7 +392,9 @@ def _normalise(doc: Document, script: str) -> Document:
     Line breaks that do not follow sentence-ending punctuation are joined, so a phrase split by
     flattened link markup ("所作的\n政府工作报告\n。") is matched and segmented whole.
     """
-    text = _INVISIBLE.sub("", doc.text)
+    text = doc.text
+    if any(ch in text for ch in _INVISIBLE_CHARS):  # `in` is much faster than a regex scan
+        text = _INVISIBLE.sub("", text)
     if "\n" in text:
         text = _STRAY_BREAK.sub("", text)
     kind = ""
@@ -396,7 +402,10 @@ def _normalise(doc: Document, script: str) -> Document:
         simplified = to_simplified(text)
         if simplified != text and (script == "t2s" or is_traditional(text, simplified)):
             text, kind = simplified, "traditional"
-    return replace(doc, normalized=text if text != doc.text else "", script=kind)
+    normalized = text if text != doc.text else ""
+    if normalized == doc.normalized and kind == doc.script:
+        return doc  # nothing changed: most documents, and replace() costs more than the rest
+    return replace(doc, normalized=normalized, script=kind)
 
 
 def _cell(value: Any) -> str:
@@ -518,6 +527,7 @@ def read_corpus(
         paths = [Path(p) for p in path]
     files, skipped = _list_inputs(paths, fmt)
     corpus = Corpus(documents=[], skipped=skipped)
+    chrome: re.Pattern[str] | None = None  # built for the first page, used for all
     for file in files:
         kind = file_format(file, fmt=fmt) or "txt"
         try:
@@ -532,7 +542,8 @@ def read_corpus(
                 text, used = decode(file, data, encoding=encoding)
                 if kind == "html":
                     text = html_to_text(text)
-                documents, removed, headings = _split_page(text, source=str(file), layout=layout)
+                chrome = chrome or layout.chrome_regex()
+                documents, removed, headings = _split_page(text, source=str(file), layout=layout, chrome=chrome)
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
             else:
                 rows, used, header = read_records(file, data, kind, encoding=encoding)
@@ -578,7 +589,7 @@ def _drop_duplicates(corpus: Corpus) -> None:
     seen: dict[str, Document] = {}
     kept: list[Document] = []
     for doc in corpus.documents:
-        key = re.sub(r"\s+", "", doc.text)
+        key = "".join(doc.text.split())  # str.split() and regex \s agree on what whitespace is
         first = seen.get(key)
         if first is None:
             seen[key] = doc

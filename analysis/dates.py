@@ -76,8 +76,9 @@ def parse_leading_date(text: str, *, published: date | None) -> DateSpan | None:
     December). A range end without a month shares the start's month ("18日-19日"), or the
     next month if its day is smaller ("30日-2日"). Impossible dates (2月30日) give None.
     """
-    normalized = to_halfwidth_digits(text)
-    match = _LEADING_DATE.match(normalized)
+    # No to_halfwidth_digits() over the whole paragraph: \d matches full-width digits (１８)
+    # as well, and int() reads them, so the match and the date are the same without it.
+    match = _LEADING_DATE.match(text)
     if not match:
         return None
     month, day = int(match["m"]), int(match["d"])

@@ -81,6 +81,10 @@ def test_frame_columns(bulletin):
         ("绥阳分局组织治安大队、双桥子派出所", ("绥阳", "绥阳分局")),
         ("召开会议", None),
         ("分局召开会议", None),
+        ("分局林区公安局鹤北分局召开", ("鹤北", "鹤北分局")),  # a suffix at the start is passed over
+        ("省公安局林区公安局鹤北分局召开", ("鹤北", "鹤北分局")),  # cut after a marker's last occurrence
+        ("全省林业局和公安局鹤北分局", ("鹤北", "鹤北分局")),
+        ("林区公安局全省分局", None),  # what is left after the marker is a generic word
     ],
 )
 def test_find_unit(text, expected):
@@ -144,3 +148,21 @@ def test_folder_of_pages(tmp_path):
     assert len(corpus.sources) == 2
     assert len(corpus.documents) == 10
     assert len(corpus.skipped) == 1 and corpus.skipped[0].source.endswith("two.txt")
+
+
+def test_duplicates_are_found_whatever_the_whitespace(tmp_path):
+    text = "4月20日,城关分局开展巡查,要求佩戴口罩。"
+    spaced = "4月20日, 城关分局\u3000开展巡查,\u00a0要求佩戴\t口罩。"  # ideographic, no-break space, tab
+    (tmp_path / "a.txt").write_text(f"简报\n2020-04-26\n{text}\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(f"简报\n2020-04-26\n{spaced}\n", encoding="utf-8")
+    corpus = read_corpus(tmp_path)
+    assert [d.text for d in corpus.documents] == [text]
+    assert [s.reason for s in corpus.skipped] == ["duplicate of a-001 (" + str(tmp_path / "a.txt") + ":3)"]
+
+
+def test_unchanged_documents_come_back_as_they_are(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text("简报\n2020-04-26\n4月20日,城关分局开展\u200b巡查。\n4月21日,河口分局组织消毒。\n", encoding="utf-8")
+    first, second = read_corpus(path).documents
+    assert first.text == "4月20日,城关分局开展\u200b巡查。" and first.analysis_text == "4月20日,城关分局开展巡查。"
+    assert second.normalized == "" and second.analysis_text == second.text

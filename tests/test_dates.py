@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from analysis.dates import find_publication_date, parse_leading_date
+from analysis.dates import find_publication_date, parse_leading_date, to_halfwidth_digits
 
 PUB = date(2020, 4, 26)
 
@@ -58,3 +58,13 @@ def test_publication_dates(line, expected, rest):
 
 def test_no_publication_date():
     assert find_publication_date("省林区公安各分局开展疫情防控工作督导检查") is None
+
+
+@pytest.mark.parametrize("text", ["３月３０日－４月２日，１２个单位", "２０１９年１２月３１日晚,", "截至４月２５日，全省１８个", "４月２０日"])
+def test_full_width_digits_read_as_their_ascii_forms(text):
+    ascii_digits = to_halfwidth_digits(text)
+    assert ascii_digits != text
+    wide, narrow = parse_leading_date(text, published=PUB), parse_leading_date(ascii_digits, published=PUB)
+    assert wide is not None and narrow is not None
+    assert (wide.start, wide.end, wide.note) == (narrow.start, narrow.end, narrow.note)
+    assert wide.matched == text[: len(narrow.matched)]

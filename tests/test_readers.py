@@ -187,3 +187,32 @@ def test_folder_of_mixed_kinds(tmp_path):
     assert sorted(s.format for s in corpus.sources) == ["csv", "html", "txt"]
     assert len(corpus.documents) == 2 + 2 + 3
     assert corpus.skipped == []
+
+
+def _traditional_share_by_characters(text: str, simplified: str) -> float:
+    """The share is_traditional() compares with its threshold, counted character by character."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    changed = sum(1 for a, b in zip(text, simplified) if a != b)
+    return changed / cjk if cjk else 0.0
+
+
+@pytest.mark.parametrize(
+    "text, simplified",
+    [
+        (TRADITIONAL, None),
+        ("我們第一屆全國人民代表大會第一次會議", None),
+        ("各位代表：现在，我代表国务院，向大会报告政府工作。", None),
+        ("abc 123", None),
+        ("", None),
+        ("會議𠀋abc會議", "会议𠀋abc会议"),  # a character outside the BMP keeps positions aligned
+        ("會議會議會議", "会议"),  # a shorter conversion: only the common length is compared
+        ("会议", "會議會議"),
+        ("\ud800會議", "\ud800会议"),  # a lone surrogate (from a JSON escape) is one character
+    ],
+)
+def test_is_traditional_counts_changed_characters_position_by_position(text, simplified):
+    converted = to_simplified(text) if simplified is None else simplified
+    share = _traditional_share_by_characters(text, converted)
+    for threshold in (0.0001, 0.02, share, 0.5, 1.0):
+        expected = share >= threshold and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        assert is_traditional(text, converted, threshold=threshold) == expected
