@@ -15,10 +15,11 @@ frequencies, never from re-tokenised text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from math import ceil
 from pathlib import Path
 from textwrap import fill
@@ -32,6 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from cycler import cycler  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from scipy.cluster.hierarchy import dendrogram  # noqa: E402
 from wordcloud import WordCloud  # noqa: E402
 
@@ -357,6 +359,150 @@ def plot_measure_heatmap(
     return fig
 
 
+_LANE_STEP = 0.7  # a unit's next lane, in rows: nearer than the next unit (1 row), so its lanes read as one band
+_MAX_LANES = 5  # a unit that needs more lanes to label every report is drawn on one lane, unlabelled
+_BAR_HEIGHT = 0.55
+_LABEL_SIZE = 8.5
+_LABEL_GAP = timedelta(hours=3)  # between a bar's end and its label
+_LABEL_PAD = 4 / 72  # inches of clear space kept after a label and between lanes
+
+
+@dataclass(frozen=True)
+class _TimelineLayout:
+    lanes: list[int]  # per report, its lane in its unit's band
+    bands: dict[str, int]  # unit → number of lanes
+    labelled: list[bool]  # per report, whether its label is drawn
+    right: pd.Timestamp  # right end of the date axis, with room for the last labels
+
+
+def _house_extremes(height: float) -> tuple[float, float]:
+    """The narrowest width and the shortest height a house size gives a figure ``height`` inches tall."""
+    width = min(s.width for s in SIZES.values())
+    shortest = min(s.height or min(max(height, s.min_height), s.max_height) for s in SIZES.values())
+    return width, shortest
+
+
+def _pack_lanes(spans: Sequence[tuple[float, float]]) -> list[int]:
+    """Lane of each (start, end) span: taken in order of start, each goes in the first lane free by
+    then, which uses as few lanes as any arrangement can."""
+    ends: list[float] = []
+    lanes = [0] * len(spans)
+    for i in sorted(range(len(spans)), key=lambda i: spans[i][0]):
+        start, end = spans[i]
+        lane = next((k for k, last in enumerate(ends) if last <= start), len(ends))
+        if lane == len(ends):
+            ends.append(end)
+        else:
+            ends[lane] = end
+        lanes[i] = lane
+    return lanes
+
+
+def _timeline_frame(
+    ax, ticks: Sequence[float], *, units: Sequence[str], left: pd.Timestamp, right: pd.Timestamp, colors: Mapping[str, str],
+    labels: pd.Series | None, title: str,
+) -> None:
+    """Everything around the timeline's bars: unit names at ``ticks``, date axis, grid, cluster legend, title."""
+    ax.set_yticks(list(ticks), list(units))
+    ax.invert_yaxis()
+    for tick, unit in zip(ax.get_yticklabels(), units):
+        tick.set_color(colors.get(unit, "black"))
+    ax.set_xlim(left, right)
+    ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=12))
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    ax.set_axisbelow(True)
+    if labels is not None:
+        k = int(labels.max())
+        handles = [plt.Rectangle((0, 0), 1, 1, color=PALETTE[(c - 1) % len(PALETTE)]) for c in range(1, k + 1)]
+        # Outside the axes, top right: never over a report's label.
+        ax.legend(
+            handles, [f"类 cluster {c}" for c in range(1, k + 1)], loc="upper left", bbox_to_anchor=(1.0, 1.0),
+            fontsize=8, frameon=False,
+        )
+    ax.set_title(title)
+
+
+def _timeline_layout(
+    units: Sequence[str], rows: Sequence[tuple[str, pd.Timestamp, pd.Timestamp, str]], frame: Callable[..., None],
+    *, left: pd.Timestamp, right: pd.Timestamp,
+) -> _TimelineLayout:
+    """Lanes and label room for the timeline, measured on a scratch figure at the narrowest house width.
+
+    ``rows`` holds (unit, start, end, label) per report; ``frame(ax, ticks, right=...)`` draws the
+    axes' surroundings, whose width decides how many days a label covers. Reports of one unit whose
+    bar and label would meet go in separate lanes, and the date axis is widened until the last
+    labels fit. A unit needing more than ``_MAX_LANES`` lanes, or whose lanes would be too close
+    for the labels at the shortest house height, is drawn on one lane without labels.
+    """
+    width, _ = _house_extremes(0.5 * len(units) + 1.6)
+    fig, ax = plt.subplots(figsize=(width, 0.5 * len(units) + 1.6))
+    frame(ax, range(len(units)), right=right)
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    size: dict[str, tuple[float, float]] = {}  # label → (width, height) in inches
+    for text in {r[3] for r in rows if r[3]}:
+        box = Text(0, 0, text, fontsize=_LABEL_SIZE, figure=fig).get_window_extent(renderer)
+        size[text] = (box.width / fig.dpi, box.height / fig.dpi)
+    axes_width = ax.get_window_extent(renderer).width / fig.dpi
+    # Title, date ticks, a note under the axis and the source note: what the bands cannot use.
+    surround = fig.get_size_inches()[1] - ax.get_window_extent(renderer).height / fig.dpi + 0.2 + 0.26
+    plt.close(fig)
+    gap = _LABEL_GAP / timedelta(days=1)
+
+    def day(t: pd.Timestamp) -> float:
+        return (t - left) / timedelta(days=1)
+
+    labelled = [bool(text) and size[text][0] + _LABEL_PAD < axes_width for *_, text in rows]
+    # Widen the axis until every label ends inside it: (label x) · inches per day + width ≤ axes width.
+    days = day(right)
+    for (_, _, end, text), shown in zip(rows, labelled):
+        if shown:
+            days = max(days, (day(end) + gap) * axes_width / (axes_width - size[text][0] - _LABEL_PAD))
+    per_inch = days / axes_width
+
+    members: dict[str, list[int]] = {unit: [] for unit in units}  # unit → its reports
+    for i, (unit, *_) in enumerate(rows):
+        members[unit].append(i)
+    lanes = [0] * len(rows)
+    bands: dict[str, int] = {}
+    for unit in units:
+        spans = []
+        for i in members[unit]:
+            _, start, end, text = rows[i]
+            reach = day(end) + (gap + (size[text][0] + _LABEL_PAD) * per_inch if labelled[i] else 0.0)
+            spans.append((day(start), reach))
+        packed = _pack_lanes(spans)
+        if max(packed) + 1 > _MAX_LANES:
+            packed = [0] * len(packed)
+            for i in members[unit]:
+                labelled[i] = False
+        for i, lane in zip(members[unit], packed):
+            lanes[i] = lane
+        bands[unit] = max(packed) + 1
+
+    def row_inches() -> float:
+        """Height of one row at the shortest house height (the y axis has 5 % margins)."""
+        total = sum(1 + _LANE_STEP * (n - 1) for n in bands.values())
+        _, shortest = _house_extremes(0.5 * total + 1.6)
+        return (shortest - surround) / ((total - 1 + _BAR_HEIGHT) * 1.1)
+
+    def tallest() -> float:
+        return max((size[r[3]][1] for r, shown in zip(rows, labelled) if shown), default=0.0)
+
+    # Lanes squeezed too close for the labels: give up the lanes of the most stacked unit first.
+    while max(bands.values()) > 1 and _LANE_STEP * row_inches() < tallest() + _LABEL_PAD:
+        unit = max(units, key=lambda u: bands[u])
+        bands[unit] = 1
+        for i in members[unit]:
+            lanes[i], labelled[i] = 0, False
+    if row_inches() < tallest() + _LABEL_PAD:  # even one lane per unit leaves no room
+        labelled = [False] * len(rows)
+    if not any(labelled):  # the room kept for labels would stay empty
+        days = max(day(end) for _, _, end, _ in rows) + 0.5
+    return _TimelineLayout(lanes=lanes, bands=bands, labelled=labelled, right=left + timedelta(days=days))
+
+
 def plot_timeline(
     reports: pd.DataFrame,
     *,
@@ -365,49 +511,58 @@ def plot_timeline(
     title: str = "各单位报告时间线 Reports by unit over time",
     font: str | None = None,
 ) -> Figure:
-    """One row per unit; each report drawn over its date range, coloured by its unit's cluster.
+    """One band per unit; each report drawn over its date range, coloured by its unit's cluster.
 
     ``reports`` needs ``doc_id, unit, date_start, date_end`` (and optionally ``date_note``);
     ``leading`` maps doc_id to a short label (its leading measures) written beside the bar.
+
+    Labels never overlap: a unit's reports that are too close for their labels (daily reports,
+    two on one day) are stacked in up to five lanes of its band. A unit that would need more
+    lanes, or a chart too crowded to stack them, keeps its bars but loses its labels, and a note
+    under the axis says how many reports went unlabelled (with no label left, the date axis ends
+    half a day after the last report). The layout is measured at the narrowest width and the
+    shortest height that :func:`apply_house_style` can give the figure.
     """
     reports = reports.dropna(subset=["date_start"])
     reports = reports[reports["unit"].astype(bool)]
     units = list(dict.fromkeys(reports.sort_values(["date_start", "doc_id"])["unit"]))
     colors = cluster_colors(labels) if labels is not None else {}
+    notes = reports["date_note"] if "date_note" in reports else [""] * len(reports)
+    rows = []  # (unit, start, end, label) per report, in the given order
+    for unit, doc_id, first, last, note in zip(reports["unit"], reports["doc_id"], reports["date_start"], reports["date_end"], notes):
+        text = leading.get(doc_id, "") if leading else ""
+        if isinstance(note, str) and note:
+            text = f"({note}) {text}"
+        end = pd.Timestamp(last if pd.notna(last) else first) + timedelta(days=1)
+        rows.append((unit, pd.Timestamp(first), end, text))
+    span_start = pd.Timestamp(reports["date_start"].min())
+    span_end = pd.Timestamp(reports["date_end"].max()) + timedelta(days=1)
+    left = span_start - timedelta(days=0.5)
+    frame = partial(_timeline_frame, units=units, left=left, colors=colors, labels=labels, title=title)
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(10, 0.5 * len(units) + 1.6))
-        for _, row in reports.iterrows():
-            y = units.index(row["unit"])
-            start = pd.Timestamp(row["date_start"])
-            end = pd.Timestamp(row["date_end"] if pd.notna(row["date_end"]) else row["date_start"]) + timedelta(days=1)
-            color = colors.get(row["unit"], PALETTE[0])
-            ax.barh(y, end - start, left=start, height=0.55, color=color, edgecolor="white")
-            text = leading.get(row["doc_id"], "") if leading else ""
-            note = row.get("date_note", "")
-            if isinstance(note, str) and note:
-                text = f"({note}) {text}"
-            if text:
-                ax.text(end + timedelta(hours=3), y, text, va="center", fontsize=8.5)
-        ax.set_yticks(range(len(units)), units)
-        ax.invert_yaxis()
-        for tick, unit in zip(ax.get_yticklabels(), units):
-            tick.set_color(colors.get(unit, "black"))
-        span_start = pd.Timestamp(reports["date_start"].min())
-        span_end = pd.Timestamp(reports["date_end"].max()) + timedelta(days=1)
-        ax.set_xlim(span_start - timedelta(days=0.5), span_end + (span_end - span_start) * 0.3 + timedelta(days=1.5))
-        ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=12))
-        ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-        ax.grid(axis="x", color="#dddddd", lw=0.6)
-        ax.set_axisbelow(True)
-        if labels is not None:
-            k = int(labels.max())
-            handles = [plt.Rectangle((0, 0), 1, 1, color=PALETTE[(c - 1) % len(PALETTE)]) for c in range(1, k + 1)]
-            # Outside the axes, top right: never over a report's label.
-            ax.legend(
-                handles, [f"类 cluster {c}" for c in range(1, k + 1)], loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                fontsize=8, frameon=False,
-            )
-        ax.set_title(title)
+        layout = _timeline_layout(
+            units, rows, frame, left=left, right=span_end + (span_end - span_start) * 0.3 + timedelta(days=1.5)
+        )
+        top: dict[str, float] = {}  # unit → y of its first lane
+        height = 0.0
+        for unit in units:
+            top[unit] = height
+            height += 1 + _LANE_STEP * (layout.bands[unit] - 1)
+        fig, ax = plt.subplots(figsize=(10, 0.5 * height + 1.6))
+        ys = [top[unit] + _LANE_STEP * lane for (unit, *_), lane in zip(rows, layout.lanes)]
+        ax.barh(
+            ys, [end - start for _, start, end, _ in rows], left=[start for _, start, _, _ in rows], height=_BAR_HEIGHT,
+            color=[colors.get(unit, PALETTE[0]) for unit, *_ in rows], edgecolor="white",
+        )
+        for (_, _, end, text), y, shown in zip(rows, ys, layout.labelled):
+            if shown:
+                ax.text(end + _LABEL_GAP, y, text, va="center", fontsize=_LABEL_SIZE)
+        unlabelled = sum(1 for (*_, text), shown in zip(rows, layout.labelled) if text and not shown)
+        if unlabelled:
+            # Left-aligned: the date axis writes its year and month at the right end.
+            message = f"{unlabelled} 份报告未标注 · {unlabelled} reports unlabelled (no room)"
+            ax.set_xlabel(message, loc="left", fontsize=8, color=_NOTE_GREY)
+        frame(ax, [top[u] + _LANE_STEP * (layout.bands[u] - 1) / 2 for u in units], right=layout.right)
         fig.tight_layout()
     return fig
 
