@@ -331,8 +331,11 @@ def tokenize(
     min_chars: int = 2,
     hmm: bool = True,
 ) -> list[list[str]]:
-    """Segment each text and filter its tokens (see :func:`keep_token`); one list per text."""
-    return [
-        [t for t in segment(text, tokenizer, hmm=hmm) if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars)]
-        for text in texts
-    ]
+    """Segment each text and filter its tokens (see :func:`keep_token`); one list per text.
+
+    Each distinct token is judged once, not at every occurrence (a large corpus has millions of
+    tokens but tens of thousands of distinct ones).
+    """
+    cut = [segment(text, tokenizer, hmm=hmm) for text in texts]
+    kept = {t for t in set().union(*cut) if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars)}
+    return [[t for t in doc if t in kept] for doc in cut]
