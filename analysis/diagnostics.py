@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ def variant_report(
     counts`` (some matches did not come out as this token, e.g. inside a longer word); or ``ok``.
     """
     matched = mentions["variant"].value_counts() if len(mentions) else pd.Series(dtype=int)
-    token_counts: Counter[str] = Counter(t for doc in tokens for t in doc)
+    token_counts: Counter[str] = Counter(chain.from_iterable(tokens))
     rows = []
     for measure in lexicon.measures:
         for variant in measure.variants:

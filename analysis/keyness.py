@@ -9,11 +9,12 @@ of the term's relative frequencies, so +1 means twice as frequent in the group a
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.stats import chi2 as chi2_distribution
 
 __all__ = ["KEYNESS_COLUMNS", "keyness", "keyness_2x2"]
@@ -77,59 +78,68 @@ def keyness(
     Columns: see :data:`KEYNESS_COLUMNS`; ``direction`` is ``over`` or ``under``.
     """
     groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
-    per_group: dict[str, Counter[str]] = {}
+    docs, labels = [], []
     for doc, group in zip(tokens, groups, strict=True):
         if group:
-            per_group.setdefault(str(group), Counter()).update(doc)
-    if len(per_group) < 2:
+            docs.append(doc)
+            labels.append(str(group))
+    names = sorted(set(labels))
+    if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    total: Counter[str] = Counter()
-    for counter in per_group.values():
-        total.update(counter)
-    vocabulary = sorted(t for t, n in total.items() if n >= min_count)
+    # Groups × distinct tokens, counted in one pass (token ids from a hash table, not a Counter per group).
+    codes, uniques = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object))
+    row_of = {name: i for i, name in enumerate(names)}
+    rows = np.repeat([row_of[label] for label in labels], [len(doc) for doc in docs])
+    table = sparse.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(names), len(uniques))
+    )
+    total = np.asarray(table.sum(axis=0)).ravel()
+    words = uniques.tolist()
+    columns = sorted(np.flatnonzero(total >= min_count).tolist(), key=words.__getitem__)
+    vocabulary = [words[j] for j in columns]
     if not vocabulary:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    all_counts = np.array([total[t] for t in vocabulary], dtype=float)
-    corpus_size = float(sum(total.values()))
+    all_counts = total[columns].astype(float)
+    corpus_size = float(total.sum())
     frames = []
-    for group in sorted(per_group):
-        counter = per_group[group]
-        a = np.array([counter.get(t, 0) for t in vocabulary], dtype=float)
+    for i, group in enumerate(names):
+        counts = table.getrow(i).toarray().ravel()
+        a = counts[columns].astype(float)
         b = all_counts - a
-        size_a = float(sum(counter.values()))
+        size_a = float(counts.sum())
         size_b = corpus_size - size_a
         if size_a == 0 or size_b == 0:
             continue
         chi2, g2, log_ratio = keyness_2x2(a, b, size_a, size_b)
         expected_a = all_counts * size_a / corpus_size
+        over = a >= expected_a
+        # Over-used first, then by G² (strongest first, ignoring floating-point noise), then by
+        # term (the vocabulary is sorted, so its position); then at most top_n of each direction.
+        order = np.lexsort((np.arange(len(vocabulary)), -np.round(g2, 9), ~over))
+        if top_n is not None:
+            order = np.concatenate([order[over[order]][:top_n], order[~over[order]][:top_n]])
+        # p-values only for the rows kept (the survival function is the slow part).
+        p_g2 = chi2_distribution.sf(g2[order], 1)
         frame = pd.DataFrame(
             {
                 "group": group,
-                "term": vocabulary,
-                "count_group": a.astype(int),
-                "count_rest": b.astype(int),
+                "term": [vocabulary[j] for j in order],
+                "count_group": a[order].astype(int),
+                "count_rest": b[order].astype(int),
                 "total_group": int(size_a),
                 "total_rest": int(size_b),
-                "per_10k_group": a / size_a * 10_000,
-                "per_10k_rest": b / size_b * 10_000,
-                "chi2": chi2,
-                "p_chi2": chi2_distribution.sf(chi2, 1),
-                "g2": g2,
-                "p_g2": chi2_distribution.sf(g2, 1),
-                "log_ratio": log_ratio,
-                "direction": np.where(a >= expected_a, "over", "under"),
+                "per_10k_group": a[order] / size_a * 10_000,
+                "per_10k_rest": b[order] / size_b * 10_000,
+                "chi2": chi2[order],
+                "p_chi2": chi2_distribution.sf(chi2[order], 1),
+                "g2": g2[order],
+                "p_g2": p_g2,
+                "log_ratio": log_ratio[order],
+                "direction": np.where(over[order], "over", "under"),
+                "significant": p_g2 < alpha / len(vocabulary),
             }
         )
-        frame["significant"] = frame["p_g2"] < alpha / len(vocabulary)
-        frame = frame.sort_values(["direction", "g2", "term"], ascending=[True, False, True], key=_rounded)
-        if top_n is not None:
-            frame = frame.groupby("direction", sort=False).head(top_n)
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
-
-
-def _rounded(column: pd.Series) -> pd.Series:
-    """Sort key that ignores floating-point noise, so equal scores tie-break on the term."""
-    return column.round(9) if column.dtype.kind == "f" else column

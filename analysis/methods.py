@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
@@ -27,6 +26,8 @@ from .trends import mention_trends
 from .validation import ClusterValidation, validate_clustering
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure  # only for annotations: writing tables needs no matplotlib
+
     from .pipeline import Analysis
 
 __all__ = ["MethodResults", "method_results", "write_method_tables", "draw_method_figures", "METHOD_TABLES"]
