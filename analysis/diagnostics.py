@@ -117,7 +117,7 @@ def sentences_containing(terms: Sequence[str], sentences: Sequence[str]) -> spar
     rank_of = np.cumsum(in_text, dtype=np.uint64)  # 1, 2, … for the characters in the text
     ranks = rank_of[codes]
     ranks[starts[1:] - 1] = 0  # the separators equal no character: no match runs across sentences
-    bits = int(rank_of[-1]).bit_length()
+    bits = max(int(rank_of[-1]).bit_length(), 1)
     per_key = 64 // bits  # characters one key holds exactly
 
     def key(chars: str) -> int:
@@ -127,48 +127,67 @@ def sentences_containing(terms: Sequence[str], sentences: Sequence[str]) -> spar
         return value
 
     rows: list[np.ndarray] = []
-    positions: list[np.ndarray] = []
+    columns: list[np.ndarray] = []  # the sentence of each (term, occurrence)
     by_length: dict[int, list[int]] = {}
     for i, term in enumerate(unique):
         if not term:  # the empty string is in every sentence
             rows.append(np.full(n_sentences, i, dtype=np.int64))
-            positions.append(starts)
+            columns.append(np.arange(n_sentences))
         elif all(ord(ch) < len(in_text) and in_text[ord(ch)] for ch in term):
             by_length.setdefault(len(term), []).append(i)
     longer = [i for length, ids in by_length.items() if length > per_key for i in ids]
-    keys = ranks  # keys[p]: the n characters from position p, for n = 1, 2, …
-    for n in range(1, min(max(by_length, default=0), per_key) + 1):
-        if n > 1:
-            keys = (keys[:-1] << np.uint64(bits)) | ranks[n - 1 :]
+    longest = min(max(by_length, default=0), per_key)
+
+    def keys_at(where: np.ndarray, n: int) -> np.ndarray:
+        value = ranks[where]
+        for offset in range(1, n):
+            value = (value << np.uint64(bits)) | ranks[where + offset]
+        return value
+
+    # Positions worth a lookup for terms of length n: those whose first two characters begin
+    # such a term, read from a table with one flag bit per length (when the table is small).
+    flags = None
+    if longest >= 2 and 2 * bits <= 26:
+        table = np.zeros(1 << (2 * bits), dtype=np.uint8 if per_key <= 9 else np.uint64)
+        for n in range(2, longest + 1):
+            starting = by_length.get(n, []) + (longer if n == per_key else [])
+            if starting:
+                table[[key(unique[i][:2]) for i in starting]] |= table.dtype.type(1 << (n - 2))
+        flags = table[(ranks[:-1] << np.uint64(bits)) | ranks[1:]]
+    for n in range(1, longest + 1):
         exact = by_length.get(n, [])
         # At n = per_key, also the first per_key characters of the longer terms (checked below).
         firsts = sorted({key(unique[i][:per_key]) for i in longer} - {key(unique[i]) for i in exact}) if n == per_key else []
         if not exact and not firsts:
             continue
+        if n > 1 and flags is not None:
+            where = np.flatnonzero(flags[: len(ranks) - n + 1] & flags.dtype.type(1 << (n - 2)))
+        else:
+            where = np.arange(len(ranks) - n + 1)
         index = pd.Index(np.array([key(unique[i]) for i in exact] + firsts, dtype=np.uint64))
-        slot = index.get_indexer(keys)
-        hit = np.flatnonzero(slot >= 0)
-        ids = np.asarray(exact, dtype=np.int64)
-        whole = hit[slot[hit] < len(exact)]
-        rows.append(ids[slot[whole]])
-        positions.append(whole)
-    if longer:  # keys now hold per_key characters: the first found above, the others checked here
-        hit = hit[np.argsort(slot[hit], kind="stable")]
-        bounds = np.searchsorted(slot[hit], np.arange(len(index) + 1))
+        slot = index.get_indexer(keys_at(where, n))
+        hit, slot = where[slot >= 0], slot[slot >= 0]
+        whole = slot < len(exact)
+        rows.append(np.asarray(exact, dtype=np.int64)[slot[whole]])
+        columns.append(sentence_at[hit[whole]])
+    if longer:  # the first per_key characters found above, the others checked here
+        order = np.argsort(slot, kind="stable")
+        hit, slot = hit[order], slot[order]
+        bounds = np.searchsorted(slot, np.arange(len(index) + 1))
         for i in longer:
             term = unique[i]
             j = index.get_loc(key(term[:per_key]))
             where = hit[bounds[j] : bounds[j + 1]]
             # Further keys at per_key, 2 per_key, …, and the last per_key characters.
             for offset in sorted({*range(per_key, len(term) - per_key + 1, per_key), len(term) - per_key}):
-                where = where[where + offset < len(keys)]
-                where = where[keys[where + offset] == key(term[offset : offset + per_key])]
+                where = where[where + offset + per_key <= len(ranks)]
+                where = where[keys_at(where + offset, per_key) == key(term[offset : offset + per_key])]
             rows.append(np.full(len(where), i, dtype=np.int64))
-            positions.append(where)
+            columns.append(sentence_at[where])
     found = sparse.csr_matrix((n_terms, n_sentences), dtype=np.int32)
     if rows:
         row = np.concatenate(rows)
-        col = sentence_at[np.concatenate(positions)]
+        col = np.concatenate(columns)
         found = sparse.csr_matrix((np.ones(len(row), dtype=np.int32), (row, col)), shape=(n_terms, n_sentences))
         found.sum_duplicates()
         found.data[:] = 1
