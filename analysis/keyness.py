@@ -14,7 +14,6 @@ from itertools import chain
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.stats import chi2 as chi2_distribution
 
 __all__ = ["KEYNESS_COLUMNS", "keyness", "keyness_2x2"]
@@ -86,14 +85,13 @@ def keyness(
     names = sorted(set(labels))
     if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    # Groups × distinct tokens, counted in one pass (token ids from a hash table, not a Counter per group).
-    codes, uniques = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object))
-    row_of = {name: i for i, name in enumerate(names)}
-    rows = np.repeat([row_of[label] for label in labels], [len(doc) for doc in docs])
-    table = sparse.csr_matrix(
-        (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(names), len(uniques))
-    )
-    total = np.asarray(table.sum(axis=0)).ravel()
+    # Token ids from a hash table, each group's tokens side by side: counted with numpy per group.
+    by_group = sorted(range(len(docs)), key=labels.__getitem__)
+    codes, uniques = pd.factorize(pd.Series(list(chain.from_iterable(docs[d] for d in by_group)), dtype=object))
+    ends = np.cumsum([len(docs[d]) for d in by_group], dtype=np.int64)
+    last_of = {labels[d]: int(end) for d, end in zip(by_group, ends)}  # where each group's tokens end
+    bounds = [0] + [last_of[name] for name in names]
+    total = np.bincount(codes, minlength=len(uniques))
     words = uniques.tolist()
     columns = sorted(np.flatnonzero(total >= min_count).tolist(), key=words.__getitem__)
     vocabulary = [words[j] for j in columns]
@@ -103,7 +101,7 @@ def keyness(
     corpus_size = float(total.sum())
     frames = []
     for i, group in enumerate(names):
-        counts = table.getrow(i).toarray().ravel()
+        counts = np.bincount(codes[bounds[i] : bounds[i + 1]], minlength=len(uniques))
         a = counts[columns].astype(float)
         b = all_counts - a
         size_a = float(counts.sum())
