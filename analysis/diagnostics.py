@@ -21,7 +21,14 @@ from scipy import sparse
 
 from .measures import Lexicon
 
-__all__ = ["LEXICON_REPORT_COLUMNS", "variant_report", "candidate_variants", "lexicon_report", "sentences_containing", "split_sentences"]
+__all__ = [
+    "LEXICON_REPORT_COLUMNS",
+    "variant_report",
+    "candidate_variants",
+    "lexicon_report",
+    "sentences_containing",
+    "split_sentences",
+]
 
 LEXICON_REPORT_COLUMNS = [
     "measure",

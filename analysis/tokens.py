@@ -336,6 +336,14 @@ def tokenize(
     Each distinct token is judged once, not at every occurrence (a large corpus has millions of
     tokens but tens of thousands of distinct ones).
     """
-    cut = [segment(text, tokenizer, hmm=hmm) for text in texts]
-    kept = {t for t in set().union(*cut) if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars)}
-    return [[t for t in doc if t in kept] for doc in cut]
+    seen: set[str] = set()
+    kept: set[str] = set()
+    result = []
+    for text in texts:  # one text at a time: only the kept tokens stay in memory
+        tokens = segment(text, tokenizer, hmm=hmm)
+        new = set(tokens).difference(seen)
+        if new:
+            seen.update(new)
+            kept.update(t for t in new if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars))
+        result.append([t for t in tokens if t in kept])
+    return result
