@@ -9,13 +9,13 @@ log-likelihood G² of their 2 × 2 table (Dunning 1993) and PMI; a pair must rec
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain, combinations
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
-from .keyness import keyness_2x2
+from .keyness import TokenIds, keyness_2x2, token_ids
 from .measures import Lexicon
 
 __all__ = ["COOCCURRENCE_COLUMNS", "COLLOCATION_COLUMNS", "measure_cooccurrence", "collocations"]
@@ -66,21 +66,21 @@ def measure_cooccurrence(mentions: pd.DataFrame, doc_ids: Sequence[str], lexicon
     return frame.drop(columns=["_a", "_b"])
 
 
-def collocations(tokens: Sequence[Sequence[str]], *, min_count: int = 3, top_n: int | None = 100) -> pd.DataFrame:
+def collocations(tokens: Sequence[Sequence[str]] | TokenIds, *, min_count: int = 3, top_n: int | None = 100) -> pd.DataFrame:
     """Adjacent token pairs (within a document) that occur together more than chance.
 
     ``tokens`` are per-document token lists (e.g. ``Analysis.tokens``, stopwords and punctuation
-    already removed, so a pair may straddle a dropped word). Pairs seen fewer than
-    ``min_count`` times are not tested. Sorted by G², strongest first; ``top_n`` keeps the best.
+    already removed, so a pair may straddle a dropped word), or :func:`~analysis.keyness.token_ids`
+    of them. Pairs seen fewer than ``min_count`` times are not tested. Sorted by G², strongest first; ``top_n`` keeps the best.
     """
-    # Token ids from a hash table, pairs as one integer each: counted with numpy, not a Counter.
-    codes, uniques = pd.factorize(pd.Series(list(chain.from_iterable(tokens)), dtype=object))
-    lengths = np.array([len(doc) for doc in tokens], dtype=np.int64)
+    # Pairs of token ids as one integer each: counted with numpy, not a Counter.
+    encoded = token_ids(tokens)
+    codes, words, lengths = encoded.ids, encoded.words, encoded.lengths
     follows = np.ones(len(codes), dtype=bool)  # the next token is in the same document
     follows[np.cumsum(lengths[lengths > 0]) - 1] = False
     first_ids, second_ids = codes[:-1][follows[:-1]], codes[1:][follows[:-1]]
     n_pairs = float(len(first_ids))
-    n_ids = len(uniques)
+    n_ids = len(words)
     pair_ids, pair_counts = np.unique(first_ids.astype(np.int64) * n_ids + second_ids, return_counts=True)
     firsts = np.bincount(first_ids, minlength=n_ids)
     seconds = np.bincount(second_ids, minlength=n_ids)
@@ -101,7 +101,6 @@ def collocations(tokens: Sequence[Sequence[str]], *, min_count: int = 3, top_n: 
     if top_n is not None and 0 < top_n < kept.sum() and not np.isnan(rounded[kept]).any():
         threshold = np.partition(rounded[kept], kept.sum() - top_n)[kept.sum() - top_n]
         kept &= rounded >= threshold
-    words = uniques.tolist()
     rows = sorted(np.flatnonzero(kept).tolist(), key=lambda i: (words[first_of[i]], words[second_of[i]]))
     frame = pd.DataFrame(
         {

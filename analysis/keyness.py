@@ -10,13 +10,14 @@ of the term's relative frequencies, so +1 means twice as frequent in the group a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
-__all__ = ["KEYNESS_COLUMNS", "keyness", "keyness_2x2"]
+__all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
 
 KEYNESS_COLUMNS = [
     "group",
@@ -59,8 +60,34 @@ def keyness_2x2(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) ->
     return chi2, np.maximum(g2, 0.0), log_ratio
 
 
+@dataclass(frozen=True)
+class TokenIds:
+    """Documents' tokens as integers, so that methods count them with numpy.
+
+    ``ids`` holds every document's token ids, one document after another; ``words[i]`` is the
+    token with id ``i``; ``lengths`` the number of tokens in each document. Made once with
+    :func:`token_ids` and passed to :func:`keyness` and
+    :func:`~analysis.cooccurrence.collocations`, it spares each of them hashing the same
+    millions of tokens again.
+    """
+
+    ids: np.ndarray
+    words: list[str]
+    lengths: np.ndarray
+
+
+def token_ids(tokens: Sequence[Sequence[str]] | TokenIds) -> TokenIds:
+    """The documents' tokens (one list per document) as :class:`TokenIds`; as is if they already are."""
+    if isinstance(tokens, TokenIds):
+        return tokens
+    docs = tokens if isinstance(tokens, Sequence) else list(tokens)
+    ids, words = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object), use_na_sentinel=False)
+    lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
+    return TokenIds(ids.astype(np.int64, copy=False), words.tolist(), lengths)
+
+
 def keyness(
-    tokens: Sequence[Sequence[str]],
+    tokens: Sequence[Sequence[str]] | TokenIds,
     groups: Sequence[str] | Mapping[int, str],
     *,
     min_count: int = 2,
@@ -69,7 +96,7 @@ def keyness(
 ) -> pd.DataFrame:
     """Every group against the rest: over- and under-used terms, strongest (by G²) first.
 
-    ``tokens`` are the documents' tokens, ``groups`` each document's group (empty: left out of
+    ``tokens`` are the documents' tokens (or :func:`token_ids` of them), ``groups`` each document's group (empty: left out of
     both sides). Terms seen fewer than ``min_count`` times in all grouped documents are not
     tested. ``significant`` is G²'s p-value below ``alpha`` divided by the number of terms tested
     for the group (Bonferroni), so a long vocabulary does not manufacture keywords. With
@@ -77,23 +104,25 @@ def keyness(
     Columns: see :data:`KEYNESS_COLUMNS`; ``direction`` is ``over`` or ``under``.
     """
     groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
-    docs, labels = [], []
-    for doc, group in zip(tokens, groups, strict=True):
-        if group:
-            docs.append(doc)
-            labels.append(str(group))
-    names = sorted(set(labels))
+    encoded = token_ids(tokens)
+    if len(groups) != len(encoded.lengths):
+        raise ValueError(f"{len(encoded.lengths)} documents but {len(groups)} groups: give one group per document")
+    grouped = [d for d, group in enumerate(groups) if group]
+    labels = {d: str(groups[d]) for d in grouped}
+    names = sorted(set(labels.values()))
     if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    # Token ids from a hash table, each group's tokens side by side: counted with numpy per group.
-    by_group = sorted(range(len(docs)), key=labels.__getitem__)
-    codes, uniques = pd.factorize(pd.Series(list(chain.from_iterable(docs[d] for d in by_group)), dtype=object))
-    ends = np.cumsum([len(docs[d]) for d in by_group], dtype=np.int64)
-    last_of = {labels[d]: int(end) for d, end in zip(by_group, ends)}  # where each group's tokens end
+    # Each group's tokens side by side (documents ordered by group), counted with numpy per group.
+    by_group = np.array(sorted(grouped, key=labels.__getitem__), dtype=np.int64)
+    lengths = encoded.lengths[by_group]
+    offsets = (np.cumsum(encoded.lengths) - encoded.lengths)[by_group]
+    ends = np.cumsum(lengths)
+    codes = encoded.ids[np.repeat(offsets - (ends - lengths), lengths) + np.arange(int(ends[-1]), dtype=np.int64)]
+    last_of = {labels[int(d)]: int(end) for d, end in zip(by_group, ends)}  # where each group's tokens end
     bounds = [0] + [last_of[name] for name in names]
-    total = np.bincount(codes, minlength=len(uniques))
-    words = uniques.tolist()
-    columns = sorted(np.flatnonzero(total >= min_count).tolist(), key=words.__getitem__)
+    words = encoded.words
+    total = np.bincount(codes, minlength=len(words))
+    columns = sorted(np.flatnonzero((total >= min_count) & (total > 0)).tolist(), key=words.__getitem__)
     vocabulary = [words[j] for j in columns]
     if not vocabulary:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
@@ -101,7 +130,7 @@ def keyness(
     corpus_size = float(total.sum())
     frames = []
     for i, group in enumerate(names):
-        counts = np.bincount(codes[bounds[i] : bounds[i + 1]], minlength=len(uniques))
+        counts = np.bincount(codes[bounds[i] : bounds[i + 1]], minlength=len(words))
         a = counts[columns].astype(float)
         b = all_counts - a
         size_a = float(counts.sum())

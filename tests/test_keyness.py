@@ -84,3 +84,17 @@ def test_counts_and_order_worked_out_by_hand():
         keys = list(zip(rows["direction"], -rows["g2"].round(9), rows["term"]))
         assert keys == sorted(keys)
     assert sorted(set(table["group"])) == list(dict.fromkeys(table["group"]))
+
+
+def test_token_ids_number_tokens_once_and_give_the_same_keyness():
+    from analysis.keyness import token_ids
+
+    tokens, groups = corpus()
+    encoded = token_ids(tokens)
+    assert encoded.lengths.tolist() == [6, 4, 5, 4]
+    assert [encoded.words[i] for i in encoded.ids[:6]] == tokens[0]
+    assert encoded.words[: 3] == ["边境", "防控", "工作"]  # ids in order of first appearance
+    assert token_ids(encoded) is encoded
+    assert keyness(encoded, groups, min_count=1).equals(keyness(tokens, groups, min_count=1))
+    with pytest.raises(ValueError, match="one group per document"):
+        keyness(encoded, groups[:3])
