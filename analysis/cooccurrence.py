@@ -8,7 +8,6 @@ log-likelihood G² of their 2 × 2 table (Dunning 1993) and PMI; a pair must rec
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
-from .keyness import keyness_2x2
+from .keyness import TokenIds, keyness_2x2, token_ids
 from .measures import Lexicon
 
 __all__ = ["COOCCURRENCE_COLUMNS", "COLLOCATION_COLUMNS", "measure_cooccurrence", "collocations"]
@@ -67,46 +66,55 @@ def measure_cooccurrence(mentions: pd.DataFrame, doc_ids: Sequence[str], lexicon
     return frame.drop(columns=["_a", "_b"])
 
 
-def collocations(tokens: Sequence[Sequence[str]], *, min_count: int = 3, top_n: int | None = 100) -> pd.DataFrame:
+def collocations(tokens: Sequence[Sequence[str]] | TokenIds, *, min_count: int = 3, top_n: int | None = 100) -> pd.DataFrame:
     """Adjacent token pairs (within a document) that occur together more than chance.
 
     ``tokens`` are per-document token lists (e.g. ``Analysis.tokens``, stopwords and punctuation
-    already removed, so a pair may straddle a dropped word). Pairs seen fewer than
-    ``min_count`` times are not tested. Sorted by G², strongest first; ``top_n`` keeps the best.
+    already removed, so a pair may straddle a dropped word), or :func:`~analysis.keyness.token_ids`
+    of them. Pairs seen fewer than ``min_count`` times are not tested. Sorted by G², strongest first; ``top_n`` keeps the best.
     """
-    pairs: Counter[tuple[str, str]] = Counter()
-    firsts: Counter[str] = Counter()
-    seconds: Counter[str] = Counter()
-    for doc in tokens:
-        for first, second in zip(doc, doc[1:]):
-            pairs[(first, second)] += 1
-            firsts[first] += 1
-            seconds[second] += 1
-    n_pairs = float(sum(pairs.values()))
-    tested = sorted((pair, n) for pair, n in pairs.items() if n >= min_count)
-    if not tested or n_pairs == 0:
+    # Pairs of token ids as one integer each: counted with numpy, not a Counter.
+    encoded = token_ids(tokens)
+    codes, words, lengths = encoded.ids, encoded.words, encoded.lengths
+    follows = np.ones(len(codes), dtype=bool)  # the next token is in the same document
+    follows[np.cumsum(lengths[lengths > 0]) - 1] = False
+    first_ids, second_ids = codes[:-1][follows[:-1]], codes[1:][follows[:-1]]
+    n_pairs = float(len(first_ids))
+    n_ids = len(words)
+    pair_ids, pair_counts = np.unique(first_ids.astype(np.int64) * n_ids + second_ids, return_counts=True)
+    firsts = np.bincount(first_ids, minlength=n_ids)
+    seconds = np.bincount(second_ids, minlength=n_ids)
+    recurring = pair_counts >= min_count
+    if not recurring.any() or n_pairs == 0:
         return pd.DataFrame(columns=COLLOCATION_COLUMNS)
-    count = np.array([n for _, n in tested], dtype=float)
-    count_first = np.array([firsts[p[0]] for p, _ in tested], dtype=float)
-    count_second = np.array([seconds[p[1]] for p, _ in tested], dtype=float)
+    first_of, second_of = pair_ids[recurring] // n_ids, pair_ids[recurring] % n_ids
+    count = pair_counts[recurring].astype(float)
+    count_first = firsts[first_of].astype(float)
+    count_second = seconds[second_of].astype(float)
     # 2 × 2 table: (first, not first) × (second follows, something else follows).
     _, g2, _ = keyness_2x2(count, count_second - count, count_first, n_pairs - count_first)
     pmi = np.log2(count * n_pairs / (count_first * count_second))
+    # Only pairs that meet more often than chance are collocations. With top_n, only pairs whose
+    # G² reaches the top_n-th largest can be listed: only those are spelled out and sorted.
+    kept = pmi > 0
+    rounded = np.round(g2, 9)
+    if top_n is not None and 0 < top_n < kept.sum() and not np.isnan(rounded[kept]).any():
+        threshold = np.partition(rounded[kept], kept.sum() - top_n)[kept.sum() - top_n]
+        kept &= rounded >= threshold
+    rows = sorted(np.flatnonzero(kept).tolist(), key=lambda i: (words[first_of[i]], words[second_of[i]]))
     frame = pd.DataFrame(
         {
-            "bigram": [f"{a} {b}" for (a, b), _ in tested],
-            "first": [a for (a, _), _ in tested],
-            "second": [b for (_, b), _ in tested],
-            "count": count.astype(int),
-            "count_first": count_first.astype(int),
-            "count_second": count_second.astype(int),
-            "pmi": pmi,
-            "g2": g2,
-            "p_g2": chi2_distribution.sf(g2, 1),
+            "bigram": [f"{words[first_of[i]]} {words[second_of[i]]}" for i in rows],
+            "first": [words[first_of[i]] for i in rows],
+            "second": [words[second_of[i]] for i in rows],
+            "count": count[rows].astype(int),
+            "count_first": count_first[rows].astype(int),
+            "count_second": count_second[rows].astype(int),
+            "pmi": pmi[rows],
+            "g2": g2[rows],
         }
     )
-    # Only pairs that meet more often than chance are collocations.
-    frame = frame[frame["pmi"] > 0]
     frame = frame.assign(_g=frame["g2"].round(9)).sort_values(["_g", "bigram"], ascending=[False, True]).drop(columns="_g")
     frame = frame.reset_index(drop=True)
-    return frame.head(top_n) if top_n is not None else frame
+    frame = frame.head(top_n) if top_n is not None else frame
+    return frame.assign(p_g2=chi2_distribution.sf(frame["g2"].to_numpy(), 1))  # only for the pairs kept

@@ -13,12 +13,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from .measures import Lexicon
 
-__all__ = ["LEXICON_REPORT_COLUMNS", "variant_report", "candidate_variants", "lexicon_report", "split_sentences"]
+__all__ = [
+    "LEXICON_REPORT_COLUMNS",
+    "variant_report",
+    "candidate_variants",
+    "lexicon_report",
+    "sentences_containing",
+    "split_sentences",
+]
 
 LEXICON_REPORT_COLUMNS = [
     "measure",
@@ -56,7 +66,7 @@ def variant_report(
     counts`` (some matches did not come out as this token, e.g. inside a longer word); or ``ok``.
     """
     matched = mentions["variant"].value_counts() if len(mentions) else pd.Series(dtype=int)
-    token_counts: Counter[str] = Counter(t for doc in tokens for t in doc)
+    token_counts: Counter[str] = Counter(chain.from_iterable(tokens))
     rows = []
     for measure in lexicon.measures:
         for variant in measure.variants:
@@ -93,6 +103,107 @@ def _char_similarity(term: str, variants: Sequence[str]) -> tuple[float, str]:
     return best, best_variant
 
 
+def sentences_containing(terms: Sequence[str], sentences: Sequence[str]) -> sparse.csr_matrix:
+    """Which sentences contain each term as a substring: a 0/1 matrix, terms × sentences.
+
+    Each character of the text gets a small number (its rank among the text's characters), so
+    n characters in a row make one exact 64-bit key, and finding every term of length n is one
+    hash lookup over all positions at once instead of one Python step per substring. A term
+    longer than a key holds is found by its first key, then its further keys are checked.
+    """
+    unique = list(dict.fromkeys(terms))
+    n_terms, n_sentences = len(unique), len(sentences)
+    if not n_terms or not n_sentences:
+        return sparse.csr_matrix((len(terms), n_sentences), dtype=np.int32)
+    lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=n_sentences)
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    codes = np.frombuffer("\n".join(sentences).encode("utf-32-le"), dtype=np.uint32)
+    sentence_at = np.repeat(np.arange(n_sentences, dtype=np.int64), lengths + 1)[: len(codes)]
+    in_text = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)
+    in_text[codes] = True
+    rank_of = np.cumsum(in_text, dtype=np.uint64)  # 1, 2, … for the characters in the text
+    ranks = rank_of[codes]
+    ranks[starts[1:] - 1] = 0  # the separators equal no character: no match runs across sentences
+    bits = max(int(rank_of[-1]).bit_length(), 1)
+    per_key = 64 // bits  # characters one key holds exactly
+
+    def key(chars: str) -> int:
+        value = 0
+        for ch in chars:
+            value = (value << bits) | int(rank_of[ord(ch)])
+        return value
+
+    rows: list[np.ndarray] = []
+    columns: list[np.ndarray] = []  # the sentence of each (term, occurrence)
+    by_length: dict[int, list[int]] = {}
+    for i, term in enumerate(unique):
+        if not term:  # the empty string is in every sentence
+            rows.append(np.full(n_sentences, i, dtype=np.int64))
+            columns.append(np.arange(n_sentences))
+        elif all(ord(ch) < len(in_text) and in_text[ord(ch)] for ch in term):
+            by_length.setdefault(len(term), []).append(i)
+    longer = [i for length, ids in by_length.items() if length > per_key for i in ids]
+    longest = min(max(by_length, default=0), per_key)
+
+    def keys_at(where: np.ndarray, n: int) -> np.ndarray:
+        value = ranks[where]
+        for offset in range(1, n):
+            value = (value << np.uint64(bits)) | ranks[where + offset]
+        return value
+
+    # Positions worth a lookup for terms of length n: those whose first two characters begin
+    # such a term, read from a table with one flag bit per length (when the table is small).
+    flags = None
+    if longest >= 2 and 2 * bits <= 26:
+        table = np.zeros(1 << (2 * bits), dtype=np.uint8 if per_key <= 9 else np.uint64)
+        for n in range(2, longest + 1):
+            starting = by_length.get(n, []) + (longer if n == per_key else [])
+            if starting:
+                table[[key(unique[i][:2]) for i in starting]] |= table.dtype.type(1 << (n - 2))
+        flags = table[(ranks[:-1] << np.uint64(bits)) | ranks[1:]]
+    for n in range(1, longest + 1):
+        exact = by_length.get(n, [])
+        # At n = per_key, also the first per_key characters of the longer terms (checked below).
+        firsts = sorted({key(unique[i][:per_key]) for i in longer} - {key(unique[i]) for i in exact}) if n == per_key else []
+        if not exact and not firsts:
+            continue
+        if n > 1 and flags is not None:
+            where = np.flatnonzero(flags[: len(ranks) - n + 1] & flags.dtype.type(1 << (n - 2)))
+        else:
+            where = np.arange(len(ranks) - n + 1)
+        index = pd.Index(np.array([key(unique[i]) for i in exact] + firsts, dtype=np.uint64))
+        slot = index.get_indexer(keys_at(where, n))
+        hit, slot = where[slot >= 0], slot[slot >= 0]
+        whole = slot < len(exact)
+        rows.append(np.asarray(exact, dtype=np.int64)[slot[whole]])
+        columns.append(sentence_at[hit[whole]])
+    if longer:  # the first per_key characters found above, the others checked here
+        order = np.argsort(slot, kind="stable")
+        hit, slot = hit[order], slot[order]
+        bounds = np.searchsorted(slot, np.arange(len(index) + 1))
+        for i in longer:
+            term = unique[i]
+            j = index.get_loc(key(term[:per_key]))
+            where = hit[bounds[j] : bounds[j + 1]]
+            # Further keys at per_key, 2 per_key, …, and the last per_key characters.
+            for offset in sorted({*range(per_key, len(term) - per_key + 1, per_key), len(term) - per_key}):
+                where = where[where + offset + per_key <= len(ranks)]
+                where = where[keys_at(where + offset, per_key) == key(term[offset : offset + per_key])]
+            rows.append(np.full(len(where), i, dtype=np.int64))
+            columns.append(sentence_at[where])
+    found = sparse.csr_matrix((n_terms, n_sentences), dtype=np.int32)
+    if rows:
+        row = np.concatenate(rows)
+        col = np.concatenate(columns)
+        found = sparse.csr_matrix((np.ones(len(row), dtype=np.int32), (row, col)), shape=(n_terms, n_sentences))
+        found.sum_duplicates()
+        found.data[:] = 1
+    if n_terms < len(terms):
+        index = {term: i for i, term in enumerate(unique)}
+        found = found[[index[t] for t in terms]]
+    return found
+
+
 def candidate_variants(
     lexicon: Lexicon,
     texts: Sequence[str],
@@ -114,34 +225,56 @@ def candidate_variants(
     sentences). Candidates scoring below ``min_score`` are not listed: better none than noise.
     """
     known = set(lexicon.variant_to_measure) | set(lexicon.names)
+    known_lengths = sorted({len(v) for v in known})
     counts = counts or {}
     pool = [
         t for t in dict.fromkeys(vocabulary)
-        if t not in known and not any(v in t for v in known) and counts.get(t, min_count) >= min_count
+        if t not in known
+        and not any(t[j : j + n] in known for n in known_lengths for j in range(len(t) - n + 1))
+        and counts.get(t, min_count) >= min_count
     ]
     sentences = [s for text in texts for s in split_sentences(str(text))]
     measure_of = lexicon.variant_to_measure
-    sentence_measures = [{measure_of[m.group(0)] for m in lexicon.pattern.finditer(s)} for s in sentences]
-    # Which pool terms each sentence contains: look its substrings up (fast on long corpora).
-    pool_set = set(pool)
-    lengths = sorted({len(t) for t in pool})
-    term_sentences: dict[str, list[int]] = {t: [] for t in pool}
-    for i, sentence in enumerate(sentences):
-        found = {sentence[j : j + n] for n in lengths for j in range(len(sentence) - n + 1)} & pool_set
-        for term in found:
-            term_sentences[term].append(i)
-    # For each term, how many of its sentences mention each measure (one pass, not one per measure).
-    measures_with: dict[str, Counter[str]] = {
-        t: Counter(m for i in where for m in sentence_measures[i]) for t, where in term_sentences.items()
-    }
+    names = lexicon.names
+    column = {name: j for j, name in enumerate(names)}
+    # Sentences × measures (0/1), and terms × sentences (0/1): their product counts, for each
+    # term and measure, the sentences that hold both.
+    if any(not v or "\n" in v for v in measure_of):
+        pairs = {(i, column[measure_of[m.group(0)]]) for i, s in enumerate(sentences) for m in lexicon.pattern.finditer(s)}
+    else:  # no variant can match across the line breaks joining the sentences: one pass over all
+        starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
+        matches = [(m.start(), m.group(0)) for m in lexicon.pattern.finditer("\n".join(sentences))]
+        where = np.searchsorted(starts, [start for start, _ in matches], side="right") - 1
+        pairs = {(int(i), column[measure_of[v]]) for i, (_, v) in zip(where, matches)}
+    mentioned = sparse.csr_matrix(
+        (np.ones(len(pairs), dtype=np.int32), ([i for i, _ in pairs], [j for _, j in pairs])),
+        shape=(len(sentences), len(names)),
+    )
+    found = sentences_containing(pool, sentences)
+    n_sentences = np.diff(found.indptr)
+    together_counts = np.asarray((found @ mentioned).todense()) if len(pool) else np.zeros((0, len(names)), dtype=int)
+    # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.
+    having: dict[str, set[int]] = {}
+    for i, term in enumerate(pool):
+        for ch in set(term):
+            having.setdefault(ch, set()).add(i)
     rows = []
-    for measure in lexicon.measures:
+    for j, measure in enumerate(lexicon.measures):
+        if min_score > 0:
+            similar: Counter[int] = Counter()
+            for variant in measure.variants:
+                similar_to_variant: Counter[int] = Counter(i for ch in set(variant) for i in having.get(ch, ()))
+                similar.update(i for i, n in similar_to_variant.items() if n >= 2)
+            considered = set(similar) | set(np.flatnonzero(together_counts[:, j] >= max(min_together, 1)).tolist())
+        else:
+            considered = set(range(len(pool)))
         scored = []
-        for term in pool:
+        for i in considered:
+            term = pool[i]
             similarity, closest = _char_similarity(term, measure.variants)
-            where = term_sentences[term]
-            together = measures_with[term][measure.name]
-            share = together / len(where) if where and together >= min_together else 0.0
+            in_sentences = int(n_sentences[i])
+            together = int(together_counts[i, j])
+            share = together / in_sentences if in_sentences and together >= min_together else 0.0
             score = (similarity + share) / 2
             if score < min_score:
                 continue
@@ -150,12 +283,12 @@ def candidate_variants(
             if similarity:
                 evidence.append(f"shares {shared} with {closest}")
             if share:
-                evidence.append(f"in {together} of its {len(where)} sentences with {measure.name}")
-            scored.append((term, score, shared, similarity, together, len(where), "; ".join(evidence)))
+                evidence.append(f"in {together} of its {in_sentences} sentences with {measure.name}")
+            scored.append((term, score, shared, similarity, together, in_sentences, "; ".join(evidence)))
         scored.sort(key=lambda row: (-round(row[1], 9), -row[4], row[0]))
-        for rank, (term, score, shared, similarity, together, n_sentences, evidence) in enumerate(scored[:top_n], start=1):
+        for rank, (term, score, shared, similarity, together, in_sentences, evidence) in enumerate(scored[:top_n], start=1):
             rows.append(
-                (measure.name, term, "candidate", "candidate", rank, score, shared, similarity, together, n_sentences, evidence)
+                (measure.name, term, "candidate", "candidate", rank, score, shared, similarity, together, in_sentences, evidence)
             )
     return pd.DataFrame(
         rows,

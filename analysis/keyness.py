@@ -9,14 +9,15 @@ of the term's relative frequencies, so +1 means twice as frequent in the group a
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
-__all__ = ["KEYNESS_COLUMNS", "keyness", "keyness_2x2"]
+__all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
 
 KEYNESS_COLUMNS = [
     "group",
@@ -59,8 +60,34 @@ def keyness_2x2(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) ->
     return chi2, np.maximum(g2, 0.0), log_ratio
 
 
+@dataclass(frozen=True)
+class TokenIds:
+    """Documents' tokens as integers, so that methods count them with numpy.
+
+    ``ids`` holds every document's token ids, one document after another; ``words[i]`` is the
+    token with id ``i``; ``lengths`` the number of tokens in each document. Made once with
+    :func:`token_ids` and passed to :func:`keyness` and
+    :func:`~analysis.cooccurrence.collocations`, it spares each of them hashing the same
+    millions of tokens again.
+    """
+
+    ids: np.ndarray
+    words: list[str]
+    lengths: np.ndarray
+
+
+def token_ids(tokens: Sequence[Sequence[str]] | TokenIds) -> TokenIds:
+    """The documents' tokens (one list per document) as :class:`TokenIds`; as is if they already are."""
+    if isinstance(tokens, TokenIds):
+        return tokens
+    docs = tokens if isinstance(tokens, Sequence) else list(tokens)
+    ids, words = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object), use_na_sentinel=False)
+    lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
+    return TokenIds(ids.astype(np.int64, copy=False), words.tolist(), lengths)
+
+
 def keyness(
-    tokens: Sequence[Sequence[str]],
+    tokens: Sequence[Sequence[str]] | TokenIds,
     groups: Sequence[str] | Mapping[int, str],
     *,
     min_count: int = 2,
@@ -69,7 +96,7 @@ def keyness(
 ) -> pd.DataFrame:
     """Every group against the rest: over- and under-used terms, strongest (by G²) first.
 
-    ``tokens`` are the documents' tokens, ``groups`` each document's group (empty: left out of
+    ``tokens`` are the documents' tokens (or :func:`token_ids` of them), ``groups`` each document's group (empty: left out of
     both sides). Terms seen fewer than ``min_count`` times in all grouped documents are not
     tested. ``significant`` is G²'s p-value below ``alpha`` divided by the number of terms tested
     for the group (Bonferroni), so a long vocabulary does not manufacture keywords. With
@@ -77,59 +104,69 @@ def keyness(
     Columns: see :data:`KEYNESS_COLUMNS`; ``direction`` is ``over`` or ``under``.
     """
     groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
-    per_group: dict[str, Counter[str]] = {}
-    for doc, group in zip(tokens, groups, strict=True):
-        if group:
-            per_group.setdefault(str(group), Counter()).update(doc)
-    if len(per_group) < 2:
+    encoded = token_ids(tokens)
+    if len(groups) != len(encoded.lengths):
+        raise ValueError(f"{len(encoded.lengths)} documents but {len(groups)} groups: give one group per document")
+    grouped = [d for d, group in enumerate(groups) if group]
+    labels = {d: str(groups[d]) for d in grouped}
+    names = sorted(set(labels.values()))
+    if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    total: Counter[str] = Counter()
-    for counter in per_group.values():
-        total.update(counter)
-    vocabulary = sorted(t for t, n in total.items() if n >= min_count)
+    # Each group's tokens side by side (documents ordered by group), counted with numpy per group.
+    by_group = np.array(sorted(grouped, key=labels.__getitem__), dtype=np.int64)
+    lengths = encoded.lengths[by_group]
+    offsets = (np.cumsum(encoded.lengths) - encoded.lengths)[by_group]
+    ends = np.cumsum(lengths)
+    codes = encoded.ids[np.repeat(offsets - (ends - lengths), lengths) + np.arange(int(ends[-1]), dtype=np.int64)]
+    last_of = {labels[int(d)]: int(end) for d, end in zip(by_group, ends)}  # where each group's tokens end
+    bounds = [0] + [last_of[name] for name in names]
+    words = encoded.words
+    total = np.bincount(codes, minlength=len(words))
+    columns = sorted(np.flatnonzero((total >= min_count) & (total > 0)).tolist(), key=words.__getitem__)
+    vocabulary = [words[j] for j in columns]
     if not vocabulary:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    all_counts = np.array([total[t] for t in vocabulary], dtype=float)
-    corpus_size = float(sum(total.values()))
+    all_counts = total[columns].astype(float)
+    corpus_size = float(total.sum())
     frames = []
-    for group in sorted(per_group):
-        counter = per_group[group]
-        a = np.array([counter.get(t, 0) for t in vocabulary], dtype=float)
+    for i, group in enumerate(names):
+        counts = np.bincount(codes[bounds[i] : bounds[i + 1]], minlength=len(words))
+        a = counts[columns].astype(float)
         b = all_counts - a
-        size_a = float(sum(counter.values()))
+        size_a = float(counts.sum())
         size_b = corpus_size - size_a
         if size_a == 0 or size_b == 0:
             continue
         chi2, g2, log_ratio = keyness_2x2(a, b, size_a, size_b)
         expected_a = all_counts * size_a / corpus_size
+        over = a >= expected_a
+        # Over-used first, then by G² (strongest first, ignoring floating-point noise), then by
+        # term (the vocabulary is sorted, so its position); then at most top_n of each direction.
+        order = np.lexsort((np.arange(len(vocabulary)), -np.round(g2, 9), ~over))
+        if top_n is not None:
+            order = np.concatenate([order[over[order]][:top_n], order[~over[order]][:top_n]])
+        # p-values only for the rows kept (the survival function is the slow part).
+        p_g2 = chi2_distribution.sf(g2[order], 1)
         frame = pd.DataFrame(
             {
                 "group": group,
-                "term": vocabulary,
-                "count_group": a.astype(int),
-                "count_rest": b.astype(int),
+                "term": [vocabulary[j] for j in order],
+                "count_group": a[order].astype(int),
+                "count_rest": b[order].astype(int),
                 "total_group": int(size_a),
                 "total_rest": int(size_b),
-                "per_10k_group": a / size_a * 10_000,
-                "per_10k_rest": b / size_b * 10_000,
-                "chi2": chi2,
-                "p_chi2": chi2_distribution.sf(chi2, 1),
-                "g2": g2,
-                "p_g2": chi2_distribution.sf(g2, 1),
-                "log_ratio": log_ratio,
-                "direction": np.where(a >= expected_a, "over", "under"),
+                "per_10k_group": a[order] / size_a * 10_000,
+                "per_10k_rest": b[order] / size_b * 10_000,
+                "chi2": chi2[order],
+                "p_chi2": chi2_distribution.sf(chi2[order], 1),
+                "g2": g2[order],
+                "p_g2": p_g2,
+                "log_ratio": log_ratio[order],
+                "direction": np.where(over[order], "over", "under"),
+                "significant": p_g2 < alpha / len(vocabulary),
             }
         )
-        frame["significant"] = frame["p_g2"] < alpha / len(vocabulary)
-        frame = frame.sort_values(["direction", "g2", "term"], ascending=[True, False, True], key=_rounded)
-        if top_n is not None:
-            frame = frame.groupby("direction", sort=False).head(top_n)
         frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
-
-
-def _rounded(column: pd.Series) -> pd.Series:
-    """Sort key that ignores floating-point noise, so equal scores tie-break on the term."""
-    return column.round(9) if column.dtype.kind == "f" else column

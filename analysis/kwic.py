@@ -36,17 +36,21 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
     """
     if window < 0:
         raise ValueError("window must be zero or more characters")
-    docs = documents.set_index("doc_id")
+    # Each document's row by its id, looked up once per mention (not a DataFrame row each time).
+    row_of = {doc_id: i for i, doc_id in enumerate(documents["doc_id"])}
+    texts = documents["text"].tolist()
+    units = documents["unit"].tolist() if "unit" in documents else None
+    dates = documents["date_start"].tolist() if "date_start" in documents else None
     rows = []
     for mention in mentions.itertuples(index=False):
-        doc = docs.loc[mention.doc_id]
-        text = str(doc["text"])
+        i = row_of[mention.doc_id]
+        text = str(texts[i])
         start, end = int(mention.start), int(mention.end)
         rows.append(
             {
                 "doc_id": mention.doc_id,
-                "unit": doc.get("unit", ""),
-                "date_start": doc.get("date_start", None),
+                "unit": units[i] if units is not None else "",
+                "date_start": dates[i] if dates is not None else None,
                 "measure": getattr(mention, "measure", ""),
                 "variant": getattr(mention, "variant", text[start:end]),
                 "start": start,

@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
-from .keyness import KEYNESS_COLUMNS, keyness
+from .keyness import KEYNESS_COLUMNS, TokenIds, keyness, token_ids
 from .kwic import kwic
 from .trends import mention_trends
 from .validation import ClusterValidation, validate_clustering
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure  # only for annotations: writing tables needs no matplotlib
+
     from .pipeline import Analysis
 
 __all__ = ["MethodResults", "method_results", "write_method_tables", "draw_method_figures", "METHOD_TABLES"]
@@ -59,13 +60,13 @@ class MethodResults:
     trends: pd.DataFrame
 
 
-def _keyness_by(analysis: Analysis) -> pd.DataFrame:
+def _keyness_by(analysis: Analysis, tokens: TokenIds) -> pd.DataFrame:
     units = analysis.documents["unit"].fillna("").astype(str).tolist()
-    frames = [keyness(analysis.tokens, units, top_n=KEYNESS_TOP).assign(grouping="unit")]
+    frames = [keyness(tokens, units, top_n=KEYNESS_TOP).assign(grouping="unit")]
     if analysis.clustering is not None:
         labels = analysis.clustering.labels
         clusters = [f"cluster {int(labels[u])}" if u in labels.index else "" for u in units]
-        frames.append(keyness(analysis.tokens, clusters, top_n=KEYNESS_TOP).assign(grouping="cluster"))
+        frames.append(keyness(tokens, clusters, top_n=KEYNESS_TOP).assign(grouping="cluster"))
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
     return frame.reindex(columns=["grouping", *KEYNESS_COLUMNS])
 
@@ -82,11 +83,12 @@ def method_results(analysis: Analysis) -> MethodResults:
         if analysis.clustering is not None
         else None
     )
+    tokens = token_ids(analysis.tokens)  # hashed once for keyness (two groupings) and collocations
     results = MethodResults(
         kwic=kwic(documents, analysis.mentions, window=KWIC_WINDOW),
-        keyness=_keyness_by(analysis),
+        keyness=_keyness_by(analysis, tokens),
         cooccurrence=measure_cooccurrence(analysis.mentions, documents["doc_id"].tolist(), analysis.lexicon),
-        collocations=collocations(analysis.tokens, min_count=2),
+        collocations=collocations(tokens, min_count=2),
         validation=validation,
         lexicon_report=lexicon_report(
             analysis.lexicon, documents, analysis.mentions, analysis.tokens, analysis.terms, tokenizer=analysis.run_segmenter()

@@ -372,8 +372,19 @@ def tokenize(
     min_chars: int = 2,
     hmm: bool = True,
 ) -> list[list[str]]:
-    """Segment each text and filter its tokens (see :func:`keep_token`); one list per text."""
-    return [
-        [t for t in segment(text, tokenizer, hmm=hmm) if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars)]
-        for text in texts
-    ]
+    """Segment each text and filter its tokens (see :func:`keep_token`); one list per text.
+
+    Each distinct token is judged once, not at every occurrence (a large corpus has millions of
+    tokens but tens of thousands of distinct ones).
+    """
+    seen: set[str] = set()
+    kept: set[str] = set()
+    result = []
+    for text in texts:  # one text at a time: only the kept tokens stay in memory
+        tokens = segment(text, tokenizer, hmm=hmm)
+        new = set(tokens).difference(seen)
+        if new:
+            seen.update(new)
+            kept.update(t for t in new if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars))
+        result.append([t for t in tokens if t in kept])
+    return result

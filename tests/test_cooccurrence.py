@@ -53,3 +53,23 @@ def test_collocations_on_the_bulletin(bulletin_analysis):
     assert len(table) > 5
     assert table["g2"].is_monotonic_decreasing
     assert (table["count"] >= 2).all() and (table["pmi"] > 0).all()
+
+
+def test_collocation_counts_pairs_within_documents_only():
+    # 甲 乙 twice in the first document and once in the second; 乙 甲 never spans two documents.
+    tokens = [["甲", "乙", "甲", "乙"], [], ["甲", "乙"], ["丙"]]
+    table = collocations(tokens, min_count=1, top_n=None).set_index("bigram")
+    assert set(table.index) == {"甲 乙", "乙 甲"}
+    assert table.loc["甲 乙", ["count", "count_first", "count_second"]].tolist() == [3, 3, 3]
+    assert table.loc["乙 甲", ["count", "count_first", "count_second"]].tolist() == [1, 1, 1]
+    # 4 pairs in all: PMI of 甲 乙 is log2(3 × 4 / (3 × 3)).
+    assert table.loc["甲 乙", "pmi"] == pytest.approx(math.log2(4 / 3))
+    assert table.loc["乙 甲", "pmi"] == pytest.approx(math.log2(4))
+
+
+def test_collocation_top_n_is_the_head_of_the_full_ranking():
+    tokens = [["疫情", "防控", "工作", "部署", "疫情", "防控"], ["工作", "部署", "落实", "责任"], ["落实", "责任", "工作", "部署"]]
+    full = collocations(tokens, min_count=2, top_n=None)
+    assert len(full) == 3
+    for n in range(4):
+        assert collocations(tokens, min_count=2, top_n=n).equals(full.head(n))

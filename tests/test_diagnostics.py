@@ -2,7 +2,14 @@
 
 import pandas as pd
 
-from analysis.diagnostics import LEXICON_REPORT_COLUMNS, candidate_variants, lexicon_report, split_sentences, variant_report
+from analysis.diagnostics import (
+    LEXICON_REPORT_COLUMNS,
+    candidate_variants,
+    lexicon_report,
+    sentences_containing,
+    split_sentences,
+    variant_report,
+)
 from analysis.measures import Lexicon, Measure, find_mentions
 from analysis.tokens import make_tokenizer
 
@@ -89,3 +96,44 @@ def test_bulletin_report_finds_the_bracketed_variant_and_unmatched_entries(bulle
     assert variants["mentions"].sum() == len(bulletin_analysis.mentions)
     candidates = report[report["kind"] == "candidate"]
     assert len(candidates) and (candidates.groupby("measure")["rank"].max() <= 5).all()
+
+
+def test_sentences_containing_finds_every_substring_occurrence_once_per_sentence():
+    sentences = ["防护服和防护服", "边境巡逻", "巡逻", "服和"]
+    terms = ["防护服", "巡逻", "边境巡逻", "护服和防护", "服和", "逻巡", "和", "无此词", "巡逻"]
+    found = sentences_containing(terms, sentences).toarray()
+    assert found.shape == (9, 4)
+    assert found[0].tolist() == [1, 0, 0, 0]  # twice in one sentence counts once
+    assert found[1].tolist() == [0, 1, 1, 0]
+    assert found[2].tolist() == [0, 1, 0, 0]
+    assert found[3].tolist() == [1, 0, 0, 0]
+    assert found[4].tolist() == [1, 0, 0, 1]
+    assert found[5].tolist() == [0, 0, 0, 0]  # 逻 then 巡 across two sentences is no match
+    assert found[6].tolist() == [1, 0, 0, 1]
+    assert found[7].tolist() == [0, 0, 0, 0]
+    assert found[8].tolist() == found[1].tolist()  # a repeated term gets the same row
+
+
+def test_sentences_containing_checks_terms_longer_than_one_key():
+    # With many distinct characters a key holds few of them; long terms are checked piece by piece.
+    alphabet = [chr(0x4E00 + i) for i in range(5000)]  # 5000 characters: 13 bits each, 4 per key
+    filler = "".join(alphabet)
+    long_term = "".join(alphabet[100:111])  # 11 characters
+    near_miss = "".join(alphabet[100:110]) + alphabet[0]  # same first 10, different last
+    sentences = [filler, long_term, "".join(alphabet[100:106]), near_miss]
+    found = sentences_containing([long_term, near_miss, "".join(alphabet[100:106])], sentences).toarray()
+    assert found[0].tolist() == [1, 1, 0, 0]
+    assert found[1].tolist() == [0, 0, 0, 1]
+    assert found[2].tolist() == [1, 1, 1, 1]
+
+
+def test_candidates_are_the_same_whatever_the_vocabulary_order():
+    vocabulary = ["防护服", "巡逻", "边境巡逻", "一线", "防护"]
+    counts = dict.fromkeys(vocabulary, 3)
+    forward = candidate_variants(LEXICON, TEXTS, vocabulary, counts=counts, min_score=0.0, top_n=10)
+    backward = candidate_variants(LEXICON, TEXTS, vocabulary[::-1], counts=counts, min_score=0.0, top_n=10)
+    assert forward.equals(backward)
+    # With no threshold every term is listed for every measure, even those sharing nothing with it.
+    assert sorted(forward.loc[forward["measure"] == "边境管控", "entry"]) == ["一线", "巡逻", "防护", "防护服"]
+    row = forward[(forward["measure"] == "边境管控") & (forward["entry"] == "巡逻")].iloc[0]
+    assert row["sentences_with_entry"] == 2 and row["sentences_together"] == 2 and row["score"] == 0.5

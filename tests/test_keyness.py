@@ -70,3 +70,31 @@ def test_bulletin_border_units_over_use_border_terms(bulletin_analysis):
     table = keyness(a.tokens, a.documents["unit"].tolist())
     top = table[(table["group"] == "鹤北") & (table["direction"] == "over")].iloc[0]
     assert top["term"] == "边境" and bool(top["significant"])
+
+
+def test_counts_and_order_worked_out_by_hand():
+    tokens, groups = corpus()
+    table = keyness(tokens, groups, min_count=1)
+    # 鹤北 has 6 tokens (边境 × 4), the rest 13 tokens (边境 × 0).
+    row = table[(table["group"] == "鹤北") & (table["term"] == "边境")].iloc[0]
+    assert (row["count_group"], row["count_rest"], row["total_group"], row["total_rest"]) == (4, 0, 6, 13)
+    assert row["direction"] == "over"
+    # Each group lists over-used terms then under-used ones, by G² (largest first), then by term.
+    for _, rows in table.groupby("group", sort=False):
+        keys = list(zip(rows["direction"], -rows["g2"].round(9), rows["term"]))
+        assert keys == sorted(keys)
+    assert sorted(set(table["group"])) == list(dict.fromkeys(table["group"]))
+
+
+def test_token_ids_number_tokens_once_and_give_the_same_keyness():
+    from analysis.keyness import token_ids
+
+    tokens, groups = corpus()
+    encoded = token_ids(tokens)
+    assert encoded.lengths.tolist() == [6, 4, 5, 4]
+    assert [encoded.words[i] for i in encoded.ids[:6]] == tokens[0]
+    assert encoded.words[: 3] == ["边境", "防控", "工作"]  # ids in order of first appearance
+    assert token_ids(encoded) is encoded
+    assert keyness(encoded, groups, min_count=1).equals(keyness(tokens, groups, min_count=1))
+    with pytest.raises(ValueError, match="one group per document"):
+        keyness(encoded, groups[:3])

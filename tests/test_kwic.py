@@ -77,3 +77,14 @@ def test_bulletin_kwic_has_one_line_per_mention(bulletin_analysis):
     assert (table["match"] == table["variant"]).all()
     border = table[table["measure"] == "边境管控"]
     assert "偷越国(边)境" in set(border["match"])
+
+
+def test_each_mention_gets_its_own_documents_unit_and_date_whatever_the_order():
+    mentions = pd.DataFrame({"doc_id": ["b", "a", "b"], "start": [2, 3, 0], "end": [4, 7, 2]})
+    table = kwic(docs(), mentions, window=1)
+    assert table["unit"].tolist() == ["绥阳", "鹤北", "绥阳"]
+    assert table["date_start"].tolist() == ["2020-04-20", "2020-04-18", "2020-04-20"]
+    assert table["match"].tolist() == ["宣传", "外防输入", "加强"]
+    # Without unit and date columns the rows still come out, with those left empty.
+    bare = kwic(docs()[["doc_id", "text"]], mentions, window=1)
+    assert bare["unit"].tolist() == ["", "", ""] and bare["date_start"].isna().all()

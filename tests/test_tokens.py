@@ -47,3 +47,11 @@ def test_tokenize_on_a_sentence():
 def test_stopword_file_has_no_comment_lines_as_words():
     words = read_word_list(DEFAULT_STOPWORDS)
     assert "的" in words and not any(w.startswith("#") for w in words)
+
+
+def test_tokenize_keeps_order_and_repeats_in_each_text_and_filters_every_occurrence():
+    tokenizer = make_tokenizer(words=["外防输入"])
+    texts = ["外防输入，进行外防输入。2020", "", "进行消毒，消毒；防"]
+    tokens = tokenize(texts, tokenizer, stopwords=frozenset({"进行"}), keep=frozenset({"防"}))
+    assert tokens == [["外防输入", "外防输入"], [], ["消毒", "消毒", "防"]]
+    assert tokenize([], tokenizer) == []
