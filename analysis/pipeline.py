@@ -184,7 +184,9 @@ def analyse(settings: Settings = Settings()) -> Analysis:
             return analysis
     analysis = _analyse(settings, cache_dir, started)
     if key is not None:
+        mark = time.perf_counter()
         _store_results(cache_dir, key, analysis)
+        analysis.timings["store results"] = time.perf_counter() - mark
     return analysis
 
 
