@@ -21,7 +21,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ __all__ = [
     "TokenCache",
     "CountReport",
     "count_chunk",
+    "chunk_bounds",
     "count_terms",
     "default_cache_dir",
     "default_workers",
@@ -159,20 +160,34 @@ def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], 
     return words, _count_ids(ids[ids > 0] - 1, lengths, len(words))
 
 
-def _merge(parts: Sequence[tuple[list[str], sp.csr_matrix]]) -> TermCounts:
-    """Stack partial counts (rows in order) over one vocabulary (first-seen order)."""
-    vocabulary: defaultdict[str, int] = defaultdict()
-    vocabulary.default_factory = vocabulary.__len__
-    remapped = []
-    for words, matrix in parts:
-        remap = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))
+class _Stack:
+    """Partial counts stacked (rows in order) over one vocabulary (first-seen order), each
+    part remapped as it is added, so merging keeps pace with the workers."""
+
+    def __init__(self) -> None:
+        self.vocabulary: defaultdict[str, int] = defaultdict()
+        self.vocabulary.default_factory = self.vocabulary.__len__
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+
+    def add(self, words: list[str], matrix: sp.csr_matrix) -> None:
+        remap = np.fromiter(map(self.vocabulary.__getitem__, words), dtype=np.int64, count=len(words))
         matrix = matrix.tocsr()
         indices = remap[matrix.indices] if len(words) else matrix.indices
-        remapped.append((matrix.data, indices, matrix.indptr, matrix.shape[0]))
-    width = len(vocabulary)
-    matrices = [sp.csr_matrix((d, i, p), shape=(n, width)) for d, i, p, n in remapped]
-    matrix = sp.vstack(matrices, format="csr") if matrices else sp.csr_matrix((0, width), dtype=np.int32)
-    return TermCounts(list(vocabulary), matrix)
+        self.parts.append((matrix.data, indices, matrix.indptr, matrix.shape[0]))
+
+    def result(self) -> TermCounts:
+        width = len(self.vocabulary)
+        matrices = [sp.csr_matrix((d, i, p), shape=(n, width)) for d, i, p, n in self.parts]
+        matrix = sp.vstack(matrices, format="csr") if matrices else sp.csr_matrix((0, width), dtype=np.int32)
+        return TermCounts(list(self.vocabulary), matrix)
+
+
+def _merge(parts: Iterable[tuple[list[str], sp.csr_matrix]]) -> TermCounts:
+    """Stack partial counts (rows in order) over one vocabulary (first-seen order)."""
+    stack = _Stack()
+    for words, matrix in parts:
+        stack.add(words, matrix)
+    return stack.result()
 
 
 def default_workers() -> int:
@@ -304,16 +319,22 @@ class CountReport:
 
 
 def _chunks(texts: Sequence[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    chars = 0
-    for text in texts:
-        chunk.append(text)
+    for start, end in chunk_bounds(texts, size):
+        yield list(texts[start:end])
+
+
+def chunk_bounds(texts: Sequence[str], size: int = _CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` of consecutive runs of texts holding about ``size`` characters each."""
+    bounds = []
+    start = chars = 0
+    for i, text in enumerate(texts):
         chars += len(text)
         if chars >= size:
-            yield chunk
-            chunk, chars = [], 0
-    if chunk:
-        yield chunk
+            bounds.append((start, i + 1))
+            start, chars = i + 1, 0
+    if start < len(texts):
+        bounds.append((start, len(texts)))
+    return bounds
 
 
 def _progress(total: int, enabled: bool | None):
@@ -392,13 +413,20 @@ def count_terms(
             todo[key] = text
     chunks = list(_chunks(list(todo.values()), chunk_chars))
     with _progress(sum(map(len, todo.values())), progress) as bar:
+        parts = _Stack()
         if engine == "dask":
-            parts = _count_dask(segmenter, chunks, scheduler, workers, bar) if chunks else []
+            results = _count_dask(segmenter, chunks, scheduler, workers, bar) if chunks else []
         else:
-            parts = _count_local(segmenter, chunks, workers, bar, pool)
-    fresh = _merge(parts) if parts else None
+            results = _count_local(segmenter, chunks, workers, bar, pool)
+        for words, matrix in results:  # remapped as they come in, while the workers go on
+            parts.add(words, matrix)
+    fresh = parts.result() if chunks else None
     if cache is not None and fresh is not None:
         cache.store(list(todo), fresh)
+    report.cached = sum(1 for k in keys if k in found)
+    report.cut = len(keys) - report.cached
+    if cached is None and fresh is not None and len(todo) == len(keys):
+        return fresh, report  # every text cut here, none repeated: rows already in order
 
     # Rows in document order: cached rows first, then the new ones, then picked per document.
     pieces = [(p.vocabulary, p.matrix) for p in (cached, fresh) if p is not None]
@@ -406,24 +434,22 @@ def count_terms(
     offset = len(found) if cached is not None else 0
     fresh_rows = {key: offset + i for i, key in enumerate(todo)}
     order = np.fromiter((found[k] if k in found else fresh_rows[k] for k in keys), dtype=np.int64, count=len(keys))
-    report.cached = sum(1 for k in keys if k in found)
-    report.cut = len(keys) - report.cached
     matrix = merged.matrix[order] if len(keys) else sp.csr_matrix((0, len(merged.vocabulary)), dtype=np.int32)
     return TermCounts(merged.vocabulary, matrix.tocsr()), report
 
 
 def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar, pool: "Workers | None"):
-    """Count chunks in order: here when there is one chunk or one worker, else on worker processes."""
+    """Counts of the chunks, in order: here when there is one chunk or one worker, else on
+    worker processes."""
     if pool is None and (workers <= 1 or len(chunks) <= 1):
-        results = []
         for chunk in chunks:
-            results.append(count_chunk(segmenter, chunk))
+            yield count_chunk(segmenter, chunk)
             bar.update(sum(map(len, chunk)))
-        return results
-    if pool is not None:
-        return pool.count(segmenter, chunks, bar)
-    with Workers(segmenter.engine, workers) as own:
-        return own.count(segmenter, chunks, bar)
+    elif pool is not None:
+        yield from pool.iter_count(segmenter, chunks, bar)
+    else:
+        with Workers(segmenter.engine, workers) as own:
+            yield from own.iter_count(segmenter, chunks, bar)
 
 
 class Workers:
@@ -447,22 +473,31 @@ class Workers:
         self._pool.submit(int)  # starts every process now (a pool would wait for the first task)
         self._used = False
 
-    def count(self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None) -> list[tuple[list[str], sp.csr_matrix]]:
-        """:func:`count_chunk` of every chunk, in order; a bounded number in flight, so memory stays flat."""
+    def submit(self, function: Callable, *args) -> Future:
+        """Run ``function(*args)`` on a worker (it must be importable, its arguments picklable)."""
         self._used = True
-        in_flight = 2 * self.processes
+        return self._pool.submit(function, *args)
+
+    def count(self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None) -> list[tuple[list[str], sp.csr_matrix]]:
+        """:func:`count_chunk` of every chunk, in order."""
+        return list(self.iter_count(segmenter, chunks, bar))
+
+    def iter_count(self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None) -> Iterator[tuple[list[str], sp.csr_matrix]]:
+        """:func:`count_chunk` of every chunk, in order, as each is ready; a bounded number in
+        flight, so memory stays flat however large the corpus."""
+        self._used = True
+        in_flight = 4 * self.processes
         pending: list[tuple[Future, int]] = []
-        results = []
         try:
             for chunk in chunks:
                 pending.append((self._pool.submit(count_chunk, segmenter, chunk), sum(map(len, chunk))))
                 if len(pending) >= in_flight:
                     future, size = pending.pop(0)
-                    results.append(future.result())
+                    yield future.result()
                     if bar is not None:
                         bar.update(size)
             for future, size in pending:
-                results.append(future.result())
+                yield future.result()
                 if bar is not None:
                     bar.update(size)
         except BrokenProcessPool:
@@ -470,7 +505,6 @@ class Workers:
                 "a segmentation worker process stopped unexpectedly (out of memory?): "
                 "rerun with --workers 1, or free memory"
             ) from None
-        return results
 
     def close(self) -> None:
         """Let the workers exit; wait for them only if they did work."""

@@ -25,6 +25,8 @@ __all__ = [
     "Lexicon",
     "load_lexicon",
     "find_mentions",
+    "mention_rows",
+    "MENTION_COLUMNS",
     "measure_matrix",
     "choose_period",
     "measures_by_period",
@@ -119,14 +121,23 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     )
 
 
+MENTION_COLUMNS = ["doc_id", "measure", "variant", "start", "end"]
+
+
 def find_mentions(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
     """Every mention of a measure: ``doc_id, measure, variant, start, end`` (character offsets)."""
+    return pd.DataFrame(mention_rows(texts, doc_ids, lexicon), columns=MENTION_COLUMNS)
+
+
+def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon) -> list[tuple[str, str, str, int, int]]:
+    """The rows of :func:`find_mentions`, in document order: a task worker processes can run
+    on part of a corpus."""
     rows = []
     pattern, owner = lexicon.pattern, lexicon.variant_to_measure
     for doc_id, text in zip(doc_ids, texts, strict=True):
         for match in pattern.finditer(text):
             rows.append((doc_id, owner[match.group(0)], match.group(0), match.start(), match.end()))
-    return pd.DataFrame(rows, columns=["doc_id", "measure", "variant", "start", "end"])
+    return rows
 
 
 def measure_matrix(

@@ -14,7 +14,6 @@ import json
 import os
 import pickle
 import platform
-import re
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +31,29 @@ from .clusters import Clustering, cluster_units
 from .corpus import DEFAULT_CORPUS, Corpus, corpus_from_settings
 from .counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .errors import AnalysisError
-from .measures import DEFAULT_LEXICON, Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .measures import (
+    DEFAULT_LEXICON,
+    MENTION_COLUMNS,
+    Lexicon,
+    find_mentions,
+    load_lexicon,
+    measure_matrix,
+    measures_by_period,
+    mention_rows,
+)
 from .config import Settings
-from .engine import PARALLEL_MIN_BYTES, CountReport, TermCounts, Workers, count_terms, default_cache_dir, default_workers
+from .engine import (
+    PARALLEL_MIN_BYTES,
+    CountReport,
+    TermCounts,
+    Workers,
+    chunk_bounds,
+    count_terms,
+    default_cache_dir,
+    default_workers,
+)
 from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, keep_token, make_segmenter, read_word_list, tokenize
+from .versions import package_version
 
 __all__ = [
     "Analysis",
@@ -259,17 +277,32 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
             pool=workers,
         )
 
-    # Segmentation runs on worker processes (a thread here waits for them) while this thread
-    # codes the measures; with the Dask engine the cluster does the cutting.
+    # Measures are coded (and units clustered) while the corpus is being cut: with worker
+    # processes, they find the mentions too and a thread here hands out the cutting; without
+    # them, a thread cuts while this one codes; with the Dask engine the cluster cuts.
     mark = time.perf_counter()
+    doc_ids = documents["doc_id"].tolist()
+
+    def code(mentions: pd.DataFrame) -> tuple:
+        started_coding = time.perf_counter()
+        coded = _code_measures(mentions, documents, lexicon, settings, corpus)
+        timings["measures+clusters"] = time.perf_counter() - started_coding
+        return coded
+
     if settings.engine == "local":
+        coding = [workers.submit(mention_rows, texts[a:b], doc_ids[a:b], lexicon) for a, b in chunk_bounds(texts)] if workers else []
         with ThreadPoolExecutor(1) as background:
             counting = background.submit(count)
-            mentions = find_mentions(texts, documents["doc_id"], lexicon)
+            if workers is not None:
+                mentions = pd.DataFrame([row for task in coding for row in task.result()], columns=MENTION_COLUMNS)
+            else:
+                mentions = find_mentions(texts, doc_ids, lexicon)
+            measures, presence, by_period, clustering, notes = code(mentions)
             raw, report = counting.result()
     else:
         raw, report = count()
-        mentions = find_mentions(texts, documents["doc_id"], lexicon)
+        mentions = find_mentions(texts, doc_ids, lexicon)
+        measures, presence, by_period, clustering, notes = code(mentions)
     timings["segment+measures"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -279,8 +312,32 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
     terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
     distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
     timings["count"] = time.perf_counter() - mark
+    return Analysis(
+        settings=settings,
+        corpus=corpus,
+        documents=documents,
+        lexicon=lexicon,
+        counts=counts,
+        terms=terms,
+        terms_by_unit=terms_by_unit,
+        distinctive=distinctive,
+        mentions=mentions,
+        measures=measures,
+        presence=presence,
+        by_period=by_period,
+        clustering=clustering,
+        notes=notes,
+        segmenter=segmenter,
+        token_filter={**token_filter, "hmm": settings.hmm},
+        report=report,
+        timings=timings,
+    )
 
-    mark = time.perf_counter()
+
+def _code_measures(
+    mentions: pd.DataFrame, documents: pd.DataFrame, lexicon: Lexicon, settings: Settings, corpus: Corpus
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Clustering | None, list[str]]:
+    """Measures per unit and per period, units clustered by them, and notes on what was skipped."""
     by_doc = documents.set_index("doc_id")
     measures = measure_matrix(mentions, by_doc["unit"], lexicon)
     presence = (measures > 0).astype(int)
@@ -304,27 +361,7 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
         notes.append("timelines skipped: no document carries a date")
     elif not documents["unit"].astype(bool).any():
         notes.append("unit timeline skipped: no document names a unit (measures over time are still drawn)")
-    timings["measures+clusters"] = time.perf_counter() - mark
-    return Analysis(
-        settings=settings,
-        corpus=corpus,
-        documents=documents,
-        lexicon=lexicon,
-        counts=counts,
-        terms=terms,
-        terms_by_unit=terms_by_unit,
-        distinctive=distinctive,
-        mentions=mentions,
-        measures=measures,
-        presence=presence,
-        by_period=by_period,
-        clustering=clustering,
-        notes=notes,
-        segmenter=segmenter,
-        token_filter={**token_filter, "hmm": settings.hmm},
-        report=report,
-        timings=timings,
-    )
+    return measures, presence, by_period, clustering, notes
 
 
 def leading_measures(
@@ -479,18 +516,11 @@ def _versions_found() -> tuple[tuple[str, str], ...]:
     versions = {"python": platform.python_version(), "policy-analysis": __version__}
     for name in _DEPENDENCIES:
         try:
-            versions[name] = _installed_version(name)
+            versions[name] = package_version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return tuple(versions.items())
 
-
-def _installed_version(name: str) -> str:
-    """``importlib.metadata.version`` without parsing the whole metadata file as e-mail
-    (a tenth of a second for these packages, which a rerun from the cache would notice)."""
-    distribution = metadata.distribution(name)
-    found = re.search(r"^Version:[ \t]*(\S+)", distribution.read_text("METADATA") or "", re.MULTILINE)
-    return found.group(1) if found else distribution.version
 
 
 def _settings_record(settings: Settings) -> dict:

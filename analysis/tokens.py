@@ -21,13 +21,19 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata, resources
+from importlib import resources
 from operator import itemgetter
 from pathlib import Path
 
 import jieba
 
+try:  # imported here, not on first use, so that worker processes forked later inherit it
+    import rjieba
+except ImportError:  # pragma: no cover - a core dependency; the jieba engine still works
+    rjieba = None
+
 from .errors import ConfigError
+from .versions import package_version
 
 __all__ = [
     "TokenSettings",
@@ -146,9 +152,7 @@ _spare_engines: dict[str, list] = {"rjieba": [], "jieba": []}
 def _new_rjieba():
     """A fresh jieba-rs instance (its dictionary loads in about 0.1 s): a spare one if
     :func:`warm_up` made it, else a new one."""
-    try:
-        import rjieba
-    except ImportError:
+    if rjieba is None:
         raise ConfigError(
             "the fast segmenter needs rjieba (pip install rjieba), or set [tokens] segmenter = \"jieba\" / --segmenter jieba"
         ) from None
@@ -203,8 +207,8 @@ class Segmenter:
         self.entries = tuple(entries)
         self.words = tuple(words)
         self.hmm = hmm
-        self.version = metadata.version(engine)
-        digest = hashlib.sha256(repr((engine, self.version, metadata.version("jieba"), hmm, self.entries, self.words)).encode())
+        self.version = package_version(engine)
+        digest = hashlib.sha256(repr((engine, self.version, package_version("jieba"), hmm, self.entries, self.words)).encode())
         self.fingerprint = f"{engine}-{digest.hexdigest()[:24]}"
         self._lock = threading.Lock()
         self._cut_function = None  # built on first use: a run served by the token cache never builds it
