@@ -80,16 +80,15 @@ class TermCounts:
     def select(self, keep: Callable[[str], bool]) -> "TermCounts":
         """Only the terms ``keep`` accepts, in sorted order (so every engine gives the same table)."""
         chosen = sorted((term, j) for j, term in enumerate(self.vocabulary) if keep(term))
-        new_column = np.full(len(self.vocabulary), -1, dtype=np.int64)
+        new_column = np.full(len(self.vocabulary), -1, dtype=np.int32)
         new_column[np.fromiter((j for _, j in chosen), dtype=np.int64, count=len(chosen))] = np.arange(len(chosen))
         matrix = self.matrix.tocsr()  # no repeated entries: every route counts each (document, term) once
         columns = new_column[matrix.indices]
         kept = columns >= 0
-        rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))[kept]
-        indptr = np.zeros(matrix.shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=matrix.shape[0]), out=indptr[1:])
+        before = np.zeros(len(kept) + 1, dtype=np.int64)  # entries kept before each position
+        np.cumsum(kept, out=before[1:])
         selected = sp.csr_matrix(
-            (matrix.data[kept], columns[kept].astype(np.int32), indptr), shape=(matrix.shape[0], len(chosen))
+            (matrix.data[kept], columns[kept], before[matrix.indptr]), shape=(matrix.shape[0], len(chosen))
         )
         selected.sort_indices()
         return TermCounts([term for term, _ in chosen], selected)

@@ -97,6 +97,7 @@ def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str 
     start = time.perf_counter()
     analysis = analyse(settings)
     seconds = time.perf_counter() - start
+    peak_mb, worker_peak_mb = _peak_mb(), _worker_peak_mb()  # the analysis alone, before writing
     text_mb = sum(len(t.encode("utf-8")) for t in analysis.documents["text"]) / 1e6
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -111,8 +112,9 @@ def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str 
         "mentions": len(analysis.mentions),
         "units": len(analysis.units),
         "k": analysis.clustering.k if analysis.clustering is not None else None,
-        "peak_mb": _peak_mb(),
-        "worker_peak_mb": _worker_peak_mb(),
+        "peak_mb": peak_mb,
+        "worker_peak_mb": worker_peak_mb,
+        "write_peak_mb": _peak_mb(),
         "workers": analysis.report.workers,
         "timings": analysis.timings,
         "report": str(analysis.report),
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in first["timings"].items()))
     print(f"  {first['report']}")
     print(f"  {first['documents']} documents, {first['terms']} distinct terms, {first['mentions']} mentions, {first['units']} units, k={first['k']}")
-    print(f"  writing the tables (not in the timing): {first['write_seconds']:.2f} s")
+    print(f"  writing the tables (not in the timing): {first['write_seconds']:.2f} s, peak memory of the main process then {first['write_peak_mb']:.0f} MB")
     print(f"rerun, unchanged corpus, dictionary and settings: {rerun['seconds']:.2f} s = {100 * rerun['seconds'] / first['seconds']:.1f}% of the first run, peak memory {rerun['peak_mb']:.0f} MB")
     print(f"  {rerun['report']}")
     print(f"rerun with another setting (k=3), unchanged corpus and dictionary: {other['seconds']:.2f} s = {100 * other['seconds'] / first['seconds']:.1f}% of the first run")

@@ -117,3 +117,22 @@ def test_by_period_by_year():
     table = measures_by_period(mentions, dates, lexicon, period="year")
     assert list(table.index) == ["1990", "1991", "1992", "1993"]
     assert table.loc["1993", "不聚集"] == 1 and table.loc["1990", "不聚集"] == 1
+
+
+def test_the_pattern_finds_the_longest_variant_at_each_position():
+    """Variants sharing a first character, one a prefix of another, one of a single character."""
+    from analysis.measures import Lexicon, Measure, find_mentions
+
+    lexicon = Lexicon(
+        name="t",
+        description="",
+        measures=(
+            Measure(name="防控", gloss="", variants=("防", "防控", "防控工作")),
+            Measure(name="外防", gloss="", variants=("外防输入", "外来人员", "偷越国(边)境")),
+        ),
+        path="",
+    )
+    text = "防控工作外防输入，防控和防。外来人员偷越国(边)境"
+    found = find_mentions([text], ["d"], lexicon)
+    assert found["variant"].tolist() == ["防控工作", "外防输入", "防控", "防", "外来人员", "偷越国(边)境"]
+    assert [text[a:b] for a, b in zip(found["start"], found["end"])] == found["variant"].tolist()
