@@ -10,9 +10,11 @@ then times, each in a fresh process so memory and caches are measured cleanly:
    once more with another setting (k=3), which only the token cache can serve;
 3. the baseline: plain ``jieba.lcut`` plus ``collections.Counter`` over the same documents.
 
-It prints MB/s for each, their ratio, the rerun time and the peak memory (max RSS).
+It prints MB/s for each, their ratio, the rerun time and the peak memory (max RSS of the
+main process and its worker processes). Each measurement runs ``--repeat`` times (default 3)
+and the median is reported, with every run's time beside it.
 
-    .venv/bin/python benchmarks/scale.py [--mb 20] [--workdir DIR] [--engine local|dask] [--workers N]
+    .venv/bin/python benchmarks/scale.py [--mb 20] [--workdir DIR] [--engine local|dask] [--workers N] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def _worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str = "") -> dict:
+def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str = "", write: str = "write") -> dict:
     from analysis.config import Settings
     from analysis.pipeline import analyse, write_outputs
 
@@ -99,10 +101,12 @@ def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str 
     seconds = time.perf_counter() - start
     peak_mb, worker_peak_mb = _peak_mb(), _worker_peak_mb()  # the analysis alone, before writing
     text_mb = sum(len(t.encode("utf-8")) for t in analysis.documents["text"]) / 1e6
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        write_outputs(analysis, out, figures=False)
-        write_seconds = time.perf_counter() - start
+    write_seconds = None
+    if write == "write":
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            write_outputs(analysis, out, figures=False)
+            write_seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
         "write_seconds": write_seconds,
@@ -138,6 +142,15 @@ def child_baseline(corpus: Path) -> dict:
     return {"seconds": seconds, "text_mb": sum(len(t.encode("utf-8")) for t in texts) / 1e6, "terms": len(counts), "peak_mb": _peak_mb()}
 
 
+def _median(runs: list[dict]) -> dict:
+    """The run with the median time (the lower middle one for an even count)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+
+
+def _seconds(runs: list[dict]) -> str:
+    return ", ".join(f"{run['seconds']:.2f}" for run in runs) + " s"
+
+
 def _child(*args: str) -> dict:
     result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -148,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB of document text (default 20)")
     parser.add_argument("--workdir", type=Path, help="where the corpus and cache go (default: a temporary folder)")
     parser.add_argument("--engine", choices=["local", "dask"], default="local")
-    parser.add_argument("--workers", type=int, default=0, help="threads for segmentation (default: every core)")
+    parser.add_argument("--workers", type=int, default=0, help="worker processes for segmentation (default: every core)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is reported (default 3)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -165,26 +179,37 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(cache, ignore_errors=True)  # the first run starts with an empty cache
         built = build_corpus(corpus, megabytes=args.mb)
         print(f"corpus: {built['documents']} unique documents on {built['pages']} pages, {built['text_mb']:.1f} MB of text ({corpus})")
-        first = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers))
-        rerun = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers))
-        other = _child("--child", "analysis", str(corpus), str(cache), args.engine, str(args.workers), "3")
-        base = _child("--child", "baseline", str(corpus))
+        # Each measurement is repeated (--repeat, default 3) and its median used: on a shared or
+        # virtual machine one run can be a quarter slower than the next. Every first run starts
+        # with an empty cache; only the first of them also writes the tables.
+        analysis = [str(corpus), str(cache), args.engine, str(args.workers)]
+        firsts = []
+        for i in range(args.repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            firsts.append(_child("--child", "analysis", *analysis, "", "write" if i == 0 else "no-write"))
+        reruns = [_child("--child", "analysis", *analysis, "", "no-write") for _ in range(args.repeat)]
+        other = _child("--child", "analysis", *analysis, "3", "no-write")
+        bases = [_child("--child", "baseline", str(corpus)) for _ in range(args.repeat)]
+    first, rerun, base = _median(firsts), _median(reruns), _median(bases)
     mb = first["text_mb"]
     fast, slow = mb / first["seconds"], base["text_mb"] / base["seconds"]
     # Peak memory of the run: this process's peak plus every worker's, as if all peaked at once.
-    peak = first["peak_mb"] + (first["workers"] * first["worker_peak_mb"] if first["worker_peak_mb"] else 0)
+    run_peaks = [r["peak_mb"] + r["workers"] * r["worker_peak_mb"] for r in firsts]
+    peak = max(run_peaks)
     print(f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers): {first['seconds']:.2f} s = {fast:.2f} MB/s")
+    print(f"  median of {len(firsts)} runs from an empty cache: {_seconds(firsts)}")
     print(f"  peak memory {peak:.0f} MB at most (main process {first['peak_mb']:.0f} MB + {first['workers']} workers × {first['worker_peak_mb']:.0f} MB)")
     print(f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in first["timings"].items()))
     print(f"  {first['report']}")
     print(f"  {first['documents']} documents, {first['terms']} distinct terms, {first['mentions']} mentions, {first['units']} units, k={first['k']}")
-    print(f"  writing the tables (not in the timing): {first['write_seconds']:.2f} s, peak memory of the main process then {first['write_peak_mb']:.0f} MB")
+    print(f"  writing the tables (not in the timing): {firsts[0]['write_seconds']:.2f} s, peak memory of the main process then {firsts[0]['write_peak_mb']:.0f} MB")
     print(f"rerun, unchanged corpus, dictionary and settings: {rerun['seconds']:.2f} s = {100 * rerun['seconds'] / first['seconds']:.1f}% of the first run, peak memory {rerun['peak_mb']:.0f} MB")
-    print(f"  {rerun['report']}")
+    print(f"  median of {len(reruns)}: {_seconds(reruns)}; {rerun['report']}")
     print(f"rerun with another setting (k=3), unchanged corpus and dictionary: {other['seconds']:.2f} s = {100 * other['seconds'] / first['seconds']:.1f}% of the first run")
     print(f"  {other['report']}")
     print(f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in other["timings"].items()))
     print(f"baseline jieba.lcut + Counter: {base['seconds']:.2f} s = {slow:.2f} MB/s, peak memory {base['peak_mb']:.0f} MB")
+    print(f"  median of {len(bases)}: {_seconds(bases)}")
     print(f"ratio (whole analysis / baseline throughput): {fast / slow:.1f}x")
     share = rerun["seconds"] / first["seconds"]
     print(
