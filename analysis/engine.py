@@ -312,7 +312,8 @@ class CountReport:
         if self.results_reused:
             return f"results for all {self.documents} documents reused from the cache (inputs, settings and code unchanged)"
         return (
-            f"segmented {self.cut} of {self.documents} documents ({self.engine} engine, {self.workers} workers); "
+            f"segmented {self.cut} of {self.documents} documents ({self.engine} engine, "
+            f"{self.workers} worker{'' if self.workers == 1 else 's'}); "
             f"{self.cached} reused from the token cache"
         )
 
@@ -411,6 +412,8 @@ def count_terms(
         if key not in found and key not in todo:
             todo[key] = text
     chunks = list(_chunks(list(todo.values()), chunk_chars))
+    if engine == "local" and pool is None and len(chunks) <= 1:
+        report.workers = 1  # cut here: one chunk is not worth starting workers for
     with _progress(sum(map(len, todo.values())), progress) as bar:
         parts = _Stack()
         if engine == "dask":
