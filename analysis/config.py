@@ -52,7 +52,7 @@ class Settings:
     cache: bool = True  # reuse token counts of documents already segmented
     cache_dir: Path | None = None  # None: the user cache folder (~/.cache/policy-analysis)
     # [engine]
-    engine: str = "local"  # "local" (threads on this machine) or "dask" (a Dask cluster)
+    engine: str = "local"  # "local" (worker processes on this machine) or "dask" (a Dask cluster)
     scheduler: str | None = None  # Dask scheduler address; None: start a local cluster
     workers: int | None = None  # worker processes; None: every core
     progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
