@@ -122,7 +122,6 @@ SEGMENTERS = ("jieba", "rjieba")
 # A word no text can contain (Private Use Area characters are never part of a jieba word
 # block): adding it to jieba-rs raises the dictionary total without changing any cut.
 _PAD_WORD = "\U000f0000\U000f0001"
-SEPARATOR = "\x00"  # between texts cut in one call
 @lru_cache(maxsize=1)
 def _jieba_dictionary() -> tuple[list[str], list[str], frozenset[str], int]:
     """jieba's main dictionary as jieba loads it: its words and their frequencies (as written),
@@ -237,27 +236,6 @@ class Segmenter:
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 - jieba's own spelling
         """``jieba.Tokenizer.lcut``'s signature, so code written for jieba can take a Segmenter."""
         return self._cut(text, HMM)
-
-    def cut_many(self, texts: Sequence[str]) -> list[list[str]]:
-        """Cut several texts (one task for a worker thread or process), as ``cut`` would each.
-
-        The texts are joined by a NUL character and cut in one call: NUL is outside every
-        jieba word block, so it comes out as a token of its own and leaves the cuts on either
-        side unchanged. One call instead of thousands also means the GIL is taken back once,
-        not once per document (which made threads queue behind each other).
-        """
-        cut, hmm = self._cut, self.hmm
-        if len(texts) < 2 or any(SEPARATOR in text for text in texts):
-            return [cut(text, hmm) for text in texts]
-        tokens = cut(SEPARATOR.join(texts), hmm)
-        result: list[list[str]] = []
-        start = 0
-        for _ in range(len(texts) - 1):
-            end = tokens.index(SEPARATOR, start)
-            result.append(tokens[start:end])
-            start = end + 1
-        result.append(tokens[start:])
-        return result
 
     def __reduce__(self):
         return (_rebuild_segmenter, (self.engine, self.entries, self.words, self.hmm))
