@@ -15,6 +15,7 @@ cuts only the documents it has not seen, and a changed dictionary starts a new f
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import shutil
 import sys
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,9 @@ class TermCounts:
     vocabulary: list[str]
     matrix: sp.csr_matrix
 
+    def __getstate__(self) -> dict:
+        return {"vocabulary": self.vocabulary, "matrix": self.matrix}  # not the kept pooled counts
+
     @property
     def n_tokens(self) -> int:
         return int(self.matrix.sum())
@@ -79,9 +83,18 @@ class TermCounts:
         return cls(vocabulary, matrix).select(lambda term: True)
 
     def select(self, keep: Callable[[str], bool]) -> "TermCounts":
-        """Only the terms ``keep`` accepts, in sorted order (so every engine gives the same table)."""
-        chosen = sorted((term, j) for j, term in enumerate(self.vocabulary) if keep(term))
-        new_column = np.full(len(self.vocabulary), -1, dtype=np.int32)
+        """Only the terms ``keep`` accepts, in sorted order (so every engine gives the same table).
+
+        Counts from :func:`count_terms` already have their terms in sorted order and each
+        row's columns ascending: then the columns keep their order and nothing is re-sorted.
+        """
+        vocabulary = self.vocabulary
+        in_order = _is_sorted(vocabulary)
+        if in_order:
+            chosen = [(term, j) for j, term in enumerate(vocabulary) if keep(term)]
+        else:
+            chosen = sorted((term, j) for j, term in enumerate(vocabulary) if keep(term))
+        new_column = np.full(len(vocabulary), -1, dtype=np.int32)
         new_column[np.fromiter((j for _, j in chosen), dtype=np.int64, count=len(chosen))] = np.arange(len(chosen))
         matrix = self.matrix.tocsr()  # no repeated entries: every route counts each (document, term) once
         columns = new_column[matrix.indices]
@@ -91,7 +104,10 @@ class TermCounts:
         selected = sp.csr_matrix(
             (matrix.data[kept], columns[kept], before[matrix.indptr]), shape=(matrix.shape[0], len(chosen))
         )
-        selected.sort_indices()
+        if in_order and matrix.has_sorted_indices:
+            selected.has_sorted_indices = True  # an increasing renumbering keeps each row ascending
+        else:
+            selected.sort_indices()
         return TermCounts([term for term, _ in chosen], selected)
 
     def totals(self) -> np.ndarray:
@@ -103,7 +119,19 @@ class TermCounts:
         return np.bincount(self.matrix.indices, minlength=len(self.vocabulary)).astype(np.int64)
 
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
-        """Group × term counts, groups in order of first appearance; empty groups left out."""
+        """Group × term counts, groups in order of first appearance; empty groups left out.
+
+        The last result is kept (the term tables and TF-IDF pool by the same groups): do not
+        modify it."""
+        key = tuple(groups)
+        last = self.__dict__.get("_last_pooled")
+        if last is not None and last[0] == key and last[1] is self.matrix:
+            return last[2]
+        result = self._pool(key)
+        self.__dict__["_last_pooled"] = (key, self.matrix, result)
+        return result
+
+    def _pool(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         names = list(dict.fromkeys(g for g in groups if g))
         index = {name: i for i, name in enumerate(names)}
         rows = [i for i, g in enumerate(groups) if g]
@@ -117,8 +145,21 @@ class TermCounts:
         return names, pooled
 
 
+def _is_sorted(words: Sequence[str]) -> bool:
+    """Whether ``words`` are strictly increasing (sorted, no repeats)."""
+    return all(map(operator.lt, words, islice(words, 1, None)))
+
+
+def _in_sorted_order(words: list[str], ids: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """``words`` sorted, and ``ids`` (indices into ``words``) renumbered to match."""
+    order = sorted(range(len(words)), key=words.__getitem__)
+    ranks = np.empty(len(words), dtype=np.int64)
+    ranks[order] = np.arange(len(words))
+    return [words[i] for i in order], ranks[ids]
+
+
 def _count_lists(lists: Sequence[Sequence[str]]) -> tuple[list[str], sp.csr_matrix]:
-    """Vocabulary (first-seen order) and document × term counts of token lists.
+    """Vocabulary (sorted) and document × term counts of token lists (each row's columns ascending).
 
     Each token costs one dict lookup; the counting itself is a numpy sort (outside the GIL).
     """
@@ -126,17 +167,21 @@ def _count_lists(lists: Sequence[Sequence[str]]) -> tuple[list[str], sp.csr_matr
     vocabulary.default_factory = vocabulary.__len__  # a new term gets the next id
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(lists)), dtype=np.int64, count=int(lengths.sum()))
-    return list(vocabulary), _count_ids(ids, lengths, len(vocabulary))
+    words, ids = _in_sorted_order(list(vocabulary), ids)
+    return words, _count_ids(ids, lengths, len(words))
 
 
 def _count_ids(ids: np.ndarray, lengths: np.ndarray, width: int) -> sp.csr_matrix:
-    """Document × term counts of term ids laid end to end, ``lengths[i]`` of them for document i."""
+    """Document × term counts of term ids laid end to end, ``lengths[i]`` of them for document i
+    (each row's columns ascending)."""
     base = max(width, 1)
     pairs, counts = np.unique(np.repeat(np.arange(len(lengths), dtype=np.int64), lengths) * base + ids, return_counts=True)
     rows, columns = np.divmod(pairs, base)
     indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(lengths)), out=indptr[1:])
-    return sp.csr_matrix((counts.astype(np.int32), columns.astype(np.int32), indptr), shape=(len(lengths), width))
+    matrix = sp.csr_matrix((counts.astype(np.int32), columns.astype(np.int32), indptr), shape=(len(lengths), width))
+    matrix.has_sorted_indices = True  # np.unique sorted the (row, column) pairs
+    return matrix
 
 
 def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
@@ -146,7 +191,8 @@ def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], 
     ends: no per-document token lists are built. NUL is outside every jieba word block, so it
     comes out as a token of its own and leaves the cuts on either side unchanged (the tests
     compare with cutting each text alone). One call instead of thousands also keeps the
-    segmenter's per-call overhead out of the way.
+    segmenter's per-call overhead out of the way. The chunk's terms come back sorted, and each
+    row's columns ascending, so that merging chunks needs no sorting (:class:`_Stack`).
     """
     if len(texts) < 2 or any(SEPARATOR in text for text in texts):
         return _count_lists([segmenter.cut(text) for text in texts])
@@ -159,30 +205,49 @@ def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], 
     if len(ends) != len(texts) - 1:  # pragma: no cover - the segmenter merged a separator into a token
         return _count_lists([segmenter.cut(text) for text in texts])
     lengths = np.diff(ends, prepend=-1, append=len(ids)) - 1
-    words = list(vocabulary)[1:]
-    return words, _count_ids(ids[ids > 0] - 1, lengths, len(words))
+    words, ids = _in_sorted_order(list(vocabulary)[1:], ids[ids > 0] - 1)
+    return words, _count_ids(ids, lengths, len(words))
 
 
 class _Stack:
-    """Partial counts stacked (rows in order) over one vocabulary (first-seen order), each
-    part remapped as it is added, so merging keeps pace with the workers."""
+    """Partial counts stacked (rows in order) over one vocabulary, each part remapped as it is
+    added, so merging keeps pace with the workers.
+
+    Terms are numbered as first seen, then put in sorted order at the end by one renumbering.
+    Parts whose terms are sorted, with ascending columns in each row (what :func:`count_chunk`
+    gives), stay ascending under it: then nothing needs re-sorting.
+    """
 
     def __init__(self) -> None:
         self.vocabulary: defaultdict[str, int] = defaultdict()
         self.vocabulary.default_factory = self.vocabulary.__len__
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        self.in_order = True  # every part's terms sorted and columns ascending
 
     def add(self, words: list[str], matrix: sp.csr_matrix) -> None:
         remap = np.fromiter(map(self.vocabulary.__getitem__, words), dtype=np.int64, count=len(words))
         matrix = matrix.tocsr()
+        self.in_order = self.in_order and matrix.has_sorted_indices and _is_sorted(words)
         indices = remap[matrix.indices] if len(words) else matrix.indices
         self.parts.append((matrix.data, indices, matrix.indptr, matrix.shape[0]))
 
     def result(self) -> TermCounts:
-        width = len(self.vocabulary)
-        matrices = [sp.csr_matrix((d, i, p), shape=(n, width)) for d, i, p, n in self.parts]
-        matrix = sp.vstack(matrices, format="csr") if matrices else sp.csr_matrix((0, width), dtype=np.int32)
-        return TermCounts(list(self.vocabulary), matrix)
+        """The stacked counts, terms in sorted order, each row's columns ascending."""
+        first_seen = list(self.vocabulary)
+        words, ranks = _in_sorted_order(first_seen, np.arange(len(first_seen)))
+        width = len(words)
+        if not self.parts:
+            return TermCounts(words, sp.csr_matrix((0, width), dtype=np.int32))
+        data = np.concatenate([d for d, _, _, _ in self.parts])
+        indices = ranks[np.concatenate([i for _, i, _, _ in self.parts])].astype(np.int32) if width else np.zeros(0, np.int32)
+        starts = np.cumsum([0] + [len(d) for d, _, _, _ in self.parts])
+        indptr = np.concatenate([[0]] + [p[1:].astype(np.int64) - p[0] + start for (_, _, p, _), start in zip(self.parts, starts)])
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(sum(n for _, _, _, n in self.parts), width))
+        if self.in_order:
+            matrix.has_sorted_indices = True
+        else:
+            matrix.sort_indices()
+        return TermCounts(words, matrix)
 
 
 def _merge(parts: Iterable[tuple[list[str], sp.csr_matrix]]) -> TermCounts:

@@ -161,15 +161,19 @@ def _load_results(cache_dir: Path, key: str) -> "Analysis | None":
         os.utime(path)
     except Exception:  # noqa: BLE001 - a missing or damaged entry is only a cache miss
         return None
-    return analysis if isinstance(analysis, Analysis) else None
+    if not isinstance(analysis, Analysis):
+        return None
+    analysis.documents = analysis.corpus.to_frame()  # not stored: quicker to make again than to unpickle
+    return analysis
 
 
 def _store_results(cache_dir: Path, key: str, analysis: "Analysis") -> None:
     folder = cache_dir / "results"
-    state = (analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report)
+    state = (analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report, analysis.documents)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        analysis.segmenter, analysis._tokens, analysis.timings, analysis.report = None, None, {}, None
+        # Left out: what is run-specific, and the documents table (corpus.to_frame() remakes it).
+        analysis.segmenter, analysis._tokens, analysis.timings, analysis.report, analysis.documents = None, None, {}, None, None
         temporary = folder / f".{key}.{os.getpid()}.tmp"
         with temporary.open("wb") as handle:
             pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -179,7 +183,7 @@ def _store_results(cache_dir: Path, key: str, analysis: "Analysis") -> None:
     except OSError:
         pass
     finally:
-        analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report = state
+        analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report, analysis.documents = state
 
 
 def analyse(settings: Settings = Settings()) -> Analysis:

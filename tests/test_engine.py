@@ -264,3 +264,71 @@ def test_old_token_folders_are_pruned_but_used_ones_kept(tmp_path, segmenter):
 def test_the_report_says_a_single_chunk_was_cut_here(segmenter):
     _, report = count_terms(["疫情防控工作", "外防输入"], segmenter, workers=2, cache_dir=None)
     assert report.workers == 1 and "(local engine, 1 worker);" in str(report)
+
+
+def _really_ascending(matrix) -> bool:
+    """Each row's columns strictly increasing, checked on the arrays (not scipy's flag)."""
+    return all(np.all(np.diff(matrix.indices[a:b]) > 0) for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:]))
+
+
+def test_every_route_gives_sorted_terms_and_ascending_columns(tmp_path, texts, segmenter):
+    """Chunks come back with sorted terms; merging renumbers them without re-sorting, so the
+    flag scipy trusts (has_sorted_indices) must be true of the arrays themselves."""
+    half = len(texts) // 2
+    count_terms(texts[:half], segmenter, workers=1, cache_dir=tmp_path, chunk_chars=3_000)  # half cached
+    routes = [
+        count_terms(texts, segmenter, workers=1, cache_dir=None, chunk_chars=3_000)[0],
+        count_terms(texts, segmenter, workers=2, cache_dir=None, chunk_chars=3_000)[0],
+        count_terms(texts, segmenter, workers=2, cache_dir=tmp_path, chunk_chars=3_000)[0],  # cached + new rows
+    ]
+    for counts in routes:
+        assert counts.vocabulary == sorted(set(counts.vocabulary))
+        assert counts.matrix.has_sorted_indices and _really_ascending(counts.matrix)
+        chosen = counts.select(lambda term: len(term) > 1)
+        assert chosen.matrix.has_sorted_indices and _really_ascending(chosen.matrix)
+    assert all(as_counters(r) == as_counters(routes[0]) for r in routes[1:])
+
+
+def test_select_sorts_terms_given_in_any_order():
+    import scipy.sparse as sp
+
+    unsorted = sp.csr_matrix(np.array([[1, 2, 5, 0], [0, 4, 1, 3]]))
+    for words in (["消毒", "口罩", "疫情", "边境"], ["边境", "疫情", "消毒", "口罩"]):
+        chosen = TermCounts(words, unsorted.copy()).select(lambda term: term != "疫情")
+        assert chosen.vocabulary == sorted(w for w in words if w != "疫情")
+        assert _really_ascending(chosen.matrix)
+        expected = [{w: int(n) for w, n in zip(words, row) if n and w != "疫情"} for row in unsorted.toarray()]
+        assert [dict(c) for c in as_counters(chosen)] == expected
+
+
+def test_pooled_counts_are_kept_for_the_same_groups_only():
+    counts = TermCounts.from_tokens([["乙", "甲"], ["丙"], ["甲"]])
+    first = counts.pooled(["a", "b", "a"])
+    assert counts.pooled(["a", "b", "a"]) is first
+    names, pooled = counts.pooled(["a", "a", "b"])
+    assert names == ["a", "b"] and pooled.toarray().tolist() == [[1, 1, 1], [0, 0, 1]]
+    import pickle
+
+    assert "_last_pooled" not in pickle.loads(pickle.dumps(counts)).__dict__
+
+
+def test_results_from_the_cache_have_the_same_documents_table(tmp_path):
+    first = analyse(Settings(cache_dir=tmp_path))
+    again = analyse(Settings(cache_dir=tmp_path))
+    assert again.report.results_reused
+    assert again.documents.equals(first.documents) and list(again.documents.columns) == list(first.documents.columns)
+
+
+def test_merging_parts_with_unsorted_terms_still_gives_ascending_columns():
+    """Shards written before chunks came back sorted (same cache folder) must still merge right."""
+    import scipy.sparse as sp
+
+    from analysis.engine import _merge
+
+    old = sp.csr_matrix(np.array([[1, 2, 0], [0, 3, 4]]))  # terms 乙 甲 丙: not sorted
+    new = sp.csr_matrix(np.array([[5, 0], [0, 6]]))
+    new.has_sorted_indices = True
+    merged = _merge([(["乙", "甲", "丙"], old), (["丁", "甲"], new)])
+    assert merged.vocabulary == ["丁", "丙", "乙", "甲"]
+    assert merged.matrix.toarray().tolist() == [[0, 0, 1, 2], [0, 4, 0, 3], [5, 0, 0, 0], [0, 0, 0, 6]]
+    assert merged.matrix.has_sorted_indices and _really_ascending(merged.matrix)
