@@ -406,12 +406,28 @@ def chunk_bounds(texts: Sequence[str], size: int = _CHUNK_CHARS) -> list[tuple[i
     return bounds
 
 
-def _progress(total: int, enabled: bool | None):
-    from tqdm import tqdm
+class _NoProgress:
+    """What :func:`_progress` gives when no bar is shown (a disabled tqdm bar would still start
+    tqdm's monitor thread)."""
 
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def __enter__(self) -> "_NoProgress":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool | None):
     if enabled is None:  # on a terminal or in a notebook; never in tests or pipes
         enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
-    return tqdm(total=total, unit="char", unit_scale=True, desc="segmenting", disable=not enabled, delay=1.0, file=sys.stderr)
+    if not enabled:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="char", unit_scale=True, desc="segmenting", delay=1.0, file=sys.stderr)
 
 
 def _count_dask(segmenter: Segmenter, chunks: list[list[str]], scheduler: str | None, workers: int, bar):

@@ -332,3 +332,37 @@ def test_merging_parts_with_unsorted_terms_still_gives_ascending_columns():
     assert merged.vocabulary == ["丁", "丙", "乙", "甲"]
     assert merged.matrix.toarray().tolist() == [[0, 0, 1, 2], [0, 4, 0, 3], [5, 0, 0, 0], [0, 0, 0, 6]]
     assert merged.matrix.has_sorted_indices and _really_ascending(merged.matrix)
+
+
+_BACKGROUND_STORE = """
+import sys, threading, time
+from pathlib import Path
+from analysis import pipeline
+from analysis.config import Settings
+pipeline.BACKGROUND_STORE_CHARS = 0  # the bulletin counts as large
+if sys.argv[2] == "thread":  # another thread running: the results must be stored here
+    threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+settings = Settings(cache_dir=Path(sys.argv[1]), figures=False)
+first = pipeline.analyse(settings)
+print(sorted(k for k in first.timings if k.startswith("store")))
+results = Path(sys.argv[1]) / "results"
+for _ in range(200):  # the background process writes within a moment
+    if list(results.glob("*.pickle")):
+        break
+    time.sleep(0.05)
+again = pipeline.analyse(settings)
+print(again.report.results_reused, all(getattr(first, t).equals(getattr(again, t)) for t in ("documents", "terms", "measures")))
+"""
+
+
+@pytest.mark.parametrize("threads, where", [("none", "store results (background process)"), ("thread", "store results")])
+def test_results_are_stored_by_a_background_process_only_when_it_is_safe(tmp_path, threads, where):
+    """A fresh single-threaded interpreter forks a child to write the results cache; with
+    another thread running, the results are written in the process itself. Either way the
+    rerun finds them and gives the same tables."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _BACKGROUND_STORE, str(tmp_path), threads], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [str([where]), "True True"]
