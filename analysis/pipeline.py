@@ -303,13 +303,16 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
     stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
     mark = time.perf_counter()
     segmenter = _make_segmenter(settings, lexicon, corpus)
+    # With worker processes, the one that read jieba's dictionary resolves the segmenter's
+    # added words (the others never read it); asked first, answered while the mentions are found.
+    resolved = workers.resolve(segmenter) if workers is not None else lambda: segmenter
     timings["segmenter"] = time.perf_counter() - mark
     token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
 
     def count() -> tuple[TermCounts, CountReport]:
         return count_terms(
             texts,
-            segmenter,
+            resolved(),
             engine=settings.engine,
             scheduler=settings.scheduler,
             workers=settings.workers,

@@ -170,14 +170,17 @@ def _new_jieba() -> jieba.Tokenizer:
     return tokenizer
 
 
-def warm_up(engine: str) -> None:
+def warm_up(engine: str, dictionary: bool = True) -> None:
     """Load what building an ``engine`` segmenter needs (dictionary, a fresh instance) now.
 
     Worker processes run this as soon as they start, so the slow part of building their
     segmenter overlaps with reading the corpus; the build itself then takes milliseconds.
+    ``dictionary=False`` skips reading jieba's dictionary (for rjieba, about 0.2 s): a worker
+    that is handed the resolved additions (:meth:`Segmenter.resolve`) never needs it.
     """
     if engine == "rjieba":
-        _jieba_dictionary()
+        if dictionary:
+            _jieba_dictionary()
         if not _spare_engines["rjieba"]:
             _spare_engines["rjieba"].append(_new_rjieba())
     elif engine == "jieba" and not _spare_engines["jieba"]:
@@ -206,6 +209,9 @@ class Segmenter:
         self.entries = tuple(entries)
         self.words = tuple(words)
         self.hmm = hmm
+        #: rjieba only: the ``add_word`` calls that make a fresh instance cut like jieba with these
+        #: entries and words (frequencies resolved from jieba's dictionary). None until resolved.
+        self.calls: tuple[tuple[str, int, str | None], ...] | None = None
         self.version = package_version(engine)
         digest = hashlib.sha256(repr((engine, self.version, package_version("jieba"), hmm, self.entries, self.words)).encode())
         self.fingerprint = f"{engine}-{digest.hexdigest()[:24]}"
@@ -220,9 +226,17 @@ class Segmenter:
                     if self.engine == "jieba":
                         lcut = _build_jieba(self.entries, self.words).lcut
                         self._cut_function = lambda text, hmm: lcut(text, HMM=hmm)
+                    elif self.calls is not None:
+                        self._cut_function = _replay_rjieba(self.calls).cut
                     else:
-                        self._cut_function = _build_rjieba(self.entries, self.words).cut
+                        segmenter, self.calls = _build_rjieba(self.entries, self.words)
+                        self._cut_function = segmenter.cut
         return self._cut_function
+
+    def resolve(self) -> "Segmenter":
+        """Work out :attr:`calls` now (rjieba; needs jieba's dictionary), building the segmenter."""
+        self._cut  # noqa: B018 - builds, which resolves
+        return self
 
     def build(self) -> "Segmenter":
         """Load the dictionary now rather than on the first cut."""
@@ -238,7 +252,7 @@ class Segmenter:
         return self._cut(text, HMM)
 
     def __reduce__(self):
-        return (_rebuild_segmenter, (self.engine, self.entries, self.words, self.hmm))
+        return (_rebuild_segmenter, (self.engine, self.entries, self.words, self.hmm, self.calls))
 
     def __repr__(self) -> str:
         return f"Segmenter({self.engine} {self.version}, {len(self.entries)} entries, {len(self.words)} words, hmm={self.hmm})"
@@ -247,13 +261,25 @@ class Segmenter:
 _SEGMENTERS_BUILT: dict[tuple, Segmenter] = {}
 
 
-def _rebuild_segmenter(engine: str, entries: tuple, words: tuple, hmm: bool) -> Segmenter:
+def _rebuild_segmenter(engine: str, entries: tuple, words: tuple, hmm: bool, calls: tuple | None = None) -> Segmenter:
     """Unpickle a Segmenter, building each configuration once per process."""
     key = (engine, entries, words, hmm)
     if key not in _SEGMENTERS_BUILT:
         _SEGMENTERS_BUILT.clear()  # keep one: a worker serves one analysis at a time
         _SEGMENTERS_BUILT[key] = Segmenter(engine, entries, words, hmm=hmm)
-    return _SEGMENTERS_BUILT[key]
+    built = _SEGMENTERS_BUILT[key]
+    if built.calls is None and calls is not None:
+        built.calls = calls
+    return built
+
+
+def resolved_calls(engine: str, entries: tuple, words: tuple, hmm: bool, *, only_if_loaded: bool = True) -> tuple | None:
+    """The resolved ``add_word`` calls of a segmenter (see :attr:`Segmenter.calls`), worked out
+    here; with ``only_if_loaded``, None unless this process has jieba's dictionary loaded
+    already (a worker process asked to resolve: only the one that loaded it should)."""
+    if engine != "rjieba" or (only_if_loaded and _jieba_dictionary.cache_info().currsize == 0):
+        return None
+    return _rebuild_segmenter(engine, entries, words, hmm).resolve().calls
 
 
 def _build_jieba(entries: Sequence[tuple[str, int | None, str | None]], words: Sequence[str]) -> jieba.Tokenizer:
@@ -265,8 +291,17 @@ def _build_jieba(entries: Sequence[tuple[str, int | None, str | None]], words: S
     return tokenizer
 
 
+def _replay_rjieba(calls: Sequence[tuple[str, int, str | None]]):
+    """A jieba-rs instance with ``calls`` (from :func:`_build_rjieba`) made: no dictionary needed."""
+    segmenter = _new_rjieba()
+    for word, freq, tag in calls:
+        segmenter.add_word(word, freq, tag)
+    return segmenter
+
+
 def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: Sequence[str]):
-    """A jieba-rs instance that cuts exactly as :func:`_build_jieba`'s tokenizer does.
+    """A jieba-rs instance that cuts exactly as :func:`_build_jieba`'s tokenizer does, and the
+    ``add_word`` calls that made it (to make another without jieba's dictionary).
 
     jieba and jieba-rs share the dictionary and the algorithm but differ in two details, both
     made up for here: (1) a word added without a frequency gets the one jieba's
@@ -294,6 +329,7 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
         return default
 
     surplus = 0  # how much larger jieba's total is than jieba-rs's
+    calls: list[tuple[str, int, str | None]] = []
     for word, freq, tag in additions:
         if freq is None:
             ftotal, product = float(total), 1.0
@@ -302,13 +338,15 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
             freq = max(int(product * total) + 1, frequency(word, 1))
         old = added[word] if word in added else int(base.get(word, 0))
         segmenter.add_word(word, freq, tag)
+        calls.append((word, freq, tag))
         added[word] = freq
         firsts.add(word[0])
         total += freq
         if old:
             surplus += old
             segmenter.add_word(_PAD_WORD, surplus, None)
-    return segmenter
+            calls.append((_PAD_WORD, surplus, None))
+    return segmenter, tuple(calls)
 
 
 def make_segmenter(

@@ -366,3 +366,32 @@ def test_results_are_stored_by_a_background_process_only_when_it_is_safe(tmp_pat
     run = subprocess.run([sys.executable, "-c", _BACKGROUND_STORE, str(tmp_path), threads], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [str([where]), "True True"]
+
+
+def _dictionary_loaded_here() -> tuple[int, bool]:
+    import os
+    import time
+
+    from analysis.tokens import _jieba_dictionary
+
+    time.sleep(0.2)  # long enough for every worker to take some of these
+    return os.getpid(), _jieba_dictionary.cache_info().currsize > 0
+
+
+def test_one_worker_reads_jiebas_dictionary_and_resolves_for_all(texts):
+    from analysis.engine import Workers
+    from analysis.tokens import resolved_calls
+
+    from analysis.tokens import _jieba_dictionary
+
+    words = ["疫情防控", "外防输入", "鹤北", "三防"]
+    _jieba_dictionary.cache_clear()  # forked workers would inherit it from earlier tests
+    with Workers("rjieba", 2) as pool:
+        segmenter = pool.resolve(make_segmenter("rjieba", words=words))()
+        loaded = dict(pool.result(f) for f in [pool.submit(_dictionary_loaded_here) for _ in range(6)])
+        counts, _ = count_terms(texts, segmenter, pool=pool, cache_dir=None, chunk_chars=20_000)
+    here = make_segmenter("rjieba", words=words)
+    assert segmenter.calls == resolved_calls("rjieba", here.entries, here.words, here.hmm, only_if_loaded=False)
+    assert sum(loaded.values()) == 1  # exactly one worker process read the dictionary
+    alone, _ = count_terms(texts, here, workers=1, cache_dir=None)
+    assert counts.vocabulary == alone.vocabulary and (counts.matrix != alone.matrix).nnz == 0

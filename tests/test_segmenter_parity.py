@@ -82,3 +82,15 @@ def test_words_added_twice_or_already_known_keep_parity(engines):
 
 def test_the_fast_engine_is_the_default():
     assert Settings().segmenter == "rjieba"
+
+
+def test_a_segmenter_replayed_from_its_resolved_calls_cuts_the_same(corpora, engines):
+    """Worker processes that never read jieba's dictionary build the segmenter by replaying
+    the add_word calls another process resolved: it must cut exactly as the resolved one."""
+    from analysis.tokens import _replay_rjieba
+
+    _, fast_engine, _ = engines
+    replayed = _replay_rjieba(fast_engine.resolve().calls)
+    texts = corpora["bulletin"] + corpora["gov-work-reports"]
+    assert len(fast_engine.calls) > 100
+    assert all(replayed.cut(t, True) == fast_engine.cut(t) for t in texts)
