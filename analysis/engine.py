@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain, count, islice
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,7 @@ __all__ = [
 #: Where segmentation and counting run.
 ENGINES = ("local", "dask")
 _CACHE_FORMAT = 1
+_SHARDS = count()  # numbers the shards one process writes
 _CHUNK_CHARS = 300_000  # about 1 MB of Chinese text per task
 SEPARATOR = "\x00"  # between texts cut in one call (see count_chunk)
 #: Token-cache folders kept (the most recently used); older ones are deleted.
@@ -231,20 +232,37 @@ class _Stack:
         indices = remap[matrix.indices] if len(words) else matrix.indices
         self.parts.append((matrix.data, indices, matrix.indptr, matrix.shape[0]))
 
-    def result(self) -> TermCounts:
-        """The stacked counts, terms in sorted order, each row's columns ascending."""
+    def result(self, keep: Callable[[str], bool] | None = None) -> TermCounts:
+        """The stacked counts, terms in sorted order, each row's columns ascending; with
+        ``keep``, only the terms it accepts (as :meth:`TermCounts.select`, in the same pass)."""
         first_seen = list(self.vocabulary)
-        words, ranks = _in_sorted_order(first_seen, np.arange(len(first_seen)))
-        width = len(words)
+        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        if keep is not None:
+            order = [i for i in order if keep(first_seen[i])]
+        words = [first_seen[i] for i in order]
+        column = np.full(len(first_seen), -1, dtype=np.int32)  # each term's column, -1 if not kept
+        column[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
         if not self.parts:
-            return TermCounts(words, sp.csr_matrix((0, width), dtype=np.int32))
-        data = np.concatenate([d for d, _, _, _ in self.parts])
-        indices = ranks[np.concatenate([i for _, i, _, _ in self.parts])].astype(np.int32) if width else np.zeros(0, np.int32)
-        starts = np.cumsum([0] + [len(d) for d, _, _, _ in self.parts])
-        indptr = np.concatenate([[0]] + [p[1:].astype(np.int64) - p[0] + start for (_, _, p, _), start in zip(self.parts, starts)])
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(sum(n for _, _, _, n in self.parts), width))
+            return TermCounts(words, sp.csr_matrix((0, len(words)), dtype=np.int32))
+        filtering = len(order) < len(first_seen)
+        datas, columns, pointers, entries = [], [], [np.zeros(1, dtype=np.int64)], 0
+        for data, indices, indptr, _ in self.parts:  # part by part: arrays small enough to stay in cache
+            cols = column[indices]
+            ends = indptr[1:].astype(np.int64) - indptr[0]
+            if filtering:  # drop the entries of terms not kept
+                kept = cols >= 0
+                before = np.zeros(len(kept) + 1, dtype=np.int64)  # entries kept before each position
+                np.cumsum(kept, out=before[1:])
+                data, cols, ends = data[kept], cols[kept], before[ends]
+            datas.append(data)
+            columns.append(cols)
+            pointers.append(ends + entries)
+            entries += len(data)
+        data, indices, indptr = np.concatenate(datas), np.concatenate(columns), np.concatenate(pointers)
+        rows = sum(n for _, _, _, n in self.parts)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(rows, len(words)))
         if self.in_order:
-            matrix.has_sorted_indices = True
+            matrix.has_sorted_indices = True  # an increasing renumbering keeps each row ascending
         else:
             matrix.sort_indices()
         return TermCounts(words, matrix)
@@ -322,15 +340,16 @@ class TokenCache:
             offset += len(rows)
         return found, (_merge(parts) if parts else None)
 
-    def store(self, keys: Sequence[bytes], counts: TermCounts) -> None:
-        """Add a shard for ``keys`` (rows of ``counts``); errors writing it are ignored."""
+    def store(self, keys: Sequence[bytes], counts: TermCounts, *, prune: bool = True) -> None:
+        """Add a shard for ``keys`` (rows of ``counts``), then :meth:`prune` unless told not to;
+        errors writing it are ignored."""
         if not keys:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             matrix = counts.matrix.tocsr()
             offsets = np.cumsum([0, *map(len, counts.vocabulary)], dtype=np.int64)
-            name = f"{time.time_ns():020d}-{os.getpid()}"
+            name = f"{time.time_ns():020d}-{os.getpid()}-{next(_SHARDS):06d}"
             temporary = self.folder / f".{name}.tmp.npz"
             np.savez(
                 temporary,
@@ -344,7 +363,8 @@ class TokenCache:
             )
             os.replace(temporary, self.folder / f"{name}.npz")
             os.utime(self.folder)
-            self.prune()
+            if prune:
+                self.prune()
         except OSError:
             return
 
@@ -385,11 +405,6 @@ class CountReport:
             f"{self.workers} worker{'' if self.workers == 1 else 's'}); "
             f"{self.cached} reused from the token cache"
         )
-
-
-def _chunks(texts: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start, end in chunk_bounds(texts, size):
-        yield list(texts[start:end])
 
 
 def chunk_bounds(texts: Sequence[str], size: int = _CHUNK_CHARS) -> list[tuple[int, int]]:
@@ -477,12 +492,15 @@ def count_terms(
     progress: bool | None = None,
     chunk_chars: int = _CHUNK_CHARS,
     pool: "Workers | None" = None,
+    keep: Callable[[str], bool] | None = None,
 ) -> tuple[TermCounts, CountReport]:
     """Raw token counts for every text (rows in order), cutting only texts not in the cache.
 
     ``engine`` is ``"local"`` (``workers`` processes, default: every core; or ``pool``, workers
     started earlier) or ``"dask"`` (the cluster at ``scheduler``, or a local one). ``cache_dir=None`` turns the
-    token cache off. Results are the same whatever the engine, workers or cache.
+    token cache off. Results are the same whatever the engine, workers or cache. With ``keep``,
+    only the terms it accepts are returned (``count_terms(...).select(keep)``, done while
+    merging); the token cache always holds the raw counts, written chunk by chunk as they come.
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
@@ -496,24 +514,29 @@ def count_terms(
     for key, text in zip(keys, texts):
         if key not in found and key not in todo:
             todo[key] = text
-    chunks = list(_chunks(list(todo.values()), chunk_chars))
+    new_texts, new_keys = list(todo.values()), list(todo)
+    bounds = chunk_bounds(new_texts, chunk_chars)
+    chunks = [new_texts[a:b] for a, b in bounds]
     if engine == "local" and pool is None and len(chunks) <= 1:
         report.workers = 1  # cut here: one chunk is not worth starting workers for
-    with _progress(sum(map(len, todo.values())), progress) as bar:
+    direct = cached is None and len(todo) == len(keys)  # every text cut here, none repeated: rows in order
+    with _progress(sum(map(len, new_texts)), progress) as bar:
         parts = _Stack()
         if engine == "dask":
             results = _count_dask(segmenter, chunks, scheduler, workers, bar) if chunks else []
         else:
             results = _count_local(segmenter, chunks, workers, bar, pool)
-        for words, matrix in results:  # remapped as they come in, while the workers go on
+        for (words, matrix), (a, b) in zip(results, bounds):  # merged and cached as they come in, while the workers go on
             parts.add(words, matrix)
-    fresh = parts.result() if chunks else None
-    if cache is not None and fresh is not None:
-        cache.store(list(todo), fresh)
+            if cache is not None:
+                cache.store(new_keys[a:b], TermCounts(words, matrix), prune=False)
+    if cache is not None and chunks:
+        cache.prune()
+    fresh = parts.result(keep if direct else None) if chunks else None
     report.cached = sum(1 for k in keys if k in found)
     report.cut = len(keys) - report.cached
-    if cached is None and fresh is not None and len(todo) == len(keys):
-        return fresh, report  # every text cut here, none repeated: rows already in order
+    if direct and fresh is not None:
+        return fresh, report
 
     # Rows in document order: cached rows first, then the new ones, then picked per document.
     pieces = [(p.vocabulary, p.matrix) for p in (cached, fresh) if p is not None]
@@ -522,7 +545,8 @@ def count_terms(
     fresh_rows = {key: offset + i for i, key in enumerate(todo)}
     order = np.fromiter((found[k] if k in found else fresh_rows[k] for k in keys), dtype=np.int64, count=len(keys))
     matrix = merged.matrix[order] if len(keys) else sp.csr_matrix((0, len(merged.vocabulary)), dtype=np.int32)
-    return TermCounts(merged.vocabulary, matrix.tocsr()), report
+    counts = TermCounts(merged.vocabulary, matrix.tocsr())
+    return (counts.select(keep) if keep is not None else counts), report
 
 
 def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar, pool: "Workers | None"):

@@ -319,6 +319,7 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
             cache_dir=cache_dir,
             progress=settings.progress,
             pool=workers,
+            keep=lambda term: keep_token(term, **token_filter),
         )
 
     # Measures are coded (and units clustered) while the corpus is being cut: with worker
@@ -342,15 +343,14 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
             else:
                 mentions = find_mentions(texts, doc_ids, lexicon)
             measures, presence, by_period, clustering, notes = code(mentions)
-            raw, report = counting.result()
+            counts, report = counting.result()
     else:
-        raw, report = count()
+        counts, report = count()
         mentions = find_mentions(texts, doc_ids, lexicon)
         measures, presence, by_period, clustering, notes = code(mentions)
     timings["segment+measures"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    counts = raw.select(lambda term: keep_token(term, **token_filter))
     units = documents["unit"].tolist()
     terms = term_frequencies(counts)
     terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})

@@ -395,3 +395,25 @@ def test_one_worker_reads_jiebas_dictionary_and_resolves_for_all(texts):
     assert sum(loaded.values()) == 1  # exactly one worker process read the dictionary
     alone, _ = count_terms(texts, here, workers=1, cache_dir=None)
     assert counts.vocabulary == alone.vocabulary and (counts.matrix != alone.matrix).nnz == 0
+
+
+def test_selecting_while_merging_equals_selecting_after(tmp_path, texts, segmenter):
+    """count_terms(keep=...) on every route (all new and unique: selected while merging; with
+    repeated texts or part cached: selected after) gives exactly count_terms(...).select(keep);
+    the token cache keeps the raw counts, a shard per chunk."""
+    keep = lambda term: len(term) > 1 and term != "发展"  # noqa: E731
+    unique = list(dict.fromkeys(texts))  # each text once
+    assert len(unique) < len(texts)
+    cache = tmp_path / "cache"
+    for corpus, options in [
+        (unique, dict(workers=2, cache_dir=None)),  # merged and selected in one pass
+        (unique, dict(workers=2, cache_dir=cache)),  # the same, and cached chunk by chunk
+        (texts, dict(workers=2, cache_dir=cache)),  # two new texts, one repeated
+        (texts, dict(workers=1, cache_dir=cache)),  # all from the cache
+    ]:
+        chosen, report = count_terms(corpus, segmenter, chunk_chars=4_000, keep=keep, **options)
+        expected = count_terms(corpus, segmenter, chunk_chars=4_000, workers=1, cache_dir=None)[0].select(keep)
+        assert chosen.vocabulary == expected.vocabulary and "发展" not in chosen.vocabulary
+        assert (chosen.matrix != expected.matrix).nnz == 0 and _really_ascending(chosen.matrix)
+    assert report.cached == len(texts) and report.cut == 0
+    assert len(list((cache / "tokens").glob("*/*.npz"))) > 2  # one per chunk cut
