@@ -89,7 +89,8 @@ def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10)
     rows = []
     for i, group in enumerate(names):
         row = matrix.getrow(i)
-        tally = dict(zip(pooled.indices[pooled.indptr[i] : pooled.indptr[i + 1]], pooled.data[pooled.indptr[i] : pooled.indptr[i + 1]]))
+        own = slice(pooled.indptr[i], pooled.indptr[i + 1])
+        terms_used, uses = pooled.indices[own], pooled.data[own]  # ascending terms (pooled sorts them)
         scores = row.data
         if len(scores) > top_n:  # only scores near the top_n-th can rank: round() moves a score < 1e-12
             floor = np.partition(scores, len(scores) - top_n)[len(scores) - top_n] - 1e-11
@@ -99,5 +100,5 @@ def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10)
         candidates = zip(scores[near].tolist(), vocabulary[row.indices[near]], row.indices[near])
         scored = sorted(candidates, key=lambda item: (-round(item[0], 12), item[1]))
         for rank, (score, term, j) in enumerate(scored[:top_n], start=1):
-            rows.append((group, rank, str(term), float(score), int(tally[j])))
+            rows.append((group, rank, str(term), float(score), int(uses[np.searchsorted(terms_used, j)])))
     return pd.DataFrame(rows, columns=columns)

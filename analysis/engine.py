@@ -113,7 +113,8 @@ class TermCounts:
 
     def totals(self) -> np.ndarray:
         """Occurrences of each term in the whole corpus."""
-        return np.asarray(self.matrix.sum(axis=0)).ravel().astype(np.int64)
+        matrix = self.matrix.tocsr()  # weights summed as floats: exact for counts below 2**53
+        return np.bincount(matrix.indices, weights=matrix.data, minlength=len(self.vocabulary)).astype(np.int64)
 
     def document_counts(self) -> np.ndarray:
         """Number of documents containing each term."""
