@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import threading
 import os
 import shutil
 import sys
@@ -310,6 +311,10 @@ class TokenCache:
         self.root = Path(root) / "tokens"
         self.folder = self.root / f"v{_CACHE_FORMAT}-{__version__}-{fingerprint}"
 
+    def has_shards(self) -> bool:
+        """Whether anything is cached for this segmenter."""
+        return self.folder.is_dir() and any(self.folder.glob("*.npz"))
+
     def load(self, keys: Sequence[bytes]) -> tuple[dict[bytes, int], TermCounts | None]:
         """Rows found for ``keys``: ``{key: row}`` into the returned counts (None if nothing found)."""
         wanted = set(keys)
@@ -494,6 +499,7 @@ def count_terms(
     chunk_chars: int = _CHUNK_CHARS,
     pool: "Workers | None" = None,
     keep: Callable[[str], bool] | None = None,
+    queued: Callable[[], None] | None = None,
 ) -> tuple[TermCounts, CountReport]:
     """Raw token counts for every text (rows in order), cutting only texts not in the cache.
 
@@ -502,47 +508,58 @@ def count_terms(
     token cache off. Results are the same whatever the engine, workers or cache. With ``keep``,
     only the terms it accepts are returned (``count_terms(...).select(keep)``, done while
     merging); the token cache always holds the raw counts, written chunk by chunk as they come.
+    ``queued`` is called once the first chunks are handed to the workers (or cutting begins
+    here): a caller running this in a thread can wait for it before competing for the GIL.
     """
+    queued = queued or (lambda: None)
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
     workers = pool.processes if pool is not None and engine == "local" else workers or default_workers()
     report = CountReport(documents=len(texts), engine=engine, workers=workers)
-    keys = [_digest(text) for text in texts]
     cache = TokenCache(cache_dir, segmenter.fingerprint) if cache_dir is not None else None
-    found, cached = cache.load(keys) if cache is not None else ({}, None)
-
-    todo: dict[bytes, str] = {}
-    for key, text in zip(keys, texts):
-        if key not in found and key not in todo:
-            todo[key] = text
-    new_texts, new_keys = list(todo.values()), list(todo)
+    if cache is not None and cache.has_shards():  # some texts may be cached: look them up
+        keys: list[bytes] | None = [_digest(text) for text in texts]
+        found, cached = cache.load(keys)
+        todo: dict[bytes, str] = {}
+        for key, text in zip(keys, texts):
+            if key not in found and key not in todo:
+                todo[key] = text
+        new_texts, new_keys = list(todo.values()), list(todo)
+    else:  # nothing cached for this segmenter: cut every text at once, hashing them (for the cache) as they come back
+        keys, found, cached, todo = None, {}, None, {}
+        new_texts, new_keys = list(texts), None
     bounds = chunk_bounds(new_texts, chunk_chars)
     chunks = [new_texts[a:b] for a, b in bounds]
     if engine == "local" and pool is None and len(chunks) <= 1:
         report.workers = 1  # cut here: one chunk is not worth starting workers for
-    direct = cached is None and len(todo) == len(keys)  # every text cut here, none repeated: rows in order
+    direct = cached is None and (keys is None or len(todo) == len(keys))  # every text cut here once: rows in order
     with _progress(sum(map(len, new_texts)), progress) as bar:
         parts = _Stack()
         if engine == "dask":
+            queued()
             results = _count_dask(segmenter, chunks, scheduler, workers, bar) if chunks else []
+        elif chunks:
+            results = _count_local(segmenter, chunks, workers, bar, pool, queued)
         else:
-            results = _count_local(segmenter, chunks, workers, bar, pool)
+            queued()
+            results = []
         for (words, matrix), (a, b) in zip(results, bounds):  # merged and cached as they come in, while the workers go on
             parts.add(words, matrix)
             if cache is not None:
-                cache.store(new_keys[a:b], TermCounts(words, matrix), prune=False)
+                chunk_keys = new_keys[a:b] if new_keys is not None else [_digest(text) for text in new_texts[a:b]]
+                cache.store(chunk_keys, TermCounts(words, matrix), prune=False)
     if cache is not None and chunks:
         cache.prune()
     fresh = parts.result(keep if direct else None) if chunks else None
-    report.cached = sum(1 for k in keys if k in found)
-    report.cut = len(keys) - report.cached
+    report.cached = sum(1 for k in keys if k in found) if keys is not None else 0
+    report.cut = len(texts) - report.cached
     if direct and fresh is not None:
         return fresh, report
 
     # Rows in document order: cached rows first, then the new ones, then picked per document.
     pieces = [(p.vocabulary, p.matrix) for p in (cached, fresh) if p is not None]
     merged = _merge(pieces) if pieces else TermCounts([], sp.csr_matrix((0, 0), dtype=np.int32))
-    offset = len(found) if cached is not None else 0
+    offset = cached.matrix.shape[0] if cached is not None else 0  # a shard may hold a repeated text twice
     fresh_rows = {key: offset + i for i, key in enumerate(todo)}
     order = np.fromiter((found[k] if k in found else fresh_rows[k] for k in keys), dtype=np.int64, count=len(keys))
     matrix = merged.matrix[order] if len(keys) else sp.csr_matrix((0, len(merged.vocabulary)), dtype=np.int32)
@@ -550,18 +567,19 @@ def count_terms(
     return (counts.select(keep) if keep is not None else counts), report
 
 
-def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar, pool: "Workers | None"):
+def _count_local(segmenter: Segmenter, chunks: list[list[str]], workers: int, bar, pool: "Workers | None", queued: Callable[[], None]):
     """Counts of the chunks, in order: here when there is one chunk or one worker, else on
-    worker processes."""
+    worker processes (``queued()`` once the first are queued)."""
     if pool is None and (workers <= 1 or len(chunks) <= 1):
+        queued()
         for chunk in chunks:
             yield count_chunk(segmenter, chunk)
             bar.update(sum(map(len, chunk)))
     elif pool is not None:
-        yield from pool.iter_count(segmenter, chunks, bar)
+        yield from pool.iter_count(segmenter, chunks, bar, queued)
     else:
         with Workers(segmenter.engine, workers) as own:
-            yield from own.iter_count(segmenter, chunks, bar)
+            yield from own.iter_count(segmenter, chunks, bar, queued)
 
 
 #: How long :meth:`Workers.resolve` asks for the worker that read jieba's dictionary.
@@ -569,10 +587,29 @@ _RESOLVE_SECONDS = 10.0
 _WORKER_DIED = "a segmentation worker process stopped unexpectedly (out of memory?): rerun with --workers 1, or free memory"
 
 
-def _warm_worker(engine: str, first) -> None:
+def _warm_worker(engine: str, first, questions, answers) -> None:
     """A worker process's start: :func:`~analysis.tokens.warm_up`, reading jieba's dictionary
-    only in the first worker to take the lock ``first`` (never released)."""
-    warm_up(engine, dictionary=first.acquire(block=False))
+    only in the first worker to take the lock ``first`` (never released). That worker then
+    answers :meth:`Workers.resolve`'s questions in a thread of its own: whatever it is doing,
+    no other worker can take them."""
+    reads = first.acquire(block=False)
+    warm_up(engine, dictionary=reads)
+    if reads:
+        threading.Thread(target=_answer_questions, args=(questions, answers), name="resolve", daemon=True).start()
+
+
+def _answer_questions(questions, answers) -> None:
+    """Resolve each segmenter asked about (see :func:`~analysis.tokens.resolved_calls`)."""
+    while True:
+        try:
+            args = questions.recv()
+        except EOFError:  # the analysis is over
+            return
+        try:
+            calls = resolved_calls(*args)
+        except Exception:  # noqa: BLE001 - no answer: the workers read the dictionary themselves
+            calls = None
+        answers.send(calls)
 
 
 class Workers:
@@ -593,7 +630,11 @@ class Workers:
         self.engine = engine
         self.processes = processes or default_workers()
         first = context.Lock()  # the first worker to take it (and only that one) reads jieba's dictionary
-        self._pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_warm_worker, initargs=(engine, first))
+        questions, self._ask = context.Pipe(duplex=False)  # to that worker ...
+        self._answers, answers = context.Pipe(duplex=False)  # ... and back
+        self._pool = ProcessPoolExecutor(
+            self.processes, mp_context=context, initializer=_warm_worker, initargs=(engine, first, questions, answers)
+        )
         self._pool.submit(int)  # starts every process now (a pool would wait for the first task)
         self._used = False
 
@@ -601,34 +642,15 @@ class Workers:
         """Ask the worker that read jieba's dictionary to resolve ``segmenter``'s additions
         (:attr:`~analysis.tokens.Segmenter.calls`), so that no other process has to read it
         (about 0.2 s of a core each); return a function that waits for the answer and gives
-        the segmenter. Ask before queueing other work: the workers are idle then and take one
-        question each. If no worker has the dictionary, each reads it when it builds the
-        segmenter, as without this step."""
+        the segmenter. If no answer comes (the worker is gone), each worker reads the
+        dictionary when it builds the segmenter, as without this step."""
         if segmenter.engine != "rjieba" or segmenter.calls is not None:
             return lambda: segmenter
-        self._used = True
-        args = (segmenter.engine, segmenter.entries, segmenter.words, segmenter.hmm)
-
-        def ask() -> list[Future]:
-            return [self._pool.submit(resolved_calls, *args) for _ in range(self.processes)]
-
-        asked = ask()
+        self._ask.send((segmenter.engine, segmenter.entries, segmenter.words, segmenter.hmm))
 
         def answer() -> Segmenter:
-            nonlocal asked
-            deadline = time.monotonic() + _RESOLVE_SECONDS
-            while segmenter.calls is None:
-                for future in asked:
-                    calls = self.result(future)
-                    if calls is not None and segmenter.calls is None:
-                        segmenter.calls = calls
-                if segmenter.calls is None:
-                    # Only workers without the dictionary answered: the one with it is still
-                    # loading it (asked at once after starting). Ask again, for a while.
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.01)
-                    asked = ask()
+            if segmenter.calls is None and self._answers.poll(_RESOLVE_SECONDS):
+                segmenter.calls = self._answers.recv()
             return segmenter
 
         return answer
@@ -649,15 +671,20 @@ class Workers:
         """:func:`count_chunk` of every chunk, in order."""
         return list(self.iter_count(segmenter, chunks, bar))
 
-    def iter_count(self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None) -> Iterator[tuple[list[str], sp.csr_matrix]]:
+    def iter_count(
+        self, segmenter: Segmenter, chunks: Sequence[Sequence[str]], bar=None, queued: Callable[[], None] | None = None
+    ) -> Iterator[tuple[list[str], sp.csr_matrix]]:
         """:func:`count_chunk` of every chunk, in order, as each is ready; a bounded number in
-        flight, so memory stays flat however large the corpus."""
+        flight, so memory stays flat however large the corpus. ``queued`` is called once the
+        first chunks are queued (all of them, or as many as may be in flight)."""
         self._used = True
         in_flight = 4 * self.processes
         pending: list[tuple[Future, int]] = []
         try:
-            for chunk in chunks:
+            for n, chunk in enumerate(chunks, start=1):
                 pending.append((self._pool.submit(count_chunk, segmenter, chunk), sum(map(len, chunk))))
+                if queued is not None and n == min(in_flight, len(chunks)):
+                    queued()
                 if len(pending) >= in_flight:
                     future, size = pending.pop(0)
                     yield future.result()
@@ -672,6 +699,7 @@ class Workers:
 
     def close(self) -> None:
         """Let the workers exit; wait for them only if they did work."""
+        self._ask.close()  # ends the resolving thread
         self._pool.shutdown(wait=self._used, cancel_futures=True)
 
     def __enter__(self) -> "Workers":

@@ -309,18 +309,24 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
     timings["segmenter"] = time.perf_counter() - mark
     token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
 
+    queued = threading.Event()  # set once the first chunks are queued for the workers
+
     def count() -> tuple[TermCounts, CountReport]:
-        return count_terms(
-            texts,
-            resolved(),
-            engine=settings.engine,
-            scheduler=settings.scheduler,
-            workers=settings.workers,
-            cache_dir=cache_dir,
-            progress=settings.progress,
-            pool=workers,
-            keep=lambda term: keep_token(term, **token_filter),
-        )
+        try:
+            return count_terms(
+                texts,
+                resolved(),
+                engine=settings.engine,
+                scheduler=settings.scheduler,
+                workers=settings.workers,
+                cache_dir=cache_dir,
+                progress=settings.progress,
+                pool=workers,
+                keep=lambda term: keep_token(term, **token_filter),
+                queued=queued.set,
+            )
+        finally:
+            queued.set()
 
     # Measures are coded (and units clustered) while the corpus is being cut: with worker
     # processes, they find the mentions too and a thread here hands out the cutting; without
@@ -339,6 +345,9 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
         with ThreadPoolExecutor(1) as background:
             counting = background.submit(count)
             if workers is not None:
+                # The counting thread's set-up (hashing the texts, queueing the first chunks)
+                # would share the GIL with the coding below and leave the workers waiting.
+                queued.wait()
                 mentions = pd.DataFrame([row for task in coding for row in task.result()], columns=MENTION_COLUMNS)
             else:
                 mentions = find_mentions(texts, doc_ids, lexicon)
