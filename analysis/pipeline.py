@@ -341,7 +341,9 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
         return coded
 
     if settings.engine == "local":
-        coding = [workers.submit(mention_rows, texts[a:b], doc_ids[a:b], lexicon) for a, b in chunk_bounds(texts)] if workers else []
+        # Mentions are quick to find: two tasks per worker, not one per chunk, save the round trips.
+        mention_chars = sum(map(len, texts)) // (2 * workers.processes) + 1 if workers else 0
+        coding = [workers.submit(mention_rows, texts[a:b], doc_ids[a:b], lexicon) for a, b in chunk_bounds(texts, mention_chars)] if workers else []
         with ThreadPoolExecutor(1) as background:
             counting = background.submit(count)
             if workers is not None:
