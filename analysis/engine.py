@@ -4,12 +4,13 @@ Tokens are never all held at once: documents are cut in chunks and each chunk be
 sparse document × term count matrix straight away (:class:`TermCounts`), which is all the
 term tables and TF-IDF need. Chunks run here, on worker processes (:class:`Workers`, which
 can start before the corpus is read), or as tasks on a Dask cluster; every route goes
-through the same :func:`count_chunk`, and :meth:`TermCounts.select` puts terms in sorted
-order, so the result does not depend on the route.
+through the same :func:`count_chunk`, which returns each chunk's terms in sorted order, and
+merging keeps that order (:class:`_Stack`), so the result does not depend on the route.
 
 Raw (unfiltered) counts are cached per document, keyed by the text's hash, under a folder
-named by the segmenter's fingerprint (engine, version, dictionary, words, HMM): a rerun
-cuts only the documents it has not seen, and a changed dictionary starts a new folder.
+named by the segmenter's fingerprint (engine, version, dictionary, words, HMM), a shard per
+chunk as the chunks come back: a rerun cuts only the documents it has not seen, and a
+changed dictionary starts a new folder.
 """
 
 from __future__ import annotations
@@ -615,8 +616,10 @@ def _answer_questions(questions, answers) -> None:
 class Workers:
     """Worker processes that cut and count chunks of documents for :func:`count_terms`.
 
-    Start them before reading the corpus: each loads the segmenter's dictionary
-    (:func:`~analysis.tokens.warm_up`) while this process reads, so the cutting starts at once.
+    Start them before reading the corpus: each makes a fresh segmenter instance
+    (:func:`~analysis.tokens.warm_up`) while this process reads, and the first one also reads
+    jieba's dictionary, to resolve the words the analysis adds (:meth:`resolve`) for all of
+    them; so the cutting starts at once.
     Processes, not threads: jieba-rs cuts outside the GIL, but making and counting the tokens
     holds it, so two threads were barely faster than one. On Linux the workers are forked
     (they start in milliseconds); elsewhere they start fresh. Use as a context manager; workers
@@ -699,7 +702,8 @@ class Workers:
 
     def close(self) -> None:
         """Let the workers exit; wait for them only if they did work."""
-        self._ask.close()  # ends the resolving thread
+        self._ask.close()
+        self._answers.close()
         self._pool.shutdown(wait=self._used, cancel_futures=True)
 
     def __enter__(self) -> "Workers":

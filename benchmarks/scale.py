@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     first, rerun, base = _median(firsts), _median(reruns), _median(bases)
     mb = first["text_mb"]
     fast, slow = mb / first["seconds"], base["text_mb"] / base["seconds"]
-    # Peak memory of the run: this process's peak plus every worker's, as if all peaked at once.
+    # Peak memory of the run: this process's peak plus every worker's, as if all peaked at once
+    # (the largest child counted for each worker: a conservative sum).
     run_peaks = [r["peak_mb"] + r["workers"] * r["worker_peak_mb"] for r in firsts]
     peak = max(run_peaks)
     print(f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers): {first['seconds']:.2f} s = {fast:.2f} MB/s")
