@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import threading
 import os
 import shutil
 import sys
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -556,6 +556,7 @@ def count_terms(
     report.cut = len(texts) - report.cached
     if direct and fresh is not None:
         return fresh, report
+    keys = keys if keys is not None else []  # not hashed: there were no texts
 
     # Rows in document order: cached rows first, then the new ones, then picked per document.
     pieces = [(p.vocabulary, p.matrix) for p in (cached, fresh) if p is not None]

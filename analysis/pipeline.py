@@ -350,7 +350,7 @@ def _analyse_with(settings: Settings, cache_dir: Path | None, started: float, wo
                 # The counting thread's set-up (hashing the texts, queueing the first chunks)
                 # would share the GIL with the coding below and leave the workers waiting.
                 queued.wait()
-                mentions = pd.DataFrame([row for task in coding for row in task.result()], columns=MENTION_COLUMNS)
+                mentions = pd.DataFrame([row for task in coding for row in workers.result(task)], columns=MENTION_COLUMNS)
             else:
                 mentions = find_mentions(texts, doc_ids, lexicon)
             measures, presence, by_period, clustering, notes = code(mentions)

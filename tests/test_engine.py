@@ -417,3 +417,10 @@ def test_selecting_while_merging_equals_selecting_after(tmp_path, texts, segment
         assert (chosen.matrix != expected.matrix).nnz == 0 and _really_ascending(chosen.matrix)
     assert report.cached == len(texts) and report.cut == 0
     assert len(list((cache / "tokens").glob("*/*.npz"))) > 2  # one per chunk cut
+
+
+def test_no_texts_give_empty_counts_on_every_route(tmp_path, segmenter):
+    for cache_dir in (None, tmp_path):
+        for keep in (None, lambda term: True):
+            counts, report = count_terms([], segmenter, cache_dir=cache_dir, keep=keep)
+            assert counts.vocabulary == [] and counts.matrix.shape[0] == 0 and report.cut == 0
