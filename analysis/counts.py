@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from .engine import TermCounts
+from .engine import TermCounts, alphabetical_ranks
 
 __all__ = ["term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
@@ -24,14 +24,6 @@ def _as_counts(tokens: Tokens) -> TermCounts:
     return tokens if isinstance(tokens, TermCounts) else TermCounts.from_tokens(tokens)
 
 
-def _alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
-    """Each word's place in sorted order: sorting by it sorts by the word, without comparing strings."""
-    order = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
-    ranks = np.empty(len(words), dtype=np.int64)
-    ranks[order] = np.arange(len(words))
-    return ranks
-
-
 def term_frequencies(tokens: Tokens) -> pd.DataFrame:
     """Corpus-wide table ``term, count, doc_count``: occurrences and documents containing the term."""
     counts = _as_counts(tokens)
@@ -39,7 +31,7 @@ def term_frequencies(tokens: Tokens) -> pd.DataFrame:
     present = np.flatnonzero(totals > 0)
     if not len(present):
         return pd.DataFrame({"term": pd.Series(dtype=str), "count": pd.Series(dtype=int), "doc_count": pd.Series(dtype=int)})
-    order = present[np.lexsort((_alphabetical_ranks(counts.vocabulary)[present], -totals[present]))]  # count desc, term
+    order = present[np.lexsort((alphabetical_ranks(counts.vocabulary)[present], -totals[present]))]  # count desc, term
     return pd.DataFrame(
         {
             "term": pd.Series(np.asarray(counts.vocabulary, dtype=object)[order], dtype=object),
@@ -56,7 +48,7 @@ def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
         raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
     names, pooled = counts.pooled(list(groups))
     coo = pooled.tocoo()
-    order = np.lexsort((_alphabetical_ranks(counts.vocabulary)[coo.col], -coo.data, _alphabetical_ranks(names)[coo.row]))
+    order = np.lexsort((alphabetical_ranks(counts.vocabulary)[coo.col], -coo.data, alphabetical_ranks(names)[coo.row]))
     rows, columns = coo.row[order], coo.col[order]  # group, then count desc, then term
     vocabulary = np.asarray(counts.vocabulary, dtype=object)
     return pd.DataFrame(

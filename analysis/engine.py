@@ -88,30 +88,13 @@ class TermCounts:
     def select(self, keep: Callable[[str], bool]) -> "TermCounts":
         """Only the terms ``keep`` accepts, in sorted order (so every engine gives the same table).
 
-        Counts from :func:`count_terms` already have their terms in sorted order and each
-        row's columns ascending: then the columns keep their order and nothing is re-sorted.
+        The same pass as merging chunk counts (:meth:`_Stack.result`), over one part: counts
+        whose terms are already sorted, each row's columns ascending (what :func:`count_terms`
+        gives), keep their column order and nothing is re-sorted.
         """
-        vocabulary = self.vocabulary
-        in_order = _is_sorted(vocabulary)
-        if in_order:
-            chosen = [(term, j) for j, term in enumerate(vocabulary) if keep(term)]
-        else:
-            chosen = sorted((term, j) for j, term in enumerate(vocabulary) if keep(term))
-        new_column = np.full(len(vocabulary), -1, dtype=np.int32)
-        new_column[np.fromiter((j for _, j in chosen), dtype=np.int64, count=len(chosen))] = np.arange(len(chosen))
-        matrix = self.matrix.tocsr()  # no repeated entries: every route counts each (document, term) once
-        columns = new_column[matrix.indices]
-        kept = columns >= 0
-        before = np.zeros(len(kept) + 1, dtype=np.int64)  # entries kept before each position
-        np.cumsum(kept, out=before[1:])
-        selected = sp.csr_matrix(
-            (matrix.data[kept], columns[kept], before[matrix.indptr]), shape=(matrix.shape[0], len(chosen))
-        )
-        if in_order and matrix.has_sorted_indices:
-            selected.has_sorted_indices = True  # an increasing renumbering keeps each row ascending
-        else:
-            selected.sort_indices()
-        return TermCounts([term for term, _ in chosen], selected)
+        stack = _Stack()
+        stack.add(self.vocabulary, self.matrix)  # no repeated entries: every route counts each (document, term) once
+        return stack.result(keep)
 
     def totals(self) -> np.ndarray:
         """Occurrences of each term in the whole corpus."""
@@ -154,9 +137,21 @@ def _is_sorted(words: Sequence[str]) -> bool:
     return all(map(operator.lt, words, islice(words, 1, None)))
 
 
+def _sorted_order(words: Sequence[str]) -> list[int]:
+    """Positions of ``words`` in sorted order of the words."""
+    return sorted(range(len(words)), key=words.__getitem__)
+
+
+def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
+    """Each word's place in sorted order: sorting by it sorts by the word, without comparing strings."""
+    ranks = np.empty(len(words), dtype=np.int64)
+    ranks[_sorted_order(words)] = np.arange(len(words))
+    return ranks
+
+
 def _in_sorted_order(words: list[str], ids: np.ndarray) -> tuple[list[str], np.ndarray]:
     """``words`` sorted, and ``ids`` (indices into ``words``) renumbered to match."""
-    order = sorted(range(len(words)), key=words.__getitem__)
+    order = _sorted_order(words)
     ranks = np.empty(len(words), dtype=np.int64)
     ranks[order] = np.arange(len(words))
     return [words[i] for i in order], ranks[ids]
@@ -239,7 +234,7 @@ class _Stack:
         """The stacked counts, terms in sorted order, each row's columns ascending; with
         ``keep``, only the terms it accepts (as :meth:`TermCounts.select`, in the same pass)."""
         first_seen = list(self.vocabulary)
-        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        order = _sorted_order(first_seen)
         if keep is not None:
             order = [i for i in order if keep(first_seen[i])]
         words = [first_seen[i] for i in order]
