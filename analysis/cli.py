@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
     run.add_argument("--no-figures", action="store_true", help="write the tables only")
-    run.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmentation engine (default rjieba: jieba's tokens, faster)")
+    run.add_argument(
+        "--segmenter",
+        choices=["native", "rjieba", "jieba"],
+        help="segmentation engine (default native, jieba compiled; rjieba where it was not compiled): all give jieba's tokens",
+    )
     run.add_argument("--engine", choices=["local", "dask"], help="where segmentation runs (default local: every core here)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://scheduler-host:8786 (with --engine dask)")
     run.add_argument("--workers", type=int, help="worker processes (or Dask workers) to use (default: every core)")

@@ -16,7 +16,15 @@ from .errors import ConfigError
 from .tomlfiles import read_toml
 from .readers import FORMATS
 
-__all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
+__all__ = ["Settings", "fastest_segmenter", "load_settings", "make_settings", "starter_config", "write_starter_config"]
+
+
+def fastest_segmenter() -> str:
+    """The default segmenter: ``"native"`` (jieba compiled, :mod:`analysis._segment`) where it
+    was compiled when the package was installed, else ``"rjieba"``; both give jieba's tokens."""
+    from importlib.util import find_spec
+
+    return "native" if find_spec("analysis._segment") is not None else "rjieba"
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class Settings:
     extra_stopwords: tuple[str, ...] = ()
     min_chars: int = 2
     hmm: bool = True
-    segmenter: str = "rjieba"  # "rjieba" (fast, same tokens as jieba) or "jieba" (the reference)
+    segmenter: str = field(default_factory=fastest_segmenter)  # "native", "rjieba" or "jieba" (the reference)
     cache: bool = True  # reuse token counts of documents already segmented
     cache_dir: Path | None = None  # None: the user cache folder (~/.cache/policy-analysis)
     # [engine]
@@ -209,8 +217,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         raise fail("'print' or 'slide'")
     if name == "measure_labels" and value not in {"zh", "en"}:
         raise fail("'zh' or 'en'")
-    if name == "segmenter" and value not in {"rjieba", "jieba"}:
-        raise fail("'rjieba' or 'jieba'")
+    if name == "segmenter" and value not in {"native", "rjieba", "jieba"}:
+        raise fail("'native', 'rjieba' or 'jieba'")
     if name == "engine" and value not in {"local", "dask"}:
         raise fail("'local' or 'dask'")
     return value

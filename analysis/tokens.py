@@ -5,11 +5,13 @@ and ``jieba.load_userdict`` changes every later call in the process. Here each c
 own ``jieba.Tokenizer`` instance, loaded with the policy dictionary (a data file), the
 lexicon's variants and the corpus's unit names, so two corpora never leak into each other.
 
-Two engines give the same segmentation: ``"jieba"`` (the reference, pure Python) and
-``"rjieba"`` (jieba-rs, the same dictionary and algorithm in Rust, about 20 times faster and
-able to run on several cores at once). :func:`make_segmenter` builds either from the same
-dictionary entries and words; ``tests/test_segmenter_parity.py`` checks on the real corpora
-that both give identical tokens containing Chinese characters.
+Three engines give the same segmentation: ``"jieba"`` (the reference, pure Python),
+``"native"`` (jieba's algorithm and data compiled in C, :mod:`analysis._segment`, which also
+numbers the tokens itself, so counting a corpus creates no string per token) and ``"rjieba"``
+(jieba-rs, the same dictionary and algorithm in Rust). :func:`make_segmenter` builds any of
+them from the same dictionary entries and words; ``tests/test_segmenter_parity.py`` checks on
+the real corpora that native gives jieba's tokens, every one, and rjieba every token
+containing Chinese characters.
 """
 
 from __future__ import annotations
@@ -26,11 +28,17 @@ from operator import itemgetter
 from pathlib import Path
 
 import jieba
+import numpy as np
 
 try:  # imported here, not on first use, so that worker processes forked later inherit it
     import rjieba
 except ImportError:  # pragma: no cover - a core dependency; the jieba engine still works
     rjieba = None
+
+try:  # compiled when the package is installed (setup.py); optional, so a machine without a C compiler still installs
+    from . import _segment
+except ImportError:  # pragma: no cover - then rjieba is the default
+    _segment = None
 
 from .errors import ConfigError
 from .versions import package_version
@@ -48,6 +56,7 @@ __all__ = [
     "make_segmenter",
     "DEFAULT_DICTIONARY",
     "DEFAULT_STOPWORDS",
+    "DEFAULT_SEGMENTER",
 ]
 
 DEFAULT_DICTIONARY = Path(str(resources.files("analysis").joinpath("resources/policy_dict.txt")))
@@ -117,7 +126,9 @@ def make_tokenizer(
 
 
 #: Segmentation engines, the reference first.
-SEGMENTERS = ("jieba", "rjieba")
+SEGMENTERS = ("jieba", "native", "rjieba")
+#: The fastest engine this installation has: native where it was compiled, else rjieba.
+DEFAULT_SEGMENTER = "native" if _segment is not None else "rjieba"
 
 # A word no text can contain (Private Use Area characters are never part of a jieba word
 # block): adding it to jieba-rs raises the dictionary total without changing any cut.
@@ -145,7 +156,24 @@ def _jieba_frequencies(wanted: set[str]) -> dict[str, str]:
     return {word: freq for word, freq in zip(words, freqs) if word in wanted}
 
 
-_spare_engines: dict[str, list] = {"rjieba": [], "jieba": []}
+_spare_engines: dict[str, list] = {"rjieba": [], "jieba": [], "native": []}
+
+
+def _new_native():
+    """A fresh compiled segmenter holding jieba's dictionary and HMM (about 0.1 s): a spare
+    one if :func:`warm_up` made it, else a new one."""
+    if _segment is None:
+        raise ConfigError(
+            "the native segmenter was not compiled when the package was installed (reinstall it with a C compiler), "
+            "or set [tokens] segmenter = \"rjieba\" / --segmenter rjieba"
+        )
+    spares = _spare_engines["native"]
+    if spares:
+        return spares.pop()
+    from jieba import finalseg
+
+    dictionary = Path(jieba.__file__).resolve().parent / "dict.txt"
+    return _segment.Jieba(str(dictionary), finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
 
 
 def _new_rjieba():
@@ -178,7 +206,10 @@ def warm_up(engine: str, dictionary: bool = True) -> None:
     ``dictionary=False`` skips reading jieba's dictionary (for rjieba, about 0.2 s): a worker
     that is handed the resolved additions (:meth:`Segmenter.resolve`) never needs it.
     """
-    if engine == "rjieba":
+    if engine == "native":
+        if not _spare_engines["native"]:
+            _spare_engines["native"].append(_new_native())
+    elif engine == "rjieba":
         if dictionary:
             _jieba_dictionary()
         if not _spare_engines["rjieba"]:
@@ -212,11 +243,12 @@ class Segmenter:
         #: rjieba only: the ``add_word`` calls that make a fresh instance cut like jieba with these
         #: entries and words (frequencies resolved from jieba's dictionary). None until resolved.
         self.calls: tuple[tuple[str, int, str | None], ...] | None = None
-        self.version = package_version(engine)
+        self.version = engine_version(engine)
         digest = hashlib.sha256(repr((engine, self.version, package_version("jieba"), hmm, self.entries, self.words)).encode())
         self.fingerprint = f"{engine}-{digest.hexdigest()[:24]}"
         self._lock = threading.Lock()
         self._cut_function = None  # built on first use: a run served by the token cache never builds it
+        self._native = None  # the compiled segmenter (native engine)
 
     @property
     def _cut(self):
@@ -226,6 +258,9 @@ class Segmenter:
                     if self.engine == "jieba":
                         lcut = _build_jieba(self.entries, self.words).lcut
                         self._cut_function = lambda text, hmm: lcut(text, HMM=hmm)
+                    elif self.engine == "native":
+                        self._native = _build_native(self.entries, self.words)
+                        self._cut_function = self._native.cut
                     elif self.calls is not None:
                         self._cut_function = _replay_rjieba(self.calls).cut
                     else:
@@ -246,6 +281,22 @@ class Segmenter:
     def cut(self, text: str) -> list[str]:
         """Cut one text into tokens (precise mode, HMM as configured)."""
         return self._cut(text, self.hmm)
+
+    @property
+    def counts_natively(self) -> bool:
+        """Whether :meth:`count_ids` is available (the native engine numbers tokens itself)."""
+        return self.engine == "native"
+
+    def count_ids(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Native engine: cut ``texts`` and number their tokens without a string per token.
+
+        Returns the distinct tokens (first-seen order), the id of every token, text after
+        text, and the number of tokens of each text."""
+        if not self.counts_natively:
+            raise ValueError(f"the {self.engine} segmenter gives tokens, not ids (use cut)")
+        self._cut  # noqa: B018 - builds
+        terms, ids, lengths = self._native.count(list(texts), self.hmm)
+        return terms, np.frombuffer(ids, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 - jieba's own spelling
         """``jieba.Tokenizer.lcut``'s signature, so code written for jieba can take a Segmenter."""
@@ -289,6 +340,27 @@ def _build_jieba(entries: Sequence[tuple[str, int | None, str | None]], words: S
     for word in words:
         tokenizer.add_word(word)
     return tokenizer
+
+
+def _build_native(entries: Sequence[tuple[str, int | None, str | None]], words: Sequence[str]):
+    """The compiled segmenter with the entries and words added as :func:`_build_jieba` adds
+    them (a word without a frequency gets jieba's ``suggest_freq``, computed the same way)."""
+    segmenter = _new_native()
+    for word, freq, _ in entries:
+        segmenter.add_word(word, freq)
+    for word in words:
+        segmenter.add_word(word)
+    return segmenter
+
+
+def engine_version(engine: str) -> str:
+    """The version that keys the token cache: the package's for jieba and rjieba; for native,
+    this package's and its compiled module's (whose code is part of the package)."""
+    if engine == "native":
+        from . import __version__
+
+        return f"{__version__}+segment{_segment.__version__ if _segment is not None else '-missing'}"
+    return package_version(engine)
 
 
 def _replay_rjieba(calls: Sequence[tuple[str, int, str | None]]):
@@ -350,7 +422,7 @@ def _build_rjieba(entries: Sequence[tuple[str, int | None, str | None]], words: 
 
 
 def make_segmenter(
-    engine: str = "rjieba",
+    engine: str = DEFAULT_SEGMENTER,
     *,
     dictionaries: Sequence[Path] = (DEFAULT_DICTIONARY,),
     words: Iterable[str] = (),

@@ -23,11 +23,12 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-def test_dask_counts_equal_local_counts_on_the_gov_reports(scheduler):
+@pytest.mark.parametrize("engine", ["native", "rjieba"])
+def test_dask_counts_equal_local_counts_on_the_gov_reports(scheduler, engine):
     assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing"
     with GOV_REPORTS.open(encoding="utf-8") as lines:
         texts = [json.loads(line)["content"] or "" for line in lines]
-    segmenter = make_segmenter("rjieba")
+    segmenter = make_segmenter(engine)
     local, _ = count_terms(texts, segmenter, cache_dir=None)
     remote, report = count_terms(texts, segmenter, engine="dask", scheduler=scheduler, cache_dir=None, chunk_chars=100_000)
     assert report.engine == "dask" and report.cut == len(texts)

@@ -39,9 +39,10 @@ def texts() -> list[str]:
     return paragraphs + [paragraphs[0], ""]
 
 
-@pytest.fixture(scope="module")
-def segmenter():
-    return make_segmenter("rjieba")
+@pytest.fixture(scope="module", params=["native", "rjieba"])
+def segmenter(request):
+    """Both fast engines: every route must count alike whichever cuts."""
+    return make_segmenter(request.param)
 
 
 def test_counts_equal_counting_every_token_list(texts, segmenter):
@@ -80,7 +81,7 @@ def test_the_cache_is_reused_and_keyed_by_the_dictionary(tmp_path, texts, segmen
     _, report = count_terms([*texts, "新增一段关于疫情防控的文字。"], segmenter, cache_dir=tmp_path)
     assert (report.cut, report.cached) == (1, len(texts))
     # Another dictionary is another cache: nothing reused, and the word now counts whole.
-    other = make_segmenter("rjieba", words=["新质生产力"])
+    other = make_segmenter(segmenter.engine, words=["新质生产力"])
     assert other.fingerprint != segmenter.fingerprint
     counts, report = count_terms(texts, other, cache_dir=tmp_path)
     assert report.cached == 0
@@ -145,7 +146,7 @@ def test_config_and_cli_options(tmp_path):
     settings = load_settings(config)
     assert (settings.segmenter, settings.cache, settings.engine, settings.workers) == ("jieba", False, "dask", 1)
     config.write_text('[tokens]\nsegmenter = "thulac"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="'tokens.segmenter' must be 'rjieba' or 'jieba'"):
+    with pytest.raises(ConfigError, match="'tokens.segmenter' must be 'native', 'rjieba' or 'jieba'"):
         load_settings(config)
     assert main(["run", "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1"]) == 2
 
@@ -182,12 +183,12 @@ def test_workers_started_early_give_the_same_counts_and_stop_when_unused(texts, 
     from analysis.engine import Workers
 
     alone, _ = count_terms(texts, segmenter, workers=1, cache_dir=None)
-    with Workers("rjieba", 2) as workers:
+    with Workers(segmenter.engine, 2) as workers:
         pooled, report = count_terms(texts, segmenter, cache_dir=None, chunk_chars=3_000, pool=workers)
     assert report.workers == 2
     a, b = alone.select(lambda t: True), pooled.select(lambda t: True)
     assert a.vocabulary == b.vocabulary and (a.matrix != b.matrix).nnz == 0
-    unused = Workers("rjieba", 2)
+    unused = Workers(segmenter.engine, 2)
     processes = list(unused._pool._processes.values())
     assert len(processes) == 2  # started before any work was given
     with unused:
@@ -225,6 +226,7 @@ class _DyingSegmenter:
     """Stands in for a segmenter whose worker process is killed (e.g. out of memory)."""
 
     engine = "rjieba"
+    counts_natively = False
 
     def cut(self, text: str) -> list[str]:
         import os
