@@ -54,7 +54,16 @@ from .engine import (
     default_cache_dir,
     default_workers,
 )
-from .tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, keep_token, make_segmenter, read_word_list, tokenize
+from .tokens import (
+    DEFAULT_DICTIONARY,
+    DEFAULT_STOPWORDS,
+    Segmenter,
+    engine_version,
+    keep_token,
+    make_segmenter,
+    read_word_list,
+    tokenize,
+)
 from .versions import package_version
 
 __all__ = [
@@ -568,7 +577,7 @@ def _versions() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _versions_found() -> tuple[tuple[str, str], ...]:
-    versions = {"python": platform.python_version(), "policy-analysis": __version__}
+    versions = {"python": platform.python_version(), "policy-analysis": __version__, "analysis._segment": engine_version("native")}
     for name in _DEPENDENCIES:
         try:
             versions[name] = package_version(name)

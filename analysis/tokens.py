@@ -57,6 +57,7 @@ __all__ = [
     "DEFAULT_DICTIONARY",
     "DEFAULT_STOPWORDS",
     "DEFAULT_SEGMENTER",
+    "engine_version",
 ]
 
 DEFAULT_DICTIONARY = Path(str(resources.files("analysis").joinpath("resources/policy_dict.txt")))
@@ -353,14 +354,17 @@ def _build_native(entries: Sequence[tuple[str, int | None, str | None]], words: 
     return segmenter
 
 
+@lru_cache(maxsize=None)
 def engine_version(engine: str) -> str:
-    """The version that keys the token cache: the package's for jieba and rjieba; for native,
-    this package's and its compiled module's (whose code is part of the package)."""
-    if engine == "native":
-        from . import __version__
-
-        return f"{__version__}+segment{_segment.__version__ if _segment is not None else '-missing'}"
-    return package_version(engine)
+    """The version that keys the token cache: the installed package's for jieba and rjieba;
+    for native, its module version and a hash of the compiled file itself, so a rebuilt
+    module never reuses tokens an older build cut."""
+    if engine != "native":
+        return package_version(engine)
+    if _segment is None:
+        return "missing"
+    built = hashlib.sha256(Path(_segment.__file__).read_bytes()).hexdigest()[:12]
+    return f"{_segment.__version__}+{built}"
 
 
 def _replay_rjieba(calls: Sequence[tuple[str, int, str | None]]):

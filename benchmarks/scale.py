@@ -5,7 +5,7 @@ reports (``../shared/corpora/gov-work-reports/``), written as bulletin pages the
 then times, each in a fresh process so memory and caches are measured cleanly:
 
 1. the whole analysis without figures (``analyse()``: load, segment, count, code measures,
-   cluster), with an empty token cache;
+   cluster), with an empty token cache, with the default segmenter (``--segmenter`` for another);
 2. the same again with the cache the first run left (a rerun with an unchanged corpus), and
    once more with another setting (k=3), which only the token cache can serve;
 3. the baseline: plain ``jieba.lcut`` plus ``collections.Counter`` over the same documents.
@@ -14,7 +14,7 @@ It prints MB/s for each, their ratio, the rerun time and the peak memory (max RS
 main process and its worker processes). Each measurement runs ``--repeat`` times (default 3)
 and the median is reported, with every run's time beside it.
 
-    .venv/bin/python benchmarks/scale.py [--mb 20] [--workdir DIR] [--engine local|dask] [--workers N] [--repeat 3]
+    .venv/bin/python benchmarks/scale.py [--mb 20] [--workdir DIR] [--engine local|dask] [--workers N] [--segmenter NAME] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def _worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str = "", write: str = "write") -> dict:
+def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, segmenter: str, k: str = "", write: str = "write") -> dict:
     from analysis.config import Settings
     from analysis.pipeline import analyse, write_outputs
 
@@ -95,6 +95,7 @@ def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str 
         engine=engine,
         k=int(k) if k else None,
         workers=int(workers) or None,
+        **({"segmenter": segmenter} if segmenter else {}),
     )
     start = time.perf_counter()
     analysis = analyse(settings)
@@ -122,6 +123,7 @@ def child_analysis(corpus: Path, cache: Path, engine: str, workers: str, k: str 
         "workers": analysis.report.workers,
         "timings": analysis.timings,
         "report": str(analysis.report),
+        "segmenter": analysis.settings.segmenter,
     }
 
 
@@ -162,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where the corpus and cache go (default: a temporary folder)")
     parser.add_argument("--engine", choices=["local", "dask"], default="local")
     parser.add_argument("--workers", type=int, default=0, help="worker processes for segmentation (default: every core)")
+    parser.add_argument("--segmenter", choices=["native", "rjieba", "jieba"], help="segmenter of the analysis (default: the package default)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is reported (default 3)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -182,14 +185,16 @@ def main(argv: list[str] | None = None) -> int:
         # Each measurement is repeated (--repeat, default 3) and its median used: on a shared or
         # virtual machine one run can be a quarter slower than the next. Every first run starts
         # with an empty cache; only the first of them also writes the tables.
-        analysis = [str(corpus), str(cache), args.engine, str(args.workers)]
-        firsts = []
+        # The rounds interleave the measurements (first run, rerun, baseline, then again), so
+        # that a slow spell of the machine weighs on both sides of the ratio alike.
+        analysis = [str(corpus), str(cache), args.engine, str(args.workers), args.segmenter or ""]
+        firsts, reruns, bases = [], [], []
         for i in range(args.repeat):
             shutil.rmtree(cache, ignore_errors=True)
             firsts.append(_child("--child", "analysis", *analysis, "", "write" if i == 0 else "no-write"))
-        reruns = [_child("--child", "analysis", *analysis, "", "no-write") for _ in range(args.repeat)]
+            reruns.append(_child("--child", "analysis", *analysis, "", "no-write"))
+            bases.append(_child("--child", "baseline", str(corpus)))
         other = _child("--child", "analysis", *analysis, "3", "no-write")
-        bases = [_child("--child", "baseline", str(corpus)) for _ in range(args.repeat)]
     first, rerun, base = _median(firsts), _median(reruns), _median(bases)
     mb = first["text_mb"]
     fast, slow = mb / first["seconds"], base["text_mb"] / base["seconds"]
@@ -197,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     # (the largest child counted for each worker: a conservative sum).
     run_peaks = [r["peak_mb"] + r["workers"] * r["worker_peak_mb"] for r in firsts]
     peak = max(run_peaks)
-    print(f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers): {first['seconds']:.2f} s = {fast:.2f} MB/s")
+    print(
+        f"whole analysis, no figures ({args.engine} engine, {args.workers or 'all'} workers, {first['segmenter']} segmenter): "
+        f"{first['seconds']:.2f} s = {fast:.2f} MB/s"
+    )
     print(f"  median of {len(firsts)} runs from an empty cache: {_seconds(firsts)}")
     print(f"  peak memory {peak:.0f} MB at most (main process {first['peak_mb']:.0f} MB + {first['workers']} workers × {first['worker_peak_mb']:.0f} MB)")
     print(f"  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in first["timings"].items()))
@@ -212,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline jieba.lcut + Counter: {base['seconds']:.2f} s = {slow:.2f} MB/s, peak memory {base['peak_mb']:.0f} MB")
     print(f"  median of {len(bases)}: {_seconds(bases)}")
     print(f"ratio (whole analysis / baseline throughput): {fast / slow:.1f}x")
+    rounds = [b["seconds"] / f["seconds"] for f, b in zip(firsts, bases)]
+    print(f"  each round's own ratio (first run and baseline side by side): {', '.join(f'{r:.1f}x' for r in rounds)}")
     share = rerun["seconds"] / first["seconds"]
     print(
         "targets: "
