@@ -12,8 +12,8 @@
  *
  * Why: cutting with jieba-rs and numbering its tokens in Python creates a Python string per
  * token (3.6 million for 20 MB of text), which cost more than the cutting. ``count`` cuts a
- * list of texts and numbers the tokens in C, outside the GIL, returning only the distinct
- * terms, the term id of every token and the number of tokens of each text.
+ * list of texts and counts the tokens in C, outside the GIL, returning only the distinct terms
+ * (sorted) and the text x term counts as a CSR matrix, each row's columns ascending.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -449,6 +449,73 @@ static int count_emit(Sink *sink, const Py_UCS4 *s, Py_ssize_t start, Py_ssize_t
     return 0;
 }
 
+/* ---------------------------------------------------------------- counts as a sparse matrix */
+
+typedef struct { const Py_UCS4 *text; int32_t len, id; } SortTerm;
+
+/* Order of two terms as Python orders str: code point by code point, a prefix first. */
+static int compare_terms(const void *a, const void *b) {
+    const SortTerm *x = a, *y = b;
+    int32_t n = x->len < y->len ? x->len : y->len;
+    for (int32_t i = 0; i < n; i++)
+        if (x->text[i] != y->text[i]) return x->text[i] < y->text[i] ? -1 : 1;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+static int compare_ints(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {  /* a CSR matrix of counts: rows are texts, columns the terms in sorted order */
+    int32_t *order;    /* term ids in sorted order */
+    int64_t *indptr;   /* n_rows + 1 */
+    int32_t *indices, *data;
+    size_t nnz;
+} Counts;
+
+static void counts_free(Counts *c) { free(c->order); free(c->indptr); free(c->indices); free(c->data); memset(c, 0, sizeof *c); }
+
+/* Terms sorted, then each text's tokens counted by column, columns ascending in each row. */
+static int make_counts(const CountSink *k, const int64_t *lengths, Py_ssize_t n_rows, Counts *c) {
+    size_t n_terms = k->n_terms;
+    memset(c, 0, sizeof *c);
+    c->order = malloc((n_terms + 1) * sizeof *c->order);
+    int32_t *rank = malloc((n_terms + 1) * sizeof *rank), *seen = calloc(n_terms + 1, sizeof *seen);
+    c->indptr = malloc(((size_t)n_rows + 1) * sizeof *c->indptr);
+    c->indices = malloc((k->n_ids + 1) * sizeof *c->indices);  /* at most one entry per token */
+    c->data = malloc((k->n_ids + 1) * sizeof *c->data);
+    if (!c->order || !rank || !seen || !c->indptr || !c->indices || !c->data) { free(rank); free(seen); counts_free(c); return -1; }
+    SortTerm *sorted = malloc((n_terms + 1) * sizeof *sorted);
+    if (!sorted) { free(rank); free(seen); counts_free(c); return -1; }
+    for (size_t i = 0; i < n_terms; i++) sorted[i] = (SortTerm){k->terms[i].text, k->terms[i].len, (int32_t)i};
+    qsort(sorted, n_terms, sizeof *sorted, compare_terms);
+    for (size_t i = 0; i < n_terms; i++) {
+        c->order[i] = sorted[i].id;
+        rank[sorted[i].id] = (int32_t)i;
+    }
+    free(sorted);
+    const int32_t *ids = k->ids;
+    size_t nnz = 0;
+    c->indptr[0] = 0;
+    for (Py_ssize_t row = 0; row < n_rows; row++) {
+        size_t first = nnz;
+        for (int64_t t = 0; t < lengths[row]; t++) {
+            int32_t column = rank[*ids++];
+            if (!seen[column]++) c->indices[nnz++] = column;
+        }
+        qsort(c->indices + first, nnz - first, sizeof *c->indices, compare_ints);
+        for (size_t e = first; e < nnz; e++) {
+            c->data[e] = seen[c->indices[e]];
+            seen[c->indices[e]] = 0;
+        }
+        c->indptr[row + 1] = (int64_t)nnz;
+    }
+    c->nnz = nnz;
+    free(rank); free(seen);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- Python methods */
 
 static int read_double(PyObject *mapping, const char *key, double *out) {
@@ -679,6 +746,7 @@ static PyObject *Jieba_count(Jieba *self, PyObject *args, PyObject *kwargs) {
         if (!copies[i]) goto out;
     }
     int r = 0;
+    Counts counts = {0};
     self->cutting++;
     Py_BEGIN_ALLOW_THREADS
     Work w = {0};
@@ -688,18 +756,22 @@ static PyObject *Jieba_count(Jieba *self, PyObject *args, PyObject *kwargs) {
         lengths[i] = (int64_t)(sink.n_ids - before);
     }
     work_free(&w);
+    if (r == 0) r = make_counts(&sink, lengths, n_texts, &counts);
     Py_END_ALLOW_THREADS
     self->cutting--;
     if (r < 0) { PyErr_NoMemory(); goto out; }
     PyObject *vocabulary = PyList_New((Py_ssize_t)sink.n_terms);
-    if (!vocabulary) goto out;
+    if (!vocabulary) { counts_free(&counts); goto out; }
     for (size_t i = 0; i < sink.n_terms; i++) {
-        PyObject *term = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sink.terms[i].text, sink.terms[i].len);
-        if (!term) { Py_DECREF(vocabulary); goto out; }
-        PyList_SET_ITEM(vocabulary, (Py_ssize_t)i, term);
+        const Term *term = &sink.terms[counts.order[i]];
+        PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, term->text, term->len);
+        if (!text) { Py_DECREF(vocabulary); counts_free(&counts); goto out; }
+        PyList_SET_ITEM(vocabulary, (Py_ssize_t)i, text);
     }
-    result = Py_BuildValue("(Ny#y#)", vocabulary, (const char *)sink.ids, (Py_ssize_t)(sink.n_ids * sizeof *sink.ids),
-                           (const char *)lengths, (Py_ssize_t)(n_texts * sizeof *lengths));
+    result = Py_BuildValue("(Ny#y#y#)", vocabulary, (const char *)counts.indptr, (Py_ssize_t)(((size_t)n_texts + 1) * sizeof *counts.indptr),
+                           (const char *)counts.indices, (Py_ssize_t)(counts.nnz * sizeof *counts.indices),
+                           (const char *)counts.data, (Py_ssize_t)(counts.nnz * sizeof *counts.data));
+    counts_free(&counts);
 out:
     if (copies)
         for (Py_ssize_t i = 0; i < n_texts; i++) PyMem_Free(copies[i]);
@@ -769,9 +841,9 @@ static PyMethodDef Jieba_methods[] = {
     {"cut", (PyCFunction)(void (*)(void))Jieba_cut, METH_VARARGS | METH_KEYWORDS,
      "cut(text, hmm=True) -> list[str]: jieba.Tokenizer.lcut(text, HMM=hmm)."},
     {"count", (PyCFunction)(void (*)(void))Jieba_count, METH_VARARGS | METH_KEYWORDS,
-     "count(texts, hmm=True) -> (terms, ids, lengths): every text cut, outside the GIL. terms are the distinct\n"
-     "tokens in order of first appearance; ids (bytes of int32) the term of every token, text after text;\n"
-     "lengths (bytes of int64) the number of tokens of each text."},
+     "count(texts, hmm=True) -> (terms, indptr, indices, data): every text cut (outside the GIL) and counted.\n"
+     "terms are the distinct tokens, sorted; the rest is a CSR matrix of texts x terms, each row's columns\n"
+     "ascending: indptr bytes of int64 (one more than texts), indices and data bytes of int32."},
     {"add_word", (PyCFunction)(void (*)(void))Jieba_add_word, METH_VARARGS | METH_KEYWORDS,
      "add_word(word, freq=None) -> int: jieba's add_word (freq None: jieba's suggest_freq); returns the frequency."},
     {"frequency", (PyCFunction)Jieba_frequency, METH_O, "frequency(word) -> int | None: jieba's FREQ.get(word)."},

@@ -192,12 +192,10 @@ def count_chunk(segmenter: Segmenter, texts: Sequence[str]) -> tuple[list[str], 
     compare with cutting each text alone). One call instead of thousands also keeps the
     segmenter's per-call overhead out of the way. The chunk's terms come back sorted, and each
     row's columns ascending, so that merging chunks needs no sorting (:class:`_Stack`).
-    The native segmenter cuts and numbers the texts itself (:meth:`Segmenter.count_ids`).
+    The native segmenter cuts and counts the texts itself (:meth:`Segmenter.count_matrix`).
     """
-    if segmenter.counts_natively:  # cut and numbered in C: no string per token
-        terms, ids, lengths = segmenter.count_ids(texts)
-        words, ids = _in_sorted_order(terms, ids.astype(np.int64))
-        return words, _count_ids(ids, lengths, len(words))
+    if segmenter.counts_natively:  # cut, counted and sorted in C: no string per token
+        return segmenter.count_matrix(texts)
     if len(texts) < 2 or any(SEPARATOR in text for text in texts):
         return _count_lists([segmenter.cut(text) for text in texts])
     tokens = segmenter.cut(SEPARATOR.join(texts))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import jieba
 import numpy as np
+import scipy.sparse as sp
 
 try:  # imported here, not on first use, so that worker processes forked later inherit it
     import rjieba
@@ -285,19 +286,24 @@ class Segmenter:
 
     @property
     def counts_natively(self) -> bool:
-        """Whether :meth:`count_ids` is available (the native engine numbers tokens itself)."""
+        """Whether :meth:`count_matrix` is available (the native engine counts tokens itself)."""
         return self.engine == "native"
 
-    def count_ids(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Native engine: cut ``texts`` and number their tokens without a string per token.
+    def count_matrix(self, texts: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
+        """Native engine: cut ``texts`` and count their tokens without a string per token.
 
-        Returns the distinct tokens (first-seen order), the id of every token, text after
-        text, and the number of tokens of each text."""
+        Returns the distinct tokens in sorted order and the text × token counts, each row's
+        columns ascending (what :func:`~analysis.engine.count_chunk` gives on every route)."""
         if not self.counts_natively:
-            raise ValueError(f"the {self.engine} segmenter gives tokens, not ids (use cut)")
+            raise ValueError(f"the {self.engine} segmenter gives tokens, not counts (use cut)")
         self._cut  # noqa: B018 - builds
-        terms, ids, lengths = self._native.count(list(texts), self.hmm)
-        return terms, np.frombuffer(ids, dtype=np.int32), np.frombuffer(lengths, dtype=np.int64)
+        terms, indptr, indices, data = self._native.count(list(texts), self.hmm)
+        matrix = sp.csr_matrix(
+            (np.frombuffer(data, dtype=np.int32), np.frombuffer(indices, dtype=np.int32), np.frombuffer(indptr, dtype=np.int64)),
+            shape=(len(texts), len(terms)),
+        )
+        matrix.has_sorted_indices = True  # sorted in C, row by row
+        return terms, matrix
 
     def lcut(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803 - jieba's own spelling
         """``jieba.Tokenizer.lcut``'s signature, so code written for jieba can take a Segmenter."""

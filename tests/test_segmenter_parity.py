@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 from analysis.config import Settings
@@ -87,14 +88,14 @@ def test_native_gives_jiebas_tokens_on_generated_strings(engines, native):
 def test_native_counts_are_the_counts_of_its_tokens(corpora, native):
     from collections import Counter
 
-    texts = [*corpora["bulletin"], "", "外防输入\r\n外防输入", *corpora["gov-work-reports"][:5]]
-    terms, ids, lengths = native.count_ids(texts)
-    assert len(terms) == len(set(terms)) and lengths.sum() == len(ids) and len(lengths) == len(texts)
-    ends = lengths.cumsum()
+    texts = [*corpora["bulletin"], "", "外防输入\r\n外防输入", "😀𠀀a😀", *corpora["gov-work-reports"][:5]]
+    terms, matrix = native.count_matrix(texts)
+    assert terms == sorted(set(terms)) and matrix.shape == (len(texts), len(terms))
     for i, text in enumerate(texts):
-        row = [terms[j] for j in ids[ends[i] - lengths[i] : ends[i]]]
-        assert row == native.cut(text)
-    assert Counter(terms[j] for j in ids) == Counter(t for text in texts for t in native.cut(text))
+        row = matrix.getrow(i)
+        assert list(row.indices) == sorted(row.indices)  # each row's columns ascending, as flagged
+        assert {terms[j]: int(n) for j, n in zip(row.indices, row.data)} == Counter(native.cut(text))
+    assert matrix.has_sorted_indices and matrix.data.dtype == np.int32 and matrix.indices.dtype == np.int32
 
 
 def test_native_adds_words_with_jiebas_frequencies(engines, native):
@@ -137,7 +138,7 @@ def test_native_rejects_what_is_not_text():
 
     segmenter = make_segmenter("native")
     with pytest.raises(TypeError, match="expected str, got int"):
-        segmenter.count_ids(["疫情防控", 3])
+        segmenter.count_matrix(["疫情防控", 3])
     with pytest.raises(TypeError, match="expected str"):
         segmenter.cut(b"bytes")
     assert segmenter.version.startswith(_segment.__version__ + "+") and len(segmenter.version) > len(_segment.__version__) + 8
