@@ -723,7 +723,9 @@ static PyObject *Jieba_cut(Jieba *self, PyObject *args, PyObject *kwargs) {
     return result;
 }
 
-static PyObject *Jieba_count(Jieba *self, PyObject *args, PyObject *kwargs) {
+/* Cut every text (outside the GIL) into the sink; as_matrix: return the counts (CSR, terms
+ * sorted), else the term id of every token (terms in order of first appearance). */
+static PyObject *cut_texts(Jieba *self, PyObject *args, PyObject *kwargs, int as_matrix) {
     static char *names[] = {"texts", "hmm", NULL};
     PyObject *texts_arg;
     int hmm = 1;
@@ -756,10 +758,22 @@ static PyObject *Jieba_count(Jieba *self, PyObject *args, PyObject *kwargs) {
         lengths[i] = (int64_t)(sink.n_ids - before);
     }
     work_free(&w);
-    if (r == 0) r = make_counts(&sink, lengths, n_texts, &counts);
+    if (r == 0 && as_matrix) r = make_counts(&sink, lengths, n_texts, &counts);
     Py_END_ALLOW_THREADS
     self->cutting--;
     if (r < 0) { PyErr_NoMemory(); goto out; }
+    if (!as_matrix) {
+        PyObject *first_seen = PyList_New((Py_ssize_t)sink.n_terms);
+        if (!first_seen) goto out;
+        for (size_t i = 0; i < sink.n_terms; i++) {
+            PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, sink.terms[i].text, sink.terms[i].len);
+            if (!text) { Py_DECREF(first_seen); goto out; }
+            PyList_SET_ITEM(first_seen, (Py_ssize_t)i, text);
+        }
+        result = Py_BuildValue("(Ny#y#)", first_seen, (const char *)sink.ids, (Py_ssize_t)(sink.n_ids * sizeof *sink.ids),
+                               (const char *)lengths, (Py_ssize_t)(n_texts * sizeof *lengths));
+        goto out;
+    }
     PyObject *vocabulary = PyList_New((Py_ssize_t)sink.n_terms);
     if (!vocabulary) { counts_free(&counts); goto out; }
     for (size_t i = 0; i < sink.n_terms; i++) {
@@ -780,6 +794,10 @@ out:
     Py_DECREF(texts);
     return result;
 }
+
+static PyObject *Jieba_count(Jieba *self, PyObject *args, PyObject *kwargs) { return cut_texts(self, args, kwargs, 1); }
+
+static PyObject *Jieba_number(Jieba *self, PyObject *args, PyObject *kwargs) { return cut_texts(self, args, kwargs, 0); }
 
 /* FREQ.get(word, default) */
 static int64_t freq_get(const Trie *t, const Py_UCS4 *w, Py_ssize_t n, int64_t fallback) {
@@ -844,6 +862,10 @@ static PyMethodDef Jieba_methods[] = {
      "count(texts, hmm=True) -> (terms, indptr, indices, data): every text cut (outside the GIL) and counted.\n"
      "terms are the distinct tokens, sorted; the rest is a CSR matrix of texts x terms, each row's columns\n"
      "ascending: indptr bytes of int64 (one more than texts), indices and data bytes of int32."},
+    {"number", (PyCFunction)(void (*)(void))Jieba_number, METH_VARARGS | METH_KEYWORDS,
+     "number(texts, hmm=True) -> (terms, ids, lengths): every text cut (outside the GIL), tokens as term ids.\n"
+     "terms are the distinct tokens in order of first appearance; ids (bytes of int32) the term of every\n"
+     "token, text after text; lengths (bytes of int64) the number of tokens of each text."},
     {"add_word", (PyCFunction)(void (*)(void))Jieba_add_word, METH_VARARGS | METH_KEYWORDS,
      "add_word(word, freq=None) -> int: jieba's add_word (freq None: jieba's suggest_freq); returns the frequency."},
     {"frequency", (PyCFunction)Jieba_frequency, METH_O, "frequency(word) -> int | None: jieba's FREQ.get(word)."},

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from .measures import Lexicon
+from .tokens import TokenIds, token_ids
 
 __all__ = [
     "LEXICON_REPORT_COLUMNS",
@@ -57,7 +57,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def variant_report(
-    lexicon: Lexicon, mentions: pd.DataFrame, tokens: Sequence[Sequence[str]], *, tokenizer=None
+    lexicon: Lexicon, mentions: pd.DataFrame, tokens: "Sequence[Sequence[str]] | TokenIds", *, tokenizer=None
 ) -> pd.DataFrame:
     """One row per variant: ``mentions`` (raw-text matches), ``token_count``, ``status``.
 
@@ -66,7 +66,8 @@ def variant_report(
     counts`` (some matches did not come out as this token, e.g. inside a longer word); or ``ok``.
     """
     matched = mentions["variant"].value_counts() if len(mentions) else pd.Series(dtype=int)
-    token_counts: Counter[str] = Counter(chain.from_iterable(tokens))
+    encoded = token_ids(tokens)
+    token_counts = dict(zip(encoded.words, np.bincount(encoded.ids, minlength=len(encoded.words)).tolist()))
     rows = []
     for measure in lexicon.measures:
         for variant in measure.variants:
@@ -303,7 +304,7 @@ def lexicon_report(
     lexicon: Lexicon,
     documents: pd.DataFrame,
     mentions: pd.DataFrame,
-    tokens: Sequence[Sequence[str]],
+    tokens: "Sequence[Sequence[str]] | TokenIds",
     terms: pd.DataFrame,
     *,
     tokenizer=None,

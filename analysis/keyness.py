@@ -10,12 +10,12 @@ of the term's relative frequencies, so +1 means twice as frequent in the group a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
+
+from .tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
 
@@ -58,32 +58,6 @@ def keyness_2x2(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) ->
         ratio_b = np.where(b > 0, b, 0.5) / total_b
         log_ratio = np.log2(ratio_a / ratio_b)
     return chi2, np.maximum(g2, 0.0), log_ratio
-
-
-@dataclass(frozen=True)
-class TokenIds:
-    """Documents' tokens as integers, so that methods count them with numpy.
-
-    ``ids`` holds every document's token ids, one document after another; ``words[i]`` is the
-    token with id ``i``; ``lengths`` the number of tokens in each document. Made once with
-    :func:`token_ids` and passed to :func:`keyness` and
-    :func:`~analysis.cooccurrence.collocations`, it spares each of them hashing the same
-    millions of tokens again.
-    """
-
-    ids: np.ndarray
-    words: list[str]
-    lengths: np.ndarray
-
-
-def token_ids(tokens: Sequence[Sequence[str]] | TokenIds) -> TokenIds:
-    """The documents' tokens (one list per document) as :class:`TokenIds`; as is if they already are."""
-    if isinstance(tokens, TokenIds):
-        return tokens
-    docs = tokens if isinstance(tokens, Sequence) else list(tokens)
-    ids, words = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object), use_na_sentinel=False)
-    lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
-    return TokenIds(ids.astype(np.int64, copy=False), words.tolist(), lengths)
 
 
 def keyness(

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
-from .keyness import KEYNESS_COLUMNS, TokenIds, keyness, token_ids
+from .keyness import KEYNESS_COLUMNS, TokenIds, keyness
 from .kwic import kwic
 from .trends import mention_trends
 from .validation import ClusterValidation, validate_clustering
@@ -83,7 +83,7 @@ def method_results(analysis: Analysis) -> MethodResults:
         if analysis.clustering is not None
         else None
     )
-    tokens = token_ids(analysis.tokens)  # hashed once for keyness (two groupings) and collocations
+    tokens = analysis.token_ids  # counted with numpy by keyness (two groupings), collocations and the lexicon report
     results = MethodResults(
         kwic=kwic(documents, analysis.mentions, window=KWIC_WINDOW),
         keyness=_keyness_by(analysis, tokens),
@@ -91,7 +91,7 @@ def method_results(analysis: Analysis) -> MethodResults:
         collocations=collocations(tokens, min_count=2),
         validation=validation,
         lexicon_report=lexicon_report(
-            analysis.lexicon, documents, analysis.mentions, analysis.tokens, analysis.terms, tokenizer=analysis.run_segmenter()
+            analysis.lexicon, documents, analysis.mentions, tokens, analysis.terms, tokenizer=analysis.run_segmenter()
         ),
         trends=mention_trends(documents, analysis.mentions, analysis.lexicon),
     )

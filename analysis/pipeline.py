@@ -62,7 +62,10 @@ from .tokens import (
     keep_token,
     make_segmenter,
     read_word_list,
+    token_ids,
     tokenize,
+    tokenize_ids,
+    TokenIds,
 )
 from .versions import package_version
 
@@ -107,6 +110,7 @@ class Analysis:
     report: CountReport | None = None  # documents cut / reused from the token cache
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (not in any output)
     _tokens: list[list[str]] | None = field(default=None, repr=False)
+    _token_ids: TokenIds | None = field(default=None, repr=False)
 
     @property
     def units(self) -> list[str]:
@@ -117,8 +121,24 @@ class Analysis:
         """Each document's kept tokens in text order, cut again on first use (the pipeline
         itself only keeps counts, so that large corpora fit in memory)."""
         if self._tokens is None:
-            self._tokens = tokenize(self.corpus.analysis_texts(), self.run_segmenter(), **self.token_filter)
+            segmenter = self.run_segmenter()
+            if segmenter.counts_natively:
+                self._tokens = self.token_ids.lists()
+            else:
+                self._tokens = tokenize(self.corpus.analysis_texts(), segmenter, **self.token_filter)
         return self._tokens
+
+    @property
+    def token_ids(self) -> TokenIds:
+        """:attr:`tokens` as integers (:class:`~analysis.tokens.TokenIds`), what keyness and
+        collocations count with; made on first use, without token strings where the segmenter
+        numbers tokens itself."""
+        if self._token_ids is None:
+            if self._tokens is not None:
+                self._token_ids = token_ids(self._tokens)
+            else:
+                self._token_ids = tokenize_ids(self.corpus.analysis_texts(), self.run_segmenter(), **self.token_filter)
+        return self._token_ids
 
     def run_segmenter(self) -> Segmenter:
         """The segmenter this run used (rebuilt when the analysis came from the results cache)."""
@@ -180,11 +200,11 @@ def _load_results(cache_dir: Path, key: str) -> "Analysis | None":
 
 def _store_results(cache_dir: Path, key: str, analysis: "Analysis") -> None:
     folder = cache_dir / "results"
-    state = (analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report, analysis.documents)
+    state = (analysis.settings, analysis.segmenter, analysis._tokens, analysis._token_ids, analysis.timings, analysis.report, analysis.documents)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # Left out: what is run-specific, and the documents table (corpus.to_frame() remakes it).
-        analysis.segmenter, analysis._tokens, analysis.timings, analysis.report, analysis.documents = None, None, {}, None, None
+        analysis.segmenter, analysis._tokens, analysis._token_ids, analysis.timings, analysis.report, analysis.documents = None, None, None, {}, None, None
         temporary = folder / f".{key}.{os.getpid()}.tmp"
         with temporary.open("wb") as handle:
             pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -194,7 +214,7 @@ def _store_results(cache_dir: Path, key: str, analysis: "Analysis") -> None:
     except OSError:
         pass
     finally:
-        analysis.settings, analysis.segmenter, analysis._tokens, analysis.timings, analysis.report, analysis.documents = state
+        analysis.settings, analysis.segmenter, analysis._tokens, analysis._token_ids, analysis.timings, analysis.report, analysis.documents = state
 
 
 def analyse(settings: Settings = Settings()) -> Analysis:
