@@ -29,13 +29,18 @@ def run_notebooks(
     config: str | Path | None = None,
     folder: Path = NOTEBOOK_DIR,
     progress: bool = True,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Execute every notebook on a fresh kernel with the given parameters; return executed copies.
 
-    A failing cell stops the run with an :class:`AnalysisError` naming the notebook (the executed
-    copy, with the traceback in it, is kept for reading).
+    The notebooks are independent (each analyses the corpus, the results cache sparing the
+    repeats, and writes figures of its own), so ``jobs`` of them (default: one per core, at most
+    two) run at once, each kernel in its own process; what they write is the same as one after
+    another. A failing cell gives an :class:`AnalysisError` naming the first failing notebook in
+    reading order (the executed copy, with the traceback in it, is kept for reading).
     """
-    import papermill
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
 
     notebooks = list_notebooks(folder)
     if not notebooks:
@@ -48,18 +53,40 @@ def run_notebooks(
         "figures_dir": str(Path(figures_dir).resolve()),
     }
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    written = []
-    for notebook in notebooks:
-        target = executed_dir / notebook.name
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    jobs = max(1, min(jobs or min(cores, 2), len(notebooks)))
+    targets = [executed_dir / notebook.name for notebook in notebooks]
+    if jobs == 1:
+        failures = []
+        for notebook, target in zip(notebooks, targets):
+            if progress:
+                print(f"running {notebook.name} …", flush=True)
+            failure = _execute(notebook, target, parameters, folder)
+            if failure:
+                failures.append(failure)
+                break
+    else:
         if progress:
-            print(f"running {notebook.name} …", flush=True)
-        try:
-            papermill.execute_notebook(
-                str(notebook), str(target), parameters=parameters, cwd=str(folder), progress_bar=False, kernel_name="python3"
-            )
-        except papermill.PapermillExecutionError as error:
-            raise AnalysisError(
-                f"{notebook}: cell {error.exec_count} failed: {error.ename}: {error.evalue} (see {target})"
-            ) from None
-        written.append(target)
-    return written
+            print(f"running {len(notebooks)} notebooks, {jobs} at a time: {', '.join(n.name for n in notebooks)} …", flush=True)
+        # Fresh interpreters (spawn): a kernel client is not something to fork mid-run.
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+            failures = list(pool.map(_execute, notebooks, targets, [parameters] * len(notebooks), [folder] * len(notebooks)))
+    for failure in failures:
+        if failure:
+            raise AnalysisError(failure)
+    return targets
+
+
+def _execute(notebook: Path, target: Path, parameters: dict, folder: Path) -> str | None:
+    """Run one notebook with papermill; the error message if a cell failed, else None."""
+    import papermill
+
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(target), parameters=parameters, cwd=str(folder), progress_bar=False, kernel_name="python3"
+        )
+    except papermill.PapermillExecutionError as error:
+        return f"{notebook}: cell {error.exec_count} failed: {error.ename}: {error.evalue} (see {target})"
+    except Exception as error:  # noqa: BLE001 - not a notebook papermill can run (bad JSON, no kernel, …)
+        return f"{notebook}: could not be run: {type(error).__name__}: {error} (check that it is a Jupyter notebook with a Python kernel)"
+    return None
