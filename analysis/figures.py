@@ -28,6 +28,8 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 
+import matplotlib.collections  # noqa: E402
+import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -503,6 +505,22 @@ def _timeline_layout(
     return _TimelineLayout(lanes=lanes, bands=bands, labelled=labelled, right=left + timedelta(days=days))
 
 
+def _date_bars(ax, ys: Sequence[float], spans: Sequence[tuple[pd.Timestamp, pd.Timestamp]], colors: Sequence) -> None:
+    """Horizontal bars over date ranges, centred on ``ys``, as one collection: drawn in one
+    pass however many reports there are (12,000 bars as separate patches took seconds)."""
+    ax.xaxis_date()
+    starts = matplotlib.dates.date2num([start for start, _ in spans]) if spans else np.zeros(0)
+    ends = matplotlib.dates.date2num([end for _, end in spans]) if spans else np.zeros(0)
+    y = np.asarray(ys, dtype=float)
+    low, high = y - _BAR_HEIGHT / 2, y + _BAR_HEIGHT / 2
+    corners = np.stack([np.stack([starts, low], 1), np.stack([starts, high], 1), np.stack([ends, high], 1), np.stack([ends, low], 1)], 1)
+    bars = matplotlib.collections.PolyCollection(
+        corners, facecolors=list(colors), edgecolors="white", linewidths=matplotlib.rcParams["patch.linewidth"]
+    )
+    ax.add_collection(bars)
+    ax.autoscale_view()
+
+
 def plot_timeline(
     reports: pd.DataFrame,
     *,
@@ -550,10 +568,7 @@ def plot_timeline(
             height += 1 + _LANE_STEP * (layout.bands[unit] - 1)
         fig, ax = plt.subplots(figsize=(10, 0.5 * height + 1.6))
         ys = [top[unit] + _LANE_STEP * lane for (unit, *_), lane in zip(rows, layout.lanes)]
-        ax.barh(
-            ys, [end - start for _, start, end, _ in rows], left=[start for _, start, _, _ in rows], height=_BAR_HEIGHT,
-            color=[colors.get(unit, PALETTE[0]) for unit, *_ in rows], edgecolor="white",
-        )
+        _date_bars(ax, ys, [(start, end) for _, start, end, _ in rows], [colors.get(unit, PALETTE[0]) for unit, *_ in rows])
         for (_, _, end, text), y, shown in zip(rows, ys, layout.labelled):
             if shown:
                 ax.text(end + _LABEL_GAP, y, text, va="center", fontsize=_LABEL_SIZE)

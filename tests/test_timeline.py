@@ -59,6 +59,17 @@ def _timeline(analysis, *, size: str, english: bool = False):
     return figures.apply_house_style(fig, source=figure_source_note(analysis), size=size)
 
 
+
+def _bars(ax) -> list:
+    """The timeline's bars, in the documents' order, each as its data-space box (x0, y0, x1, y1):
+    they are drawn as one collection of rectangles."""
+    from matplotlib.collections import PolyCollection
+    from matplotlib.transforms import Bbox
+
+    (collection,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    return [Bbox.from_extents(*path.vertices.min(axis=0), *path.vertices.max(axis=0)) for path in collection.get_paths()]
+
+
 def _overlaps(fig) -> list[tuple[str, str]]:
     """Pairs of drawn things that overlap: report labels, and every other text, with each other;
     report labels with bars."""
@@ -70,7 +81,7 @@ def _overlaps(fig) -> list[tuple[str, str]]:
         texts += ax.get_legend().get_texts()
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text().strip()]
     found = [(a, b) for (a, box_a), (b, box_b) in combinations(boxes, 2) if box_a.overlaps(box_b)]
-    bars = [p.get_window_extent(renderer) for p in ax.patches]
+    bars = [box.transformed(ax.transData) for box in _bars(ax)]
     for label in ax.texts:
         box = label.get_window_extent(renderer)
         found += [(label.get_text(), "a bar") for bar in bars if box.overlaps(bar)]
@@ -84,7 +95,7 @@ def test_county_labels_never_overlap_and_every_report_keeps_its_label(county_ana
         assert _overlaps(fig) == []
         leading = _leading(county_analysis, english)
         assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(leading[d] for d in county_analysis.documents["doc_id"])
-        assert len(fig.axes[0].patches) == len(COUNTY)  # two reports on one day: two bars, neither hidden
+        assert len(_bars(fig.axes[0])) == len(COUNTY)  # two reports on one day: two bars, neither hidden
         assert fig.axes[0].xaxis.label.get_text() == ""  # nothing left unlabelled
     finally:
         plt.close(fig)
@@ -97,8 +108,8 @@ def test_a_unit_reporting_daily_is_stacked_in_lanes_within_its_band(county_analy
         ticks = dict(zip([t.get_text() for t in ax.get_yticklabels()], ax.get_yticks()))
         dated = county_analysis.documents.dropna(subset=["date_start"])
         lanes: dict[str, list[float]] = {}
-        for unit, bar in zip(dated["unit"], ax.patches):  # bars are drawn in the documents' order
-            lanes.setdefault(unit, []).append(bar.get_y() + bar.get_height() / 2)
+        for unit, bar in zip(dated["unit"], _bars(ax)):  # bars are drawn in the documents' order
+            lanes.setdefault(unit, []).append((bar.y0 + bar.y1) / 2)
         assert len(set(lanes["城关镇"])) > 1  # five days in a row: more than one lane
         assert len(set(lanes["河口镇"])) == 2  # two reports on one day: one lane each
         assert len(set(lanes["白云乡"])) == 1
@@ -125,7 +136,7 @@ def test_too_many_reports_to_label_keep_their_bars_and_the_axis_says_how_many_lo
         try:
             ax = fig.axes[0]
             assert _overlaps(fig) == []
-            assert len(ax.patches) == len(rows)
+            assert len(_bars(ax)) == len(rows)
             assert [t.get_text() for t in ax.texts] == ["外防输入、小区管控"]  # the unit with one report keeps its label
             assert ax.xaxis.label.get_text().startswith(f"{len(rows) - 1} 份报告未标注")
         finally:
