@@ -589,74 +589,73 @@ static Py_ssize_t decode_utf8(const unsigned char *p, size_t n, Py_UCS4 *out) {
 
 static inline int is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
+/* The whole file, read at once (NUL-terminated); NULL with an OSError set. */
+static char *read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) { PyErr_SetFromErrnoWithFilename(PyExc_OSError, path); return NULL; }
+    size_t cap = 1 << 20, n = 0;
+    char *data = malloc(cap + 1);
+    while (data) {
+        n += fread(data + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *grown = realloc(data, 2 * cap + 1);
+        if (!grown) { free(data); data = NULL; break; }
+        data = grown; cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!data) { PyErr_NoMemory(); return NULL; }
+    if (failed) { free(data); PyErr_SetFromErrnoWithFilename(PyExc_OSError, path); return NULL; }
+    data[n] = 0;
+    *size = n;
+    return data;
+}
+
 /* jieba's gen_pfdict over the dictionary file: "word freq [tag]" per line. */
 static int load_dictionary(Jieba *j, const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { PyErr_SetFromErrnoWithFilename(PyExc_OSError, path); return -1; }
-    char *line = NULL;
-    size_t line_cap = 0;
-    Py_UCS4 *word = NULL;
-    size_t word_cap = 0;
+    size_t size;
+    char *data = read_file(path, &size);
+    if (!data) return -1;
+    Py_UCS4 *word = malloc((size + 1) * sizeof *word);  /* no word is longer than the file */
+    if (!word) { free(data); PyErr_NoMemory(); return -1; }
     int status = 0;
     long lineno = 0;
-    size_t len;
-    for (;;) {
-        /* getline without POSIX: grow the buffer until the line fits */
-        len = 0;
-        int c;
-        while ((c = fgetc(f)) != EOF) {
-            if (len + 1 >= line_cap) {
-                size_t cap = line_cap ? 2 * line_cap : 256;
-                char *grown = realloc(line, cap);
-                if (!grown) { PyErr_NoMemory(); status = -1; goto done; }
-                line = grown; line_cap = cap;
-            }
-            line[len++] = (char)c;
-            if (c == '\n') break;
-        }
-        if (len == 0 && c == EOF) break;
+    unsigned char *next = (unsigned char *)data, *stop = next + size;
+    while (next < stop) {
+        unsigned char *p = next, *q = memchr(p, '\n', (size_t)(stop - p));
+        q = q ? q : stop;
+        next = q + 1;
         lineno++;
-        unsigned char *p = (unsigned char *)line, *q = p + len;
         while (p < q && is_ascii_space(*p)) p++;  /* line.strip() */
         while (q > p && is_ascii_space(q[-1])) q--;
         unsigned char *space = memchr(p, ' ', (size_t)(q - p));
         int ok = space != NULL;
         int64_t freq = 0;
         Py_ssize_t wlen = -1;
-        if (ok) {
-            unsigned char *f0 = space + 1, *f1 = memchr(f0, ' ', (size_t)(q - f0));
-            if (!f1) f1 = q;
-            unsigned char *d = f0;
+        if (ok) {  /* int() of the second field */
+            unsigned char *d = space + 1, *end = memchr(d, ' ', (size_t)(q - d));
+            end = end ? end : q;
             int negative = 0;
-            if (d < f1 && (*d == '+' || *d == '-')) { negative = *d == '-'; d++; }
-            ok = d < f1;
-            for (; ok && d < f1; d++) {
+            if (d < end && (*d == '+' || *d == '-')) { negative = *d == '-'; d++; }
+            ok = d < end;
+            for (; ok && d < end; d++) {
                 if (!is_digit(*d)) ok = 0;
                 else freq = freq * 10 + (*d - '0');
             }
             if (negative) freq = -freq;
         }
         if (ok) {
-            size_t wbytes = (size_t)(space - p);
-            if (wbytes + 1 > word_cap) {
-                word_cap = 2 * (wbytes + 1);
-                Py_UCS4 *grown = realloc(word, word_cap * sizeof *word);
-                if (!grown) { PyErr_NoMemory(); status = -1; goto done; }
-                word = grown;
-            }
-            wlen = decode_utf8(p, wbytes, word);
+            wlen = decode_utf8(p, (size_t)(space - p), word);
             ok = wlen >= 0;
         }
         if (!ok) {
             PyErr_Format(PyExc_ValueError, "invalid dictionary entry in %s at Line %ld", path, lineno);
             status = -1;
-            goto done;
+            break;
         }
-        if (trie_set(&j->trie, word, wlen, freq) < 0) { PyErr_NoMemory(); status = -1; goto done; }
-        if (c == EOF) break;
+        if (trie_set(&j->trie, word, wlen, freq) < 0) { PyErr_NoMemory(); status = -1; break; }
     }
-done:
-    free(line); free(word); fclose(f);
+    free(word); free(data);
     return status;
 }
 

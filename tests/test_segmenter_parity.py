@@ -156,7 +156,7 @@ def test_native_reports_a_bad_dictionary_file_with_its_line(tmp_path):
     with pytest.raises(OSError, match="missing.txt"):
         Jieba(str(tmp_path / "missing.txt"), finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
     good = tmp_path / "small.txt"
-    good.write_text("外防输入 10 n\n外防 3\n", encoding="utf-8")
+    good.write_bytes("外防输入 10 n\r\n外防 3".encode())  # Windows line ends, no newline at the end
     small = Jieba(str(good), finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
     assert small.total == 13 and small.frequency("外防") == 3 and small.frequency("外") == 0
 
