@@ -553,37 +553,39 @@ def draw_figures(
         written.extend(publish_figure(fig, analysis, out, name, size=size, source=note))
         plt.close(fig)
 
-    save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
-    save(figures.plot_term_bar(analysis.terms, top_n=analysis.settings.top_terms, font=font), "terms_bar")
-    frequencies = dict(zip(analysis.terms["term"], analysis.terms["count"]))
-    if frequencies:
-        save(figures.plot_wordcloud(frequencies, title="全部文本词云 Word cloud, whole corpus", font=font), "wordcloud")
-    by_unit = {
-        unit: dict(zip(group["term"], group["count"])) for unit, group in analysis.terms_by_unit.groupby("unit", sort=False)
-    }
-    if by_unit:
-        ordered = {u: by_unit[u] for u in analysis.units if u in by_unit}
-        save(figures.plot_wordcloud_grid(ordered, font=font), "wordcloud_units")
-    if analysis.clustering is not None:
-        save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
-    if len(analysis.measures):
-        save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font), "measures_heatmap")
-    dated = analysis.documents.dropna(subset=["date_start"])
-    if not dated.empty and dated["unit"].astype(bool).any():
-        clusters = analysis.clustering.labels if analysis.clustering is not None else None
-        if english:  # glosses are long: the leading measure only, wrapped, so labels stay in the chart
-            short = figures.english_labels(analysis.lexicon.glosses, short=True, width=24)
-            leading = leading_measures(analysis, top=1, labels=short)
-        else:
-            leading = leading_measures(analysis)
-        save(figures.plot_timeline(dated, labels=clusters, leading=leading, font=font), "timeline")
-    if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
-        save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
-    from .methods import draw_method_figures  # keyness, co-occurrence, validation, trends
+    # Inside this block each figure's SVG and PDF are written by a second process while the next one is drawn.
+    with figures.saving_in_background():
+        save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
+        save(figures.plot_term_bar(analysis.terms, top_n=analysis.settings.top_terms, font=font), "terms_bar")
+        frequencies = dict(zip(analysis.terms["term"], analysis.terms["count"]))
+        if frequencies:
+            save(figures.plot_wordcloud(frequencies, title="全部文本词云 Word cloud, whole corpus", font=font), "wordcloud")
+        by_unit = {
+            unit: dict(zip(group["term"], group["count"])) for unit, group in analysis.terms_by_unit.groupby("unit", sort=False)
+        }
+        if by_unit:
+            ordered = {u: by_unit[u] for u in analysis.units if u in by_unit}
+            save(figures.plot_wordcloud_grid(ordered, font=font), "wordcloud_units")
+        if analysis.clustering is not None:
+            save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
+        if len(analysis.measures):
+            save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font), "measures_heatmap")
+        dated = analysis.documents.dropna(subset=["date_start"])
+        if not dated.empty and dated["unit"].astype(bool).any():
+            clusters = analysis.clustering.labels if analysis.clustering is not None else None
+            if english:  # glosses are long: the leading measure only, wrapped, so labels stay in the chart
+                short = figures.english_labels(analysis.lexicon.glosses, short=True, width=24)
+                leading = leading_measures(analysis, top=1, labels=short)
+            else:
+                leading = leading_measures(analysis)
+            save(figures.plot_timeline(dated, labels=clusters, leading=leading, font=font), "timeline")
+        if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
+            save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
+        from .methods import draw_method_figures  # keyness, co-occurrence, validation, trends
 
-    written.extend(
-        draw_method_figures(analysis, out, style=lambda fig: figures.apply_house_style(fig, source=note, size=size, font=font))
-    )
+        written.extend(
+            draw_method_figures(analysis, out, style=lambda fig: figures.apply_house_style(fig, source=note, size=size, font=font))
+        )
     return written
 
 
