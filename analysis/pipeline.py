@@ -58,6 +58,7 @@ from .tokens import (
     DEFAULT_DICTIONARY,
     DEFAULT_STOPWORDS,
     Segmenter,
+    TokenIds,
     engine_version,
     keep_token,
     make_segmenter,
@@ -65,7 +66,6 @@ from .tokens import (
     token_ids,
     tokenize,
     tokenize_ids,
-    TokenIds,
 )
 from .versions import package_version
 

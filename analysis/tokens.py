@@ -22,9 +22,9 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -43,6 +43,7 @@ try:  # compiled when the package is installed (setup.py); optional, so a machin
 except ImportError:  # pragma: no cover - then rjieba is the default
     _segment = None
 
+from .config import fastest_segmenter
 from .errors import ConfigError
 from .versions import package_version
 
@@ -134,8 +135,9 @@ def make_tokenizer(
 
 #: Segmentation engines, the reference first.
 SEGMENTERS = ("jieba", "native", "rjieba")
-#: The fastest engine this installation has: native where it was compiled, else rjieba.
-DEFAULT_SEGMENTER = "native" if _segment is not None else "rjieba"
+#: The fastest engine this installation has: native where it was compiled, else rjieba (the
+#: same rule as the settings' default, :func:`~analysis.config.fastest_segmenter`).
+DEFAULT_SEGMENTER = fastest_segmenter()
 
 # A word no text can contain (Private Use Area characters are never part of a jieba word
 # block): adding it to jieba-rs raises the dictionary total without changing any cut.
