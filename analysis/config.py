@@ -13,18 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .tomlfiles import read_toml
-from .readers import FORMATS
+from .io.tomlfiles import read_toml
+from .io.readers import FORMATS
 
-__all__ = ["Settings", "fastest_segmenter", "load_settings", "make_settings", "starter_config", "write_starter_config"]
-
-
-def fastest_segmenter() -> str:
-    """The default segmenter: ``"native"`` (jieba compiled, :mod:`analysis._segment`) where it
-    was compiled when the package was installed, else ``"rjieba"``; both give jieba's tokens."""
-    from importlib.util import find_spec
-
-    return "native" if find_spec("analysis._segment") is not None else "rjieba"
+__all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
 
 @dataclass(frozen=True)
@@ -56,13 +48,13 @@ class Settings:
     extra_stopwords: tuple[str, ...] = ()
     min_chars: int = 2
     hmm: bool = True
-    segmenter: str = field(default_factory=fastest_segmenter)  # "native", "rjieba" or "jieba" (the reference)
-    cache: bool = True  # reuse token counts of documents already segmented
-    cache_dir: Path | None = None  # None: the user cache folder (~/.cache/policy-analysis)
+    segmenter: str = "rjieba"  # "rjieba" (jieba-rs, the default) or "jieba" (the pure-Python reference)
+    cache: bool = False  # accepted for older configs; runs keep no cache
+    cache_dir: Path | None = None  # accepted for older configs; runs keep no cache
     # [engine]
-    engine: str = "local"  # "local" (worker processes on this machine) or "dask" (a Dask cluster)
+    engine: str = "local"  # "local" (in this process) or "dask" (a Dask cluster)
     scheduler: str | None = None  # Dask scheduler address; None: start a local cluster
-    workers: int | None = None  # worker processes; None: every core
+    workers: int | None = None  # Dask workers of a local cluster; None: 2
     progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
     # [measures]
     lexicon: Path | None = None  # None: the shipped COVID-measures lexicon
@@ -217,8 +209,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         raise fail("'print' or 'slide'")
     if name == "measure_labels" and value not in {"zh", "en"}:
         raise fail("'zh' or 'en'")
-    if name == "segmenter" and value not in {"native", "rjieba", "jieba"}:
-        raise fail("'native', 'rjieba' or 'jieba'")
+    if name == "segmenter" and value not in {"rjieba", "jieba"}:
+        raise fail("'rjieba' or 'jieba' (the compiled 'native' segmenter was removed: rjieba gives the same tokens)")
     if name == "engine" and value not in {"local", "dask"}:
         raise fail("'local' or 'dask'")
     return value

@@ -39,7 +39,7 @@ def measure(rows: list, corpus: str, name: str, func):
 
 
 def bulletin(rows: list) -> None:
-    from analysis.methods import method_results
+    from analysis.methods.results import method_results
     from analysis.pipeline import analyse
 
     analysis = measure(rows, "bulletin", "analyse (context)", analyse)
@@ -48,16 +48,16 @@ def bulletin(rows: list) -> None:
 
 
 def gov_reports(rows: list, path: Path) -> None:
-    from analysis.clusters import cluster_units
-    from analysis.cooccurrence import collocations, measure_cooccurrence
-    from analysis.counts import term_frequencies
-    from analysis.diagnostics import lexicon_report
-    from analysis.keyness import keyness
-    from analysis.kwic import kwic
-    from analysis.measures import DEFAULT_LEXICON, find_mentions, load_lexicon, measure_matrix
-    from analysis.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_word_list, tokenize
-    from analysis.trends import mention_trends
-    from analysis.validation import validate_clustering
+    from analysis.methods.clusters import cluster_units
+    from analysis.methods.cooccurrence import collocations, measure_cooccurrence
+    from analysis.text.counts import term_frequencies
+    from analysis.methods.diagnostics import lexicon_report
+    from analysis.methods.keyness import keyness
+    from analysis.methods.kwic import kwic
+    from analysis.measures.lexicon import DEFAULT_LEXICON, find_mentions, load_lexicon, measure_matrix
+    from analysis.text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, make_tokenizer, read_word_list, tokenize
+    from analysis.methods.trends import mention_trends
+    from analysis.methods.validation import validate_clustering
 
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     docs = pd.DataFrame(

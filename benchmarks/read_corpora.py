@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.corpus import DEFAULT_CORPUS, Columns, read_corpus
+from analysis.io.corpus import DEFAULT_CORPUS, Columns, read_corpus
 
 GOV = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "gov-work-reports" / "government_work_reports.jsonl"
 COLUMNS = Columns(text="content", date="year", title="title")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from analysis.config import Settings
 from analysis.pipeline import analyse, write_outputs
-from analysis.report import render_report, report_tables, write_workbook
+from analysis.outputs.report import render_report, report_tables, write_workbook
 
 
 def main() -> None:

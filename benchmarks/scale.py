@@ -132,7 +132,7 @@ def child_baseline(corpus: Path) -> dict:
 
     import jieba
 
-    from analysis.corpus import read_corpus
+    from analysis.io.corpus import read_corpus
 
     texts = [d.text for d in read_corpus(corpus).documents]
     jieba.initialize()  # dictionary load not timed: the baseline gets every benefit of the doubt

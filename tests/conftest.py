@@ -27,7 +27,7 @@ def bulletin_analysis():
 @pytest.fixture(scope="session")
 def bulletin_outputs(tmp_path_factory, bulletin_analysis):
     """The CLI's outputs for the shipped bulletin, written once."""
-    from analysis.cli import main
+    from analysis.outputs.cli import main
 
     out = tmp_path_factory.mktemp("run")
     assert main(["run", "--out", str(out)]) == 0

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from analysis.cli import main
-from analysis.corpus import DEFAULT_CORPUS
+from analysis.outputs.cli import main
+from analysis.io.corpus import DEFAULT_CORPUS
 
 PAGE = DEFAULT_CORPUS.read_bytes()  # 10 documents
 N_PAGE = 10

@@ -4,7 +4,7 @@ import sys
 
 import pandas as pd
 
-from analysis.cli import main
+from analysis.outputs.cli import main
 
 EXPECTED = ["documents.csv", "terms.csv", "measures.csv", "clusters.csv", "manifest.json", "figures"]
 

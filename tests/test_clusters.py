@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.clusters import cluster_units, profile_distances
+from analysis.methods.clusters import cluster_units, profile_distances
 from analysis.errors import AnalysisError
 
 

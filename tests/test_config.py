@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main
+from analysis.outputs.cli import main
 from analysis.config import load_settings, starter_config
 from analysis.errors import ConfigError
 

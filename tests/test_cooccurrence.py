@@ -5,8 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.cooccurrence import COOCCURRENCE_COLUMNS, collocations, measure_cooccurrence
-from analysis.measures import Lexicon, Measure
+from analysis.methods.cooccurrence import COOCCURRENCE_COLUMNS, collocations, measure_cooccurrence
+from analysis.measures.lexicon import Lexicon, Measure
 
 
 LEXICON = Lexicon(name="t", measures=tuple(Measure(m, m, (m,)) for m in ["甲", "乙", "丙", "丁"]))

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from analysis.corpus import DEFAULT_CORPUS, PageLayout, find_unit, parse_page, read_corpus
+from analysis.io.corpus import DEFAULT_CORPUS, PageLayout, find_unit, parse_page, read_corpus
 from analysis.errors import InputError
 
 UNITS = ["鹤北", "绥阳", "东方红", "大海林", "绥棱", "亚布力", "穆棱", "林口", "柴河"]

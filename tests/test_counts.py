@@ -1,4 +1,4 @@
-from analysis.counts import distinctive_terms, term_frequencies, term_frequencies_by
+from analysis.text.counts import distinctive_terms, term_frequencies, term_frequencies_by
 
 
 def test_term_frequencies_counts_and_document_counts():
@@ -36,7 +36,7 @@ def test_tables_from_counts_in_first_seen_order_are_sorted_like_pandas_would():
     import numpy as np
     import scipy.sparse as sp
 
-    from analysis.engine import TermCounts
+    from analysis.text.engine import TermCounts
 
     vocabulary = ["防控", "口罩", "边境", "消毒", "乙", "甲"]  # not sorted
     matrix = sp.csr_matrix(np.array([[2, 1, 0, 1, 1, 1], [0, 1, 3, 1, 0, 0], [1, 0, 0, 0, 2, 0]]))

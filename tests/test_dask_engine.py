@@ -7,9 +7,9 @@ import json
 import pytest
 
 from analysis.config import Settings
-from analysis.engine import count_terms
+from analysis.text.engine import count_terms
 from analysis.pipeline import analyse
-from analysis.tokens import make_segmenter
+from analysis.text.tokens import make_segmenter
 
 from conftest import GOV_REPORTS
 

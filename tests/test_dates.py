@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from analysis.dates import find_publication_date, parse_leading_date, to_halfwidth_digits
+from analysis.io.dates import find_publication_date, parse_leading_date, to_halfwidth_digits
 
 PUB = date(2020, 4, 26)
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from analysis.diagnostics import (
+from analysis.methods.diagnostics import (
     LEXICON_REPORT_COLUMNS,
     candidate_variants,
     lexicon_report,
@@ -10,8 +10,8 @@ from analysis.diagnostics import (
     split_sentences,
     variant_report,
 )
-from analysis.measures import Lexicon, Measure, find_mentions
-from analysis.tokens import make_tokenizer
+from analysis.measures.lexicon import Lexicon, Measure, find_mentions
+from analysis.text.tokens import make_tokenizer
 
 
 LEXICON = Lexicon(
@@ -86,7 +86,7 @@ def test_sentences_split_on_chinese_and_western_stops():
 
 
 def test_bulletin_report_finds_the_bracketed_variant_and_unmatched_entries(bulletin_analysis):
-    from analysis.methods import method_results
+    from analysis.methods.results import method_results
 
     report = method_results(bulletin_analysis).lexicon_report
     variants = report[report["kind"] == "variant"].set_index("entry")

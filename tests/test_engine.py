@@ -8,13 +8,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from analysis.cli import main
+from analysis.outputs.cli import main
 from analysis.config import Settings, load_settings
-from analysis.corpus import read_corpus
-from analysis.engine import TermCounts, TokenCache, count_terms
+from analysis.io.corpus import read_corpus
+from analysis.text.engine import TermCounts, TokenCache, count_terms
 from analysis.errors import ConfigError
 from analysis.pipeline import analyse
-from analysis.tokens import make_segmenter
+from analysis.text.tokens import make_segmenter
 
 from conftest import GOV_REPORTS
 
@@ -89,7 +89,7 @@ def test_the_cache_is_reused_and_keyed_by_the_dictionary(tmp_path, texts, segmen
 
 
 def test_texts_whose_hash_ends_in_zero_bytes_are_found_again(tmp_path, segmenter):
-    from analysis.engine import _digest
+    from analysis.text.engine import _digest
 
     texts = [f"第{i}次会议强调疫情防控。" for i in range(3000)]
     zero_ended = [t for t in texts if _digest(t).endswith(b"\0")]
@@ -180,7 +180,7 @@ def test_a_text_holding_the_separator_is_still_counted_alone(segmenter):
 
 
 def test_workers_started_early_give_the_same_counts_and_stop_when_unused(texts, segmenter):
-    from analysis.engine import Workers
+    from analysis.text.engine import Workers
 
     alone, _ = count_terms(texts, segmenter, workers=1, cache_dir=None)
     with Workers(segmenter.engine, 2) as workers:
@@ -235,7 +235,7 @@ class _DyingSegmenter:
 
 
 def test_a_worker_that_dies_gives_a_clear_error_not_a_hang():
-    from analysis.engine import Workers
+    from analysis.text.engine import Workers
     from analysis.errors import AnalysisError
 
     with Workers("rjieba", 2) as workers:
@@ -325,7 +325,7 @@ def test_merging_parts_with_unsorted_terms_still_gives_ascending_columns():
     """Shards written before chunks came back sorted (same cache folder) must still merge right."""
     import scipy.sparse as sp
 
-    from analysis.engine import _merge
+    from analysis.text.engine import _merge
 
     old = sp.csr_matrix(np.array([[1, 2, 0], [0, 3, 4]]))  # terms 乙 甲 丙: not sorted
     new = sp.csr_matrix(np.array([[5, 0], [0, 6]]))
@@ -374,17 +374,17 @@ def _dictionary_loaded_here() -> tuple[int, bool]:
     import os
     import time
 
-    from analysis.tokens import _jieba_dictionary
+    from analysis.text.tokens import _jieba_dictionary
 
     time.sleep(0.2)  # long enough for every worker to take some of these
     return os.getpid(), _jieba_dictionary.cache_info().currsize > 0
 
 
 def test_one_worker_reads_jiebas_dictionary_and_resolves_for_all(texts):
-    from analysis.engine import Workers
-    from analysis.tokens import resolved_calls
+    from analysis.text.engine import Workers
+    from analysis.text.tokens import resolved_calls
 
-    from analysis.tokens import _jieba_dictionary
+    from analysis.text.tokens import _jieba_dictionary
 
     words = ["疫情防控", "外防输入", "鹤北", "三防"]
     _jieba_dictionary.cache_clear()  # forked workers would inherit it from earlier tests

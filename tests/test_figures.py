@@ -3,8 +3,8 @@ import warnings
 import matplotlib.pyplot as plt
 from matplotlib.ft2font import FT2Font
 
-from analysis import figures
-from analysis.fonts import cjk_font_path
+from analysis.viz import figures
+from analysis.viz.fonts import cjk_font_path
 from analysis.pipeline import draw_figures
 
 
@@ -51,7 +51,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from analysis import figures
+from analysis.viz import figures
 from analysis.errors import AnalysisError
 
 out = Path(sys.argv[1])

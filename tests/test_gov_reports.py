@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from analysis.config import load_settings
-from analysis.corpus import Columns, read_corpus
-from analysis.dates import load_calendar
+from analysis.io.corpus import Columns, read_corpus
+from analysis.io.dates import load_calendar
 
 from conftest import GOV_REPORTS, ROOT
 
@@ -95,7 +95,7 @@ def test_skipped_steps_are_explained(gov_analysis):
 
 
 def test_cli_run_on_the_example_config(tmp_path):
-    from analysis.cli import main
+    from analysis.outputs.cli import main
 
     require_corpus()
     out = tmp_path / "gov"
@@ -119,7 +119,7 @@ def test_calendar_file_is_checked(tmp_path):
 
 
 def test_notebooks_rerun_on_the_example_config_into_their_own_folder(tmp_path):
-    from analysis.notebooks import list_notebooks, run_notebooks
+    from analysis.outputs.notebooks import list_notebooks, run_notebooks
 
     require_corpus()
     figures = tmp_path / "figures" / "gov-work-reports"

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pytest
 from PIL import Image
 
-from analysis import figures
+from analysis.viz import figures
 from analysis.config import load_settings
 from analysis.errors import ConfigError
 from analysis.pipeline import corpus_name, draw_figures, figure_source_note

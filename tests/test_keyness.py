@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2_contingency
 
-from analysis.keyness import KEYNESS_COLUMNS, keyness, keyness_2x2
+from analysis.methods.keyness import KEYNESS_COLUMNS, keyness, keyness_2x2
 
 
 def corpus():
@@ -87,7 +87,7 @@ def test_counts_and_order_worked_out_by_hand():
 
 
 def test_token_ids_number_tokens_once_and_give_the_same_keyness():
-    from analysis.keyness import token_ids
+    from analysis.methods.keyness import token_ids
 
     tokens, groups = corpus()
     encoded = token_ids(tokens)

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.kwic import KWIC_COLUMNS, format_kwic, kwic, kwic_measure, kwic_terms
-from analysis.measures import Lexicon, Measure, find_mentions
+from analysis.methods.kwic import KWIC_COLUMNS, format_kwic, kwic, kwic_measure, kwic_terms
+from analysis.measures.lexicon import Lexicon, Measure, find_mentions
 
 
 def docs() -> pd.DataFrame:

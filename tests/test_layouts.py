@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from analysis.corpus import COMMON_UNIT_SUFFIXES, PageLayout, find_unit, parse_page, read_corpus
+from analysis.io.corpus import COMMON_UNIT_SUFFIXES, PageLayout, find_unit, parse_page, read_corpus
 
 LAYOUT = PageLayout(unit_suffixes=COMMON_UNIT_SUFFIXES)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from analysis.errors import ConfigError
-from analysis.measures import Lexicon, Measure, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from analysis.measures.lexicon import Lexicon, Measure, find_mentions, load_lexicon, measure_matrix, measures_by_period
 
 import pandas as pd
 
@@ -103,7 +103,7 @@ def test_lexicon_missing(tmp_path):
 
 
 def test_dates_period_choice():
-    from analysis.measures import choose_period
+    from analysis.measures.lexicon import choose_period
 
     assert choose_period(pd.Series(pd.to_datetime(["2020-04-18", "2020-04-23"]))) == "day"
     assert choose_period(pd.Series(pd.to_datetime(["2020-01-01", "2020-12-01"]))) == "month"
@@ -121,7 +121,7 @@ def test_by_period_by_year():
 
 def test_the_pattern_finds_the_longest_variant_at_each_position():
     """Variants sharing a first character, one a prefix of another, one of a single character."""
-    from analysis.measures import Lexicon, Measure, find_mentions
+    from analysis.measures.lexicon import Lexicon, Measure, find_mentions
 
     lexicon = Lexicon(
         name="t",

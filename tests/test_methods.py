@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from analysis.cli import main
-from analysis.clusters import cluster_units
-from analysis.methods import METHOD_TABLES, write_method_tables
+from analysis.outputs.cli import main
+from analysis.methods.clusters import cluster_units
+from analysis.methods.results import METHOD_TABLES, write_method_tables
 
 COLUMNS = {
     "kwic.csv": ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right"],

@@ -2,7 +2,7 @@
 
 import json
 
-from analysis.notebooks import list_notebooks, run_notebooks
+from analysis.outputs.notebooks import list_notebooks, run_notebooks
 
 
 def test_notebooks_are_stored_without_outputs():

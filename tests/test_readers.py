@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from analysis.corpus import Columns, read_corpus
+from analysis.io.corpus import Columns, read_corpus
 from analysis.errors import InputError
-from analysis.readers import decode, html_to_text, is_traditional, to_simplified
+from analysis.io.readers import decode, html_to_text, is_traditional, to_simplified
 
 PAGE = "疫情防控工作简报\n2020-04-26 县公安局\n4月20日,城关分局开展巡查,要求佩戴口罩。\n4月21日,河口分局组织消毒。\n"
 TRADITIONAL = "4月20日,城關分局開展巡查,要求佩戴口罩,做好消毒通風工作。"

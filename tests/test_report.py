@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from analysis.cli import main
+from analysis.outputs.cli import main
 from analysis.config import Settings
 from analysis.pipeline import analyse
-from analysis.report import REPORT_FIGURES, headline_findings, render_report, report_tables, write_workbook
+from analysis.outputs.report import REPORT_FIGURES, headline_findings, render_report, report_tables, write_workbook
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from analysis.config import Settings
-from analysis.corpus import read_corpus
-from analysis.measures import load_lexicon
-from analysis.tokens import make_segmenter, make_tokenizer
+from analysis.io.corpus import read_corpus
+from analysis.measures.lexicon import load_lexicon
+from analysis.text.tokens import make_segmenter, make_tokenizer
 
 from conftest import GOV_REPORTS
 
@@ -100,7 +100,7 @@ def test_native_counts_are_the_counts_of_its_tokens(corpora, native):
 
 def test_native_adds_words_with_jiebas_frequencies(engines, native):
     """Words added without a frequency get jieba's suggest_freq; the totals agree after every word."""
-    from analysis.tokens import _build_jieba
+    from analysis.text.tokens import _build_jieba
 
     jieba_engine, _, words = engines
     reference = _build_jieba(jieba_engine.entries, jieba_engine.words)
@@ -123,7 +123,7 @@ def test_a_word_added_with_frequency_zero_is_split_as_jieba_splits_it(engines):
         reference = make_segmenter("jieba", words=engines[2])
         reference.build()._cut_function  # noqa: B018
         native = make_segmenter("native", words=engines[2])
-        from analysis.tokens import _build_jieba, _build_native
+        from analysis.text.tokens import _build_jieba, _build_native
 
         plain, compiled = _build_jieba(reference.entries, reference.words), _build_native(native.entries, native.words)
         plain.add_word(word, 0)
@@ -200,7 +200,7 @@ def test_words_added_twice_or_already_known_keep_parity(engines):
 
 
 def test_the_fastest_engine_is_the_default():
-    from analysis.tokens import DEFAULT_SEGMENTER
+    from analysis.text.tokens import DEFAULT_SEGMENTER
 
     assert Settings().segmenter == "native" == DEFAULT_SEGMENTER
 
@@ -208,7 +208,7 @@ def test_the_fastest_engine_is_the_default():
 def test_a_segmenter_replayed_from_its_resolved_calls_cuts_the_same(corpora, engines):
     """Worker processes that never read jieba's dictionary build the segmenter by replaying
     the add_word calls another process resolved: it must cut exactly as the resolved one."""
-    from analysis.tokens import _replay_rjieba
+    from analysis.text.tokens import _replay_rjieba
 
     _, fast_engine, _ = engines
     replayed = _replay_rjieba(fast_engine.resolve().calls)

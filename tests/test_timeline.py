@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis import figures
+from analysis.viz import figures
 from analysis.config import Settings
 from analysis.pipeline import draw_figures, figure_source_note, leading_measures
 

@@ -1,6 +1,6 @@
 import jieba
 
-from analysis.tokens import DEFAULT_STOPWORDS, keep_token, make_tokenizer, read_word_list, segment, tokenize
+from analysis.text.tokens import DEFAULT_STOPWORDS, keep_token, make_tokenizer, read_word_list, segment, tokenize
 
 WHOLE = ["外防输入", "不聚集", "大海林"]
 
@@ -64,9 +64,9 @@ def test_tokenize_ids_are_the_ids_of_tokenize_whichever_segmenter():
 
     import numpy as np
 
-    from analysis.corpus import read_corpus
-    from analysis.measures import load_lexicon
-    from analysis.tokens import make_segmenter, token_ids, tokenize_ids
+    from analysis.io.corpus import read_corpus
+    from analysis.measures.lexicon import load_lexicon
+    from analysis.text.tokens import make_segmenter, token_ids, tokenize_ids
 
     from conftest import GOV_REPORTS
 

@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.measures import Lexicon, Measure, find_mentions, load_lexicon
-from analysis.trends import ALL, TRENDS_COLUMNS, mention_trends, trend_matrix
+from analysis.measures.lexicon import Lexicon, Measure, find_mentions, load_lexicon
+from analysis.methods.trends import ALL, TRENDS_COLUMNS, mention_trends, trend_matrix
 from conftest import GOV_REPORTS
 
 LEXICON = Lexicon(name="t", measures=(Measure("改革", "reform", ("改革",)), Measure("扶贫", "poverty", ("扶贫",))))

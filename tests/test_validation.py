@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.clusters import cluster_units
-from analysis.validation import resample_mentions, validate_clustering
+from analysis.methods.clusters import cluster_units
+from analysis.methods.validation import resample_mentions, validate_clustering
 
 
 def separated() -> pd.DataFrame:

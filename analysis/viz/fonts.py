@@ -16,7 +16,7 @@ from pathlib import Path
 
 from matplotlib import font_manager
 
-from .errors import AnalysisError
+from ..errors import AnalysisError
 
 __all__ = ["cjk_font_path", "cjk_font_properties", "cjk_font_family"]
 

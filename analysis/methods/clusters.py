@@ -16,7 +16,7 @@ from scipy.spatial.distance import pdist, squareform
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import silhouette_score
 
-from .errors import AnalysisError
+from ..errors import AnalysisError
 
 __all__ = ["Clustering", "cluster_units", "profile_distances"]
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ConfigError
-from .tomlfiles import read_toml
+from ..errors import ConfigError
+from ..io.tomlfiles import read_toml
 
 __all__ = [
     "Measure",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .measures import Lexicon, choose_period
+from ..measures.lexicon import Lexicon, choose_period
 
 __all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "PER_CHARS"]
 

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .measures import Lexicon
-from .tokens import TokenIds, token_ids
+from ..measures.lexicon import Lexicon
+from ..text.tokens import TokenIds, token_ids
 
 __all__ = [
     "LEXICON_REPORT_COLUMNS",

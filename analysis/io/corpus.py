@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .dates import Calendar, DateSpan, find_document_date, find_publication_date, parse_date_value, parse_leading_date
-from .errors import InputError
+from ..errors import InputError
 from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, may_be_traditional, read_records, to_simplified
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from ..config import Settings
 
 __all__ = [
     "Document",
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: The shipped default corpus: a real bulletin page, unchanged.
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "raw" / "000_2d3668a156c8860b.txt"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "data" / "raw" / "000_2d3668a156c8860b.txt"
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 

@@ -13,8 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .config import Settings, load_settings, write_starter_config
-from .errors import AnalysisError, ConfigError
+from ..config import Settings, load_settings, write_starter_config
+from ..errors import AnalysisError, ConfigError
 
 __all__ = ["main"]
 
@@ -36,15 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--k", type=int, help="number of clusters (default: chosen by silhouette)")
     run.add_argument("--no-figures", action="store_true", help="write the tables only")
     run.add_argument(
-        "--segmenter",
-        choices=["native", "rjieba", "jieba"],
-        help="segmentation engine (default native, jieba compiled; rjieba where it was not compiled): all give jieba's tokens",
+        "--segmenter", choices=["rjieba", "jieba"], help="segmenter: rjieba (default, jieba-rs) or jieba (the pure-Python reference)"
     )
-    run.add_argument("--engine", choices=["local", "dask"], help="where segmentation runs (default local: every core here)")
+    run.add_argument("--engine", choices=["local", "dask"], help="where segmentation runs (default local: in this process)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://scheduler-host:8786 (with --engine dask)")
-    run.add_argument("--workers", type=int, help="worker processes (or Dask workers) to use (default: every core)")
-    run.add_argument("--cache-dir", type=Path, help="cache folder for tokens and results (default: ~/.cache/policy-analysis)")
-    run.add_argument("--no-cache", action="store_true", help="analyse and segment everything again; read and write no cache")
+    run.add_argument("--workers", type=int, help="workers of a local Dask cluster (with --engine dask; default 2)")
+    run.add_argument("--cache-dir", type=Path, help="accepted for older scripts; runs keep no cache")
+    run.add_argument("--no-cache", action="store_true", help="accepted for older scripts; runs keep no cache")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
     report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
@@ -61,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         "--executed", type=Path, help="where executed notebooks go (default: build/notebooks, or build/notebooks/NAME)"
     )
     return parser
+
+
+def _figures_off_screen() -> None:
+    """The command line draws into files, never on screen: matplotlib's file-only backend
+    (a choice for this process, made by the program, not by the library)."""
+    import os
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def _own_folder(base: str, config: Path | None) -> Path:
@@ -90,7 +96,8 @@ _MAX_LISTED = 20
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .pipeline import analyse, write_outputs
+    from ..pipeline import analyse
+    from .tables import write_outputs
 
     args.out = args.out or _own_folder("results", args.config)
     settings = load_settings(args.config) if args.config else Settings()
@@ -108,6 +115,7 @@ def _run(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(cache=False)
     if args.no_progress:
         settings = settings.with_overrides(progress=False)
+    _figures_off_screen()
     analysis = analyse(settings)
     written = write_outputs(analysis, args.out)
     corpus = analysis.corpus
@@ -126,8 +134,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"… and {len(corpus.skipped) - _MAX_LISTED} more skipped, all listed in {args.out}/manifest.json")
     for note in analysis.notes:
         print(note)
-    if analysis.report is not None:
-        print(analysis.report)
     if analysis.clustering is not None:
         c = analysis.clustering
         print(f"{c.k} clusters (silhouette {c.silhouettes.get(c.k, float('nan')):.2f})")
@@ -136,13 +142,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .pipeline import analyse
+    from ..pipeline import analyse
     from .report import write_report
 
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(
         corpus=args.corpus, lexicon=args.lexicon, figure_size=args.size, measure_labels="en" if args.english else None
     )
+    _figures_off_screen()
     analysis = analyse(settings)
     try:
         written = write_report(analysis, args.out)

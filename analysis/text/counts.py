@@ -1,21 +1,85 @@
 """Counts: term frequencies for the corpus and per unit, and TF-IDF terms that set units apart.
 
-Every function takes either token lists (one per document) or a :class:`~analysis.engine.TermCounts`
-(the sparse document × term counts the pipeline streams tokens into); both give the same table.
+Every function takes either token lists (one per document) or a :class:`TermCounts` (the
+sparse document × term counts of an analysis); both give the same table.
 Every table is sorted by count (descending) then term, so reruns give identical files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfTransformer
+import scipy.sparse as sp
 
-from .engine import TermCounts, alphabetical_ranks
+from .tokens import TokenIds, token_ids
 
-__all__ = ["term_frequencies", "term_frequencies_by", "distinctive_terms"]
+__all__ = ["TermCounts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
+
+
+def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
+    """Each word's place in sorted order: sorting by it sorts by the word, without comparing strings."""
+    ranks = np.empty(len(words), dtype=np.int64)
+    ranks[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
+    return ranks
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """Document × term counts: ``matrix[i, j]`` is how often ``vocabulary[j]`` occurs in document i.
+
+    Terms are in sorted order, so every engine and every run gives the same columns.
+    """
+
+    vocabulary: list[str]
+    matrix: sp.csr_matrix
+
+    @classmethod
+    def from_token_ids(cls, tokens: TokenIds) -> "TermCounts":
+        """Counts of :class:`~analysis.text.tokens.TokenIds` (duplicates summed by SciPy)."""
+        ranks = alphabetical_ranks(tokens.words)
+        vocabulary = [""] * len(tokens.words)
+        for word, rank in zip(tokens.words, ranks.tolist()):
+            vocabulary[rank] = word
+        rows = np.repeat(np.arange(len(tokens.lengths), dtype=np.int64), tokens.lengths)
+        shape = (len(tokens.lengths), len(vocabulary))
+        ones = np.ones(len(tokens.ids), dtype=np.int32)
+        matrix = sp.coo_matrix((ones, (rows, ranks[tokens.ids] if len(tokens.ids) else tokens.ids)), shape=shape).tocsr()
+        matrix.sum_duplicates()
+        return cls(vocabulary, matrix)
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[Sequence[str]]) -> "TermCounts":
+        """Counts of token lists (one per document)."""
+        return cls.from_token_ids(token_ids(tokens))
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.matrix.sum())
+
+    def totals(self) -> np.ndarray:
+        """Occurrences of each term in the whole corpus."""
+        return np.asarray(self.matrix.sum(axis=0, dtype=np.int64)).ravel()
+
+    def document_counts(self) -> np.ndarray:
+        """Number of documents containing each term."""
+        return np.bincount(self.matrix.indices, minlength=len(self.vocabulary)).astype(np.int64)
+
+    def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
+        """Group × term counts, groups in order of first appearance; empty groups left out."""
+        names = list(dict.fromkeys(g for g in groups if g))
+        index = {name: i for i, name in enumerate(names)}
+        rows = [i for i, g in enumerate(groups) if g]
+        indicator = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int64), ([index[groups[i]] for i in rows], rows)),
+            shape=(len(names), len(groups)),
+        )
+        pooled = (indicator @ self.matrix.astype(np.int64)).tocsr()
+        pooled.eliminate_zeros()
+        pooled.sort_indices()
+        return names, pooled
 
 Tokens = TermCounts | Sequence[Sequence[str]]
 
@@ -76,6 +140,8 @@ def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10)
     if not names:
         return pd.DataFrame(columns=columns)
     # Terms in sorted order, as sklearn's TfidfVectorizer orders them: the same floats.
+    from sklearn.feature_extraction.text import TfidfTransformer  # imported when needed: scikit-learn is slow to import
+
     matrix = TfidfTransformer(sublinear_tf=True).fit_transform(pooled)
     vocabulary = np.asarray(counts.vocabulary, dtype=object)
     rows = []

@@ -1,6 +1,6 @@
 """Briefing report: one self-contained HTML file and one xlsx workbook from an analysis.
 
-:func:`write_report` runs the whole output step (:func:`analysis.pipeline.write_outputs`: tables,
+:func:`write_report` runs the whole output step (:func:`analysis.outputs.tables.write_outputs`: tables,
 figures in the house style, ``manifest.json``) and adds ``report.html`` and ``tables.xlsx``.
 
 The HTML file needs nothing but itself: figures are embedded PNGs (data URIs), the CSS is
@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .pipeline import Analysis, corpus_name, date_range, write_outputs
+from ..result import Analysis, corpus_name, date_range
+from .tables import write_outputs
 
 __all__ = [
     "REPORT_FIGURES",
@@ -359,7 +360,7 @@ def _font_data_uri(text: str, font: str | None) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from .fonts import cjk_font_path
+    from ..viz.fonts import cjk_font_path
 
     options = subset.Options()
     options.flavor = "woff"

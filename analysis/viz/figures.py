@@ -15,9 +15,6 @@ frequencies, never from re-tokenised text.
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,24 +24,20 @@ from math import ceil
 from pathlib import Path
 from textwrap import fill
 
-import matplotlib
+import matplotlib.collections
+import matplotlib.dates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from cycler import cycler
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from scipy.cluster.hierarchy import dendrogram
+from wordcloud import WordCloud
 
-matplotlib.use("Agg", force=False)
-
-import matplotlib.collections  # noqa: E402
-import matplotlib.dates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from cycler import cycler  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-from scipy.cluster.hierarchy import dendrogram  # noqa: E402
-from wordcloud import WordCloud  # noqa: E402
-
-from .clusters import Clustering  # noqa: E402
-from .errors import AnalysisError  # noqa: E402
-from .fonts import cjk_font_family, cjk_font_path  # noqa: E402
+from ..methods.clusters import Clustering
+from ..errors import AnalysisError
+from .fonts import cjk_font_family, cjk_font_path
 
 __all__ = [
     "PALETTE",
@@ -202,20 +195,13 @@ def save_figure(
 
     Output is byte-identical from run to run (no dates in SVG/PDF metadata, fixed SVG ids).
     ``bbox_inches=None`` keeps the figure's exact size (after :func:`apply_house_style`).
-    Inside :func:`saving_in_background`, the formats after the first are written by a forked
-    process while the caller goes on; the files are all there when that block ends.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.{fmt}" for fmt in formats]
     options = {"dpi": dpi, "bbox_inches": bbox_inches}
-    for path in paths[:1]:
+    for path in paths:
         _write_figure(fig, path, **options)
-    if _background is not None and len(paths) > 1:
-        _background.write(fig, paths[1:], options)
-    else:
-        for path in paths[1:]:
-            _write_figure(fig, path, **options)
     return paths
 
 
@@ -224,73 +210,6 @@ def _write_figure(fig: Figure, path: Path, *, dpi: int, bbox_inches: str | None)
     metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None, "ModDate": None} if fmt == "pdf" else None)
     with plt.rc_context({"svg.hashsalt": "policy-analysis", "svg.fonttype": "path", "pdf.fonttype": 3}):
         fig.savefig(path, dpi=dpi, bbox_inches=bbox_inches, metadata=metadata, facecolor="white")
-
-
-class _BackgroundWriter:
-    """Forked processes writing figures' further formats, one at a time, so that drawing the
-    next figure (here) and writing the SVG and PDF of the last (there) share the two cores.
-    A child sees the figure exactly as it was after the first format was written, so the files
-    are the same bytes as written one after another here."""
-
-    def __init__(self) -> None:
-        self.child: tuple[int, int, Path] | None = None  # pid, read end of its error pipe, first path
-
-    def write(self, fig: Figure, paths: Sequence[Path], options: dict) -> None:
-        self.wait()  # one child at a time: with this process, both cores busy
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: write, report a failure through the pipe, leave without cleanup
-            code = 0
-            try:
-                os.close(read)
-                for path in paths:
-                    _write_figure(fig, path, **options)
-            except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it
-                os.write(write, f"{type(error).__name__}: {error}".encode("utf-8", "replace")[:4000])
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(write)
-        self.child = (pid, read, paths[0])
-
-    def wait(self) -> None:
-        """Wait for the child writing, if any; its failure raised as :class:`AnalysisError`."""
-        if self.child is None:
-            return
-        pid, read, path = self.child
-        self.child = None
-        with os.fdopen(read, "rb") as pipe:
-            message = pipe.read().decode("utf-8", "replace")
-        _, status = os.waitpid(pid, 0)
-        if status:
-            raise AnalysisError(f"{path.with_suffix('')}: the figure could not be written: {message or f'status {status}'} (check the folder and free disk space)")
-
-
-_background: _BackgroundWriter | None = None
-
-
-@contextmanager
-def saving_in_background() -> Iterator[None]:
-    """Within this block :func:`save_figure` writes each figure's SVG and PDF in a forked
-    process while the caller draws on; every file is written when the block ends. Only on
-    Linux and when this process runs no other thread (a notebook kernel does: there, and
-    elsewhere, figures are written here as usual)."""
-    global _background
-    if _background is not None or not sys.platform.startswith("linux") or threading.active_count() > 1:
-        yield
-        return
-    _background = writer = _BackgroundWriter()
-    try:
-        yield
-    except BaseException:
-        _background = None
-        try:
-            writer.wait()
-        except AnalysisError:  # the error already on its way says more
-            pass
-        raise
-    _background = None
-    writer.wait()
 
 
 def plot_term_bar(terms: pd.DataFrame, *, top_n: int = 25, title: str = "最常见词语 Most frequent terms", font: str | None = None) -> Figure:

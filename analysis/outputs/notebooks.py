@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import AnalysisError
+from ..errors import AnalysisError
 
 __all__ = ["NOTEBOOK_DIR", "list_notebooks", "run_notebooks"]
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def list_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 
 from .figures import PALETTE, figure_style
 from .fonts import cjk_font_family
-from .trends import ALL, trend_matrix
-from .validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
+from ..methods.trends import ALL, trend_matrix
+from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
 
 __all__ = ["plot_keyness", "plot_cooccurrence_network", "plot_cluster_validation", "plot_trends", "plot_trends_grid"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .measures import Lexicon, find_mentions
+from ..measures.lexicon import Lexicon, find_mentions
 
 __all__ = ["KWIC_COLUMNS", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
 

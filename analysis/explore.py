@@ -1,0 +1,68 @@
+"""Questions asked of a finished analysis: where does it say that, and what sets a group apart.
+
+These are the front door's ``analysis.kwic`` and ``analysis.keyness``: they take an
+:class:`~analysis.result.Analysis` and return a table, computing nothing the analysis holds
+already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from .methods import keyness as _keyness
+from .methods import kwic as _kwic
+from .result import Analysis
+
+__all__ = ["kwic", "keyness", "analysed_documents"]
+
+
+def analysed_documents(analysis: Analysis) -> pd.DataFrame:
+    """The documents table with the text as analysed (simplified, line breaks joined): the
+    text that mention offsets and KWIC lines refer to."""
+    return analysis.documents.assign(text=analysis.corpus.analysis_texts())
+
+
+def kwic(analysis: Analysis, query: str | Iterable[str] | None = None, *, window: int = 20) -> pd.DataFrame:
+    """Keyword in context: one line per occurrence, ``window`` characters each side.
+
+    ``query`` is a measure of the lexicon (every variant, matched as the lexicon matches), a
+    term, or several terms; None gives every measure mention (``kwic.csv``).
+    """
+    if query is None and window == 20:
+        return analysis.methods.kwic
+    documents = analysed_documents(analysis)
+    if query is None:
+        return _kwic.kwic(documents, analysis.mentions, window=window)
+    if isinstance(query, str) and query in analysis.lexicon.names:
+        return _kwic.kwic(documents, analysis.mentions[analysis.mentions["measure"] == query], window=window)
+    return _kwic.kwic_terms(documents, query, window=window)
+
+
+def keyness(
+    analysis: Analysis, by: str | Sequence[str] | Mapping[str, str] = "unit", *, min_count: int = 2, top_n: int | None = 30
+) -> pd.DataFrame:
+    """Terms each group over- and under-uses against the rest of the corpus (G², log ratio,
+    Bonferroni-corrected significance).
+
+    ``by`` is ``"unit"`` or ``"cluster"`` (the tables ``run`` writes), a column of the documents
+    table (e.g. ``"kind"``), one group per document, or a mapping doc_id → group.
+    """
+    if by in ("unit", "cluster") and min_count == 2 and top_n == 30:
+        table = analysis.methods.keyness
+        return table[table["grouping"] == by].drop(columns="grouping").reset_index(drop=True)
+    documents = analysis.documents
+    if isinstance(by, str):
+        if by == "cluster" and analysis.clustering is not None:
+            labels = analysis.clustering.labels
+            groups = [f"cluster {int(labels[u])}" if u in labels.index else "" for u in documents["unit"]]
+        elif by in documents.columns:
+            groups = documents[by].fillna("").astype(str).tolist()
+        else:
+            raise KeyError(f"'{by}' is not a column of the documents table (columns: {', '.join(documents.columns)})")
+    elif isinstance(by, Mapping):
+        groups = [str(by.get(d, "")) for d in documents["doc_id"]]
+    else:
+        groups = [str(g) if g else "" for g in by]
+    return _keyness.keyness(analysis.token_ids, groups, min_count=min_count, top_n=top_n)

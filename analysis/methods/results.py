@@ -1,0 +1,103 @@
+"""Every research method on one analysis's data, computed once: KWIC, keyness, co-occurrence,
+collocations, cluster validation, lexicon diagnostics and trends.
+
+:func:`method_results` takes the data it needs (documents, mentions, tokens, …), not the
+pipeline's result, so the methods sit below the pipeline and never import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..measures.lexicon import Lexicon
+from ..text.tokens import TokenIds
+from .clusters import Clustering
+from .cooccurrence import collocations, measure_cooccurrence
+from .diagnostics import lexicon_report
+from .keyness import KEYNESS_COLUMNS, keyness
+from .kwic import kwic
+from .trends import mention_trends
+from .validation import ClusterValidation, validate_clustering
+
+__all__ = ["MethodResults", "method_results", "METHOD_TABLES", "VALIDATION_COLUMNS"]
+
+METHOD_TABLES = (
+    "kwic.csv",
+    "keyness.csv",
+    "cooccurrence.csv",
+    "collocations.csv",
+    "cluster_validation.csv",
+    "lexicon_report.csv",
+    "trends.csv",
+)
+VALIDATION_COLUMNS = ["check", "k", "linkage", "unit", "value", "note", "n_boot", "random_state"]
+KWIC_WINDOW = 20
+KEYNESS_TOP = 30  # over-used and under-used terms kept per group
+N_BOOT = 200
+RANDOM_STATE = 0
+
+
+@dataclass(frozen=True)
+class MethodResults:
+    """Every method's table for one analysis (``validation`` is None without a clustering)."""
+
+    kwic: pd.DataFrame
+    keyness: pd.DataFrame  # grouping (unit / cluster), group, term, …
+    cooccurrence: pd.DataFrame
+    collocations: pd.DataFrame
+    validation: ClusterValidation | None
+    lexicon_report: pd.DataFrame
+    trends: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by file name (:data:`METHOD_TABLES`), as ``run`` writes them."""
+        validation = self.validation.table() if self.validation is not None else pd.DataFrame(columns=VALIDATION_COLUMNS)
+        return {
+            "kwic.csv": self.kwic,
+            "keyness.csv": self.keyness,
+            "cooccurrence.csv": self.cooccurrence,
+            "collocations.csv": self.collocations,
+            "cluster_validation.csv": validation,
+            "lexicon_report.csv": self.lexicon_report,
+            "trends.csv": self.trends,
+        }
+
+
+def _keyness_by(units: list[str], clustering: Clustering | None, tokens: TokenIds) -> pd.DataFrame:
+    frames = [keyness(tokens, units, top_n=KEYNESS_TOP).assign(grouping="unit")]
+    if clustering is not None:
+        labels = clustering.labels
+        clusters = [f"cluster {int(labels[u])}" if u in labels.index else "" for u in units]
+        frames.append(keyness(tokens, clusters, top_n=KEYNESS_TOP).assign(grouping="cluster"))
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
+    return frame.reindex(columns=["grouping", *KEYNESS_COLUMNS])
+
+
+def method_results(
+    *,
+    documents: pd.DataFrame,
+    mentions: pd.DataFrame,
+    measures: pd.DataFrame,
+    clustering: Clustering | None,
+    tokens: TokenIds,
+    terms: pd.DataFrame,
+    lexicon: Lexicon,
+    segmenter=None,
+) -> MethodResults:
+    """Run every method. ``documents["text"]`` must be the analysed text (simplified, line
+    breaks joined): mention offsets refer to it."""
+    validation = (
+        validate_clustering(measures, clustering, n_boot=N_BOOT, random_state=RANDOM_STATE) if clustering is not None else None
+    )
+    units = documents["unit"].fillna("").astype(str).tolist()
+    return MethodResults(
+        kwic=kwic(documents, mentions, window=KWIC_WINDOW),
+        keyness=_keyness_by(units, clustering, tokens),
+        cooccurrence=measure_cooccurrence(mentions, documents["doc_id"].tolist(), lexicon),
+        collocations=collocations(tokens, min_count=2),
+        validation=validation,
+        lexicon_report=lexicon_report(lexicon, documents, mentions, tokens, terms, tokenizer=segmenter),
+        trends=mention_trends(documents, mentions, lexicon),
+    )

@@ -1,0 +1,158 @@
+"""Write an analysis to a folder: every table as CSV, the figures, and ``manifest.json``
+(inputs with their hashes and encodings, versions, settings, what was skipped and why)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import asdict
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..config import Settings
+from ..result import Analysis
+from ..versions import package_version
+
+__all__ = ["write_outputs", "write_tables", "settings_record", "versions"]
+
+_DEPENDENCIES = (
+    "jieba", "rjieba", "scikit-learn", "scipy", "numpy", "pandas", "matplotlib", "wordcloud", "mplfonts",
+    "charset-normalizer", "opencc", "beautifulsoup4", "openpyxl", "networkx", "Jinja2", "fonttools", "Pillow",
+)
+
+
+@lru_cache(maxsize=1)
+def _versions_found() -> tuple[tuple[str, str], ...]:
+    found = {"python": platform.python_version(), "policy-analysis": __version__}
+    for name in _DEPENDENCIES:
+        try:
+            found[name] = package_version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return tuple(found.items())
+
+
+def versions() -> dict[str, str]:
+    """Python's, this package's and every dependency's version (for the manifest)."""
+    return dict(_versions_found())
+
+
+def settings_record(settings: Settings) -> dict:
+    """The settings as JSON-ready values (paths as strings)."""
+    record = {}
+    for key, value in asdict(settings).items():
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = [str(v) for v in value]
+        record[key] = value
+    return record
+
+
+def _csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
+    frame.to_csv(path, index=index, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+def write_tables(analysis: Analysis, out_dir: str | Path) -> list[Path]:
+    """Write every table of ``analysis`` as CSV into ``out_dir``; return the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    measures = analysis.measures.reset_index().rename(columns={analysis.measures.index.name: "unit"})
+    presence = analysis.presence.reset_index().rename(columns={analysis.presence.index.name: "unit"})
+    written = [
+        _csv(analysis.documents, out / "documents.csv"),
+        _csv(analysis.terms, out / "terms.csv"),
+        _csv(analysis.terms_by_unit, out / "terms_by_unit.csv"),
+        _csv(analysis.distinctive, out / "distinctive_terms.csv"),
+        _csv(analysis.mentions, out / "mentions.csv"),
+        _csv(measures, out / "measures.csv"),
+        _csv(presence, out / "measures_presence.csv"),
+        _csv(analysis.by_period, out / "measures_by_period.csv", index=True),
+    ]
+    if analysis.clustering is not None:
+        written.append(_csv(analysis.clustering.table(), out / "clusters.csv"))
+        written.append(_csv(analysis.clustering.defining, out / "cluster_measures.csv"))
+    else:
+        empty = pd.DataFrame({"unit": analysis.units, "cluster": pd.Series([pd.NA] * len(analysis.units), dtype="Int64")})
+        written.append(_csv(empty, out / "clusters.csv"))
+    for name, frame in analysis.methods.tables().items():
+        written.append(_csv(frame, out / name))
+    return written
+
+
+def _sha256_file(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def manifest(analysis: Analysis, outputs: list[str]) -> dict:
+    """What ``manifest.json`` holds: inputs, versions, lexicon, settings, counts, skips, notes."""
+    corpus = analysis.corpus
+    lexicon_path = analysis.lexicon.path
+    clustering = analysis.clustering
+    return {
+        "tool": "policy-analysis",
+        "versions": versions(),
+        "inputs": [
+            {
+                "path": s.path,
+                "sha256": s.sha256,
+                "encoding": s.encoding,
+                "format": s.format,
+                "documents": s.n_documents,
+                "skipped": s.n_skipped,
+                "unit_headings": [{"line": n, "text": t} for n, t in s.headings],
+                "boilerplate_lines_removed": [{"line": n, "text": t} for n, t in s.removed_lines],
+            }
+            for s in corpus.sources
+        ],
+        "lexicon": {
+            "name": analysis.lexicon.name,
+            "path": lexicon_path,
+            "sha256": _sha256_file(lexicon_path) if lexicon_path else "",
+            "measures": [{"name": m.name, "gloss": m.gloss, "variants": list(m.variants)} for m in analysis.lexicon.measures],
+        },
+        "settings": settings_record(analysis.settings),
+        "counts": {
+            "documents_read": corpus.n_read,
+            "documents_analysed": len(corpus.documents),
+            "documents_skipped": len(corpus.skipped),
+            "units": len(analysis.units),
+            "mentions": len(analysis.mentions),
+            "distinct_terms": len(analysis.terms),
+        },
+        "skipped": [asdict(s) for s in corpus.skipped],
+        "notes": list(analysis.notes),
+        "clusters": (
+            {
+                "k": clustering.k,
+                "metric": clustering.metric,
+                "linkage": clustering.method,
+                "silhouettes": {str(k): round(v, 6) for k, v in clustering.silhouettes.items()},
+            }
+            if clustering is not None
+            else None
+        ),
+        "outputs": sorted(outputs),
+    }
+
+
+def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | None = None) -> list[Path]:
+    """Write every table, the figures (unless ``figures`` is False; default: the settings)
+    and ``manifest.json`` into ``out_dir``; return the paths written."""
+    out = Path(out_dir)
+    written = write_tables(analysis, out)
+    if analysis.settings.figures if figures is None else figures:
+        from ..viz.publish import draw_figures  # matplotlib is imported only when figures are drawn
+
+        written.extend(draw_figures(analysis, out / "figures"))
+    path = out / "manifest.json"
+    record = manifest(analysis, [str(p.relative_to(out)) for p in written])
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written.append(path)
+    return written

@@ -1,0 +1,110 @@
+"""The result of one analysis: an immutable record of everything :func:`~analysis.analyse`
+computed, stage by stage, with the research methods' results already in it.
+
+Figures (:mod:`analysis.viz`) and outputs (:mod:`analysis.outputs`) read it; nothing changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Settings
+from .io.corpus import Corpus
+from .measures.lexicon import Lexicon
+from .methods.clusters import Clustering
+from .methods.results import MethodResults
+from .text.counts import TermCounts
+from .text.tokens import Segmenter, TokenIds
+
+__all__ = ["Analysis", "leading_measures", "corpus_name", "date_range"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything one run computed. Tables are pandas frames; treat them as read-only."""
+
+    settings: Settings
+    corpus: Corpus
+    documents: pd.DataFrame  # one row per document (documents.csv)
+    lexicon: Lexicon
+    token_ids: TokenIds  # every document's kept tokens, as integers
+    counts: TermCounts  # document × term counts of the kept tokens (rows as in documents)
+    terms: pd.DataFrame
+    terms_by_unit: pd.DataFrame
+    distinctive: pd.DataFrame
+    mentions: pd.DataFrame
+    measures: pd.DataFrame  # unit × measure counts
+    presence: pd.DataFrame  # unit × measure 0/1
+    by_period: pd.DataFrame  # period × measure counts
+    clustering: Clustering | None
+    methods: MethodResults
+    notes: tuple[str, ...] = ()  # steps skipped and why, the cluster verdict
+    segmenter: Segmenter | None = field(default=None, repr=False)
+    timings: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)  # seconds per stage
+
+    @property
+    def units(self) -> list[str]:
+        """The units, in the order of the measures table."""
+        return list(self.measures.index)
+
+    @property
+    def tokens(self) -> list[list[str]]:
+        """Each document's kept tokens in text order."""
+        return self.token_ids.lists()
+
+
+def leading_measures(
+    analysis: Analysis, *, top: int = 2, labels: Mapping[str, str] | None = None, sep: str = "、"
+) -> dict[str, str]:
+    """doc_id → its most-mentioned measures ("外防输入、三防"), ties in lexicon order.
+
+    ``labels`` renames the measures (e.g. English glosses), joined with ``sep``.
+    """
+    order = {name: i for i, name in enumerate(analysis.lexicon.names)}
+    result: dict[str, str] = {}
+    for doc_id, group in analysis.mentions.groupby("doc_id"):
+        counts = group["measure"].value_counts()
+        ranked = sorted(counts.index, key=lambda m: (-counts[m], order[m]))
+        result[str(doc_id)] = sep.join(labels.get(m, m) if labels else m for m in ranked[:top])
+    return result
+
+
+def corpus_name(analysis: Analysis) -> str:
+    """A readable name for the corpus, for source notes and the report.
+
+    The ``corpus_name`` setting if given; else publisher and title when every document shares
+    them (a bulletin page); else the source file name (or folder and number of files).
+    """
+    if analysis.settings.corpus_name:
+        return analysis.settings.corpus_name
+    documents = analysis.documents
+    titles = {t for t in documents.get("title", pd.Series(dtype=str)).fillna("") if t}
+    publishers = {p for p in documents.get("publisher", pd.Series(dtype=str)).fillna("") if p}
+    if len(titles) == 1:
+        title = f"《{titles.pop()}》"
+        return f"{publishers.pop()}{title}" if len(publishers) == 1 else title
+    paths = [Path(s.path) for s in analysis.corpus.sources]
+    if len(paths) == 1:
+        return paths[0].name
+    if paths:
+        return f"{paths[0].parent.name}/ ({len(paths)} files)"
+    return "corpus"
+
+
+def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
+    """First and last day the documents report on (publication dates if none are dated)."""
+    documents = analysis.documents
+    starts = pd.to_datetime(documents["date_start"], errors="coerce").dropna()
+    if not starts.empty:
+        ends = pd.to_datetime(documents["date_end"], errors="coerce").dropna()
+        last = max(starts.max(), ends.max()) if not ends.empty else starts.max()
+        return starts.min().date(), last.date()
+    published = pd.to_datetime(documents.get("published", pd.Series(dtype=object)), errors="coerce").dropna()
+    if not published.empty:
+        return published.min().date(), published.max().date()
+    return None, None

@@ -1,0 +1,124 @@
+"""Where the corpus is cut into tokens: in this process (the default) or on a Dask cluster.
+
+Both give the same :class:`~analysis.text.tokens.TokenIds` (the kept tokens of every
+document, numbered in order of first appearance), so every table is the same whichever engine
+ran: the Dask engine cuts chunks of documents on its workers and the chunks are joined here in
+document order (``tests/test_dask_engine.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from .tokens import Segmenter, TokenIds, token_ids, tokenize
+
+__all__ = ["ENGINES", "cut_corpus", "merge_token_ids", "chunk_bounds"]
+
+#: Where segmentation runs.
+ENGINES = ("local", "dask")
+_CHUNK_CHARS = 300_000  # about 1 MB of Chinese text per Dask task
+
+
+def chunk_bounds(texts: Sequence[str], size: int = _CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` of consecutive runs of texts holding about ``size`` characters each."""
+    bounds = []
+    start = chars = 0
+    for i, text in enumerate(texts):
+        chars += len(text)
+        if chars >= size:
+            bounds.append((start, i + 1))
+            start, chars = i + 1, 0
+    if start < len(texts):
+        bounds.append((start, len(texts)))
+    return bounds
+
+
+def _cut_chunk(segmenter: Segmenter, texts: Sequence[str], token_filter: dict) -> TokenIds:
+    """The one task both engines run: cut ``texts``, keep the tokens worth counting, number them."""
+
+    return token_ids(tokenize(texts, segmenter, **token_filter))
+
+
+def merge_token_ids(parts: Sequence[TokenIds]) -> TokenIds:
+    """Join chunks' token ids (in document order) into one numbering, in order of first
+    appearance over the whole corpus: the numbering one chunk of every text would have had."""
+    vocabulary: dict[str, int] = {}
+    ids, lengths = [], []
+    for part in parts:
+        remap = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in part.words), dtype=np.int64, count=len(part.words))
+        ids.append(remap[part.ids] if len(part.words) else part.ids.astype(np.int64))
+        lengths.append(part.lengths)
+    if not parts:
+        return TokenIds(np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64))
+    return TokenIds(np.concatenate(ids), list(vocabulary), np.concatenate(lengths))
+
+
+def _progress(texts: Sequence[str], enabled: bool | None):
+    """A tqdm bar over the texts on a terminal or in a notebook (never in tests or pipes)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
+    if not enabled:
+        return texts
+    from tqdm.auto import tqdm
+
+    return tqdm(texts, unit="doc", desc="segmenting", delay=2.0, file=sys.stderr)
+
+
+def cut_corpus(
+    texts: Sequence[str],
+    segmenter: Segmenter,
+    *,
+    stopwords: frozenset[str] = frozenset(),
+    keep: frozenset[str] = frozenset(),
+    min_chars: int = 2,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> TokenIds:
+    """Every text's kept tokens (see :func:`~analysis.text.tokens.keep_token`) as token ids.
+
+    ``engine="local"`` cuts here; ``"dask"`` on the cluster at ``scheduler``, or on a local
+    cluster of ``workers`` processes when no address is given. The result does not depend on
+    the engine.
+    """
+    token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
+    if engine == "local":
+        return _cut_chunk(segmenter, _progress(texts, progress), token_filter)
+    if engine != "dask":
+        raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
+    return merge_token_ids(_cut_on_dask(segmenter, texts, token_filter, scheduler, workers))
+
+
+def _cut_on_dask(segmenter: Segmenter, texts: Sequence[str], token_filter: dict, scheduler: str | None, workers: int | None) -> list[TokenIds]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError(
+            "the Dask engine needs dask and distributed (pip install 'policy-analysis[dask]'), or use engine = \"local\""
+        ) from None
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+    except OSError as error:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
+    try:
+        run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
+        futures = [
+            client.submit(_cut_chunk, segmenter, list(texts[a:b]), token_filter, key=f"cut-{run}-{i}", pure=False)
+            for i, (a, b) in enumerate(chunk_bounds(texts))
+        ]
+        return client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,99 @@
+"""Figures of a finished analysis, in the house style: what ``run``, ``report`` and the
+notebooks save. Drawing is :mod:`analysis.viz.figures`; this module gives each figure its
+source note (corpus and date range) and size, and saves it when asked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import AnalysisError
+from ..result import Analysis, corpus_name, date_range, leading_measures
+from . import figures, figures_methods
+
+__all__ = ["figure_source_note", "publish_figure", "draw_figures"]
+
+
+def figure_source_note(analysis: Analysis) -> str:
+    """The source note written under every figure: corpus name and date range."""
+    start, end = date_range(analysis)
+    return figures.source_note(corpus_name(analysis), start, end)
+
+
+def publish_figure(
+    fig, analysis: Analysis, out_dir: str | Path, name: str, *, size: str | None = None, source: str | None = None
+) -> list[Path]:
+    """Give ``fig`` the house style (size, source note) and save it as PNG, SVG and PDF.
+
+    What the notebooks call, so that their figures match the ones ``run`` and ``report`` write;
+    the figure stays open, so a notebook still shows it. ``source`` replaces the note made from
+    ``analysis`` (corpus name and date range).
+    """
+    size = size or analysis.settings.figure_size
+    figures.apply_house_style(fig, source=figure_source_note(analysis) if source is None else source, size=size, font=analysis.settings.font)
+    return figures.save_figure(fig, out_dir, name, bbox_inches=None)
+
+
+def draw_figures(analysis: Analysis, out_dir: str | Path, *, size: str | None = None, labels: str | None = None) -> list[Path]:
+    """Draw every figure the corpus supports into ``out_dir`` (PNG, SVG, PDF); return the paths.
+
+    Each figure gets the house style (:func:`analysis.viz.figures.apply_house_style`): ``size``
+    "print" or "slide" and ``labels`` "zh" or "en" (measures labelled by their English glosses)
+    default to the settings.
+    """
+    import matplotlib.pyplot as plt
+
+    font = analysis.settings.font
+    size = size or analysis.settings.figure_size
+    labels = labels or analysis.settings.measure_labels
+    if size not in figures.SIZES:
+        raise AnalysisError(f"figure size '{size}' is unknown (use one of: {', '.join(figures.SIZES)})")
+    if labels not in {"zh", "en"}:
+        raise AnalysisError(f"measure labels '{labels}' are unknown (use 'zh' or 'en')")
+    english = labels == "en"
+    measure_names = figures.english_labels(analysis.lexicon.glosses, width=0) if english else None
+    note = figure_source_note(analysis)
+    out = Path(out_dir)
+    written: list[Path] = []
+
+    def save(fig, name: str) -> None:
+        written.extend(publish_figure(fig, analysis, out, name, size=size, source=note))
+        plt.close(fig)
+
+    save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
+    save(figures.plot_term_bar(analysis.terms, top_n=analysis.settings.top_terms, font=font), "terms_bar")
+    frequencies = dict(zip(analysis.terms["term"], analysis.terms["count"]))
+    if frequencies:
+        save(figures.plot_wordcloud(frequencies, title="全部文本词云 Word cloud, whole corpus", font=font), "wordcloud")
+    by_unit = {unit: dict(zip(group["term"], group["count"])) for unit, group in analysis.terms_by_unit.groupby("unit", sort=False)}
+    if by_unit:
+        ordered = {u: by_unit[u] for u in analysis.units if u in by_unit}
+        save(figures.plot_wordcloud_grid(ordered, font=font), "wordcloud_units")
+    if analysis.clustering is not None:
+        save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
+    if len(analysis.measures):
+        save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font), "measures_heatmap")
+    dated = analysis.documents.dropna(subset=["date_start"])
+    if not dated.empty and dated["unit"].astype(bool).any():
+        clusters = analysis.clustering.labels if analysis.clustering is not None else None
+        if english:  # glosses are long: the leading measure only, wrapped, so labels stay in the chart
+            short = figures.english_labels(analysis.lexicon.glosses, short=True, width=24)
+            leading = leading_measures(analysis, top=1, labels=short)
+        else:
+            leading = leading_measures(analysis)
+        save(figures.plot_timeline(dated, labels=clusters, leading=leading, font=font), "timeline")
+    if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
+        save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
+
+    # The research methods' figures: keyness, co-occurrence, validation, trends.
+    results = analysis.methods
+    unit_keyness = results.keyness[results.keyness["grouping"] == "unit"]
+    if (unit_keyness["direction"] == "over").any():
+        save(figures_methods.plot_keyness(unit_keyness, groups=analysis.units, font=font), "keyness")
+    if len(results.cooccurrence):
+        save(figures_methods.plot_cooccurrence_network(results.cooccurrence, order=analysis.lexicon.names, font=font), "cooccurrence_network")
+    if results.validation is not None:
+        save(figures_methods.plot_cluster_validation(results.validation, font=font), "cluster_validation")
+    if len(results.trends) and results.trends["mentions"].sum() > 0:
+        save(figures_methods.plot_trends(results.trends, font=font), "trends")
+    return written
