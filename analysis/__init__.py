@@ -40,6 +40,7 @@ _PUBLIC = {
     "corpus_name": "result",
     "date_range": "result",
     "leading_measures": "result",
+    "findings": "headlines",
     # figures
     "plot_term_bar": "viz.figures",
     "plot_wordcloud": "viz.figures",
@@ -84,6 +85,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .config import Settings, load_settings
     from .errors import AnalysisError
     from .explore import keyness, kwic
+    from .headlines import findings
     from .measures.lexicon import find_mentions, load_lexicon
     from .methods.kwic import format_kwic
     from .methods.trends import mention_trends, trend_matrix

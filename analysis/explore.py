@@ -24,18 +24,22 @@ def analysed_documents(analysis: Analysis) -> pd.DataFrame:
     return analysis.documents.assign(text=analysis.corpus.analysis_texts())
 
 
-def kwic(analysis: Analysis, query: str | Iterable[str] | None = None, *, window: int = 20) -> pd.DataFrame:
+def kwic(
+    analysis: Analysis, query: str | Iterable[str] | None = None, *, window: int = 20, literal: bool = False
+) -> pd.DataFrame:
     """Keyword in context: one line per occurrence, ``window`` characters each side.
 
     ``query`` is a measure of the lexicon (every variant, matched as the lexicon matches), a
-    term, or several terms; None gives every measure mention (``kwic.csv``).
+    term, or several terms; None gives every measure mention (``kwic.csv``). With ``literal``
+    a query is searched as written even where it also names a measure (bare 民生, not the
+    measure 民生 and its variants).
     """
     if query is None and window == 20:
         return analysis.methods.kwic
     documents = analysed_documents(analysis)
     if query is None:
         return _kwic.kwic(documents, analysis.mentions, window=window)
-    if isinstance(query, str) and query in analysis.lexicon.names:
+    if isinstance(query, str) and query in analysis.lexicon.names and not literal:
         return _kwic.kwic(documents, analysis.mentions[analysis.mentions["measure"] == query], window=window)
     return _kwic.kwic_terms(documents, query, window=window)
 

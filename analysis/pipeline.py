@@ -18,7 +18,9 @@ import pandas as pd
 
 from .config import Settings, load_settings
 from .errors import AnalysisError
-from .io.corpus import Corpus, corpus_from_settings
+from .io.corpus import Columns, Corpus, PageLayout
+from .io.corpus import read_corpus as read_files
+from .io.dates import load_calendar
 from .measures.lexicon import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
 from .methods.clusters import Clustering, cluster_units
 from .methods.results import method_results
@@ -27,7 +29,7 @@ from .text.counts import TermCounts, distinctive_terms, term_frequencies, term_f
 from .text.engine import cut_corpus
 from .text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, make_segmenter, read_word_list
 
-__all__ = ["settings_for", "read_corpus", "analyse", "make_run_segmenter"]
+__all__ = ["settings_for", "corpus_from_settings", "read_corpus", "analyse", "make_run_segmenter"]
 
 
 def settings_for(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Settings:
@@ -47,6 +49,30 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
     if unknown:
         raise AnalysisError(f"unknown setting(s): {', '.join(sorted(unknown))} (see analysis.Settings for the names)")
     return settings.with_overrides(**overrides)
+
+
+def corpus_from_settings(settings: Settings) -> Corpus:
+    """Read the corpus a :class:`~analysis.config.Settings` describes."""
+    layout = PageLayout(unit_suffixes=settings.unit_suffixes, default_year=settings.default_year)
+    columns = Columns(
+        text=settings.text_column,
+        date=settings.date_column,
+        unit=settings.unit_column,
+        title=settings.title_column,
+        id=settings.id_column,
+    )
+    calendar = load_calendar(settings.calendar) if settings.calendar else None
+    return read_files(
+        settings.corpus,
+        layout=layout,
+        columns=columns,
+        fmt=settings.format,
+        encoding=settings.encoding,
+        script=settings.script,
+        calendar=calendar,
+        date_from_text=settings.date_from_text,
+        drop_duplicates=settings.drop_duplicates,
+    )
 
 
 def read_corpus(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Corpus:

@@ -19,7 +19,7 @@ GOV_REPORTS = SHARED / "corpora" / "gov-work-reports" / "government_work_reports
 
 @pytest.fixture(scope="session")
 def bulletin_analysis():
-    from analysis.pipeline import analyse
+    from analysis import analyse
 
     return analyse()
 

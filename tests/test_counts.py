@@ -36,7 +36,7 @@ def test_tables_from_counts_in_first_seen_order_are_sorted_like_pandas_would():
     import numpy as np
     import scipy.sparse as sp
 
-    from analysis.text.engine import TermCounts
+    from analysis.text.counts import TermCounts
 
     vocabulary = ["防控", "口罩", "边境", "消毒", "乙", "甲"]  # not sorted
     matrix = sp.csr_matrix(np.array([[2, 1, 0, 1, 1, 1], [0, 1, 3, 1, 0, 0], [1, 0, 0, 0, 2, 0]]))

@@ -1,45 +1,70 @@
-"""The Dask engine: segmentation and counting on a cluster give what the local engine gives."""
+"""The engines: in this process (default) and on a Dask cluster give the same tokens and tables."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from analysis.config import Settings
-from analysis.text.engine import count_terms
-from analysis.pipeline import analyse
-from analysis.text.tokens import make_segmenter
+from analysis.text.counts import TermCounts
+from analysis.text.engine import cut_corpus, merge_token_ids
+from analysis.text.tokens import make_segmenter, token_ids
 
 from conftest import GOV_REPORTS
-
-from distributed import LocalCluster
 
 
 @pytest.fixture(scope="module")
 def scheduler():
+    from distributed import LocalCluster
+
     # Light on a shared 2-core machine: one in-process worker with two threads.
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         yield cluster.scheduler_address
 
 
-@pytest.mark.parametrize("engine", ["native", "rjieba"])
-def test_dask_counts_equal_local_counts_on_the_gov_reports(scheduler, engine):
-    assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing"
+def test_merging_chunks_numbers_tokens_as_one_pass_would():
+    lists = [["外防输入", "消毒"], ["消毒", "三防"], [], ["三防", "不聚集", "外防输入"]]
+    whole = token_ids(lists)
+    merged = merge_token_ids([token_ids(lists[:2]), token_ids(lists[2:3]), token_ids(lists[3:])])
+    assert merged.words == whole.words
+    assert np.array_equal(merged.ids, whole.ids) and np.array_equal(merged.lengths, whole.lengths)
+    assert merge_token_ids([]).words == []
+
+
+def test_term_counts_from_token_ids_are_sorted_and_complete():
+    counts = TermCounts.from_tokens([["消毒", "三防", "消毒"], [], ["三防"]])
+    assert counts.vocabulary == sorted(counts.vocabulary) == ["三防", "消毒"]
+    assert counts.matrix.toarray().tolist() == [[1, 2], [0, 0], [1, 0]]
+    assert counts.totals().tolist() == [2, 2] and counts.document_counts().tolist() == [2, 1]
+
+
+@pytest.mark.slow
+def test_dask_tokens_equal_local_tokens_on_the_gov_reports(scheduler):
+    assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: this test needs ../shared/corpora/gov-work-reports"
     with GOV_REPORTS.open(encoding="utf-8") as lines:
         texts = [json.loads(line)["content"] or "" for line in lines]
-    segmenter = make_segmenter(engine)
-    local, _ = count_terms(texts, segmenter, cache_dir=None)
-    remote, report = count_terms(texts, segmenter, engine="dask", scheduler=scheduler, cache_dir=None, chunk_chars=100_000)
-    assert report.engine == "dask" and report.cut == len(texts)
-    a, b = local.select(lambda t: True), remote.select(lambda t: True)
-    assert a.vocabulary == b.vocabulary
-    assert (a.matrix != b.matrix).nnz == 0 and a.matrix.shape == b.matrix.shape
+    segmenter = make_segmenter()
+    local = cut_corpus(texts, segmenter)
+    remote = cut_corpus(texts, segmenter, engine="dask", scheduler=scheduler)
+    assert len(texts) == 72 and len(local.ids) > 300_000
+    assert remote.words == local.words
+    assert np.array_equal(remote.ids, local.ids) and np.array_equal(remote.lengths, local.lengths)
 
 
+@pytest.mark.slow
 def test_dask_analysis_is_identical_to_local(scheduler, bulletin_analysis):
-    remote = analyse(Settings(engine="dask", scheduler=scheduler, cache=False))
-    assert remote.report.engine == "dask"
+    import analysis
+
+    remote = analysis.analyse(engine="dask", scheduler=scheduler)
+    assert remote.settings.engine == "dask"
     for name in ["terms", "terms_by_unit", "distinctive", "mentions", "measures", "by_period"]:
         assert getattr(remote, name).equals(getattr(bulletin_analysis, name)), name
     assert remote.clustering.labels.equals(bulletin_analysis.clustering.labels)
+
+
+def test_an_unknown_engine_is_a_config_error():
+    from analysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown engine"):
+        cut_corpus(["外防输入"], make_segmenter(), engine="spark")

@@ -86,9 +86,7 @@ def test_sentences_split_on_chinese_and_western_stops():
 
 
 def test_bulletin_report_finds_the_bracketed_variant_and_unmatched_entries(bulletin_analysis):
-    from analysis.methods.results import method_results
-
-    report = method_results(bulletin_analysis).lexicon_report
+    report = bulletin_analysis.methods.lexicon_report
     variants = report[report["kind"] == "variant"].set_index("entry")
     assert len(variants) == sum(len(m.variants) for m in bulletin_analysis.lexicon.measures)
     assert variants.loc["偷越国(边)境", "status"] == "split by segmenter"

@@ -5,7 +5,7 @@ from matplotlib.ft2font import FT2Font
 
 from analysis.viz import figures
 from analysis.viz.fonts import cjk_font_path
-from analysis.pipeline import draw_figures
+from analysis import draw_figures
 
 
 def test_the_chosen_font_has_chinese_glyphs():
@@ -43,53 +43,3 @@ def test_wordcloud_draws_the_given_frequencies_only():
     assert (array != 255).any()  # something was drawn
 
 
-_BACKGROUND_SCRIPT = r"""
-import sys
-from pathlib import Path
-
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-from analysis.viz import figures
-from analysis.errors import AnalysisError
-
-out = Path(sys.argv[1])
-
-def figure():
-    fig, ax = plt.subplots(figsize=(4, 3))
-    ax.bar(["外防输入", "不聚集", "三防"], [3, 2, 1])
-    ax.set_title("措施 measures")
-    return fig
-
-fig = figure()
-figures.save_figure(fig, out / "here", "bars")
-with figures.saving_in_background():
-    assert figures._background is not None, "no background writer in a single-threaded process"
-    figures.save_figure(fig, out / "background", "bars")
-    figures.save_figure(figure(), out / "background", "second")
-(out / "broken").mkdir()
-(out / "broken" / "bars.svg").mkdir()  # a folder where the SVG should go: only the child can fail
-try:
-    with figures.saving_in_background():
-        figures.save_figure(fig, out / "broken", "bars")
-except AnalysisError as error:
-    print("ERROR", error)
-"""
-
-
-def test_figures_written_in_the_background_are_the_same_bytes_and_failures_name_the_figure(tmp_path):
-    """SVG and PDF written by a forked process while the next figure is drawn: the same files,
-    all there when the block ends; a failure there is an AnalysisError naming the figure."""
-    import subprocess
-    import sys
-
-    script = tmp_path / "background.py"
-    script.write_text(_BACKGROUND_SCRIPT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    for fmt in ("png", "svg", "pdf"):
-        assert (tmp_path / "background" / f"bars.{fmt}").read_bytes() == (tmp_path / "here" / f"bars.{fmt}").read_bytes(), fmt
-        assert (tmp_path / "background" / f"second.{fmt}").stat().st_size > 1000
-    assert (tmp_path / "broken" / "bars.png").exists()
-    assert "broken/bars: the figure could not be written: IsADirectoryError" in done.stdout, done.stdout

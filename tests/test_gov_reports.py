@@ -27,7 +27,7 @@ def require_corpus() -> Path:
 
 @pytest.fixture(scope="module")
 def gov_analysis():
-    from analysis.pipeline import analyse
+    from analysis import analyse
 
     require_corpus()
     return analyse(load_settings(EXAMPLE).with_overrides(figures=False))
@@ -133,5 +133,5 @@ def test_notebooks_rerun_on_the_example_config_into_their_own_folder(tmp_path):
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
         assert not [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"], book.name
         outputs += ["".join(o.get("text", "")) for c in cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
-    assert any("72 documents from 1 file(s)" in text for text in outputs)
+    assert any("72 of 72 documents from government_work_reports.jsonl were analysed" in text for text in outputs)
     assert any("clusters skipped" in text for text in outputs)

@@ -10,7 +10,7 @@ from PIL import Image
 from analysis.viz import figures
 from analysis.config import load_settings
 from analysis.errors import ConfigError
-from analysis.pipeline import corpus_name, draw_figures, figure_source_note
+from analysis import corpus_name, draw_figures, figure_source_note
 
 NAMES = [
     "document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline",

@@ -8,7 +8,9 @@ import pandas as pd
 
 from analysis.outputs.cli import main
 from analysis.methods.clusters import cluster_units
-from analysis.methods.results import METHOD_TABLES, write_method_tables
+from analysis.methods.validation import validate_clustering
+from analysis.methods.results import METHOD_TABLES, method_results
+from analysis.outputs.tables import write_tables
 
 COLUMNS = {
     "kwic.csv": ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right"],
@@ -67,14 +69,16 @@ def unstable(analysis):
     units = [f"单位{i}" for i in range(12)]
     measures = pd.DataFrame(rng.poisson(0.6, size=(12, len(analysis.lexicon.names))), index=units, columns=analysis.lexicon.names)
     measures.index.name = "unit"
-    return dataclasses.replace(analysis, measures=measures, clustering=cluster_units(measures), notes=[])
+    clustering = cluster_units(measures)
+    methods = dataclasses.replace(analysis.methods, validation=validate_clustering(measures, clustering, n_boot=200, random_state=0))
+    return dataclasses.replace(analysis, measures=measures, clustering=clustering, methods=methods, notes=(methods.validation.message(),))
 
 
 def test_cli_warns_in_plain_language_when_clusters_are_unstable(tmp_path, capsys, monkeypatch, bulletin_analysis):
     import analysis.pipeline
 
     shaky = unstable(bulletin_analysis)
-    monkeypatch.setattr(analysis.pipeline, "analyse", lambda settings: shaky)
+    monkeypatch.setattr(analysis.pipeline, "analyse", lambda *args, **kwargs: shaky)
     assert main(["run", "--out", str(tmp_path), "--no-figures"]) == 0
     out = capsys.readouterr().out
     warning = [line for line in out.splitlines() if line.startswith("Warning:")]
@@ -84,11 +88,14 @@ def test_cli_warns_in_plain_language_when_clusters_are_unstable(tmp_path, capsys
 
 
 def test_tables_without_clusters_or_dates_are_still_written(tmp_path, bulletin_analysis):
-    bare = dataclasses.replace(
-        bulletin_analysis, clustering=None, notes=[], documents=bulletin_analysis.documents.assign(date_start=None)
+    a = bulletin_analysis
+    documents = a.documents.assign(date_start=None)
+    methods = method_results(
+        documents=documents.assign(text=a.corpus.analysis_texts()), mentions=a.mentions, measures=a.measures,
+        clustering=None, tokens=a.token_ids, terms=a.terms, lexicon=a.lexicon,
     )
-    written = write_method_tables(bare, tmp_path)
-    assert sorted(p.name for p in written) == sorted(METHOD_TABLES)
+    bare = dataclasses.replace(a, clustering=None, notes=(), documents=documents, methods=methods)
+    written = write_tables(bare, tmp_path)
+    assert set(METHOD_TABLES) <= {p.name for p in written}
     assert pd.read_csv(tmp_path / "cluster_validation.csv").empty
     assert pd.read_csv(tmp_path / "trends.csv").empty
-    assert bare.notes == []

@@ -1,8 +1,19 @@
 """The notebooks run top to bottom on a fresh kernel and write their figures."""
 
 import json
+import re
+
+import pytest
 
 from analysis.outputs.notebooks import list_notebooks, run_notebooks
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory):
+    """Every notebook run once on the shipped bulletin, as `make figures` runs them."""
+    out = tmp_path_factory.mktemp("notebooks")
+    executed = run_notebooks(figures_dir=out / "figures", executed_dir=out / "executed", progress=False)
+    return out / "figures", executed
 
 
 def test_notebooks_are_stored_without_outputs():
@@ -14,9 +25,33 @@ def test_notebooks_are_stored_without_outputs():
         assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), book.name
 
 
-def test_every_notebook_runs_and_writes_its_figures(tmp_path):
-    figures = tmp_path / "figures"
-    executed = run_notebooks(figures_dir=figures, executed_dir=tmp_path / "executed", progress=False)
+def test_notebooks_use_only_the_front_door():
+    """A notebook calls the public API (`import analysis`), never the package's modules."""
+    for book in list_notebooks():
+        cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert "import analysis" in source, book.name
+        assert not re.search(r"from analysis[.\w]* import|import analysis\.", source), book.name
+
+
+@pytest.mark.slow
+def test_every_plotting_cell_shows_its_figure_inline(executed_notebooks):
+    """In JupyterLab a figure that is saved but not displayed is a bug: every cell that calls a
+    plot_* function has an image among its outputs."""
+    _, executed = executed_notebooks
+    plotting = 0
+    for book in executed:
+        for cell in json.loads(book.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code" and "analysis.plot_" in "".join(cell["source"]):
+                plotting += 1
+                images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+                assert images, f"{book.name}: no image shown by {''.join(cell['source'])[:80]!r}"
+    assert plotting >= 13
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_and_writes_its_figures(executed_notebooks):
+    figures, executed = executed_notebooks
     assert len(executed) == 5
     written = {p.name for p in figures.iterdir()}
     for name in ["document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline", "measures_over_time",
@@ -29,9 +64,9 @@ def test_every_notebook_runs_and_writes_its_figures(tmp_path):
         assert errors == [], book.name
 
 
+@pytest.mark.slow
 def test_notebooks_run_two_at_a_time_and_the_first_failure_in_reading_order_is_reported(tmp_path):
     import nbformat
-    import pytest
 
     from analysis.errors import AnalysisError
 
@@ -56,8 +91,6 @@ def test_notebooks_run_two_at_a_time_and_the_first_failure_in_reading_order_is_r
 
 
 def test_a_file_that_is_not_a_notebook_is_named_in_one_line(tmp_path):
-    import pytest
-
     from analysis.errors import AnalysisError
 
     folder = tmp_path / "notebooks"

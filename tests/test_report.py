@@ -18,7 +18,7 @@ from markupsafe import escape
 
 from analysis.outputs.cli import main
 from analysis.config import Settings
-from analysis.pipeline import analyse
+from analysis import analyse
 from analysis.outputs.report import REPORT_FIGURES, headline_findings, render_report, report_tables, write_workbook
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from analysis.viz import figures
 from analysis.config import Settings
-from analysis.pipeline import draw_figures, figure_source_note, leading_measures
+from analysis import draw_figures, figure_source_note, leading_measures
 
 COUNTY = [
     ("城关镇", "2020-02-01", "城关镇严格落实外防输入，开展小区管控和体温检测。"),
@@ -35,7 +35,7 @@ COUNTY = [
 
 @pytest.fixture(scope="module")
 def county_analysis(tmp_path_factory):
-    from analysis.pipeline import analyse
+    from analysis import analyse
 
     path = tmp_path_factory.mktemp("county") / "county.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:

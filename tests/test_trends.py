@@ -63,7 +63,7 @@ def read_gov_reports() -> pd.DataFrame:
 def test_gov_reports_by_year_show_policy_themes_rising_and_falling():
     documents = read_gov_reports()
     assert len(documents) == 72
-    lexicon = load_lexicon(__import__("analysis.measures").measures.DEFAULT_LEXICON.parent / "gov_work_reports.toml")
+    lexicon = load_lexicon(__import__("analysis.measures.lexicon").measures.lexicon.DEFAULT_LEXICON.parent / "gov_work_reports.toml")
     mentions = find_mentions(documents["text"], documents["doc_id"], lexicon)
     table = mention_trends(documents, mentions, lexicon)
     assert table["period_kind"].unique().tolist() == ["year"]

@@ -23,16 +23,13 @@ from datetime import date
 from importlib import resources
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from .dates import Calendar, DateSpan, find_document_date, find_publication_date, parse_date_value, parse_leading_date
 from ..errors import InputError
 from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, may_be_traditional, read_records, to_simplified
-
-if TYPE_CHECKING:
-    from ..config import Settings
 
 __all__ = [
     "Document",
@@ -42,7 +39,6 @@ __all__ = [
     "PageLayout",
     "Columns",
     "read_corpus",
-    "corpus_from_settings",
     "parse_page",
     "find_unit",
     "DEFAULT_CORPUS",
@@ -624,29 +620,3 @@ def _note_dates(corpus: Corpus) -> None:
     if dated and undated:
         names = ", ".join(d.doc_id for d in undated[:3]) + (" …" if len(undated) > 3 else "")
         corpus.notes.append(f"{len(undated)} of {len(corpus.documents)} documents have no date and stay out of timelines: {names}")
-
-
-def corpus_from_settings(settings: "Settings") -> Corpus:
-    """Read the corpus a :class:`~analysis.config.Settings` describes."""
-    from .dates import load_calendar
-
-    layout = PageLayout(unit_suffixes=settings.unit_suffixes, default_year=settings.default_year)
-    columns = Columns(
-        text=settings.text_column,
-        date=settings.date_column,
-        unit=settings.unit_column,
-        title=settings.title_column,
-        id=settings.id_column,
-    )
-    calendar = load_calendar(settings.calendar) if settings.calendar else None
-    return read_corpus(
-        settings.corpus,
-        layout=layout,
-        columns=columns,
-        fmt=settings.format,
-        encoding=settings.encoding,
-        script=settings.script,
-        calendar=calendar,
-        date_from_text=settings.date_from_text,
-        drop_duplicates=settings.drop_duplicates,
-    )
