@@ -238,6 +238,14 @@ def test_a_small_file_must_be_clean_and_a_file_no_encoding_fits_is_refused(tmp_p
         decode_lenient(path, noise)
 
 
+def test_a_few_nul_bytes_are_damage_many_make_a_binary_file(tmp_path):
+    data = PAGE.replace("鹤北".encode(), "鹤\x00北".encode(), 1)
+    decoded = decode_lenient(tmp_path / "p.txt", data)
+    assert decoded.encoding == "utf-8" and decoded.n_replaced == 1 and "鹤\ufffd北" in decoded.text
+    with pytest.raises(InputError, match="this is a binary file"):
+        decode_lenient(tmp_path / "p.txt", b"\x00" * 200 + PAGE)
+
+
 def test_a_gbk_file_is_still_read_as_gbk_not_as_damaged_utf8(tmp_path):
     text = "English notice with few Chinese words: 口罩.\n" * 30  # 0.3% non-ASCII bytes
     decoded = decode_lenient(tmp_path / "p.txt", text.encode("gbk"))

@@ -243,11 +243,16 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
     many. UTF-8 comes first when the file is plausibly UTF-8 (more well-formed non-ASCII
     characters than bad bytes), then a clean GB18030/GBK or Big5 reading as :func:`decode`
     finds it, then whichever of UTF-8, GB18030 and Big5 has the fewest invalid bytes. A
-    forced ``encoding`` or a byte order mark allows that encoding only. Empty and binary files,
-    and a file no encoding fits, raise :class:`InputError` as :func:`decode` does.
+    forced ``encoding`` or a byte order mark allows that encoding only. A few NUL bytes (up to
+    the limit) count as damaged bytes; more make a binary file. Empty and binary files, and a
+    file no encoding fits, raise :class:`InputError` as :func:`decode` does.
     """
     limit = damage_limit(len(data))
     plain = encoding == "auto" and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if plain and limit and b"\x00" in data and data.count(b"\x00") <= limit:
+        # A few NUL bytes in a text file are damage, not a sign of a binary file: as 0xFF, a
+        # byte no candidate encoding allows, they are replaced and counted like any other.
+        data = data.replace(b"\x00", b"\xff")
     if plain and limit and b"\x00" not in data[:4096]:
         try:
             return Decoded(data.decode("utf-8"), "utf-8")
