@@ -173,7 +173,7 @@ def test_one_changed_byte_in_the_page_is_replaced_counted_and_the_rest_analysed(
     out = tmp_path / "out"
     assert main(["run", "--corpus", str(page), "--out", str(out), "--no-figures"]) == 0
     stdout = capsys.readouterr().out
-    assert f"replaced 3 damaged bytes in {page}" in stdout and f"line {body + 1};" in stdout
+    assert f"replaced 3 damaged bytes in {page} by U+FFFD (not valid utf-8, line {body + 1})" in stdout
     record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert record["replaced_bytes"] == [{"file": str(page), "line": body + 1, "count": 3}]
     assert record["inputs"][0]["bytes_replaced"] == 3

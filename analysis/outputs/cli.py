@@ -103,8 +103,9 @@ def _print_replaced(sources: list) -> None:
             lines = ", ".join(str(line) for line, _ in source.replaced_bytes[:10])
             more = f" and {len(source.replaced_bytes) - 10} more" if len(source.replaced_bytes) > 10 else ""
             print(
-                f"replaced {total} damaged byte{'s' if total > 1 else ''} in {source.path} (not {source.encoding}) with \ufffd, "
-                f"on line{'s' if len(source.replaced_bytes) > 1 else ''} {lines}{more}; the rest was analysed (all listed in manifest.json)"
+                f"replaced {total} damaged byte{'s' if total > 1 else ''} in {source.path} by U+FFFD "
+                f"(not valid {source.encoding}, line{'s' if len(source.replaced_bytes) > 1 else ''} {lines}{more}); "
+                "the rest was analysed (manifest.json lists them under replaced_bytes)"
             )
 
 
