@@ -310,3 +310,10 @@ def test_a_jsonl_or_csv_record_with_bad_bytes_is_skipped_like_a_malformed_record
     assert [d.doc_id for d in corpus.documents] == ["1", "2", "3", "5", "6", "7", "8"]
     assert [(s.line, "not UTF-8" in s.reason) for s in corpus.skipped] == [(5, True)]
     assert corpus.n_read == 8
+
+
+def test_bad_bytes_in_a_table_header_make_the_table_unreadable(tmp_path):
+    rows = ["id,unit,text"] + [f"{i},城关,城关派出所第{i}次开展巡查、劝导群众佩戴口罩。" for i in range(1, 9)]
+    data = ("\n".join(rows) + "\n").encode().replace(b"unit", b"un\xffit")
+    with pytest.raises(InputError, match=r"notices\.csv:1: the header row has 1 byte that is not UTF-8"):
+        read_corpus(_write(tmp_path / "notices.csv", data))
