@@ -246,6 +246,14 @@ def test_a_few_nul_bytes_are_damage_many_make_a_binary_file(tmp_path):
         decode_lenient(tmp_path / "p.txt", b"\x00" * 200 + PAGE)
 
 
+def test_a_utf16_file_that_lost_a_byte_mid_way_is_refused_not_read_as_garbage(tmp_path):
+    data = PAGE.decode("utf-8").encode("utf-16")
+    middle = len(data) // 2 | 1
+    with pytest.raises(InputError, match="bytes that are not UTF-8"):
+        decode_lenient(tmp_path / "p.txt", data[:middle] + data[middle + 1:])
+    assert decode_lenient(tmp_path / "p.txt", data[:-1]).n_replaced == 1  # cut at the end: read
+
+
 def test_a_gbk_file_is_still_read_as_gbk_not_as_damaged_utf8(tmp_path):
     text = "English notice with few Chinese words: 口罩.\n" * 30  # 0.3% non-ASCII bytes
     decoded = decode_lenient(tmp_path / "p.txt", text.encode("gbk"))

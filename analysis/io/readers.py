@@ -240,9 +240,10 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
     reads cleanly, but that is overwhelmingly valid in one (at most :func:`damage_limit` invalid
     bytes: 1 %, at least 4 in a file of 100 bytes or more), is decoded in that encoding with
     each run of invalid bytes replaced by U+FFFD; :attr:`Decoded.replaced` says where and how
-    many. UTF-8 comes first when the file is plausibly UTF-8 (more well-formed non-ASCII
-    characters than bad bytes), then a clean GB18030/GBK or Big5 reading as :func:`decode`
-    finds it, then whichever of UTF-8, GB18030 and Big5 has the fewest invalid bytes. A
+    many. A UTF-16 reading must also look like text (:func:`_readable`). UTF-8 comes first
+    when the file is plausibly UTF-8 (more well-formed non-ASCII characters than bad bytes),
+    then a clean GB18030/GBK or Big5 reading as :func:`decode` finds it, then whichever of
+    UTF-8, GB18030 and Big5 has the fewest invalid bytes. A
     forced ``encoding`` or a byte order mark allows that encoding only. A few NUL bytes (up to
     the limit) count as damaged bytes; more make a binary file. Empty and binary files, and a
     file no encoding fits, raise :class:`InputError` as :func:`decode` does.
@@ -281,6 +282,8 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
             decoded = _decode_replacing(data, name)
         except LookupError:
             raise strict from None
+        if name == "utf-16" and not _readable(decoded):
+            continue
         if decoded.n_replaced <= limit and (best is None or decoded.n_replaced < best.n_replaced):
             best = decoded
     if best is None:
@@ -297,6 +300,20 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
             if other.n_replaced <= limit:
                 best = other
     return best
+
+
+def _readable(decoded: Decoded) -> bool:
+    """Text, not noise: charset-normalizer's mess ratio, replacements and control characters
+    aside, under its own default threshold (0.2).
+
+    For UTF-16, which reads almost any pair of bytes: a file that lost one byte mid-way has few
+    invalid bytes, but every character after it is misaligned garbage."""
+    from charset_normalizer.md import mess_ratio
+
+    return mess_ratio(_UNREADABLE.sub("", decoded.text), 0.2) < 0.2
+
+
+_UNREADABLE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _detect_without_damage(data: bytes, encoding: str) -> str | None:
