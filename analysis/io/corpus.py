@@ -30,6 +30,7 @@ import pandas as pd
 from .dates import Calendar, DateSpan, find_document_date, find_publication_date, parse_date_value, parse_leading_date
 from ..errors import InputError
 from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, may_be_traditional, read_records, to_simplified
+from .readers import decode_lenient, strip_markup
 
 __all__ = [
     "Document",
@@ -97,6 +98,8 @@ class Source:
     format: str = "txt"
     n_skipped: int = 0
     headings: tuple[tuple[int, str], ...] = ()  # (line number, text) of unit-name heading lines
+    #: (line number, bytes) of damaged bytes read as U+FFFD: the file was overwhelmingly valid in ``encoding``.
+    replaced_bytes: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -533,11 +536,16 @@ def read_corpus(
             continue
         headings: list[tuple[int, str]] = []
         removed: list[tuple[int, str]] = []
+        replaced: tuple[tuple[int, int], ...] = ()
         try:
             if kind in ("txt", "html"):
-                text, used = decode(file, data, encoding=encoding)
+                decoded = decode_lenient(file, data, encoding=encoding)
+                text, used = decoded.text, decoded.encoding
+                replaced = tuple(sorted(decoded.replaced_lines().items()))
                 if kind == "html":
                     text = html_to_text(text)
+                else:
+                    text = strip_markup(text)
                 chrome = chrome or layout.chrome_regex()
                 documents, removed, headings = _split_page(text, source=str(file), layout=layout, chrome=chrome)
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
@@ -565,6 +573,7 @@ def read_corpus(
                 format=kind,
                 n_skipped=len(problems),
                 headings=tuple(headings),
+                replaced_bytes=replaced,
             )
         )
     if drop_duplicates:

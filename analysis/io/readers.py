@@ -11,11 +11,15 @@ report it, and keep the rest.
 from __future__ import annotations
 
 
+import bisect
+import codecs
+import contextvars
 import csv
+import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +37,12 @@ __all__ = [
     "RowProblem",
     "file_format",
     "decode",
+    "decode_lenient",
+    "Decoded",
+    "DAMAGE_SHARE",
+    "damage_limit",
     "html_to_text",
+    "strip_markup",
     "read_records",
     "is_traditional",
     "to_simplified",
@@ -92,7 +101,7 @@ def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as error:
             line = data[: getattr(error, "start", 0)].count(b"\n") + 1
-            raise InputError(path, f"cannot be read as {encoding}", line=line, hint="fix [corpus] encoding in the config, or set it to \"auto\"") from None
+            raise _Undecodable(path, f"cannot be read as {encoding}", line=line, hint="fix [corpus] encoding in the config, or set it to \"auto\"") from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -121,11 +130,226 @@ def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str
         raise _undecodable(path, data, utf8_error) from None
 
 
+class _Undecodable(InputError):
+    """Bytes that no encoding fits (as opposed to an empty or binary file)."""
+
+
 def _undecodable(path: Path, data: bytes, position: int) -> InputError:
     line = data[:position].count(b"\n") + 1
-    return InputError(
+    return _Undecodable(
         path, "bytes that are not UTF-8, GB18030/GBK or Big5", line=line, hint="save the file as UTF-8, or set [corpus] encoding"
     )
+
+
+#: A file is read with its damaged bytes replaced when at most this share of its bytes is
+#: invalid in one encoding (and refused otherwise): see :func:`damage_limit`.
+DAMAGE_SHARE = 0.01
+#: ... with at least this many bytes allowed (one damaged or cut character of up to 4 bytes)
+#: in a file of at least ``_DAMAGE_MIN_FILE`` bytes.
+_DAMAGE_MIN_BYTES = 4
+_DAMAGE_MIN_FILE = 100
+
+
+def damage_limit(size: int) -> int:
+    """How many invalid bytes a file of ``size`` bytes may hold and still be read (with replacement).
+
+    1 % of its bytes, and never fewer than 4 (one damaged character) in a file of 100 bytes or
+    more; a file under 100 bytes must be clean.
+    """
+    limit = int(size * DAMAGE_SHARE)
+    return max(limit, _DAMAGE_MIN_BYTES) if size >= _DAMAGE_MIN_FILE else limit
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded text file: its text, the encoding it was read with, and the bytes replaced.
+
+    ``replaced`` holds, for every run of invalid bytes, the offset of the U+FFFD put in its
+    place in ``text`` and how many bytes it replaced (empty for a clean file).
+    """
+
+    text: str
+    encoding: str
+    replaced: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def n_replaced(self) -> int:
+        return sum(n for _, n in self.replaced)
+
+    def replaced_lines(self, breaks: str = "splitlines") -> dict[int, int]:
+        """Bytes replaced per 1-based line: line → count, lines as ``str.splitlines`` counts them
+        (``breaks="splitlines"``, as pages and JSON Lines are split) or as the csv module does
+        (``breaks="csv"``: \\n, \\r and \\r\\n only)."""
+        if not self.replaced:
+            return {}
+        pattern = _CSV_BREAKS if breaks == "csv" else _LINE_BREAKS
+        ends = [m.end() for m in pattern.finditer(self.text)]
+        lines: dict[int, int] = {}
+        for offset, count in self.replaced:
+            line = bisect.bisect_right(ends, offset) + 1
+            lines[line] = lines.get(line, 0) + count
+        return lines
+
+
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_CSV_BREAKS = re.compile("\r\n|[\n\r]")
+
+_ERRORS = "policy-analysis-count"
+_DAMAGE: contextvars.ContextVar[tuple[list[int], str]] = contextvars.ContextVar("damage")
+
+
+def _count_damage(error: UnicodeError) -> tuple[str, int]:
+    """A codecs error handler: note how many bytes are invalid, put the marker in their place."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    counts, marker = _DAMAGE.get()
+    counts.append(error.end - error.start)
+    return marker, error.end
+
+
+codecs.register_error(_ERRORS, _count_damage)
+
+
+def _decode_replacing(data: bytes, encoding: str) -> Decoded:
+    """``data`` decoded with every run of invalid bytes replaced by U+FFFD, counted and located."""
+    loose = data.decode(encoding, errors="replace")
+    # A marker character the text does not hold, so the replacements can be found by offset.
+    marker = next(chr(c) for c in range(0x10FFFD, 0xF0000, -1) if chr(c) not in loose)
+    counts: list[int] = []
+    token = _DAMAGE.set((counts, marker))
+    try:
+        marked = data.decode(encoding, errors=_ERRORS)
+    finally:
+        _DAMAGE.reset(token)
+    offsets = [m.start() for m in re.finditer(re.escape(marker), marked)]
+    text = marked.replace(marker, "\ufffd") if counts else marked
+    return Decoded(text, encoding, tuple(zip(offsets, counts)))
+
+
+def _looks_like_utf8(decoded: Decoded) -> bool:
+    """More well-formed non-ASCII UTF-8 characters than damaged bytes: UTF-8 with a few bad bytes,
+    not a GB18030 or Big5 file (whose Chinese is almost never well-formed UTF-8)."""
+    non_ascii = len(decoded.text) - len(decoded.text.encode("ascii", "ignore")) - len(decoded.replaced)
+    return non_ascii > decoded.n_replaced
+
+
+def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decoded:
+    """Decode a text file as :func:`decode` does, but read a file with a few damaged bytes.
+
+    A clean file gives the same text and encoding as :func:`decode`. A file that no encoding
+    reads cleanly, but that is overwhelmingly valid in one (at most :func:`damage_limit` invalid
+    bytes: 1 %, at least 4 in a file of 100 bytes or more), is decoded in that encoding with
+    each run of invalid bytes replaced by U+FFFD; :attr:`Decoded.replaced` says where and how
+    many. A UTF-16 reading must also look like text (:func:`_readable`). UTF-8 comes first
+    when the file is plausibly UTF-8 (more well-formed non-ASCII characters than bad bytes),
+    then a clean GB18030/GBK or Big5 reading as :func:`decode` finds it, then whichever of
+    UTF-8, GB18030 and Big5 has the fewest invalid bytes. A
+    forced ``encoding`` or a byte order mark allows that encoding only. A few NUL bytes (up to
+    the limit) count as damaged bytes; more make a binary file. Empty and binary files, and a
+    file no encoding fits, raise :class:`InputError` as :func:`decode` does.
+    """
+    limit = damage_limit(len(data))
+    plain = encoding == "auto" and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if plain and limit and b"\x00" in data and data.count(b"\x00") <= limit:
+        # A few NUL bytes in a text file are damage, not a sign of a binary file: as 0xFF, a
+        # byte no candidate encoding allows, they are replaced and counted like any other.
+        data = data.replace(b"\x00", b"\xff")
+    if plain and limit and b"\x00" not in data[:4096]:
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            utf8 = _decode_replacing(data, "utf-8")
+            if utf8.n_replaced <= limit and _looks_like_utf8(utf8):
+                return utf8
+    try:
+        text, used = decode(path, data, encoding=encoding)
+        return Decoded(text, used)
+    except _Undecodable as error:
+        strict = error
+    if not limit:
+        raise strict
+    if encoding != "auto":
+        candidates = [encoding]
+    elif data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030", "big5hkscs"]
+    best: Decoded | None = None
+    for name in candidates:
+        try:
+            decoded = _decode_replacing(data, name)
+        except LookupError:
+            raise strict from None
+        if name == "utf-16" and not _readable(decoded):
+            continue
+        if decoded.n_replaced <= limit and (best is None or decoded.n_replaced < best.n_replaced):
+            best = decoded
+    if best is None:
+        raise strict
+    if plain and best.encoding in ("gb18030", "big5hkscs"):
+        # GB18030 reads almost any bytes: let charset-normalizer judge the bytes left once the
+        # damaged ones are taken out, as it judges a clean file (refusing noise), and choose
+        # between the Chinese encodings.
+        chosen = _detect_without_damage(data, best.encoding)
+        if chosen is None:
+            raise strict
+        if chosen != best.encoding:
+            other = _decode_replacing(data, chosen)
+            if other.n_replaced <= limit:
+                best = other
+    return best
+
+
+def _readable(decoded: Decoded) -> bool:
+    """Text, not noise: charset-normalizer's mess ratio, replacements and control characters
+    aside, under its own default threshold (0.2).
+
+    For UTF-16, which reads almost any pair of bytes: a file that lost one byte mid-way has few
+    invalid bytes, but every character after it is misaligned garbage."""
+    from charset_normalizer.md import mess_ratio
+
+    return mess_ratio(_UNREADABLE.sub("", decoded.text), 0.2) < 0.2
+
+
+_UNREADABLE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _detect_without_damage(data: bytes, encoding: str) -> str | None:
+    from charset_normalizer import from_bytes
+
+    cleaned = data.decode(encoding, errors="ignore").encode(encoding, errors="ignore")
+    found = from_bytes(cleaned, cp_isolation=_CHINESE_ENCODINGS).best()
+    if found is None or found.encoding not in {"gb18030", "big5", "big5hkscs"}:
+        return None
+    return found.encoding
+
+
+#: Tags, comments and declarations in a text page; script, style and similar blocks with their contents.
+_MARKUP_HINT = re.compile(r"<[A-Za-z!/]")
+_MARKUP_BLOCK = re.compile(r"<(script|style|noscript|template|iframe|svg)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
+_MARKUP_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<![^<>]*>|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.S)
+_MARKUP_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def strip_markup(text: str) -> str:
+    """A text page without the HTML that crept into it: script, style and similar blocks with
+    their contents, tags and comments removed, entities (&amp;, &nbsp;) decoded.
+
+    What is removed leaves its line breaks behind, so every line keeps its number. Text
+    without anything that looks like a tag ("<" then a letter, "/" or "!") is returned as is:
+    "a < b" and 《通知》 are not markup.
+    """
+    if _MARKUP_HINT.search(text) is None:
+        return text
+
+    def keep_breaks(match: re.Match[str]) -> str:
+        return "\n" * len(_LINE_BREAKS.findall(match.group(0)))
+
+    text = _MARKUP_BLOCK.sub(keep_breaks, text)
+    text = _MARKUP_TAG.sub(keep_breaks, text)
+    return _MARKUP_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
 
 
 def html_to_text(html: str) -> str:
@@ -153,9 +377,10 @@ def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -
     """
     if fmt == "xlsx":
         return _read_xlsx(path, data)
-    text, used = decode(path, data, encoding=encoding)
+    decoded = decode_lenient(path, data, encoding=encoding)
+    text, used = decoded.text, decoded.encoding
     if fmt == "jsonl":
-        return _read_jsonl(text), used, []
+        return _read_jsonl(text, _damage_reasons(decoded, "splitlines")), used, []
     delimiter = "\t" if fmt == "tsv" else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -164,11 +389,24 @@ def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -
         raise InputError(path, "the table has no header row", hint="put column names on the first line") from None
     except csv.Error as error:
         raise InputError(path, f"the header row is not valid {fmt.upper()}: {error}", line=1, hint="fix the first line") from None
+    damaged = _damage_reasons(decoded, "csv")
+    if any(line <= reader.line_num for line in damaged):
+        raise InputError(path, f"the header row has {damaged[min(damaged)]}", line=min(damaged), hint="fix the first line")
     header = [h.strip() for h in header]
-    return _csv_rows(path, reader, header), used, header
+    return _csv_rows(path, reader, header, damaged), used, header
 
 
-def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Record | RowProblem]:
+def _damage_reasons(decoded: Decoded, breaks: str) -> dict[int, str]:
+    """Line → why a record on it cannot be trusted: the bytes on it that are not in the file's encoding."""
+    name = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "big5hkscs": "Big5"}.get(decoded.encoding, decoded.encoding.upper())
+    return {
+        line: f"{count} byte{'s' if count > 1 else ''} that {'are' if count > 1 else 'is'} not {name} (a damaged or cut line)"
+        for line, count in decoded.replaced_lines(breaks).items()
+    }
+
+
+def _csv_rows(path: Path, reader: Any, header: list[str], damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:
+    damaged = damaged or {}
     start = reader.line_num + 1
     while True:
         try:
@@ -180,6 +418,11 @@ def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Record | R
             continue
         line = start
         start = reader.line_num + 1
+        if damaged:
+            bad = next((damaged[n] for n in range(line, start) if n in damaged), None)
+            if bad is not None:
+                yield RowProblem(line=line, reason=f"{bad}: fix or remove that row")
+                continue
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -190,8 +433,12 @@ def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[Record | R
         yield Record(line=line, fields=dict(zip(header, row)))
 
 
-def _read_jsonl(text: str) -> Iterator[Record | RowProblem]:
+def _read_jsonl(text: str, damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:
+    damaged = damaged or {}
     for number, line in enumerate(text.splitlines(), start=1):
+        if number in damaged:
+            yield RowProblem(line=number, reason=f"{damaged[number]}: fix or remove that line")
+            continue
         if not line.strip():
             continue
         try:

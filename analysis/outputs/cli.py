@@ -95,6 +95,20 @@ def _init(args: argparse.Namespace) -> int:
 _MAX_LISTED = 20
 
 
+def _print_replaced(sources: list) -> None:
+    """One line per file read with damaged bytes replaced: how many, on which lines."""
+    for source in sources:
+        if source.replaced_bytes:
+            total = sum(count for _, count in source.replaced_bytes)
+            lines = ", ".join(str(line) for line, _ in source.replaced_bytes[:10])
+            more = f" and {len(source.replaced_bytes) - 10} more" if len(source.replaced_bytes) > 10 else ""
+            print(
+                f"replaced {total} damaged byte{'s' if total > 1 else ''} in {source.path} by U+FFFD "
+                f"(not valid {source.encoding}, line{'s' if len(source.replaced_bytes) > 1 else ''} {lines}{more}); "
+                "the rest was analysed (manifest.json lists them under replaced_bytes)"
+            )
+
+
 def _run(args: argparse.Namespace) -> int:
     from ..pipeline import analyse
     from .tables import write_outputs
@@ -127,6 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     for source in corpus.sources:
         if source.encoding not in ("utf-8", "utf-8-sig", "xlsx", ""):
             print(f"read {source.path} as {source.encoding}")
+    _print_replaced(corpus.sources)
     for skipped in corpus.skipped[:_MAX_LISTED]:
         where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
         print(f"skipped {where}: {skipped.reason}")
@@ -160,6 +175,7 @@ def _report(args: argparse.Namespace) -> int:
         f"read {len(corpus.documents) + len(corpus.skipped)} documents: {len(corpus.documents)} analysed, "
         f"{len(corpus.skipped)} skipped; {len(analysis.units)} units, {len(analysis.mentions)} measure mentions"
     )
+    _print_replaced(corpus.sources)
     for skipped in corpus.skipped:
         where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
         print(f"skipped {where}: {skipped.reason}")

@@ -112,9 +112,10 @@ def _display_width(value: object) -> int:
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the tables as one xlsx workbook, a sheet per table; byte-identical for the same tables.
 
-    Text stays Unicode (Chinese intact); characters Excel forbids are dropped, and cells longer
-    than Excel's limit (32,767 characters) are cut with "…" and listed in a last sheet,
-    ``cut_cells`` (sheet, row, column, full length). Headers are frozen, columns sized.
+    Text stays Unicode (Chinese intact) and is always stored as text, never as a formula: a cell
+    starting with "=", "+", "-" or "@" reads as written. Characters Excel forbids are dropped, and
+    cells longer than Excel's limit (32,767 characters) are cut with "…" and listed in a last
+    sheet, ``cut_cells`` (sheet, row, column, full length). Headers are frozen, columns sized.
     """
     from openpyxl.utils import get_column_letter
 
@@ -133,12 +134,28 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path
                     frame[column] = frame[column].map(_cell)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
+            _store_text_as_text(sheet)
             sheet.freeze_panes = "A2"
             for i, column in enumerate(frame.columns, start=1):
                 sample = [column, *frame[column].head(200).tolist()]
                 width = min(max(_display_width(v) for v in sample) + 2, 60)
                 sheet.column_dimensions[get_column_letter(i)].width = width
     return _write_stable_zip(buffer.getvalue(), Path(path))
+
+
+def _store_text_as_text(sheet: object) -> None:
+    """Make every text cell of ``sheet`` a string cell, never a formula or an error value.
+
+    openpyxl stores a str that starts with "=" as a formula (data type "f") and one that
+    equals an error code such as "#N/A" as an error ("e"): a paragraph scraped from the web
+    reading ``=HYPERLINK(...)`` would become a live formula in Excel. Setting the data type
+    back to "s" after assignment makes openpyxl write the cell as an inline string, text
+    unchanged, whatever it begins with (=, +, -, @).
+    """
+    for row in sheet.iter_rows():  # type: ignore[attr-defined]
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type != "s":
+                cell.data_type = "s"
 
 
 def _write_stable_zip(data: bytes, path: Path) -> Path:

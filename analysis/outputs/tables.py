@@ -91,7 +91,8 @@ def _sha256_file(path: str | Path) -> str:
 
 
 def manifest(analysis: Analysis, outputs: list[str]) -> dict:
-    """What ``manifest.json`` holds: inputs, versions, lexicon, settings, counts, skips, notes."""
+    """What ``manifest.json`` holds: inputs, versions, lexicon, settings, counts, skips, damaged
+    bytes read as U+FFFD (file, line, count), notes."""
     corpus = analysis.corpus
     lexicon_path = analysis.lexicon.path
     clustering = analysis.clustering
@@ -106,6 +107,7 @@ def manifest(analysis: Analysis, outputs: list[str]) -> dict:
                 "format": s.format,
                 "documents": s.n_documents,
                 "skipped": s.n_skipped,
+                "bytes_replaced": sum(count for _, count in s.replaced_bytes),
                 "unit_headings": [{"line": n, "text": t} for n, t in s.headings],
                 "boilerplate_lines_removed": [{"line": n, "text": t} for n, t in s.removed_lines],
             }
@@ -127,6 +129,9 @@ def manifest(analysis: Analysis, outputs: list[str]) -> dict:
             "distinct_terms": len(analysis.terms),
         },
         "skipped": [asdict(s) for s in corpus.skipped],
+        "replaced_bytes": [
+            {"file": s.path, "line": line, "count": count} for s in corpus.sources for line, count in s.replaced_bytes
+        ],
         "notes": list(analysis.notes),
         "clusters": (
             {

@@ -1,0 +1,327 @@
+"""Untrusted input (issue 16): nothing in a page can execute in a user's tools, and a few bad
+bytes never cost a whole file.
+
+Formula-like text stays text in the workbook; the report escapes the corpus's text; markup in a
+text page is not analysed as words; a file that is overwhelmingly valid in one encoding is
+read with its damaged bytes replaced (counted, reported), and a damaged table or JSON Lines
+record is skipped like any malformed record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.config import Settings
+from analysis.errors import InputError
+from analysis.io.corpus import DEFAULT_CORPUS, Columns, read_corpus
+from analysis.io.readers import decode, decode_lenient, strip_markup
+from analysis.outputs.cli import main
+from analysis.outputs.report import render_report, report_tables, write_workbook
+from analysis.outputs.tables import manifest
+from analysis.pipeline import analyse
+
+PAGE = DEFAULT_CORPUS.read_bytes()  # 10 documents
+N_PAGE = 10
+
+#: Openings that Excel (or LibreOffice) would read as a formula if the cell were not text.
+FORMULAS = [
+    '=HYPERLINK("http://example.com/x","点击")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "=cmd|' /C calc'!A0",
+    "#N/A",  # an error code: openpyxl would store it as an error value, not text
+]
+
+
+# --- the workbook: text is text --------------------------------------------------------------
+
+
+def _text_cells(path):
+    book = openpyxl.load_workbook(path)  # not read-only: every cell with its data_type
+    return {
+        (sheet.title, cell.coordinate): cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    }
+
+
+def test_openpyxl_would_store_an_equals_opening_as_a_formula():
+    """The hazard this guards against: openpyxl's own rule for a str that starts with '='."""
+    sheet = openpyxl.Workbook().active
+    sheet["A1"] = "=1+1"
+    sheet["A2"] = "#N/A"
+    assert (sheet["A1"].data_type, sheet["A2"].data_type) == ("f", "e")
+
+
+def test_workbook_stores_formula_like_text_as_text(tmp_path):
+    table = pd.DataFrame({"text": FORMULAS, "n": range(len(FORMULAS))})
+    path = write_workbook({"documents": table, "=sheet_header": pd.DataFrame({"=h": ["=x"]})}, tmp_path / "t.xlsx")
+    cells = _text_cells(path)
+    assert cells and all(cell.data_type == "s" for cell in cells.values()), {
+        k: c.data_type for k, c in cells.items() if c.data_type != "s"
+    }
+    values = [cells[("documents", f"A{row}")].value for row in range(2, len(FORMULAS) + 2)]
+    assert values == FORMULAS  # read back exactly as written
+    assert cells[("=sheet_header", "A1")].value == "=h" and cells[("=sheet_header", "A2")].value == "=x"
+    assert pd.read_excel(path, sheet_name="documents", keep_default_na=False)["text"].tolist() == FORMULAS
+
+
+def test_a_page_paragraph_with_a_formula_is_text_in_the_report_workbook_and_faithful_in_the_csv(tmp_path):
+    page = tmp_path / "page.txt"
+    lines = ["疫情防控工作简报", "2020-04-26 省林业公安局"]
+    lines += [f"{opening}4月{20 + i}日,城关分局开展巡查。" for i, opening in enumerate(FORMULAS)]
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    analysis = analyse(Settings(corpus=page, figures=False))
+    path = write_workbook(report_tables(analysis), tmp_path / "tables.xlsx")
+    cells = _text_cells(path)
+    assert all(cell.data_type == "s" for cell in cells.values())
+    texts = [c.value for (sheet, _), c in cells.items() if sheet == "documents" and c.column_letter == "E"][1:]
+    assert texts == [line for line in lines[2:]]
+    # The CSVs stay byte-faithful: the text as in the page, nothing prefixed.
+    assert main(["run", "--corpus", str(page), "--out", str(tmp_path / "out"), "--no-figures"]) == 0
+    written = (tmp_path / "out" / "documents.csv").read_text(encoding="utf-8")
+    assert [row["text"] for row in csv.DictReader(io.StringIO(written))] == lines[2:]
+    assert "'=" not in written and "'+" not in written and "'@" not in written
+
+
+# --- the report escapes the corpus's text ----------------------------------------------------
+
+
+def test_report_escapes_markup_from_the_corpus(tmp_path):
+    hostile = "<script>alert(1)</script>"
+    table = tmp_path / "notices.csv"
+    table.write_text(
+        "id,unit,title,text\n"
+        f"\"{hostile}\",\"{hostile}\",\"<img src=x onerror=alert(2)>\",\"{hostile}城关派出所开展巡查。\"\n"
+        "2,河口,通报二,河口镇组织消毒。\n"
+        f"3,河口,\"{hostile}\"\n",  # a malformed row: its reason and source reach the report
+        encoding="utf-8",
+    )
+    analysis = analyse(Settings(corpus=table, figures=False))
+    assert any(hostile in d.text for d in analysis.corpus.documents)  # records are kept as written
+    html = render_report(analysis, manifest(analysis, []), {}, embed_font=False)
+    assert "<script" not in html.lower()
+    assert "<img src=x" not in html and "onerror=alert(2)>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- markup inside a text page ---------------------------------------------------------------
+
+
+def test_markup_in_a_text_page_is_not_analysed_as_words(tmp_path):
+    lines = PAGE.decode("utf-8").splitlines()
+    body = next(i for i, line in enumerate(lines) if "分局" in line)
+    lines[body] = '<script type="text/javascript">\nalert("hacked");\n</script><img src="x.png" onerror="alert(1)">' + lines[body]
+    lines[body + 1] = "<p><b>" + lines[body + 1] + "</b></p><!-- tracking -->"
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    clean = read_corpus(DEFAULT_CORPUS)
+    corpus = read_corpus(page)
+    texts = " ".join(d.text for d in corpus.documents)
+    for word in ("alert", "script", "onerror", "img", "hacked", "tracking", "<", ">"):
+        assert word not in texts
+    assert [d.text for d in corpus.documents] == [d.text for d in clean.documents]
+    # lines keep their numbers (the script spanned three lines)
+    assert [d.line for d in corpus.documents] == [d.line + 2 if d.line > body else d.line for d in clean.documents]
+    terms = analyse(Settings(corpus=page, figures=False)).terms["term"].tolist()
+    assert "alert" not in terms and "script" not in terms
+
+
+def test_strip_markup_keeps_plain_text_and_line_numbers():
+    plain = "第一行 a < b 且 c > d\n1<2 《通知》\n"
+    assert strip_markup(plain) == plain
+    marked = "甲<script>\nx\n</script>乙\n<style>p{}</style>丙&amp;丁\n"
+    assert strip_markup(marked) == "甲\n\n乙\n丙&丁\n"
+
+
+# --- damaged bytes -------------------------------------------------------------------------
+
+
+def _page_lines() -> list[bytes]:
+    return PAGE.splitlines(keepends=True)
+
+
+def test_the_damage_limit_is_one_percent_with_a_floor_of_one_character():
+    from analysis.io.readers import damage_limit
+
+    assert damage_limit(99) == 0 and damage_limit(100) == 4 and damage_limit(1000) == 10 and damage_limit(10_000) == 100
+
+
+def test_one_changed_byte_in_the_page_is_replaced_counted_and_the_rest_analysed(tmp_path, capsys):
+    lines = _page_lines()
+    body = next(i for i, line in enumerate(lines) if "鹤北分局".encode() in line)
+    damaged = bytearray(lines[body])
+    damaged[10] = 0xFF  # inside a Chinese character: its three bytes cannot be read
+    lines[body] = bytes(damaged)
+    page = tmp_path / "page.txt"
+    page.write_bytes(b"".join(lines))
+    with pytest.raises(InputError, match="bytes that are not UTF-8"):
+        decode(page, page.read_bytes())  # the strict reader still refuses it
+    decoded = decode_lenient(page, page.read_bytes())
+    assert decoded.encoding == "utf-8" and decoded.n_replaced == 3 and decoded.replaced_lines() == {body + 1: 3}
+    out = tmp_path / "out"
+    assert main(["run", "--corpus", str(page), "--out", str(out), "--no-figures"]) == 0
+    stdout = capsys.readouterr().out
+    assert f"replaced 3 damaged bytes in {page} by U+FFFD (not valid utf-8, line {body + 1})" in stdout
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert record["replaced_bytes"] == [{"file": str(page), "line": body + 1, "count": 3}]
+    assert record["inputs"][0]["bytes_replaced"] == 3
+    counts = record["counts"]
+    assert counts["documents_analysed"] == N_PAGE and counts["documents_skipped"] == 0
+    assert counts["documents_read"] == counts["documents_analysed"] + counts["documents_skipped"]
+    texts = pd.read_csv(out / "documents.csv")["text"].tolist()
+    assert sum("\ufffd" in t for t in texts) == 1
+
+
+def test_a_download_cut_inside_a_character_is_read(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_bytes(PAGE.rstrip()[:-1])  # the last character of the page loses its last byte
+    corpus = read_corpus(page)
+    assert len(corpus.documents) == N_PAGE and corpus.sources[0].replaced_bytes == ((PAGE.rstrip().count(b"\n") + 1, 2),)
+    assert corpus.sources[0].removed_lines[-1][1].endswith("\ufffd")  # the page's last line: its footer
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_damaged_bytes_in_other_encodings(tmp_path, encoding):
+    data = bytearray(PAGE.decode("utf-8").encode(encoding))
+    middle = len(data) // 2 // 2 * 2
+    if encoding == "utf-16":
+        data[middle:middle + 2] = b"\x00\xdc"  # a lone low surrogate
+    else:
+        data[middle] = 0xFF
+    page = tmp_path / "page.txt"
+    page.write_bytes(bytes(data))
+    corpus = read_corpus(page)
+    source = corpus.sources[0]
+    assert source.encoding == encoding and 1 <= sum(n for _, n in source.replaced_bytes) <= 4
+    assert len(corpus.documents) + len(corpus.skipped) >= N_PAGE - 1
+
+
+def test_just_over_the_limit_is_refused_just_under_is_read(tmp_path):
+    lines = ["城关分局开展巡查,劝导群众佩戴口罩。\n".encode()] * 20  # 1,060 bytes
+    limit = 10
+
+    def spoil(n: int) -> bytes:  # n bad bytes, one at the start of each of the first n lines
+        data = b"".join(b"\xff" + line if k < n else line for k, line in enumerate(lines))
+        assert len(data) // 100 == limit
+        return data
+
+    path = tmp_path / "p.txt"
+    decoded = decode_lenient(path, spoil(limit))
+    assert decoded.encoding == "utf-8" and decoded.n_replaced == limit
+    assert decoded.replaced_lines() == {k: 1 for k in range(1, limit + 1)}
+    with pytest.raises(InputError, match=r"p\.txt:1: bytes that are not UTF-8, GB18030/GBK or Big5"):
+        decode_lenient(path, spoil(limit + 1))
+    under = read_corpus(_write(tmp_path / "under.txt", spoil(limit)))
+    assert sum(n for _, n in under.sources[0].replaced_bytes) == limit and len(under.documents) == 2  # two texts, repeated
+    with pytest.raises(InputError, match="under.txt:1: bytes that are not UTF-8"):
+        read_corpus(_write(tmp_path / "under.txt", spoil(limit + 1)))
+
+
+def test_a_small_file_must_be_clean_and_a_file_no_encoding_fits_is_refused(tmp_path):
+    path = tmp_path / "mixed.txt"
+    with pytest.raises(InputError, match="mixed.txt:3: bytes that are not UTF-8"):  # 30 bytes, 6 bad
+        decode_lenient(path, "第一行\n第二行\n".encode() + b"\xff\xfe\xfa\xfb\x80\x81 broken\n")
+    noise = bytes((i * 7919 + 13) % 256 for i in range(5000)).replace(b"\x00", b"\x01")
+    with pytest.raises(InputError, match="bytes that are not UTF-8, GB18030/GBK or Big5"):
+        decode_lenient(path, noise)
+
+
+def test_a_few_nul_bytes_are_damage_many_make_a_binary_file(tmp_path):
+    data = PAGE.replace("鹤北".encode(), "鹤\x00北".encode(), 1)
+    decoded = decode_lenient(tmp_path / "p.txt", data)
+    assert decoded.encoding == "utf-8" and decoded.n_replaced == 1 and "鹤\ufffd北" in decoded.text
+    with pytest.raises(InputError, match="this is a binary file"):
+        decode_lenient(tmp_path / "p.txt", b"\x00" * 200 + PAGE)
+
+
+def test_a_utf16_file_that_lost_a_byte_mid_way_is_refused_not_read_as_garbage(tmp_path):
+    data = PAGE.decode("utf-8").encode("utf-16")
+    middle = len(data) // 2 | 1
+    with pytest.raises(InputError, match="bytes that are not UTF-8"):
+        decode_lenient(tmp_path / "p.txt", data[:middle] + data[middle + 1:])
+    assert decode_lenient(tmp_path / "p.txt", data[:-1]).n_replaced == 1  # cut at the end: read
+
+
+def test_a_gbk_file_is_still_read_as_gbk_not_as_damaged_utf8(tmp_path):
+    text = "English notice with few Chinese words: 口罩.\n" * 30  # 0.3% non-ASCII bytes
+    decoded = decode_lenient(tmp_path / "p.txt", text.encode("gbk"))
+    assert decoded.encoding == "gb18030" and decoded.text == text and not decoded.replaced
+
+
+def _gov_lines(n: int = 20) -> list[bytes]:
+    path = Path("/work/shared/corpora/gov-work-reports/government_work_reports.jsonl")
+    if not path.is_file():
+        pytest.fail(f"missing {path}: the government work reports (see examples/gov-work-reports.toml) are needed for this test")
+    with path.open("rb") as handle:
+        return [handle.readline() for _ in range(n)]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+GOV_COLUMNS = Columns(text="content", date="year", title="title")
+
+
+def test_a_jsonl_file_with_lines_cut_in_half_skips_those_lines_with_their_numbers(tmp_path, capsys):
+    lines = _gov_lines(6)
+    cut = {2, 5}  # 1-based
+    data = b"".join(line[: len(line) // 2] + b"\n" if i in cut else line for i, line in enumerate(lines, start=1))
+    path = tmp_path / "reports.jsonl"
+    path.write_bytes(data)
+    out = tmp_path / "out"
+    config = tmp_path / "gov.toml"
+    config.write_text('[corpus]\nformat = "jsonl"\n\n[columns]\ntext = "content"\ndate = "year"\ntitle = "title"\n', encoding="utf-8")
+    assert main(["run", "--config", str(config), "--corpus", str(path), "--out", str(out), "--no-figures"]) == 0
+    record = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    counts = record["counts"]
+    assert counts["documents_analysed"] == 4 and counts["documents_skipped"] == 2
+    assert counts["documents_read"] == counts["documents_analysed"] + counts["documents_skipped"]
+    assert sorted(s["line"] for s in record["skipped"]) == sorted(cut)
+    stdout = capsys.readouterr().out
+    assert all(f"skipped {path}:{n}:" in stdout for n in cut)
+
+
+def test_a_jsonl_or_csv_record_with_bad_bytes_is_skipped_like_a_malformed_record(tmp_path):
+    lines = _gov_lines(6)
+    spoilt = bytearray(lines[2])
+    spoilt[200] = 0xFF
+    lines[2] = bytes(spoilt)
+    path = tmp_path / "reports.jsonl"
+    path.write_bytes(b"".join(lines))
+    corpus = read_corpus(path, columns=GOV_COLUMNS)
+    assert len(corpus.documents) == 5 and [(s.line, s.reason.split(":")[0]) for s in corpus.skipped] == [
+        (3, "1 byte that is not UTF-8 (a damaged or cut line)")
+    ]
+    assert corpus.n_read == 6 and not corpus.sources[0].replaced_bytes
+
+    rows = ["id,date,unit,text"] + [f"{i},2020-04-{10 + i},城关,城关派出所第{i}次开展巡查、劝导群众佩戴口罩。" for i in range(1, 9)]
+    table = bytearray(("\n".join(rows) + "\n").encode())
+    position = table.index("第4次".encode()) + 1
+    table[position] = 0xC0  # row 5 of the file (id 4)
+    csv_path = tmp_path / "notices.csv"
+    csv_path.write_bytes(bytes(table))
+    corpus = read_corpus(csv_path)
+    assert [d.doc_id for d in corpus.documents] == ["1", "2", "3", "5", "6", "7", "8"]
+    assert [(s.line, "not UTF-8" in s.reason) for s in corpus.skipped] == [(5, True)]
+    assert corpus.n_read == 8
+
+
+def test_bad_bytes_in_a_table_header_make_the_table_unreadable(tmp_path):
+    rows = ["id,unit,text"] + [f"{i},城关,城关派出所第{i}次开展巡查、劝导群众佩戴口罩。" for i in range(1, 9)]
+    data = ("\n".join(rows) + "\n").encode().replace(b"unit", b"un\xffit")
+    with pytest.raises(InputError, match=r"notices\.csv:1: the header row has 1 byte that is not UTF-8"):
+        read_corpus(_write(tmp_path / "notices.csv", data))
