@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh clone:
 #   make figures   run every notebook on the shipped bulletin and write figures/
-#   make test      run the test suite
+#   make test      run the test suite (make test-fast: the quick subset, under a minute)
 #   make report    write report/report.html and report/tables.xlsx for the shipped bulletin
+#   make lab       open JupyterLab on notebooks/ with the project's kernel
 # Each creates .venv and installs the project into it the first time; `make test` also installs
 # Debian's chromium (as root, with apt-get) when it is missing: the report's browser test needs it.
 
@@ -9,7 +10,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: figures test results report setup browser clean
+.PHONY: figures test test-fast lab results report setup browser clean
 
 setup: $(VENV)/.installed
 
@@ -40,6 +41,12 @@ browser:
 
 test: setup browser
 	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
 	rm -rf build results report .pytest_cache

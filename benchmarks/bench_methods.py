@@ -39,11 +39,15 @@ def measure(rows: list, corpus: str, name: str, func):
 
 
 def bulletin(rows: list) -> None:
+    from analysis.explore import analysed_documents
     from analysis.methods.results import method_results
     from analysis.pipeline import analyse
 
-    analysis = measure(rows, "bulletin", "analyse (context)", analyse)
-    results = measure(rows, "bulletin", "all methods (method_results)", lambda: method_results(analysis))
+    analysis = measure(rows, "bulletin", "analyse (everything, methods included)", analyse)
+    results = measure(rows, "bulletin", "all methods (method_results)", lambda: method_results(
+        documents=analysed_documents(analysis), mentions=analysis.mentions, measures=analysis.measures,
+        clustering=analysis.clustering, tokens=analysis.token_ids, terms=analysis.terms, lexicon=analysis.lexicon,
+        segmenter=analysis.segmenter))
     rows[-1] = (*rows[-1][:4], f"{len(results.kwic)} kwic rows")
 
 

@@ -14,8 +14,9 @@ faster than the plain script).
 
     .venv/bin/python benchmarks/command.py [--mb 20] [--repeat 3] [--project DIR]
 
-``--project DIR`` times another checkout of the package (e.g. the previous commit) with this
-Python, to compare before and after in one run.
+``--project DIR`` times another checkout of the package instead of this one; ``--compare DIR``
+times another checkout's ``run`` as well, interleaved with this one's (before and after in one
+run: e.g. ``git worktree add /tmp/before HEAD~5``).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--project", type=Path, help="time the package in this checkout instead of this one")
+    parser.add_argument("--compare", type=Path, help="also time `run` from this other checkout, interleaved")
     args = parser.parse_args()
     env = dict(os.environ)
     if args.project:
@@ -99,8 +101,13 @@ def main() -> None:
         plain.write_text(PLAIN, encoding="utf-8")
         run = [sys.executable, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--no-cache", "--out", str(Path(tmp) / "out")]
         times: dict[str, list[float]] = {"analysis run": [], "plain jieba script": [], "import analysis": []}
+        if args.compare:
+            times["run (compared)"] = []
+            other = {**env, "PYTHONPATH": str(args.compare.resolve())}
         for round_ in range(args.repeat):
             times["analysis run"].append(timed(run, env))
+            if args.compare:
+                times["run (compared)"].append(timed(run, other))
             times["plain jieba script"].append(timed([sys.executable, str(plain), str(corpus)], env))
             times["import analysis"].append(timed([sys.executable, "-c", "import analysis"], env))
             ratio = times["plain jieba script"][-1] / times["analysis run"][-1]
@@ -109,6 +116,8 @@ def main() -> None:
     for name, values in times.items():
         print(f"{name:20s} median {medians[name]:6.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
     print(f"plain / run at the medians: {medians['plain jieba script'] / medians['analysis run']:.2f}x")
+    if args.compare:
+        print(f"plain / compared run at the medians: {medians['plain jieba script'] / medians['run (compared)']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.config import Settings
-from analysis.pipeline import analyse, write_outputs
+import analysis
 from analysis.outputs.report import render_report, report_tables, write_workbook
 
 
@@ -25,31 +24,31 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--size", choices=["print", "slide"], default="print")
     args = parser.parse_args()
-    settings = Settings().with_overrides(corpus=args.corpus, figure_size=args.size)
+
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         steps: dict[str, float] = {}
         start = time.perf_counter()
-        analysis = analyse(settings)
+        result = analysis.analyse(args.corpus, figure_size=args.size)
         steps["analyse"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        written = write_outputs(analysis, out, figures=True)
+        written = analysis.write_outputs(result, out, figures=True)
         steps["tables + figures (PNG 300 dpi, SVG, PDF)"] = time.perf_counter() - start
 
         start = time.perf_counter()
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        html = render_report(analysis, manifest, {p.stem: p for p in written if p.suffix == ".png"})
+        html = render_report(result, manifest, {p.stem: p for p in written if p.suffix == ".png"})
         (out / "report.html").write_text(html, encoding="utf-8")
         steps["report.html (figures scaled, font subset)"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        write_workbook(report_tables(analysis), out / "tables.xlsx")
+        write_workbook(report_tables(result), out / "tables.xlsx")
         steps["tables.xlsx"] = time.perf_counter() - start
 
         figures = sum(p.stat().st_size for p in (out / "figures").glob("*"))
         corpus = args.corpus or "shipped bulletin"
-        print(f"corpus: {corpus}; {len(analysis.documents)} documents, {len(analysis.units)} units; figure size {args.size}")
+        print(f"corpus: {corpus}; {len(result.documents)} documents, {len(result.units)} units; figure size {args.size}")
         for step, seconds in steps.items():
             print(f"{step:45s} {seconds:7.2f} s")
         print(f"{'total':45s} {sum(steps.values()):7.2f} s")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# Caches (tokens, results) go to a fresh folder for each test session, never the user's own.
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="policy-analysis-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 GOV_REPORTS = SHARED / "corpora" / "gov-work-reports" / "government_work_reports.jsonl"
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that need the whole CLI output or the report (figures drawn) are slow: left out of
+    the fast subset (`make test-fast`, `pytest -m "not slow"`)."""
+    for item in items:
+        if {"bulletin_outputs", "report_dir", "executed_notebooks"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 import warnings
 
 import matplotlib.pyplot as plt
+import pytest
 from matplotlib.ft2font import FT2Font
 
 from analysis.viz import figures
@@ -14,6 +15,7 @@ def test_the_chosen_font_has_chinese_glyphs():
         assert font.get_char_index(ord(char)) != 0, char
 
 
+@pytest.mark.slow
 def test_every_figure_is_written_without_missing_glyphs(tmp_path, bulletin_analysis):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

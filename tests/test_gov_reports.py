@@ -118,6 +118,7 @@ def test_calendar_file_is_checked(tmp_path):
         load_calendar(bad)
 
 
+@pytest.mark.slow
 def test_notebooks_rerun_on_the_example_config_into_their_own_folder(tmp_path):
     from analysis.outputs.notebooks import list_notebooks, run_notebooks
 

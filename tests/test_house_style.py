@@ -42,6 +42,7 @@ def saved(monkeypatch):
     return seen
 
 
+@pytest.mark.slow
 def test_every_figure_has_a_title_a_source_note_and_the_print_size(tmp_path, bulletin_analysis, saved):
     paths = draw_figures(bulletin_analysis, tmp_path, size="print")
     assert sorted(saved) == sorted(NAMES)
@@ -59,6 +60,7 @@ def test_every_figure_has_a_title_a_source_note_and_the_print_size(tmp_path, bul
             assert image.size[0] == 2010  # 6.7 in at 300 dpi
 
 
+@pytest.mark.slow
 def test_slide_size_is_16_to_9_and_english_labels_use_the_glosses(tmp_path, bulletin_analysis, saved):
     draw_figures(bulletin_analysis, tmp_path, size="slide", labels="en")
     for name, figure in saved.items():

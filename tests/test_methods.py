@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis.outputs.cli import main
 from analysis.methods.clusters import cluster_units
@@ -74,6 +75,7 @@ def unstable(analysis):
     return dataclasses.replace(analysis, measures=measures, clustering=clustering, methods=methods, notes=(methods.validation.message(),))
 
 
+@pytest.mark.slow
 def test_cli_warns_in_plain_language_when_clusters_are_unstable(tmp_path, capsys, monkeypatch, bulletin_analysis):
     import analysis.pipeline
 

@@ -251,6 +251,7 @@ def test_the_browser_check_catches_a_broken_image_and_console_errors(report_dir,
 # --- command line --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_report_command_prints_where_the_files_are(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "report", "--out", str(tmp_path / "r"), "--english", "--size", "slide"],
@@ -277,6 +278,7 @@ def test_report_command_with_a_missing_corpus_is_one_clear_line(tmp_path):
     assert len(lines) == 1 and "missing.txt" in lines[0]
 
 
+@pytest.mark.slow
 def test_report_on_the_gov_work_reports(tmp_path):
     """Corpus-agnostic: the 72 government work reports give a full report too (no units needed)."""
     from conftest import GOV_REPORTS

@@ -180,6 +180,7 @@ def test_the_shipped_bulletin_timeline_labels_every_report_without_overlaps(bull
             plt.close(fig)
 
 
+@pytest.mark.slow
 def test_draw_figures_writes_the_county_timeline(tmp_path, county_analysis, monkeypatch):
     seen = {}
     original = figures.save_figure
