@@ -67,3 +67,25 @@ def test_token_ids_number_tokens_in_order_of_first_appearance():
     assert ids.ids.tolist() == [0, 1, 1, 2, 0] and ids.ids.dtype == np.int64
     assert ids.lengths.tolist() == [2, 0, 3]
     assert ids.lists() == [["外防输入", "消毒"], [], ["消毒", "三防", "外防输入"]]
+
+
+def test_cutting_a_corpus_gives_the_token_ids_of_tokenize():
+    """The engine numbers and filters tokens with pandas and numpy: the result must be exactly
+    token_ids(tokenize(...)), on real text with every kind of token (empty, punctuation only)."""
+    import numpy as np
+
+    from analysis.io.corpus import read_corpus
+    from analysis.measures.lexicon import load_lexicon
+    from analysis.text.engine import cut_corpus
+    from analysis.text.tokens import make_segmenter, token_ids
+
+    texts = [d.text for d in read_corpus().documents] + ["", "，。", "2011-2020年 外防输入 COVID-19"]
+    options = {"stopwords": frozenset(read_word_list(DEFAULT_STOPWORDS)), "keep": load_lexicon().terms(), "min_chars": 2}
+    segmenter = make_segmenter(words=load_lexicon().terms())
+    expected = token_ids(tokenize(texts, segmenter, **options))
+    got = cut_corpus(texts, segmenter, **options)
+    assert got.words == expected.words and len(got.words) > 300
+    assert np.array_equal(got.ids, expected.ids) and got.ids.dtype == np.int64
+    assert np.array_equal(got.lengths, expected.lengths)
+    assert got.lengths[-3:-1].tolist() == [0, 0]
+    assert cut_corpus([], segmenter).words == []

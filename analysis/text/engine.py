@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 
 from ..errors import ConfigError
-from .tokens import Segmenter, TokenIds, token_ids, tokenize
+from .tokens import Segmenter, TokenIds, keep_token
 
 __all__ = ["ENGINES", "cut_corpus", "merge_token_ids", "chunk_bounds"]
 
@@ -38,10 +39,31 @@ def chunk_bounds(texts: Sequence[str], size: int = _CHUNK_CHARS) -> list[tuple[i
     return bounds
 
 
-def _cut_chunk(segmenter: Segmenter, texts: Sequence[str], token_filter: dict) -> TokenIds:
-    """The one task both engines run: cut ``texts``, keep the tokens worth counting, number them."""
+def _cut_chunk(segmenter: Segmenter, texts: Iterable[str], token_filter: dict) -> TokenIds:
+    """The one task both engines run: cut ``texts``, keep the tokens worth counting, number them.
 
-    return token_ids(tokenize(texts, segmenter, **token_filter))
+    The same as ``token_ids(tokenize(texts, segmenter, **token_filter))``, but the tokens are
+    numbered by pandas (``factorize``, in order of first appearance) and filtered by numpy, so
+    no Python code runs per token: each distinct token is judged once by :func:`keep_token`.
+    A kept token first appears among the kept ones where it first appears among all, so
+    renumbering the kept distinct tokens in that order gives ``token_ids``'s numbering.
+    """
+    import pandas as pd
+
+    cut = segmenter.cut
+    lists = [cut(text) for text in texts]
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.empty(int(lengths.sum()), dtype=object)
+    flat[:] = list(chain.from_iterable(lists))
+    del lists
+    codes, distinct = pd.factorize(flat)
+    kept = np.fromiter((keep_token(w, **token_filter) for w in distinct), dtype=bool, count=len(distinct))
+    taken = kept[codes]
+    renumbered = np.cumsum(kept, dtype=np.int64) - 1
+    before = np.zeros(len(taken) + 1, dtype=np.int64)  # kept tokens before each position
+    np.cumsum(taken, out=before[1:])
+    ends = np.cumsum(lengths)
+    return TokenIds(renumbered[codes[taken]], distinct[kept].tolist(), before[ends] - before[ends - lengths])
 
 
 def merge_token_ids(parts: Sequence[TokenIds]) -> TokenIds:
