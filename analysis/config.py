@@ -29,7 +29,7 @@ class Settings:
     encoding: str = "auto"  # auto: UTF-8 (± BOM), else GB18030/GBK or Big5, detected
     script: str = "auto"  # auto: traditional documents normalised to simplified for analysis; t2s; none
     corpus_name: str | None = None  # for source notes and the report; None: from the corpus
-    unit_suffixes: tuple[str, ...] = ("分局",)
+    unit_suffixes: tuple[str, ...] | None = None  # None: every suffix of resources/page_units.toml
     drop_duplicates: bool = True
     # [columns] (tables and JSON Lines)
     text_column: str = "text"
