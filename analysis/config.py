@@ -25,14 +25,14 @@ class Settings:
 
     # [corpus]
     corpus: Path | tuple[Path, ...] | None = None  # None: the shipped bulletin
-    format: str = "auto"  # auto (from each file's suffix), txt, html, csv, tsv, xlsx, jsonl
+    format: str = "auto"  # auto (from each file's suffix), txt, html, pdf, docx, csv, tsv, xlsx, jsonl
     encoding: str = "auto"  # auto: UTF-8 (± BOM), else GB18030/GBK or Big5, detected
     script: str = "auto"  # auto: traditional documents normalised to simplified for analysis; t2s; none
     corpus_name: str | None = None  # for source notes and the report; None: from the corpus
     unit_suffixes: tuple[str, ...] | None = None  # None: every suffix of resources/page_units.toml
     drop_duplicates: bool = True
     # [columns] (tables and JSON Lines)
-    text_column: str = "text"
+    text_column: str | None = None  # None: the first of text, content, body, 正文, 内容, 全文
     date_column: str | None = None
     unit_column: str | None = None
     title_column: str | None = None

@@ -41,7 +41,22 @@ from .dates import (
 )
 from .units import UnitMatch, read_unit, unit_key, unit_vocabulary
 from ..errors import InputError
-from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, may_be_traditional, read_records, to_simplified
+from .readers import (
+    FORMATS,
+    PAGE_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    TEXT_COLUMNS,
+    Record,
+    decode,
+    document_text,
+    file_format,
+    find_text_column,
+    html_to_page,
+    is_traditional,
+    may_be_traditional,
+    read_records,
+    to_simplified,
+)
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -517,11 +532,12 @@ def _split_page(
 class Columns:
     """Which columns of a table or JSON Lines file hold the text and its variables.
 
-    Only ``text`` must exist. A variable left as None is read from a column with its own
-    name ("date", "unit", "title", "id") when the file has one.
+    Only the text must exist. A variable left as None is read from a column with its own
+    name ("date", "unit", "title", "id") when the file has one; the text, when not named,
+    from the first of ``text, content, body, 正文, 内容, 全文`` the file has.
     """
 
-    text: str = "text"
+    text: str | None = None
     date: str | None = None
     unit: str | None = None
     title: str | None = None
@@ -544,14 +560,14 @@ def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skip
                 raise InputError(
                     path,
                     f"unsupported file type '{path.suffix or '(none)'}'",
-                    hint="give .txt, .html, .csv, .tsv, .xlsx or .jsonl, or set [corpus] format in the config",
+                    hint="give .txt, .html, .pdf, .docx, .csv, .tsv, .xlsx or .jsonl, or set [corpus] format in the config",
                 )
             files.append(path)
             continue
         found = sorted(p for p in path.rglob("*") if p.is_file())
         for file in found:
             if fmt == "auto" and file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(Skipped(source=str(file), reason=f"unsupported file type '{file.suffix or '(none)'}' (convert it to .txt, .html, .csv, .tsv, .xlsx or .jsonl)"))
+                skipped.append(Skipped(source=str(file), reason=f"unsupported file type '{file.suffix or '(none)'}' (convert it to .txt, .html, .pdf, .docx, .csv, .tsv, .xlsx or .jsonl)"))
             else:
                 files.append(file)
         if not found:
@@ -602,8 +618,25 @@ def _record_documents(
     columns: Columns,
     calendar: Calendar | None,
     date_from_text: bool,
-) -> tuple[list[Document], list[Skipped]]:
-    """One document per row; rows without text, or that cannot be read, are skipped with the reason."""
+) -> tuple[list[Document], list[Skipped], str]:
+    """One document per row; rows without text, or that cannot be read, are skipped with the reason.
+
+    Also returns the text column used (found among the common names when ``columns.text`` is None).
+    """
+    if columns.text is None:
+        rows = iter(rows)
+        first = next(rows, None)
+        names = header or (list(first.fields) if isinstance(first, Record) else [])
+        found = find_text_column(names)
+        if found is None and (header or isinstance(first, Record)):
+            raise InputError(
+                path,
+                f"no text column among {', '.join(TEXT_COLUMNS)}; it has: {', '.join(map(str, names)) or 'no named columns'}",
+                line=1,
+                hint="name the text column under [columns] text in the config",
+            )
+        columns = replace(columns, text=found or TEXT_COLUMNS[0])
+        rows = rows if first is None else _chain_rows(first, rows)
     if header:  # tables: every column named in the config must exist
         for role, name in asdict(columns).items():
             if name and name not in header:
@@ -669,7 +702,12 @@ def _record_documents(
                 title=title,
             )
         )
-    return documents, skipped
+    return documents, skipped, columns.text
+
+
+def _chain_rows(first: Any, rest: Any) -> Any:
+    yield first
+    yield from rest
 
 
 def read_corpus(
@@ -707,6 +745,7 @@ def read_corpus(
     corpus = Corpus(documents=[], skipped=skipped)
     chrome: re.Pattern[str] | None = None  # built for the first page, used for all
     widgets = layout.widget_regex()
+    text_columns: dict[str, list[str]] = {}  # text column found → files, when the config names none
     for file in files:
         kind = file_format(file, fmt=fmt) or "txt"
         try:
@@ -717,10 +756,13 @@ def read_corpus(
         headings: list[tuple[int, str]] = []
         removed: list[tuple[int, str]] = []
         try:
-            if kind in ("txt", "html"):
-                text, used = decode(file, data, encoding=encoding)
+            if kind in ("txt", "html", "pdf", "docx"):
+                if kind in ("pdf", "docx"):
+                    text, used = document_text(file, data, kind), kind
+                else:
+                    text, used = decode(file, data, encoding=encoding)
                 if kind == "html":
-                    text = html_to_text(text)
+                    text = html_to_page(text)
                 chrome = chrome or layout.chrome_regex()
                 documents, removed, headings = _split_page(
                     text, source=str(file), layout=layout, chrome=chrome, widgets=widgets
@@ -728,9 +770,11 @@ def read_corpus(
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
             else:
                 rows, used, header = read_records(file, data, kind, encoding=encoding)
-                documents, problems = _record_documents(
+                documents, problems, text_column = _record_documents(
                     file, rows, header, columns=columns, calendar=calendar, date_from_text=date_from_text
                 )
+                if columns.text is None:
+                    text_columns.setdefault(text_column, []).append(file.name)
                 if not documents and not problems:
                     problems = [Skipped(source=str(file), reason="no rows with text")]
         except InputError as error:
@@ -761,6 +805,9 @@ def read_corpus(
             raise InputError(paths[0], "no documents found", hint="check the path and [corpus] format")
         where = f" (and {len(corpus.skipped) - 1} more skipped)" if len(corpus.skipped) > 1 else ""
         raise InputError(first.source, first.reason + where, line=first.line)
+    for column, names in text_columns.items():
+        shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        corpus.notes.append(f"text read from the '{column}' column of {shown} (set [columns] text to choose another)")
     _note_dates(corpus)
     return corpus
 

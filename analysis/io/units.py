@@ -9,10 +9,11 @@ the opening of a paragraph, the clause after a date).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from .tomlfiles import tomllib
 
 __all__ = ["UnitMatch", "UnitVocabulary", "unit_vocabulary", "read_unit", "unit_key"]
 
@@ -41,8 +42,7 @@ class UnitVocabulary:
 @lru_cache(maxsize=1)
 def unit_vocabulary() -> UnitVocabulary:
     """The shipped vocabulary of ``resources/page_units.toml``."""
-    text = resources.files("analysis").joinpath("resources/page_units.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+    data = tomllib.loads(resources.files("analysis").joinpath("resources/page_units.toml").read_text("utf-8"))
     ranks = {suffix: int(rank) for rank, suffixes in data["suffixes"].items() for suffix in suffixes}
     rules = data["rules"]
     return UnitVocabulary(
