@@ -167,6 +167,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
     if name in _PATHS:
         if not isinstance(value, str):
             raise fail("a path (a string)")
+        if name == "lexicon" and (shipped := _shipped_lexicon(value, base)) is not None:
+            return shipped
         return (base / value).resolve()
     if name in _PATH_LISTS:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -214,6 +216,16 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
     if name == "engine" and value not in {"local", "dask"}:
         raise fail("'local' or 'dask'")
     return value
+
+
+def _shipped_lexicon(value: str, base: Path) -> Path | None:
+    """The shipped lexicon a short name means ("emergency_management"), unless a file of that name is there."""
+    from importlib import resources
+
+    if "/" in value or "\\" in value or Path(value).suffix or (base / value).exists():
+        return None
+    path = Path(str(resources.files("analysis").joinpath(f"resources/lexicons/{value}.toml")))
+    return path if path.is_file() else None
 
 
 def make_settings(*, config: str | Path | None = None, corpus: str | Path | None = None, **overrides: Any) -> Settings:
