@@ -65,3 +65,14 @@ def test_no_widget_patterns_keeps_widget_lines():
     page = "青石镇防汛纪实\n2021-05-10\n5月8日,青石镇召开会议,部署防汛。\n字体:\n"
     docs, _ = parse_page(page, layout=PageLayout(widget_patterns=()))
     assert [d.text for d in docs][-1] == "字体:"
+
+
+def test_disclosure_metadata_table_is_chrome_and_the_title_below_it_is_found():
+    page = (
+        "索引号：11371600/2020-00123\n信息分类：工作动态\n发布机构：县应急管理局\n生成日期：2020-03-05\n"
+        "公开方式：主动公开\n县应急管理局开展安全生产大检查\n3月4日，县应急管理局组织执法人员开展安全检查，排查隐患12处。\n"
+    )
+    docs, removed = parse_page(page)
+    assert [d.text[:5] for d in docs] == ["3月4日，"]
+    assert docs[0].title == "县应急管理局开展安全生产大检查" and str(docs[0].published) == "2020-03-05"
+    assert {"索引号：11371600/2020-00123", "公开方式：主动公开"} <= {t for _, t in removed}

@@ -418,6 +418,8 @@ def _split_page(
         between = lines[title_at + 1 : first_paragraph]
         if any(not kinds[n] and _heading_unit(simple[n], layout) is None for n, _ in between):
             title_at = None
+    if title_at is None and meta_at is not None:  # a disclosure table: the title under the metadata
+        title_at = next((i for i in range(meta_at + 1, first_paragraph) if title_like(i)), None)
     title = lines[title_at][1] if title_at is not None else ""
     header_end = max(i for i in (title_at, meta_at, -1) if i is not None) + 1
     header = lines[:header_end]
