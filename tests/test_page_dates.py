@@ -85,3 +85,8 @@ def test_today_is_widgets_and_forum_timestamps_are_not_publication_dates():
 def test_label_lines_between_title_and_date_are_not_the_title():
     docs = parse_page("青石镇开展防汛工作\n来源:青石镇\n发布日期:2021-05-10\n5月8,镇长到水库检查。\n")[0]
     assert docs[0].title == "青石镇开展防汛工作" and docs[0].date_start == date(2021, 5, 8)
+
+
+def test_a_labelled_publication_date_with_its_weekday_is_read():
+    docs = parse_page("青石镇开展防汛工作\n发布时间：2021年05月10日 星期一\n5月8日,青石镇召开会议,部署防汛。\n")[0]
+    assert docs[0].published == PUBLISHED

@@ -101,3 +101,17 @@ def test_captions_under_images_and_photo_lines_name_no_unit():
 def test_traditional_names_are_keyed_in_simplified_and_kept_as_written():
     page = "農業局:\n⑴強化防汛值班,落實責任。\n金龍街道:排查危房5戶,轉移群眾。\n"
     assert units(page) == [("农业", "農業局"), ("金龙", "金龍街道")]
+
+
+@pytest.mark.parametrize("text", ["重点区域要加强巡查。", "农贸市场开展消杀。", "村民小组长带头。", "辖区内各单位落实责任。", "镇长带队检查。"])
+def test_a_suffix_inside_a_common_word_is_not_a_unit(text):
+    assert read_unit(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [("黄泥塘管理站组织巡山。", "黄泥塘管理站"), ("石门村开展排查。", "石门村"), ("南山县卫健委召开会议。", "南山县卫健委"),
+     ("白云山自然保护区开展巡护。", "白云山自然保护区")],
+)
+def test_more_kinds_of_unit(text, name):
+    assert read_unit(text).unit_name == name

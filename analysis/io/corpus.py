@@ -338,13 +338,15 @@ def _is_metadata(line: str, published: date) -> bool:
     return not re.search(r"[,，。;；、!！?？]", rest) and len(rest) <= 30
 
 
-_WIDGET_DATE = re.compile(r"星期[一二三四五六日天]|今天是|今日|农历|天气|[Gg][Mm][Tt]\s*[+-]")
+_WIDGET_DATE = re.compile(r"星期[一二三四五六日天]|今天是|今日|农历|天气")
+_FORUM_DATE = re.compile(r"[Gg][Mm][Tt]\s*[+-]|Processed in")
+_DATE_LABEL = re.compile(r"(?:发布|更新|时间|日期|来源)\s*[:：]")
 
 
 def _publication_line(line: str) -> tuple[date, str] | None:
     """The publication date and the rest of a header line, or None (no date, a "today is" widget)."""
-    if len(line) > 80 or _WIDGET_DATE.search(line):
-        return None
+    if len(line) > 80 or _FORUM_DATE.search(line) or (_WIDGET_DATE.search(line) and not _DATE_LABEL.search(line)):
+        return None  # "today is" widgets and forum timestamps; "发布时间:2020年1月26日 星期日" is a date
     found = find_publication_date(line)
     return found if found and _is_metadata(line, found[0]) else None
 

@@ -28,6 +28,7 @@ class UnitVocabulary:
     bodies: frozenset[str]
     places: frozenset[str]
     one_char_names: frozenset[str]
+    not_before: frozenset[str]
     generic_prefixes: tuple[str, ...]
     function_chars: frozenset[str]
     predicate_words: tuple[str, ...]
@@ -50,6 +51,7 @@ def unit_vocabulary() -> UnitVocabulary:
         bodies=frozenset(rules["bodies"]),
         places=frozenset(rules["places"]),
         one_char_names=frozenset(rules["one_char_names"]),
+        not_before=frozenset(rules["not_before"]),
         generic_prefixes=tuple(rules["generic_prefixes"]),
         function_chars=frozenset(rules["function_chars"]),
         predicate_words=tuple(rules["predicate_words"]),
@@ -91,8 +93,11 @@ def _link_at(text: str, pos: int, vocab: UnitVocabulary, suffixes: tuple[str, ..
         if n == 1 and name.startswith(vocab.predicate_words):
             return None
         for suffix in suffixes:
-            if text.startswith(suffix, pos + n) and (n > 1 or len(suffix) > 1 or suffix in vocab.one_char_names):
-                return name, suffix
+            if not text.startswith(suffix, pos + n):
+                continue
+            if len(suffix) == 1 and (n == 1 and suffix not in vocab.one_char_names or text[pos + n + 1 : pos + n + 2] in vocab.not_before):
+                continue  # 辖区, 重点区域, 村民: a common word, not a name and its suffix
+            return name, suffix
     return None
 
 
