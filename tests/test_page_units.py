@@ -115,3 +115,10 @@ def test_a_suffix_inside_a_common_word_is_not_a_unit(text):
 )
 def test_more_kinds_of_unit(text, name):
     assert read_unit(text).unit_name == name
+
+
+def test_numbered_headings_and_unit_tags_in_titles():
+    page = "防汛简报\n2021-07-03\n（一）青石镇\n7月2日,组织抢险队伍演练。\n二、柳河乡:\n7月2日,转移群众12人。\n三、强化宣传\n"
+    assert units(page) == [("青石", "青石镇"), ("柳河", "柳河乡"), ("柳河", "柳河乡")]
+    tagged = "【青石镇】多措并举抓防汛\n2021-07-03\n7月2日,组织干部巡查河道。\n"
+    assert units(tagged) == [("青石", "青石镇")]

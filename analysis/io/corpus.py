@@ -244,7 +244,12 @@ def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] |
     return (unit_key(found), found.unit_name) if found else None
 
 
-_TAG = re.compile(r"^\s*(?:[•·▪■□◆●]\s*)*(?:【[^】]{1,12}】\s*)*")
+#: What may stand before a unit's name at the start of a line: bullets, list numbers ("一、",
+#: "（二）", "3."), and column tags ("【镇街动态】").
+_TAG = re.compile(
+    r"^\s*(?:[•·▪■□◆●]\s*)*(?:(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[、.．])\s*)?(?:【[^】]{1,12}】\s*)*"
+)
+_TAGS = re.compile(r"【([^】]{1,12})】")
 
 
 def _heading_unit(line: str, layout: PageLayout) -> UnitMatch | None:
@@ -519,7 +524,8 @@ def _split_page(
     article: UnitMatch | None = None
     if title_at is not None:
         t = simple[lines[title_at][0]]
-        article = _prefix_unit(t, layout) or _read_unit(t, len(_TAG.match(t).group(0)), layout)
+        tagged = (_heading_unit(tag, layout) for tag in _TAGS.findall(t))  # 【石门镇】…, not 【镇街动态】
+        article = _prefix_unit(t, layout) or _read_unit(t, len(_TAG.match(t).group(0)), layout) or next(filter(None, tagged), None)
     if article is None and first_text is not None:
         article = _lede_unit(simple[documents[first_text].line], layout)
     if article is None:
