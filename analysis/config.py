@@ -25,14 +25,14 @@ class Settings:
 
     # [corpus]
     corpus: Path | tuple[Path, ...] | None = None  # None: the shipped bulletin
-    format: str = "auto"  # auto (from each file's suffix), txt, html, csv, tsv, xlsx, jsonl
+    format: str = "auto"  # auto (from each file's suffix), txt, html, pdf, docx, csv, tsv, xlsx, jsonl
     encoding: str = "auto"  # auto: UTF-8 (± BOM), else GB18030/GBK or Big5, detected
     script: str = "auto"  # auto: traditional documents normalised to simplified for analysis; t2s; none
     corpus_name: str | None = None  # for source notes and the report; None: from the corpus
-    unit_suffixes: tuple[str, ...] = ("分局",)
+    unit_suffixes: tuple[str, ...] | None = None  # None: every suffix of resources/page_units.toml
     drop_duplicates: bool = True
     # [columns] (tables and JSON Lines)
-    text_column: str = "text"
+    text_column: str | None = None  # None: the first of text, content, body, 正文, 内容, 全文
     date_column: str | None = None
     unit_column: str | None = None
     title_column: str | None = None
@@ -167,6 +167,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
     if name in _PATHS:
         if not isinstance(value, str):
             raise fail("a path (a string)")
+        if name == "lexicon" and (shipped := _shipped_lexicon(value, base)) is not None:
+            return shipped
         return (base / value).resolve()
     if name in _PATH_LISTS:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -214,6 +216,16 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
     if name == "engine" and value not in {"local", "dask"}:
         raise fail("'local' or 'dask'")
     return value
+
+
+def _shipped_lexicon(value: str, base: Path) -> Path | None:
+    """The shipped lexicon a short name means ("emergency_management"), unless a file of that name is there."""
+    from importlib import resources
+
+    if "/" in value or "\\" in value or Path(value).suffix or (base / value).exists():
+        return None
+    path = Path(str(resources.files("analysis").joinpath(f"resources/lexicons/{value}.toml")))
+    return path if path.is_file() else None
 
 
 def make_settings(*, config: str | Path | None = None, corpus: str | Path | None = None, **overrides: Any) -> Settings:

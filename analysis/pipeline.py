@@ -175,18 +175,24 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
 def _code_measures(
     mentions: pd.DataFrame, documents: pd.DataFrame, lexicon: Lexicon, settings: Settings, corpus: Corpus
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Clustering | None, list[str]]:
-    """Measures per unit and per period, units clustered by them, and notes on what was skipped."""
+    """Measures per unit (per document when no unit is known) and per period, units clustered
+    by them, and notes on what was done and what was skipped."""
     by_doc = documents.set_index("doc_id")
-    measures = measure_matrix(mentions, by_doc["unit"], lexicon)
+    has_units = bool(by_doc["unit"].astype(bool).any())
+    notes: list[str] = list(corpus.notes)
+    if has_units:
+        measures = measure_matrix(mentions, by_doc["unit"], lexicon)
+    else:  # a corpus without units still gets its measures, one row per document
+        measures = measure_matrix(mentions, by_doc.index.to_series(name="doc_id"), lexicon)
+        notes.append("measures counted per document (measures.csv has one row per doc_id): no document names a unit")
     presence = (measures > 0).astype(int)
     by_period = measures_by_period(mentions, by_doc["date_start"], lexicon)
 
-    notes: list[str] = list(corpus.notes)
     clustering = None
-    if len(measures) < 3:
+    if not has_units or len(measures) < 3:
         why = (
             "no document names a unit (set [columns] unit or [corpus] unit_suffixes)"
-            if len(measures) == 0
+            if not has_units
             else f"this corpus has {len(measures)}"
         )
         notes.append(f"clusters skipped: clustering needs at least 3 units; {why}")

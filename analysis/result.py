@@ -49,8 +49,8 @@ class Analysis:
 
     @property
     def units(self) -> list[str]:
-        """The units, in the order of the measures table."""
-        return list(self.measures.index)
+        """The units, in the order of the measures table (none when it counts per document)."""
+        return [] if self.measures.index.name == "doc_id" else list(self.measures.index)
 
     @property
     def tokens(self) -> list[list[str]]:

@@ -64,10 +64,17 @@ def test_empty_file_alone(tmp_path):
 
 
 def test_unsupported_file_alone(tmp_path):
+    path = tmp_path / "report.doc"  # old binary Word: .docx is read, .doc is not
+    path.write_bytes(b"\xd0\xcf\x11\xe0\x00\x01")
+    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    assert "report.doc: unsupported file type '.doc'" in line and ".jsonl" in line and ".docx" in line
+
+
+def test_broken_pdf_alone(tmp_path):
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.4\x00\x01")
     line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
-    assert "report.pdf: unsupported file type '.pdf'" in line and ".jsonl" in line
+    assert "report.pdf: not a readable PDF" in line
 
 
 def test_binary_file_alone(tmp_path):
@@ -86,9 +93,9 @@ def test_undecodable_file_alone_names_the_line(tmp_path):
 
 def test_missing_text_column(tmp_path):
     path = tmp_path / "table.csv"
-    path.write_text("date,body\n2020-01-01,文字\n", encoding="utf-8")
+    path.write_text("date,words\n2020-01-01,文字\n", encoding="utf-8")  # no common text column name
     line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
-    assert "table.csv:1: no column 'text'" in line and "date, body" in line and "[columns]" in line
+    assert "table.csv:1: no text column among text, content" in line and "date, words" in line and "[columns]" in line
 
 
 @pytest.mark.parametrize(
@@ -96,7 +103,7 @@ def test_missing_text_column(tmp_path):
     [
         ('[corpus]\nformat = "auto"\nunit_sufixes = ["镇"]\n', ["my.toml:3: unknown key 'corpus.unit_sufixes'", "unit_suffixes"]),
         ('[corpus]\nformat = "auto"\n\n[colums]\ntext = "body"\n', ["my.toml:4: unknown section [colums]"]),
-        ('[corpus]\nformat = "docx"\n', ["my.toml:2: 'corpus.format' must be one of"]),
+        ('[corpus]\nformat = "doc"\n', ["my.toml:2: 'corpus.format' must be one of"]),
     ],
     ids=["unknown key", "unknown section", "bad value"],
 )
@@ -121,11 +128,12 @@ def test_lexicon_with_a_syntax_error(tmp_path):
     "name, data, reason",
     [
         ("empty.txt", b"   \n", "the file is empty"),
-        ("scan.pdf", b"%PDF-1.4\x00", "unsupported file type '.pdf'"),
+        ("scan.pdf", b"%PDF-1.4\x00", "not a readable PDF"),
+        ("memo.doc", b"\xd0\xcf\x11\xe0\x00", "unsupported file type '.doc'"),
         ("image.txt", b"\x89PNG\x00\x00\x01", "this is a binary file"),
         ("broken.txt", "标题\n".encode() + b"\xff\xfe\xfa\xfb\x80\x81\n", "bytes that are not UTF-8, GB18030/GBK or Big5"),
         ("sheet.xlsx", b"PK\x03\x04 not really a workbook", "not a readable .xlsx workbook"),
-        ("notes.csv", "date,body\n2020-01-01,文字\n".encode(), "no column 'text' (the text column); it has: date, body"),
+        ("notes.csv", "date,words\n2020-01-01,文字\n".encode(), "no text column among text, content, body, 正文, 内容, 全文; it has: date, words"),
     ],
 )
 def test_bad_file_in_a_folder_is_skipped_and_the_rest_analysed(tmp_path, capsys, name, data, reason):

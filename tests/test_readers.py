@@ -101,8 +101,8 @@ def test_html_page_becomes_dated_documents(tmp_path):
     assert corpus.sources[0].format == "html"
     assert [(d.unit, d.date_start) for d in corpus.documents] == [("城关", date(2020, 1, 28)), ("河口", date(2020, 1, 29))]
     assert corpus.documents[0].title == "疫情防控工作简报"
-    assert corpus.documents[0].publisher.startswith("10:39")  # the rest of the metadata line is kept
-    assert any("当前位置" in text for _, text in corpus.sources[0].removed_lines)
+    assert corpus.documents[0].published == date(2020, 1, 29)  # from the page's metadata (trafilatura)
+    assert not any("当前位置" in d.text or "导航栏" in d.text for d in corpus.documents)
 
 
 def test_html_in_gbk_with_htm_suffix(tmp_path):

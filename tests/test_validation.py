@@ -76,4 +76,27 @@ def test_bulletin_clusters_are_validated(bulletin_analysis):
     validation = validate_clustering(a.measures, a.clustering, n_boot=50, random_state=0)
     assert 0 <= validation.stability <= 1
     assert set(validation.unit_stability.index) == set(a.units)
-    assert validation.verdict in {"stable", "partly stable", "unstable"}
+    assert validation.verdict in {"stable", "partly stable", "tentative", "unstable"}
+
+
+def _validation(n_units: int, aris: list[float]):
+    from analysis.methods.validation import ClusterValidation
+
+    units = [f"u{i}" for i in range(n_units)]
+    return ClusterValidation(
+        k=2, metric="jaccard", method="average",
+        silhouettes=pd.DataFrame({"k": [2], "silhouette": [0.6], "chosen": [True]}),
+        bootstrap_ari=np.asarray(aris, dtype=float),
+        unit_stability=pd.Series(1.0, index=units), linkage_agreement=pd.DataFrame({"linkage": ["average"], "ari": [1.0]}),
+        n_boot=len(aris), random_state=0,
+    )
+
+
+def test_few_units_or_a_low_lower_bound_are_tentative_never_stable():
+    assert _validation(8, [1.0] * 20).verdict == "stable"
+    few = _validation(4, [1.0] * 20)  # a perfect bootstrap on 4 units is still only tentative
+    assert few.verdict == "tentative" and not few.stable and "only 4 units" in few.message()
+    wide = _validation(8, [1.0] * 18 + [-0.2, 0.1])  # mean 0.94, 90% interval from below 0.5
+    assert wide.stability > 0.75 and wide.lower_bound < 0.5
+    assert wide.verdict == "tentative" and "lower end of the interval" in wide.message()
+    assert _validation(4, [0.1] * 20).verdict == "unstable"  # unstable stays unstable

@@ -19,18 +19,45 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
-from importlib import resources
+from datetime import date, timedelta
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .dates import Calendar, DateSpan, find_document_date, find_publication_date, parse_date_value, parse_leading_date
+from .chrome import MAX_CHROME_LINE, chrome_kind, is_image_line, read_patterns
+from .dates import (
+    Calendar,
+    DateSpan,
+    clause_date_ends,
+    find_clause_date,
+    find_document_date,
+    find_publication_date,
+    leading_date_length,
+    parse_date_value,
+    parse_leading_date,
+    relative_day,
+)
+from .units import UnitMatch, read_unit, unit_key, unit_vocabulary
 from ..errors import InputError
-from .readers import FORMATS, PAGE_SUFFIXES, SUPPORTED_SUFFIXES, Record, decode, file_format, html_to_text, is_traditional, may_be_traditional, read_records, to_simplified
-from .readers import decode_lenient, strip_markup
+from .readers import (
+    FORMATS,
+    PAGE_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    TEXT_COLUMNS,
+    Record,
+    decode_lenient,
+    document_text,
+    file_format,
+    find_text_column,
+    html_to_page,
+    is_traditional,
+    may_be_traditional,
+    read_records,
+    strip_markup,
+    to_simplified,
+)
 
 __all__ = [
     "Document",
@@ -49,13 +76,9 @@ __all__ = [
 #: The shipped default corpus: a real bulletin page, unchanged.
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "data" / "raw" / "000_2d3668a156c8860b.txt"
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
-
-#: Unit suffixes seen across local bulletins; the default layout uses only 分局 (the shipped
-#: bulletin), a config sets its own with ``[corpus] unit_suffixes``.
+#: A few unit suffixes common on local bulletins, for a layout narrower than the default (which
+#: takes every suffix of ``resources/page_units.toml``); a config sets its own with ``[corpus] unit_suffixes``.
 COMMON_UNIT_SUFFIXES = ("分局", "派出所", "林业局", "林场", "大队", "街道", "镇", "县")
-
-_CJK_RUN_AT_END = re.compile(f"[{_CJK}]+$")
 
 
 @dataclass(frozen=True)
@@ -155,70 +178,159 @@ class Corpus:
 
 @dataclass(frozen=True)
 class PageLayout:
-    """How bulletin pages name their units and where their chrome is; all configurable."""
+    """How bulletin pages name their units and where their chrome is; all configurable.
 
-    unit_suffixes: tuple[str, ...] = ("分局",)
-    #: Text before a unit name that belongs to its parent body ("林区公安局" in 林区公安局鹤北分局).
-    parent_markers: tuple[str, ...] = ("公安局", "林业局", "局", "厅", "省", "市", "、", "和", "与")
+    The defaults recognise units by the shipped vocabulary (``resources/page_units.toml``)
+    and chrome by the shipped pattern files; ``unit_suffixes`` narrows the units to names
+    ending in one of the given suffixes (parents are still read with the full vocabulary).
+    """
+
+    unit_suffixes: tuple[str, ...] | None = None  # None: every suffix of the shipped vocabulary
     max_unit_chars: int = 6
-    #: How far into a paragraph (after its date) a unit name is looked for.
-    unit_window: int = 40
+    #: Footer patterns (a line that starts the footer); () for the shipped page_chrome.txt.
     chrome_patterns: tuple[str, ...] = ()
-    max_chrome_line: int = 80
-    #: Words that look like a unit name before a suffix but are not one (全县, 本镇, 各街道).
-    generic_prefixes: tuple[str, ...] = ("全", "本", "我", "各", "该", "此", "每", "外", "两", "多", "辖区")
+    #: Widget patterns (a line dropped where it stands); None for the shipped page_widgets.txt.
+    widget_patterns: tuple[str, ...] | None = None
+    max_chrome_line: int = MAX_CHROME_LINE
+    #: Words that look like a unit name before a suffix but are not one, on top of the shipped ones.
+    generic_prefixes: tuple[str, ...] = ()
     #: Year for dates without one on pages without a publication date (None: leave them undated).
     default_year: int | None = None
 
     def chrome_regex(self) -> re.Pattern[str]:
-        patterns = self.chrome_patterns or tuple(_default_chrome_patterns())
+        patterns = self.chrome_patterns or read_patterns("page_chrome.txt")
         return re.compile("|".join(f"(?:{p})" for p in patterns))
 
+    def widget_regex(self) -> re.Pattern[str] | None:
+        patterns = read_patterns("page_widgets.txt") if self.widget_patterns is None else self.widget_patterns
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
-def _default_chrome_patterns() -> list[str]:
-    text = resources.files("analysis").joinpath("resources/page_chrome.txt").read_text("utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+def _read_unit(text: str, start: int, layout: PageLayout) -> UnitMatch | None:
+    return read_unit(
+        text, start=start, unit_suffixes=layout.unit_suffixes, max_chars=layout.max_unit_chars, generic_prefixes=layout.generic_prefixes
+    )
+
+
+_SKIP = " \t,，、:：;；.。!！?？"
+
+
+def _skip_opening(text: str, start: int = 0) -> int:
+    """Pass over punctuation and the time words a paragraph opens with ("近日,", "连日来,")."""
+    words = unit_vocabulary().time_words
+    position = start
+    while True:
+        while position < len(text) and text[position] in _SKIP:
+            position += 1
+        word = next((w for w in words if text.startswith(w, position)), None)
+        if word is None:
+            return position
+        position += len(word)
+
+
+def _opening_unit(text: str, layout: PageLayout) -> UnitMatch | None:
+    """The unit a text opens with, after any time words ("近日,涧头集镇在全镇…")."""
+    return _read_unit(text, _skip_opening(text), layout)
 
 
 def find_unit(text: str, layout: PageLayout = PageLayout()) -> tuple[str, str] | None:
-    """Find the unit a paragraph reports on near its start: (short name, name with suffix).
+    """The unit a paragraph (after its date) opens with: (short name, name with suffix).
 
-    "林区公安局鹤北分局局长……" gives ("鹤北", "鹤北分局"). The first unit suffix within
-    ``layout.unit_window`` characters wins; the name is the run of Chinese characters before it,
-    cut after the last parent marker ("…公安局") and kept to ``max_unit_chars``.
+    "林区公安局鹤北分局局长……" gives ("鹤北", "鹤北分局"): the name is read as a chain from
+    its parents down, and the short name drops the parents and the suffix.
     """
-    window = text[: layout.unit_window]
-    best: tuple[int, str] | None = None
-    for suffix in layout.unit_suffixes:
-        position = window.find(suffix, 1)  # from 1: a suffix with no name before it is not a unit
-        if position > 0 and (best is None or position < best[0]):
-            best = (position, suffix)
-    if best is None:
-        return None
-    position, suffix = best
-    prefix = window[:position]
-    run = _CJK_RUN_AT_END.search(prefix)
-    if not run:
-        return None
-    name = run.group(0)
-    for marker in layout.parent_markers:
-        if marker in name:  # the `in` test first: most names hold no marker, and it is much cheaper
-            name = name[name.rfind(marker) + len(marker):]
-    name = name[-layout.max_unit_chars:]
-    if not name or name.startswith(layout.generic_prefixes):
-        return None
-    return name, name + suffix
+    found = _opening_unit(text, layout)
+    return (unit_key(found), found.unit_name) if found else None
 
 
-def _heading_unit(line: str, layout: PageLayout) -> tuple[str, str] | None:
-    """A line holding only a unit's name ("池河镇", "城关派出所:") names the unit of what follows."""
-    stripped = line.strip().rstrip(":：")
-    if len(stripped) > layout.max_unit_chars + 4 or not re.fullmatch(f"[{_CJK}]+", stripped):
+#: What may stand before a unit's name at the start of a line: bullets, list numbers ("一、",
+#: "（二）", "3."), and column tags ("【镇街动态】").
+_TAG = re.compile(
+    r"^\s*(?:[•·▪■□◆●]\s*)*(?:(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[、.．])\s*)?(?:【[^】]{1,12}】\s*)*"
+)
+_TAGS = re.compile(r"【([^】]{1,12})】")
+
+
+def _heading_unit(line: str, layout: PageLayout) -> UnitMatch | None:
+    """A line holding only a unit's name ("利津县", "城关派出所:") names the unit of what follows."""
+    stripped = _TAG.sub("", line).strip().rstrip(":：").strip()
+    if not stripped or len(stripped) > layout.max_unit_chars + 12:
         return None
-    found = find_unit(stripped, layout)
-    if found and found[1] == stripped[-len(found[1]):] and stripped.endswith(found[1]):
-        return found
+    found = _read_unit(stripped, 0, layout)
+    return found if found and found.end == len(stripped) else None
+
+
+def _prefix_unit(line: str, layout: PageLayout) -> UnitMatch | None:
+    """A unit written as a prefix with a colon ("池河镇:召开…", "安陆市洑水镇:闻“汛”而动")."""
+    offset = len(_TAG.match(line).group(0))
+    found = _read_unit(line, offset, layout)
+    return found if found and line[found.end : found.end + 1] in (":", "：") else None
+
+
+def _lead(text: str) -> int:
+    """Where a paragraph's own words begin, after the quotations it may open with."""
+    position = 0
+    while position < len(text) and text[position] in "“「『\"":
+        close = {"“": "”", "「": "」", "『": "』", '"': '"'}[text[position]]
+        end = text.find(close, position + 1)
+        if end < 0:
+            return 0
+        position = end + 1
+    return position
+
+
+def _first_sentence(text: str) -> tuple[int, int]:
+    """Start and end of the first sentence after any opening quotations."""
+    start = _lead(text)
+    match = re.search(r"[。!！?？]", text[start:])
+    return start, start + match.start() if match else len(text)
+
+
+def _clause_unit(text: str, layout: PageLayout) -> UnitMatch | None:
+    """The unit that opens the first sentence's clause after a date ("“…”1月27日晚,天宁分局…")
+    or after a modifier ending in 的 ("位于…交界的大埔县丰溪林场…")."""
+    start, end = _first_sentence(text)
+    for date_end in clause_date_ends(text[start:end]):
+        found = _read_unit(text, _skip_opening(text, start + date_end), layout)
+        if found:
+            return found
+    clause = re.match(r"[^,，。;；“”]{2,24}?的", text[start:end])
+    if clause:
+        return _read_unit(text, start + clause.end(), layout)
     return None
+
+
+def _lede_unit(text: str, layout: PageLayout) -> UnitMatch | None:
+    """The unit a news lede introduces after its opening: the first clause of the first
+    sentence that opens with a unit, or the unit after a date or a modifier. A paragraph that
+    opens with its unit ("1月28日,城关分局…") is a bulletin's report, not a lede: None."""
+    if _read_unit(text, _skip_opening(text, leading_date_length(text)), layout):
+        return None
+    found = _clause_unit(text, layout)
+    if found:
+        return found
+    start, end = _first_sentence(text)
+    for match in re.finditer(r"[,，;；]", text[start:end]):
+        found = _read_unit(text, _skip_opening(text, start + match.end()), layout)
+        if found:
+            return found
+    return None
+
+
+_MEDIA = re.compile(r"融媒|传媒|媒体|网|报|电视|广播|新闻|杂志|日报")
+_SOURCE = re.compile(r"(?:信息)?来源\s*[:：]\s*")
+_LABEL = re.compile(r"^\s*(?:信息|文章|稿件)?(?:来源|作者|发布|时间|日期|编辑|发布机构|发布单位|供稿)\S{0,4}\s*[:：]")
+
+
+def _source_unit(line: str, layout: PageLayout) -> UnitMatch | None:
+    """The unit a header's source field names ("来源:甜水镇人民政府"), unless it is a media outlet."""
+    match = _SOURCE.search(line)
+    if not match:
+        return None
+    found = _read_unit(line, match.end(), layout)
+    if found is None or _MEDIA.search(line[match.end() : found.end]) or line[found.end : found.end + 1].strip():
+        return None
+    return found
 
 
 def _is_metadata(line: str, published: date) -> bool:
@@ -230,87 +342,165 @@ def _is_metadata(line: str, published: date) -> bool:
     return not re.search(r"[,，。;；、!！?？]", rest) and len(rest) <= 30
 
 
+_WIDGET_DATE = re.compile(r"星期[一二三四五六日天]|今天是|今日|农历|天气")
+_FORUM_DATE = re.compile(r"[Gg][Mm][Tt]\s*[+-]|Processed in")
+_DATE_LABEL = re.compile(r"(?:发布|更新|时间|日期|来源)\s*[:：]")
+
+
+def _publication_line(line: str) -> tuple[date, str] | None:
+    """The publication date and the rest of a header line, or None (no date, a "today is" widget)."""
+    if len(line) > 80 or _FORUM_DATE.search(line) or (_WIDGET_DATE.search(line) and not _DATE_LABEL.search(line)):
+        return None  # "today is" widgets and forum timestamps; "发布时间:2020年1月26日 星期日" is a date
+    found = find_publication_date(line)
+    return found if found and _is_metadata(line, found[0]) else None
+
+
+def _is_paragraph(line: str) -> bool:
+    return len(line) > 100 or bool(re.search(r"[。；;]", line))
+
+
 def parse_page(
     text: str, *, source: str = "", layout: PageLayout = PageLayout()
 ) -> tuple[list[Document], list[tuple[int, str]]]:
     """Split one bulletin page into documents; return them and the chrome lines removed.
 
     A line holding only a unit's name is a heading: the paragraphs after it report on that
-    unit unless they name another.
+    unit unless they name another. An article whose title (or lede, or source field) names
+    one unit lends it to every paragraph that names none.
     """
     documents, removed, _ = _split_page(text, source=source, layout=layout)
     return documents, removed
 
 
 def _split_page(
-    text: str, *, source: str, layout: PageLayout, chrome: re.Pattern[str] | None = None
+    text: str,
+    *,
+    source: str,
+    layout: PageLayout,
+    chrome: re.Pattern[str] | None = None,
+    widgets: re.Pattern[str] | None | bool = False,
 ) -> tuple[list[Document], list[tuple[int, str]], list[tuple[int, str]]]:
     """:func:`parse_page`, also returning the unit heading lines it used.
 
-    The metadata line is the first short line near the top holding a full date
-    ("2020-04-26  省林业公安局"); the line before it is the title. Without one, the first
-    short line without sentence punctuation is taken as the title and the page is undated.
-    ``chrome`` is ``layout.chrome_regex()``, built once by a caller splitting many pages.
+    The header: the metadata line is the first line above the first paragraph holding a full
+    date ("2020-04-26  省林业公安局", "发布时间:2021-02-25 来源:…"), not a "today is" widget;
+    the title is the nearest line above it that is not chrome or a label ("来源:…"). Without
+    one, the title is the last short line above the first paragraph, and the page is undated.
+    Lines above the title are header chrome. ``chrome`` and ``widgets`` are the layout's
+    patterns, built once by a caller splitting many pages.
     """
     chrome = chrome or layout.chrome_regex()
+    if widgets is False:
+        widgets = layout.widget_regex()
     lines = [(i + 1, raw.strip().replace("\u3000", " ").strip()) for i, raw in enumerate(text.splitlines())]
     lines = [(n, s) for n, s in lines if s]
-    removed: list[tuple[int, str]] = []
-    headings: list[tuple[int, str]] = []
+    traditional = may_be_traditional(text) and is_traditional(text)
+    simple = {n: (to_simplified(s) if traditional else s) for n, s in lines}
+    kinds = {n: chrome_kind(s, chrome, widgets, max_chars=layout.max_chrome_line) for n, s in lines}
 
-    def is_chrome(s: str) -> bool:
-        return len(s) < layout.max_chrome_line and chrome.search(s) is not None
-
-    content: list[tuple[int, str]] = []
-    for n, s in lines:
-        if is_chrome(s):
-            removed.append((n, s))
-        else:
-            content.append((n, s))
-
-    title, published, publisher = "", None, ""
-    body_start = 0
-    for i, (n, s) in enumerate(content[:8]):
-        if len(s) > 60:
-            break
-        found = find_publication_date(s)
-        if found and _is_metadata(s, found[0]):
-            published, publisher = found
+    # The header: metadata line, title, and everything above the title.
+    first_paragraph = next((i for i, (n, s) in enumerate(lines) if not kinds[n] and _is_paragraph(s)), len(lines))
+    title_at: int | None = None
+    meta_at: int | None = None
+    published: date | None = None
+    publisher = ""
+    for i, (n, s) in enumerate(lines[:first_paragraph]):
+        if kinds[n] == "footer" and not find_publication_date(s):
+            continue
+        found = _publication_line(s)
+        if found:
+            meta_at, (published, publisher) = i, found
             publisher = re.sub(r"^(?:来源|发布机构|发布单位|作者|时间|发布时间|日期)\s*[:：]\s*", "", publisher).strip()
-            if i > 0:
-                title = content[i - 1][1]
-            removed.extend(content[: max(i - 1, 0)])
-            body_start = i + 1
             break
-    else:
-        first = content[0][1] if content else ""
-        if first and len(first) <= 40 and not re.search(r"[。;；]", first):
-            title = first
-            body_start = 1
 
-    # The footer: once the body has begun, the first chrome line ends it.
-    body = content[body_start:]
-    if body:
-        first_footer = next((n for n, _ in removed if n > body[0][0]), None)
-        if first_footer is not None:
-            removed.extend((n, s) for n, s in body if n > first_footer)
-            body = [(n, s) for n, s in body if n < first_footer]
+    def title_like(i: int) -> bool:
+        n, s = lines[i]
+        return not kinds[n] and not _LABEL.match(s) and len(s) <= 60 and "。" not in s and _heading_unit(simple[n], layout) is None
+
+    above = meta_at if meta_at is not None else first_paragraph
+    title_at = next((i for i in range(above - 1, -1, -1) if title_like(i)), None)
+    if meta_at is None and title_at is not None and title_at != first_paragraph - 1:
+        # without a metadata line, only a line right above the text (chrome aside) is a title
+        between = lines[title_at + 1 : first_paragraph]
+        if any(not kinds[n] and _heading_unit(simple[n], layout) is None for n, _ in between):
+            title_at = None
+    if title_at is None and meta_at is not None:  # a disclosure table: the title under the metadata
+        title_at = next((i for i in range(meta_at + 1, first_paragraph) if title_like(i)), None)
+    title = lines[title_at][1] if title_at is not None else ""
+    header_end = max(i for i in (title_at, meta_at, -1) if i is not None) + 1
+    header = lines[:header_end]
+    removed: list[tuple[int, str]] = [(n, s) for i, (n, s) in enumerate(header) if i not in (title_at, meta_at)]
+    source_unit = next((u for n, _ in lines[:first_paragraph] if (u := _source_unit(simple[n], layout))), None)
+
+    # The body: chrome dropped, the footer cut at its first line.
+    body: list[tuple[int, str]] = []
+    images: set[int] = set()
+    previous_image = False
+    for n, s in lines[header_end:]:
+        kind = kinds[n]
+        if kind == "footer" and body:  # the footer starts once the text has begun
+            removed.extend((m, t) for m, t in lines if m >= n)
+            break
+        if kind:
+            removed.append((n, s))
+            previous_image = previous_image or is_image_line(s)
+            continue
+        if previous_image:
+            images.add(n)  # a caption: the text under an image
+        previous_image = False
+        body.append((n, s))
 
     stem = Path(source).stem if source else "doc"
     anchor = published or (date(layout.default_year, 12, 31) if layout.default_year else None)
     documents: list[Document] = []
-    heading: tuple[str, str] | None = None
+    headings: list[tuple[int, str]] = []
+    own_units: list[UnitMatch | None] = []
+    heading: tuple[UnitMatch, tuple[str, str]] | None = None
+    previous: DateSpan | None = None
+    first_text: int | None = None
+
+    def named(match: UnitMatch, n: int, original: str) -> tuple[str, str]:
+        """(key, name as written): the key in simplified characters, the name from the original line."""
+        name = original[match.start : match.end] if len(original) == len(simple[n]) else match.unit_name
+        return unit_key(match), name
+
     index = 0
     for n, paragraph in body:
-        found_heading = _heading_unit(paragraph, layout)
-        if found_heading:
-            heading = found_heading
+        s = simple[n]
+        found_heading = _heading_unit(s, layout)
+        if found_heading and not _is_paragraph(s):
+            written = _TAG.sub("", paragraph).strip().rstrip(":：").strip()
+            plain = _TAG.sub("", s).strip().rstrip(":：").strip()
+            name = written[found_heading.start : found_heading.end] if len(written) == len(plain) else found_heading.unit_name
+            heading = (found_heading, (unit_key(found_heading), name))
             headings.append((n, paragraph))
             continue
         index += 1
-        span: DateSpan | None = parse_leading_date(paragraph, published=anchor)
-        rest = paragraph[len(span.matched):].lstrip(" ,，、:：") if span else paragraph
-        unit = find_unit(rest, layout) or heading
+        span: DateSpan | None = parse_leading_date(s, published=anchor)
+        caption = n in images or s.startswith(("图为", "图:", "图：", "(图", "（图"))
+        own: UnitMatch | None = None
+        if not caption:
+            own = _prefix_unit(s, layout)
+            if own is not None:
+                heading = (own, named(own, n, paragraph))
+            else:
+                rest = len(span.matched) if span else 0
+                own = _read_unit(s, _skip_opening(s, rest), layout) or _clause_unit(s, layout)
+        if span is None:
+            span = find_clause_date(s, published=anchor)
+        if span is None and previous is not None and (relative := relative_day(s)):
+            day = previous.start + timedelta(days=relative[0])
+            span = DateSpan(start=day, end=day, note=relative[1], matched="")
+        if span is not None:
+            previous = span
+        if first_text is None and not caption:
+            first_text = len(documents)
+        unit: tuple[str, str] | None = None
+        if own is not None:
+            unit = named(own, n, paragraph)
+        elif heading is not None:
+            unit = heading[1]
+        own_units.append(own if own is not None else (heading[0] if heading else None))
         documents.append(
             Document(
                 doc_id=f"{stem}-{index:03d}",
@@ -328,21 +518,35 @@ def _split_page(
                 publisher=publisher,
             )
         )
+
+    # The article's unit: from its title, its lede, or its source field, when no paragraph names another.
+    article: UnitMatch | None = None
+    if title_at is not None:
+        t = simple[lines[title_at][0]]
+        tagged = (_heading_unit(tag, layout) for tag in _TAGS.findall(t))  # 【石门镇】…, not 【镇街动态】
+        article = _prefix_unit(t, layout) or _read_unit(t, len(_TAG.match(t).group(0)), layout) or next(filter(None, tagged), None)
+    if article is None and first_text is not None:
+        article = _lede_unit(simple[documents[first_text].line], layout)
+    if article is None:
+        article = source_unit
+    keys = {unit_key(u) for u in own_units if u is not None}
+    if article is not None and keys <= {unit_key(article)}:
+        key = unit_key(article)
+        documents = [d if d.unit else replace(d, unit=key, unit_name=article.unit_name, kind="report") for d in documents]
     removed.sort()
     return documents, removed, headings
-
-
 
 
 @dataclass(frozen=True)
 class Columns:
     """Which columns of a table or JSON Lines file hold the text and its variables.
 
-    Only ``text`` must exist. A variable left as None is read from a column with its own
-    name ("date", "unit", "title", "id") when the file has one.
+    Only the text must exist. A variable left as None is read from a column with its own
+    name ("date", "unit", "title", "id") when the file has one; the text, when not named,
+    from the first of ``text, content, body, 正文, 内容, 全文`` the file has.
     """
 
-    text: str = "text"
+    text: str | None = None
     date: str | None = None
     unit: str | None = None
     title: str | None = None
@@ -365,14 +569,14 @@ def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skip
                 raise InputError(
                     path,
                     f"unsupported file type '{path.suffix or '(none)'}'",
-                    hint="give .txt, .html, .csv, .tsv, .xlsx or .jsonl, or set [corpus] format in the config",
+                    hint="give .txt, .html, .pdf, .docx, .csv, .tsv, .xlsx or .jsonl, or set [corpus] format in the config",
                 )
             files.append(path)
             continue
         found = sorted(p for p in path.rglob("*") if p.is_file())
         for file in found:
             if fmt == "auto" and file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(Skipped(source=str(file), reason=f"unsupported file type '{file.suffix or '(none)'}' (convert it to .txt, .html, .csv, .tsv, .xlsx or .jsonl)"))
+                skipped.append(Skipped(source=str(file), reason=f"unsupported file type '{file.suffix or '(none)'}' (convert it to .txt, .html, .pdf, .docx, .csv, .tsv, .xlsx or .jsonl)"))
             else:
                 files.append(file)
         if not found:
@@ -423,8 +627,25 @@ def _record_documents(
     columns: Columns,
     calendar: Calendar | None,
     date_from_text: bool,
-) -> tuple[list[Document], list[Skipped]]:
-    """One document per row; rows without text, or that cannot be read, are skipped with the reason."""
+) -> tuple[list[Document], list[Skipped], str]:
+    """One document per row; rows without text, or that cannot be read, are skipped with the reason.
+
+    Also returns the text column used (found among the common names when ``columns.text`` is None).
+    """
+    if columns.text is None:
+        rows = iter(rows)
+        first = next(rows, None)
+        names = header or (list(first.fields) if isinstance(first, Record) else [])
+        found = find_text_column(names)
+        if found is None and (header or isinstance(first, Record)):
+            raise InputError(
+                path,
+                f"no text column among {', '.join(TEXT_COLUMNS)}; it has: {', '.join(map(str, names)) or 'no named columns'}",
+                line=1,
+                hint="name the text column under [columns] text in the config",
+            )
+        columns = replace(columns, text=found or TEXT_COLUMNS[0])
+        rows = rows if first is None else _chain_rows(first, rows)
     if header:  # tables: every column named in the config must exist
         for role, name in asdict(columns).items():
             if name and name not in header:
@@ -490,7 +711,12 @@ def _record_documents(
                 title=title,
             )
         )
-    return documents, skipped
+    return documents, skipped, columns.text
+
+
+def _chain_rows(first: Any, rest: Any) -> Any:
+    yield first
+    yield from rest
 
 
 def read_corpus(
@@ -527,6 +753,8 @@ def read_corpus(
     files, skipped = _list_inputs(paths, fmt)
     corpus = Corpus(documents=[], skipped=skipped)
     chrome: re.Pattern[str] | None = None  # built for the first page, used for all
+    widgets = layout.widget_regex()
+    text_columns: dict[str, list[str]] = {}  # text column found → files, when the config names none
     for file in files:
         kind = file_format(file, fmt=fmt) or "txt"
         try:
@@ -538,22 +766,26 @@ def read_corpus(
         removed: list[tuple[int, str]] = []
         replaced: tuple[tuple[int, int], ...] = ()
         try:
-            if kind in ("txt", "html"):
-                decoded = decode_lenient(file, data, encoding=encoding)
-                text, used = decoded.text, decoded.encoding
-                replaced = tuple(sorted(decoded.replaced_lines().items()))
-                if kind == "html":
-                    text = html_to_text(text)
+            if kind in ("txt", "html", "pdf", "docx"):
+                if kind in ("pdf", "docx"):
+                    text, used = document_text(file, data, kind), kind
                 else:
-                    text = strip_markup(text)
+                    decoded = decode_lenient(file, data, encoding=encoding)
+                    text, used = decoded.text, decoded.encoding
+                    replaced = tuple(sorted(decoded.replaced_lines().items()))
+                    text = html_to_page(text) if kind == "html" else strip_markup(text)
                 chrome = chrome or layout.chrome_regex()
-                documents, removed, headings = _split_page(text, source=str(file), layout=layout, chrome=chrome)
+                documents, removed, headings = _split_page(
+                    text, source=str(file), layout=layout, chrome=chrome, widgets=widgets
+                )
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
             else:
                 rows, used, header = read_records(file, data, kind, encoding=encoding)
-                documents, problems = _record_documents(
+                documents, problems, text_column = _record_documents(
                     file, rows, header, columns=columns, calendar=calendar, date_from_text=date_from_text
                 )
+                if columns.text is None:
+                    text_columns.setdefault(text_column, []).append(file.name)
                 if not documents and not problems:
                     problems = [Skipped(source=str(file), reason="no rows with text")]
         except InputError as error:
@@ -585,6 +817,9 @@ def read_corpus(
             raise InputError(paths[0], "no documents found", hint="check the path and [corpus] format")
         where = f" (and {len(corpus.skipped) - 1} more skipped)" if len(corpus.skipped) > 1 else ""
         raise InputError(first.source, first.reason + where, line=first.line)
+    for column, names in text_columns.items():
+        shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        corpus.notes.append(f"text read from the '{column}' column of {shown} (set [columns] text to choose another)")
     _note_dates(corpus)
     return corpus
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,10 @@ from .tomlfiles import read_toml
 __all__ = [
     "DateSpan",
     "parse_leading_date",
+    "find_clause_date",
+    "relative_day",
+    "clause_date_ends",
+    "leading_date_length",
     "find_publication_date",
     "to_halfwidth_digits",
     "parse_date_value",
@@ -32,12 +36,26 @@ __all__ = [
 # Time-of-day words kept as a note ("晚" = evening); longest first so 晚上 wins over 晚.
 _TIME_NOTES = ["上午", "下午", "中午", "晚上", "晚间", "早上", "早晨", "凌晨", "夜间", "傍晚", "晚", "夜", "早"]
 
-_LEADING_DATE = re.compile(
-    r"^\s*(?P<prefix>截至|截止|自)?\s*"
-    r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
-    r"(?:\s*(?:-|—|–|－|~|～|至|到)\s*(?:(?:(?P<y2>\d{4})\s*年\s*)?(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号])?"
-    r"(?P<note>" + "|".join(_TIME_NOTES) + r")?"
+_RANGE_DASH = r"(?:-|—|–|－|~|～|至|到)"
+_CLOCK = r"(?:\s*\d{1,2}\s*[时点](?:\s*\d{1,2}\s*分)?(?:许|左右)?)?"
+# A day as bulletins write it: "4月18日-19日", "4月29—30日", "1月15日—2月3日", "5月20," (no 日
+# before a comma), "自1月24日起", "1月29日以来", "1月26日至今", "1月29日下午2时许".
+_DATE_BODY = (
+    r"(?P<prefix>截至|截止|自)?\s*"
+    r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*(?:[日号]|(?=\s*" + _RANGE_DASH + r"\s*\d)|(?=[,，、\s]))"
+    r"(?:\s*" + _RANGE_DASH + r"\s*(?:(?:(?P<y2>\d{4})\s*年\s*)?(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号])?"
+    r"(?P<open>起|以来|至今)?"
+    r"(?P<note>" + "|".join(_TIME_NOTES) + r")?" + _CLOCK
 )
+_LEADING_DATE = re.compile(r"^\s*" + _DATE_BODY)
+# The same at the start of any clause: after sentence or clause punctuation, or a closing quote.
+_CLAUSE_DATE = re.compile(r"(?:^|(?<=[,，。;；:：!！?？”」』)）\s]))" + _DATE_BODY)
+# A day without its month ("24日,"), at the start of a clause: the month comes from the page.
+_DAY_ONLY = re.compile(
+    r"(?:^|(?<=[,，。;；:：!！?？”」』)）\s]))(?P<d>\d{1,2})\s*[日号](?P<note>" + "|".join(_TIME_NOTES) + r")?" + _CLOCK + r"(?=[,，\s])"
+)
+# A paragraph that opens with only a time of day ("下午,") continues the day before it.
+_RELATIVE_DAY = re.compile(r"^\s*(?P<word>上午|下午|中午|晚上|傍晚|当晚|当天|当日|同日|同天|次日|翌日|第二天)[,，\s]")
 
 # Publication dates in page metadata: 2020-04-26, 2020/4/26, 2020.04.26, 2020年4月26日, 【2020-05-21】.
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:-|/|\.|年)\s*(?P<m>\d{1,2})\s*(?:-|/|\.|月)\s*(?P<d>\d{1,2})\s*日?")
@@ -79,8 +97,54 @@ def parse_leading_date(text: str, *, published: date | None) -> DateSpan | None:
     # No to_halfwidth_digits() over the whole paragraph: \d matches full-width digits (１８)
     # as well, and int() reads them, so the match and the date are the same without it.
     match = _LEADING_DATE.match(text)
+    return _span(match, text, published) if match else None
+
+
+def find_clause_date(text: str, *, published: date | None) -> DateSpan | None:
+    """The first date that opens a clause anywhere in ``text`` ("…成果,6月17日下午,…").
+
+    Dates inside a clause (a dateline "宁德2月17日讯", "2020年森林防灭火工作") are not
+    read; a day without a month ("24日,") takes the month of ``published``.
+    """
+    for match in _CLAUSE_DATE.finditer(text):
+        span = _span(match, text, published)
+        if span is not None:
+            return span
+    if published is not None:
+        for match in _DAY_ONLY.finditer(text):
+            day = int(match["d"])
+            month_start = date(published.year, published.month, 1)
+            if day > published.day:  # a day after publication: the month before
+                month_start = (month_start - timedelta(days=1)).replace(day=1)
+            found = _safe_date(month_start.year, month_start.month, day)
+            if found is not None:
+                return DateSpan(start=found, end=found, note=match["note"] or "", matched=match.group(0).strip())
+    return None
+
+
+def clause_date_ends(text: str) -> list[int]:
+    """Where each clause-opening date of ``text`` ends, whether or not its year is known:
+    the unit a report names often follows it ("“…”1月27日晚,天宁分局…")."""
+    return [match.end() for match in _CLAUSE_DATE.finditer(text)]
+
+
+def leading_date_length(text: str) -> int:
+    """How many characters of ``text`` its opening date takes (0 if it opens with none), year or not."""
+    match = _LEADING_DATE.match(text)
+    return match.end() if match else 0
+
+
+def relative_day(text: str) -> tuple[int, str] | None:
+    """A paragraph opening with only a time of day ("下午,", "次日,"): (days after the
+    previous paragraph's date, note), or None."""
+    match = _RELATIVE_DAY.match(text)
     if not match:
         return None
+    word = match["word"]
+    return (1, "") if word in ("次日", "翌日", "第二天") else (0, word if word in _TIME_NOTES else "")
+
+
+def _span(match: re.Match[str], text: str, published: date | None) -> DateSpan | None:
     month, day = int(match["m"]), int(match["d"])
     if match["y"]:
         year = int(match["y"])
@@ -108,7 +172,9 @@ def parse_leading_date(text: str, *, published: date | None) -> DateSpan | None:
     note = match["note"] or ""
     if match["prefix"] in ("截至", "截止"):
         note = (match["prefix"] + " " + note).strip()
-    return DateSpan(start=start, end=end, note=note, matched=text[: match.end()].strip())
+    elif match["open"]:  # 自…起, …以来, …至今: the start of an open range
+        note = (match["open"] + " " + note).strip()
+    return DateSpan(start=start, end=end, note=note, matched=text[match.start() : match.end()].strip())
 
 
 def find_publication_date(line: str) -> tuple[date, str] | None:

@@ -1,7 +1,8 @@
 """Readers: turn one input file into text or records, whatever its format and encoding.
 
 Everything a user may hand in is read here, checked once at the boundary (scikit-learn's
-rule): pages (``.txt``, ``.html``/``.htm``) become text; tables (``.csv``, ``.tsv``,
+rule): pages (``.txt``, ``.html``/``.htm``) and documents (``.pdf``, ``.docx``, as policy
+documents often come as attachments) become text; tables (``.csv``, ``.tsv``,
 ``.xlsx``) and JSON Lines (``.jsonl``) become :class:`Record` rows with their line numbers.
 A problem with a whole file raises :class:`~analysis.errors.InputError` naming the file; a
 problem with one row is returned as a :class:`RowProblem`, so the caller can skip that row,
@@ -43,15 +44,22 @@ __all__ = [
     "damage_limit",
     "html_to_text",
     "strip_markup",
+    "html_to_page",
+    "document_text",
+    "find_text_column",
+    "TEXT_COLUMNS",
     "read_records",
     "is_traditional",
     "to_simplified",
 ]
 
-PAGE_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
+PAGE_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 SUPPORTED_SUFFIXES = {**PAGE_SUFFIXES, **TABLE_SUFFIXES}
-FORMATS = ("txt", "html", "csv", "tsv", "xlsx", "jsonl")
+FORMATS = ("txt", "html", "pdf", "docx", "csv", "tsv", "xlsx", "jsonl")
+
+#: Column names that hold a record's text, tried in this order when the config names none.
+TEXT_COLUMNS = ("text", "content", "body", "正文", "内容", "全文")
 
 #: Encodings tried on text that is not UTF-8; charset-normalizer picks among them.
 _CHINESE_ENCODINGS = ["gb18030", "big5", "big5hkscs"]
@@ -367,6 +375,80 @@ def html_to_text(html: str) -> str:
     text = soup.get_text()
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def html_to_page(html: str) -> str:
+    """The article of an HTML page as page text: its title, publication date and main text.
+
+    trafilatura finds the main text (navigation, sidebars, comments and footers left out)
+    and the publication date in the page's metadata; the date goes on its own line under the
+    title unless the text already opens with a dated header line, so the page rules read it
+    as any other page. A page trafilatura finds no article in falls back to
+    :func:`html_to_text`. Nothing is fetched: the extraction runs on the given string.
+    """
+    import trafilatura
+
+    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
+    text = (getattr(found, "text", None) or "").strip() if found is not None else ""
+    if not text:
+        return html_to_text(html)
+    title = (found.title or "").strip()
+    head = [title] if title and not text.startswith(title) else []
+    published = (found.date or "").strip()
+    if published and published not in "\n".join(text.splitlines()[:3]):
+        head.append(published)
+    return "\n".join([*head, text])
+
+
+def document_text(path: Path, data: bytes, fmt: str) -> str:
+    """The text of a PDF (pypdf) or Word ``.docx`` file (python-docx), one paragraph a line.
+
+    A file that cannot be opened, or holds no text (a scanned PDF), raises
+    :class:`InputError` naming the file.
+    """
+    if not data.strip():
+        raise InputError(path, "the file is empty", hint="remove it or add text")
+    if fmt == "pdf":
+        import logging
+
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        log = logging.getLogger("pypdf")
+        level = log.level
+        log.setLevel(logging.CRITICAL)  # pypdf logs repairs to stderr; the error below says it once
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+            raise InputError(path, f"not a readable PDF ({type(error).__name__})", hint="save it again as PDF, or export it as .txt") from None
+        finally:
+            log.setLevel(level)
+        text = "\n".join(pages)
+        hint = "a scanned PDF holds images, not text: run OCR on it first, or give a .txt"
+    else:
+        import zipfile
+
+        from docx import Document as WordDocument
+
+        try:
+            document = WordDocument(io.BytesIO(data))
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            raise InputError(path, f"not a readable .docx document ({type(error).__name__})", hint="save it again as .docx (not .doc), or export it as .txt") from None
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            lines.extend(" ".join(dict.fromkeys(cell.text.strip() for cell in row.cells)) for row in table.rows)
+        text = "\n".join(lines)
+        hint = "add text, or export it as .txt"
+    if not text.strip():
+        raise InputError(path, "no text in the document", hint=hint)
+    return text
+
+
+def find_text_column(names: list[str]) -> str | None:
+    """The first of :data:`TEXT_COLUMNS` among ``names`` (case aside for Latin names), or None."""
+    lowered = {str(n).strip().lower(): n for n in names}
+    return next((lowered[c] for c in TEXT_COLUMNS if c in lowered), None)
 
 
 def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -> tuple[Iterator[Record | RowProblem], str, list[str]]:

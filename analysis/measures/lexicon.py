@@ -33,9 +33,26 @@ __all__ = [
     "choose_period",
     "measures_by_period",
     "DEFAULT_LEXICON",
+    "shipped_lexicons",
+    "lexicon_path",
 ]
 
 DEFAULT_LEXICON = Path(str(resources.files("analysis").joinpath("resources/lexicons/covid_measures.toml")))
+SHIPPED_LEXICONS = DEFAULT_LEXICON.parent
+
+
+def shipped_lexicons() -> list[str]:
+    """Short names of the lexicons shipped in ``resources/lexicons/`` (covid_measures, emergency_management, …)."""
+    return sorted(p.stem for p in SHIPPED_LEXICONS.glob("*.toml"))
+
+
+def lexicon_path(name: str | Path) -> Path:
+    """A lexicon's file: ``name`` itself, or the shipped lexicon of that short name
+    ("emergency_management") when no such file exists."""
+    path = Path(name)
+    if not path.exists() and path.suffix == "" and path.parent == Path(".") and (SHIPPED_LEXICONS / f"{path.name}.toml").is_file():
+        return SHIPPED_LEXICONS / f"{path.name}.toml"
+    return path
 
 _MEASURE_KEYS = {"name", "gloss", "variants"}
 _TOP_KEYS = {"lexicon", "measure"}
@@ -92,9 +109,11 @@ class Lexicon:
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
-    """Read and check a lexicon TOML file; errors name the file and the offending key."""
-    path = Path(path) if path is not None else DEFAULT_LEXICON
-    data, _ = read_toml(path, kind="lexicon", missing="check the path, or omit it for the default lexicon")
+    """Read and check a lexicon TOML file, or a shipped lexicon by short name
+    ("emergency_management"); errors name the file and the offending key."""
+    path = lexicon_path(path) if path is not None else DEFAULT_LEXICON
+    shipped = ", ".join(shipped_lexicons())
+    data, _ = read_toml(path, kind="lexicon", missing=f"check the path, or name a shipped lexicon: {shipped}")
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (expected [lexicon] and [[measure]] tables)")

@@ -9,9 +9,11 @@ Three checks on a :class:`~analysis.clusters.Clustering`:
   original by the adjusted Rand index (ARI: 1 = identical, 0 = no better than chance);
 * agreement across linkage methods: the same k with average, complete and single linkage.
 
-The verdict is plain language, for the notebook and the CLI: *stable* when the mean bootstrap
-ARI is at least 0.75, *partly stable* from 0.5, *unstable* below. Randomness comes only from
-an explicit ``random_state``, so reruns give identical tables.
+The verdict is plain language, for the notebook and the CLI: *unstable* when the mean bootstrap
+ARI is below 0.5; *tentative* with fewer than 6 units or when the lower end of the bootstrap
+interval (5th percentile) is below 0.5, since a few units or a wide interval cannot support
+more; otherwise *stable* when the mean is at least 0.75, *partly stable* below. Randomness
+comes only from an explicit ``random_state``, so reruns give identical tables.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from sklearn.metrics import adjusted_rand_score
 
 from .clusters import Clustering, profile_distances
 
-__all__ = ["ClusterValidation", "validate_clustering", "resample_mentions", "STABLE_ARI", "PARTLY_STABLE_ARI"]
+__all__ = ["ClusterValidation", "validate_clustering", "resample_mentions", "STABLE_ARI", "PARTLY_STABLE_ARI", "MIN_UNITS"]
 
 STABLE_ARI = 0.75
 PARTLY_STABLE_ARI = 0.5
+#: Fewer units than this give a tentative verdict at best.
+MIN_UNITS = 6
 LINKAGES = ("average", "complete", "single")
 
 
@@ -52,13 +56,20 @@ class ClusterValidation:
         return float(np.mean(self.bootstrap_ari)) if len(self.bootstrap_ari) else float("nan")
 
     @property
+    def lower_bound(self) -> float:
+        """The 5th percentile of the bootstrap ARIs: the lower end of the 90% interval."""
+        return float(np.percentile(self.bootstrap_ari, 5)) if len(self.bootstrap_ari) else float("nan")
+
+    @property
     def verdict(self) -> str:
-        """``stable``, ``partly stable`` or ``unstable`` (see the module docstring)."""
+        """``stable``, ``partly stable``, ``tentative`` or ``unstable`` (see the module docstring)."""
+        if not self.stability >= PARTLY_STABLE_ARI:
+            return "unstable"
+        if len(self.unit_stability) < MIN_UNITS or not self.lower_bound >= PARTLY_STABLE_ARI:
+            return "tentative"
         if self.stability >= STABLE_ARI:
             return "stable"
-        if self.stability >= PARTLY_STABLE_ARI:
-            return "partly stable"
-        return "unstable"
+        return "partly stable"
 
     @property
     def stable(self) -> bool:
@@ -84,6 +95,16 @@ class ClusterValidation:
             tail += f" The silhouette ({float(silhouette.iloc[0]):.2f}) is also below 0.25: little cluster structure."
         if self.verdict == "stable":
             return f"Clusters are stable ({evidence}).{tail}"
+        if self.verdict == "tentative":
+            why = (
+                f"only {len(self.unit_stability)} units"
+                if len(self.unit_stability) < MIN_UNITS
+                else f"the lower end of the interval is below {PARTLY_STABLE_ARI}"
+            )
+            return (
+                f"Warning: the {self.k} clusters are tentative ({evidence}): {why}, so a few changed mentions "
+                f"can regroup the units. Read the clusters as tentative, not as a finding.{tail}"
+            )
         if self.verdict == "partly stable":
             return (
                 f"Warning: the {self.k} clusters are only partly stable ({evidence}): some units move between clusters "

@@ -59,12 +59,20 @@ def _csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
     return path
 
 
+def _by_key(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """A unit × measure table with its key as the first column ("unit"); a document × measure
+    table (a corpus without units) with each document's date and source beside its doc_id."""
+    if frame.index.name != "doc_id":
+        return frame.reset_index().rename(columns={frame.index.name: "unit"})
+    meta = documents.set_index("doc_id")[["date_start", "source"]]
+    return meta.reindex(frame.index).join(frame).reset_index()
+
+
 def write_tables(analysis: Analysis, out_dir: str | Path) -> list[Path]:
     """Write every table of ``analysis`` as CSV into ``out_dir``; return the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    measures = analysis.measures.reset_index().rename(columns={analysis.measures.index.name: "unit"})
-    presence = analysis.presence.reset_index().rename(columns={analysis.presence.index.name: "unit"})
+    measures, presence = (_by_key(frame, analysis.documents) for frame in (analysis.measures, analysis.presence))
     written = [
         _csv(analysis.documents, out / "documents.csv"),
         _csv(analysis.terms, out / "terms.csv"),

@@ -187,7 +187,9 @@ def plot_cluster_validation(
         ax.set_ylabel("ARI vs. chosen")
         ax.set_title(f"连接方法一致性 Linkage agreement\nat k={validation.k}", fontsize=10)
 
-        verdict = {"stable": "稳定 stable", "partly stable": "部分稳定 partly stable", "unstable": "不稳定 NOT stable"}[validation.verdict]
+        verdict = {
+            "stable": "稳定 stable", "partly stable": "部分稳定 partly stable", "tentative": "暂定 tentative", "unstable": "不稳定 NOT stable"
+        }[validation.verdict]
         fig.suptitle(f"{title}  —  {verdict}", fontsize=13)
         fig.tight_layout()
     return fig
