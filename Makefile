@@ -46,7 +46,7 @@ test-fast: setup
 	$(PY) -m pytest -m "not slow"
 
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean:
 	rm -rf build results report .pytest_cache

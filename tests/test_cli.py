@@ -76,3 +76,17 @@ def test_no_figures(tmp_path):
     assert main(["run", "--out", str(tmp_path), "--no-figures"]) == 0
     assert not (tmp_path / "figures").exists()
     assert (tmp_path / "measures.csv").exists()
+
+
+def test_progress_bars_only_when_asked_or_on_a_terminal(capsys):
+    from analysis.progress import counter, progress, showing
+
+    assert showing(False) is False and showing(True) is True
+    assert showing(None) is False  # pytest captures stderr: not a terminal, not a notebook
+    items = [1, 2, 3]
+    assert progress(items, "reading", enabled=False) is items
+    bar = counter("figures", enabled=False)
+    bar.update(1)
+    bar.close()
+    shown = progress(items, "reading", enabled=True, total=3)
+    assert list(shown) == items and shown.desc == "reading"

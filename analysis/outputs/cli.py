@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="workers of a local Dask cluster (with --engine dask; default 2)")
     run.add_argument("--cache-dir", type=Path, help="accepted for older scripts; runs keep no cache")
     run.add_argument("--no-cache", action="store_true", help="accepted for older scripts; runs keep no cache")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--progress", action="store_true", help="progress bars even when output is not a terminal")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
     report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
@@ -127,8 +128,8 @@ def _run(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(figures=False)
     if args.no_cache:
         settings = settings.with_overrides(cache=False)
-    if args.no_progress:
-        settings = settings.with_overrides(progress=False)
+    if args.no_progress or args.progress:
+        settings = settings.with_overrides(progress=bool(args.progress and not args.no_progress))
     _figures_off_screen()
     analysis = analyse(settings)
     written = write_outputs(analysis, args.out)

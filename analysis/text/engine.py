@@ -8,7 +8,6 @@ document order (``tests/test_dask_engine.py``).
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import Iterable, Sequence
 from itertools import chain
@@ -16,6 +15,7 @@ from itertools import chain
 import numpy as np
 
 from ..errors import ConfigError
+from ..progress import progress as progress_bar
 from .tokens import Segmenter, TokenIds, keep_token
 
 __all__ = ["ENGINES", "cut_corpus", "merge_token_ids", "chunk_bounds"]
@@ -80,17 +80,6 @@ def merge_token_ids(parts: Sequence[TokenIds]) -> TokenIds:
     return TokenIds(np.concatenate(ids), list(vocabulary), np.concatenate(lengths))
 
 
-def _progress(texts: Sequence[str], enabled: bool | None):
-    """A tqdm bar over the texts on a terminal or in a notebook (never in tests or pipes)."""
-    if enabled is None:
-        enabled = sys.stderr.isatty() or "ipykernel" in sys.modules
-    if not enabled:
-        return texts
-    from tqdm.auto import tqdm
-
-    return tqdm(texts, unit="doc", desc="segmenting", delay=2.0, file=sys.stderr)
-
-
 def cut_corpus(
     texts: Sequence[str],
     segmenter: Segmenter,
@@ -111,7 +100,7 @@ def cut_corpus(
     """
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
     if engine == "local":
-        return _cut_chunk(segmenter, _progress(texts, progress), token_filter)
+        return _cut_chunk(segmenter, progress_bar(texts, "segmenting", enabled=progress, unit="doc"), token_filter)
     if engine != "dask":
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
     return merge_token_ids(_cut_on_dask(segmenter, texts, token_filter, scheduler, workers))

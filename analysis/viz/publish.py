@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AnalysisError
+from ..progress import counter
 from ..result import Analysis, corpus_name, date_range, leading_measures
 from . import figures, figures_methods
 
@@ -34,7 +35,9 @@ def publish_figure(
     return figures.save_figure(fig, out_dir, name, bbox_inches=None)
 
 
-def draw_figures(analysis: Analysis, out_dir: str | Path, *, size: str | None = None, labels: str | None = None) -> list[Path]:
+def draw_figures(
+    analysis: Analysis, out_dir: str | Path, *, size: str | None = None, labels: str | None = None, progress: bool | None = None
+) -> list[Path]:
     """Draw every figure the corpus supports into ``out_dir`` (PNG, SVG, PDF); return the paths.
 
     Each figure gets the house style (:func:`analysis.viz.figures.apply_house_style`): ``size``
@@ -56,9 +59,13 @@ def draw_figures(analysis: Analysis, out_dir: str | Path, *, size: str | None = 
     out = Path(out_dir)
     written: list[Path] = []
 
+    enabled = analysis.settings.progress if progress is None else progress
+    bar = counter("figures", enabled=enabled, unit="figure")
+
     def save(fig, name: str) -> None:
         written.extend(publish_figure(fig, analysis, out, name, size=size, source=note))
         plt.close(fig)
+        bar.update(1)
 
     save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
     save(figures.plot_term_bar(analysis.terms, top_n=analysis.settings.top_terms, font=font), "terms_bar")
@@ -96,4 +103,5 @@ def draw_figures(analysis: Analysis, out_dir: str | Path, *, size: str | None = 
         save(figures_methods.plot_cluster_validation(results.validation, font=font), "cluster_validation")
     if len(results.trends) and results.trends["mentions"].sum() > 0:
         save(figures_methods.plot_trends(results.trends, font=font), "trends")
+    bar.close()
     return written
