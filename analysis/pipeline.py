@@ -10,7 +10,6 @@ without dates) are skipped with a note saying why, and everything else still run
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 

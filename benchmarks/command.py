@@ -1,22 +1,24 @@
 """Command benchmark (not a test): what a user waits for, from process start to exit.
 
-Times, side by side in one run and interleaved round by round (so the machine's slow spells
-weigh on both sides):
+Every timing is a whole process, measured side by side with the plain alternative in the same
+run and interleaved round by round, so the machine's slow spells weigh on both sides. The plain
+alternative is a script that reads the same texts, ``jieba.lcut``s each and ``Counter.update``s.
 
-1. ``python -m analysis run --corpus CORPUS --no-figures --no-cache --out TMP`` on a JSON Lines
-   corpus built from the government work reports (``--mb`` of text, default 20);
-2. the plain alternative: a script that reads the same JSON Lines, ``jieba.lcut``s each text
-   and ``Counter.update``s, also timed as a whole process;
-3. ``python -c "import analysis"``.
+1. ``python -m analysis run --no-figures --no-cache`` on a JSON Lines corpus of ``--mb`` MB built
+   from the government work reports (default 20), against the plain script on the same file;
+2. ``python -m analysis run`` with figures on the shipped bulletin, and with
+   ``--config examples/gov-work-reports.toml`` on the government work reports, each against the
+   plain script on the same texts;
+3. ``make figures``' work (``python -m analysis notebooks``) against ``run`` with figures on the
+   bulletin;
+4. peak resident memory of ``run --no-figures`` (the process and its children) on corpora of
+   each size in ``--memory`` (MB, e.g. ``100,500``; none by default: they take minutes);
+5. ``python -c "import analysis"``.
 
-Prints each run's seconds, the medians and the ratio plain / analysis (above 1: the command is
-faster than the plain script).
+    .venv/bin/python benchmarks/command.py [--mb 20] [--repeat 3] [--memory 100,500] [--only NAME,…] [--compare DIR]
 
-    .venv/bin/python benchmarks/command.py [--mb 20] [--repeat 3] [--project DIR]
-
-``--project DIR`` times another checkout of the package instead of this one; ``--compare DIR``
-times another checkout's ``run`` as well, interleaved with this one's (before and after in one
-run: e.g. ``git worktree add /tmp/before HEAD~5``).
+``--compare DIR`` also times ``run`` from another checkout on the 20 MB corpus, interleaved
+(before and after in one run: e.g. ``git worktree add /tmp/before HEAD~5``).
 """
 
 from __future__ import annotations
@@ -35,15 +37,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GOV_REPORTS = ROOT.parent / "shared" / "corpora" / "gov-work-reports" / "government_work_reports.jsonl"
+BULLETIN = ROOT / "data" / "raw" / "000_2d3668a156c8860b.txt"
 UNITS = ["东城", "西城", "南岗", "道里", "香坊", "江北", "河东", "山南", "湖西", "林口", "海林", "松岭"]
 
-PLAIN = """
+PLAIN_JSONL = """
 import collections, json, sys
 import jieba
 counts = collections.Counter()
 with open(sys.argv[1], encoding="utf-8") as lines:
     for line in lines:
-        counts.update(jieba.lcut(json.loads(line)["text"]))
+        record = json.loads(line)
+        counts.update(jieba.lcut(record.get("text") or record.get("content") or ""))
+print(len(counts))
+"""
+PLAIN_PAGE = """
+import collections, sys
+import jieba
+counts = collections.Counter()
+with open(sys.argv[1], encoding="utf-8") as lines:
+    for line in lines:
+        counts.update(jieba.lcut(line))
 print(len(counts))
 """
 
@@ -74,50 +87,82 @@ def build_jsonl(path: Path, *, megabytes: float, seed: int = 4) -> dict:
     return {"documents": n, "text_mb": size / 1e6}
 
 
-def timed(command: list[str], env: dict | None = None) -> float:
+def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """Seconds from process start to exit, and the peak resident memory (MB) of the process
+    and its children (GNU time's maximum resident set size)."""
+    gnu_time = Path("/usr/bin/time").exists()  # Debian's package `time`; without it memory is not measured
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run([*(["/usr/bin/time", "-f", "%M"] if gnu_time else []), *command], capture_output=True, text=True, env=env, cwd=cwd)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
-    return seconds
+    peak_kb = int(done.stderr.strip().splitlines()[-1]) if gnu_time else float("nan")
+    return seconds, peak_kb / 1024
+
+
+def compare(name: str, ours: list[str], plain: list[str], repeat: int, env: dict, limit: str) -> None:
+    """Interleave ``ours`` and ``plain``; print each round and the ratio at the medians."""
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(timed(ours, env)[0])
+        b.append(timed(plain, env)[0])
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"{name}: ours {ma:.2f} s ({', '.join(f'{v:.2f}' for v in a)}), plain {mb:.2f} s ({', '.join(f'{v:.2f}' for v in b)})")
+    print(f"  -> ours / plain = {ma / mb:.2f}x, plain / ours = {mb / ma:.2f}x   (target: {limit})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--project", type=Path, help="time the package in this checkout instead of this one")
+    parser.add_argument("--memory", default="", help="corpus sizes in MB for the memory runs, e.g. 100,500")
+    parser.add_argument("--only", default="", help="run only these: corpus, bulletin, gov, notebooks, memory, import")
     parser.add_argument("--compare", type=Path, help="also time `run` from this other checkout, interleaved")
     args = parser.parse_args()
-    env = dict(os.environ)
-    if args.project:
-        env["PYTHONPATH"] = str(args.project.resolve())
+    only = set(filter(None, args.only.split(","))) or {"corpus", "bulletin", "gov", "notebooks", "memory", "import"}
+    env = dict(os.environ, MPLBACKEND="Agg")
+    py = sys.executable
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d')}")
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus.jsonl"
-        built = build_jsonl(corpus, megabytes=args.mb)
-        print(f"corpus: {built['documents']} documents, {built['text_mb']:.1f} MB of text ({corpus.stat().st_size / 1e6:.1f} MB file)")
-        plain = Path(tmp) / "plain.py"
-        plain.write_text(PLAIN, encoding="utf-8")
-        run = [sys.executable, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--no-cache", "--out", str(Path(tmp) / "out")]
-        times: dict[str, list[float]] = {"analysis run": [], "plain jieba script": [], "import analysis": []}
-        if args.compare:
-            times["run (compared)"] = []
-            other = {**env, "PYTHONPATH": str(args.compare.resolve())}
-        for round_ in range(args.repeat):
-            times["analysis run"].append(timed(run, env))
+        tmp = Path(tmp)
+        plain_jsonl, plain_page = tmp / "plain_jsonl.py", tmp / "plain_page.py"
+        plain_jsonl.write_text(PLAIN_JSONL, encoding="utf-8")
+        plain_page.write_text(PLAIN_PAGE, encoding="utf-8")
+        if "corpus" in only:
+            corpus = tmp / "corpus.jsonl"
+            built = build_jsonl(corpus, megabytes=args.mb)
+            print(f"\n1. {args.mb:.0f} MB corpus: {built['documents']} documents, {built['text_mb']:.1f} MB of text")
+            run = [py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--no-cache", "--out", str(tmp / "out")]
+            compare("run --no-figures", run, [py, str(plain_jsonl), str(corpus)], args.repeat, env, "plain / ours >= 8")
             if args.compare:
-                times["run (compared)"].append(timed(run, other))
-            times["plain jieba script"].append(timed([sys.executable, str(plain), str(corpus)], env))
-            times["import analysis"].append(timed([sys.executable, "-c", "import analysis"], env))
-            ratio = times["plain jieba script"][-1] / times["analysis run"][-1]
-            print(f"round {round_ + 1}: run {times['analysis run'][-1]:.2f} s, plain {times['plain jieba script'][-1]:.2f} s, ratio {ratio:.2f}")
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, values in times.items():
-        print(f"{name:20s} median {medians[name]:6.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
-    print(f"plain / run at the medians: {medians['plain jieba script'] / medians['analysis run']:.2f}x")
-    if args.compare:
-        print(f"plain / compared run at the medians: {medians['plain jieba script'] / medians['run (compared)']:.2f}x")
+                other = {**env, "PYTHONPATH": str(args.compare.resolve())}
+                times = [timed(run, other)[0] for _ in range(args.repeat)]
+                print(f"  run from {args.compare}: {statistics.median(times):.2f} s ({', '.join(f'{v:.2f}' for v in times)})")
+        if "bulletin" in only:
+            print("\n2a. the shipped bulletin, run with figures")
+            run = [py, "-m", "analysis", "run", "--out", str(tmp / "b")]
+            compare("run (figures)", run, [py, str(plain_page), str(BULLETIN)], args.repeat, env, "ours / plain <= 4")
+        if "gov" in only:
+            print("\n2b. the government work reports, run with figures")
+            run = [py, "-m", "analysis", "run", "--config", str(ROOT / "examples" / "gov-work-reports.toml"), "--out", str(tmp / "g")]
+            compare("run (figures)", run, [py, str(plain_jsonl), str(GOV_REPORTS)], args.repeat, env, "ours / plain <= 2")
+        if "notebooks" in only:
+            print("\n3. every notebook (make figures) against run with figures, on the bulletin")
+            books = [py, "-m", "analysis", "notebooks", "--figures", str(tmp / "nf"), "--executed", str(tmp / "ne")]
+            run = [py, "-m", "analysis", "run", "--out", str(tmp / "b")]
+            compare("notebooks vs run", books, run, 1, env, "notebooks / run <= 2")
+        if "memory" in only and args.memory:
+            print("\n4. peak memory of run --no-figures (process and children)")
+            peaks = {}
+            for mb in [float(v) for v in args.memory.split(",")]:
+                corpus = tmp / f"m{mb:.0f}.jsonl"
+                build_jsonl(corpus, megabytes=mb)
+                seconds, peaks[mb] = timed([py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--out", str(tmp / "m")], env)
+                corpus.unlink()
+                print(f"  {mb:.0f} MB: {peaks[mb]:.0f} MB peak, {seconds:.1f} s   (target: <= 1024 MB at 100 MB; 500 MB within 1.3x of 100 MB)")
+        if "import" in only:
+            times = [timed([py, "-c", "import analysis"], env)[0] for _ in range(args.repeat)]
+            print(f"\n5. python -c 'import analysis': {statistics.median(times):.2f} s   (target: <= 0.5 s)")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ from .units import UnitMatch, read_unit, unit_key, unit_vocabulary
 from ..errors import InputError
 from .readers import (
     FORMATS,
-    PAGE_SUFFIXES,
     SUPPORTED_SUFFIXES,
     TEXT_COLUMNS,
     Record,

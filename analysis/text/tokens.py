@@ -276,7 +276,7 @@ def make_segmenter(
     return Segmenter(engine, entries, kept, hmm=hmm)
 
 
-def segment(text: str, tokenizer: "jieba.Tokenizer | Segmenter", *, hmm: bool = True) -> list[str]:
+def segment(text: str, tokenizer, *, hmm: bool = True) -> list[str]:
     """Cut one text into tokens, unfiltered (precise mode)."""
     if isinstance(tokenizer, Segmenter):
         return tokenizer.cut(text)
@@ -295,7 +295,7 @@ def keep_token(token: str, *, stopwords: frozenset[str], keep: frozenset[str], m
 
 def tokenize(
     texts: Iterable[str],
-    tokenizer: "jieba.Tokenizer | Segmenter",
+    tokenizer: "Segmenter",
     *,
     stopwords: frozenset[str] = frozenset(),
     keep: frozenset[str] = frozenset(),
@@ -318,40 +318,6 @@ def tokenize(
             kept.update(t for t in new if keep_token(t, stopwords=stopwords, keep=keep, min_chars=min_chars))
         result.append([t for t in tokens if t in kept])
     return result
-
-
-@dataclass(frozen=True)
-class TokenIds:
-    """Documents' tokens as integers, so that methods count them with numpy.
-
-    ``ids`` holds every document's token ids, one document after another; ``words[i]`` is the
-    token with id ``i`` (ids in order of first appearance); ``lengths`` the number of tokens in
-    each document. Made once (:func:`tokenize_ids`, or :func:`token_ids` of token lists) and
-    passed to :func:`~analysis.keyness.keyness` and :func:`~analysis.cooccurrence.collocations`,
-    it spares each of them hashing the same millions of tokens again.
-    """
-
-    ids: np.ndarray
-    words: list[str]
-    lengths: np.ndarray
-
-    def lists(self) -> list[list[str]]:
-        """The tokens again as one list per document (each distinct token one shared string)."""
-        words = np.empty(len(self.words), dtype=object)
-        words[:] = self.words
-        tokens = words[self.ids]
-        ends = np.cumsum(self.lengths)
-        return [tokens[a:b].tolist() for a, b in zip((ends - self.lengths).tolist(), ends.tolist())]
-
-
-def token_ids(tokens: Sequence[Sequence[str]] | TokenIds) -> TokenIds:
-    """The documents' tokens (one list per document) as :class:`TokenIds`; as is if they already are."""
-    if isinstance(tokens, TokenIds):
-        return tokens
-    docs = tokens if isinstance(tokens, Sequence) else list(tokens)
-    ids, words = pd.factorize(pd.Series(list(chain.from_iterable(docs)), dtype=object), use_na_sentinel=False)
-    lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
-    return TokenIds(ids.astype(np.int64, copy=False), words.tolist(), lengths)
 
 
 @dataclass(frozen=True)

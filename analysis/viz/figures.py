@@ -37,7 +37,6 @@ from scipy.cluster.hierarchy import dendrogram
 from wordcloud import WordCloud
 
 from ..methods.clusters import Clustering
-from ..errors import AnalysisError
 from .fonts import cjk_font_family, cjk_font_path
 
 __all__ = [
