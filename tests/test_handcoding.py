@@ -203,6 +203,8 @@ def test_validate_commands_on_the_bulletin_print_one_line_errors(tmp_path, capsy
     assert "lexicon vs A: precision" in out and (tmp_path / "v" / "validation.csv").is_file()
     scores = pd.read_csv(tmp_path / "v" / "validation.csv")
     assert scores["measure"].tolist()[:-1] == measures
+    assert main(["validate", "score", str(sample), "--out", str(tmp_path / "v0")]) == 0  # not filled in yet
+    assert "s coded no units: fill in sheet 'coding'" in capsys.readouterr().out
     bad = fill(sample, tmp_path / "bad.xlsx", {}, cells={(4, 6): "x"})
     assert main(["validate", "score", str(bad), "--out", str(tmp_path / "v")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

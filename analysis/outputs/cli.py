@@ -97,6 +97,12 @@ def _validate(args: argparse.Namespace) -> int:
         named = sample["unit"].astype(bool)
         spread = f"{sample.loc[named, 'unit'].nunique()} units" if named.any() else f"{sample['doc_id'].nunique()} documents"
         options = "".join(f" --{key} {value}" for key, value in (("config", args.config), ("corpus", args.corpus), ("lexicon", args.lexicon)) if value)
+        cut = int((sample["text"].str.len() > 32_767).sum())
+        if cut:
+            print(
+                f"{cut} of the {args.by}s are longer than an Excel cell holds and were cut (sheet 'cut_cells' lists them): "
+                "coders cannot read them whole; draw sentences instead (--by sentence)"
+            )
         print(
             f"wrote {args.out}: {len(sample)} {args.by}s from {spread}; the lexicon codes "
             f"{coded} of {len(inputs.lexicon.names)} measures in them. Fill in sheet 'coding', then run "
@@ -106,7 +112,9 @@ def _validate(args: argparse.Namespace) -> int:
     scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out)
     pooled = scores[scores["measure"] == "(all measures)"]
     for row in pooled.itertuples(index=False):
-        if row.comparison == "lexicon vs coder":
+        if row.comparison == "lexicon vs coder" and not row.n_units:
+            print(f"{row.coder} coded no units: fill in sheet 'coding' (1 where a text expresses a measure) and score again")
+        elif row.comparison == "lexicon vs coder":
             print(
                 f"lexicon vs {row.coder}: precision {row.precision:.2f}, recall {row.recall:.2f}, F1 {row.f1:.2f} "
                 f"over {row.n_units} unit × measure decisions"
