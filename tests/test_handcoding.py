@@ -150,6 +150,8 @@ def test_the_workbook_hides_the_matches_and_scores_back(tmp_path):
     about = {row[0].value: row[1].value for row in book["about"].iter_rows(min_row=2)}
     assert about["corpus_sha256"] == inputs.sha256 and about["text_unit"] == "sentence"
     assert sorted(sample["unit_id"]) == ["d1#s1", "d2#s1", "d3#s1"]
+    write_coding_sample(inputs, tmp_path / "again.xlsx", n=10)
+    assert (tmp_path / "again.xlsx").read_bytes() == (tmp_path / "s.xlsx").read_bytes()  # reproducible to the byte
     # coder A agrees with the lexicon except on d3 (codes 甲); coder B leaves d2 wholly blank
     a = fill(tmp_path / "s.xlsx", tmp_path / "a.xlsx", {"d1#s1": {"甲": 1}, "d2#s1": {"乙": "1"}, "d3#s1": {"甲": 1, "乙": 0}}, coder="A")
     b = fill(tmp_path / "s.xlsx", tmp_path / "b.xlsx", {"d1#s1": {"甲": 1, "乙": 0}, "d3#s1": {"乙": 0}}, coder="B")
