@@ -41,6 +41,15 @@ _PUBLIC = {
     "date_range": "result",
     "leading_measures": "result",
     "findings": "headlines",
+    # validating the coding by hand, coding rules
+    "text_units": "methods.handcoding",
+    "draw_sample": "methods.handcoding",
+    "score_coding": "methods.handcoding",
+    "krippendorff_alpha": "methods.agreement",
+    "alpha_interval": "methods.agreement",
+    "rule_effects": "measures.lexicon",
+    "write_coding_sample": "outputs.coding",
+    "score_workbooks": "outputs.coding",
     # figures
     "plot_term_bar": "viz.figures",
     "plot_wordcloud": "viz.figures",
@@ -86,9 +95,12 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .errors import AnalysisError
     from .explore import keyness, kwic
     from .headlines import findings
-    from .measures.lexicon import find_mentions, load_lexicon
+    from .measures.lexicon import find_mentions, load_lexicon, rule_effects
+    from .methods.agreement import alpha_interval, krippendorff_alpha
+    from .methods.handcoding import draw_sample, score_coding, text_units
     from .methods.kwic import format_kwic
     from .methods.trends import mention_trends, trend_matrix
+    from .outputs.coding import score_workbooks, write_coding_sample
     from .outputs.notebooks import run_notebooks
     from .outputs.report import write_report
     from .outputs.tables import write_outputs

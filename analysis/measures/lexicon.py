@@ -4,11 +4,24 @@ A lexicon is a TOML data file (see ``resources/lexicons/``): each measure has a 
 name, an English gloss and its surface variants. Matching runs on the raw text with one
 regular expression, longest variant first at each position, so a stretch of text counts for
 one measure once and the result does not depend on how the segmenter split the words.
+
+A measure may also carry coding rules, still matched on the raw text:
+
+* ``exclude = ["国民生产", …]``: contexts that cancel a match: a match of the measure lying
+  inside an occurrence of one of these strings is dropped (民生 inside 国民生产);
+* ``[[measure.near]]`` tables, each adding matches: an occurrence of ``match`` (a string or a
+  list, longest first) counts when ``any_of`` (at least one of these) and/or ``all_of`` (every
+  one of these) occur within ``within`` characters of it (before or after, not overlapping
+  it), or in the same sentence when ``within = "sentence"``. An occurrence overlapping a
+  mention already found is not added again, and ``exclude`` applies to it too.
+
+A lexicon without rules is matched exactly as before (the same rows, in the same order).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,6 +48,9 @@ __all__ = [
     "DEFAULT_LEXICON",
     "shipped_lexicons",
     "lexicon_path",
+    "NearRule",
+    "rule_effects",
+    "RULE_EFFECT_COLUMNS",
 ]
 
 DEFAULT_LEXICON = Path(str(resources.files("analysis").joinpath("resources/lexicons/covid_measures.toml")))
@@ -54,17 +70,52 @@ def lexicon_path(name: str | Path) -> Path:
         return SHIPPED_LEXICONS / f"{path.name}.toml"
     return path
 
-_MEASURE_KEYS = {"name", "gloss", "variants"}
+_MEASURE_KEYS = {"name", "gloss", "variants", "exclude", "near"}
+_NEAR_KEYS = {"match", "any_of", "all_of", "within"}
 _TOP_KEYS = {"lexicon", "measure"}
+#: Where a sentence ends, for ``within = "sentence"`` (as in the lexicon diagnostics).
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
+
+
+@dataclass(frozen=True)
+class NearRule:
+    """Count ``match`` when ``any_of`` (one of) and ``all_of`` (each of) occur within
+    ``within`` characters of it, or in its sentence when ``within`` is ``"sentence"``."""
+
+    match: tuple[str, ...]
+    any_of: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()
+    within: int | str = "sentence"
+
+    def describe(self) -> str:
+        """The rule in one line, as lexicon_report.csv shows it."""
+        parts = ["near: " + "/".join(self.match)]
+        if self.any_of:
+            parts.append("with any of " + "/".join(self.any_of))
+        if self.all_of:
+            parts.append("with all of " + "/".join(self.all_of))
+        parts.append("in the same sentence" if self.within == "sentence" else f"within {self.within} characters")
+        return " ".join(parts)
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(m) for m in sorted(self.match, key=lambda m: (-len(m), m))))
 
 
 @dataclass(frozen=True)
 class Measure:
-    """A coded measure: canonical name (a column in measures.csv), gloss, surface variants."""
+    """A coded measure: canonical name (a column in measures.csv), gloss, surface variants,
+    and optional coding rules (``exclude`` contexts, ``near`` rules)."""
 
     name: str
     gloss: str
     variants: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    near: tuple[NearRule, ...] = ()
+
+    @property
+    def has_rules(self) -> bool:
+        return bool(self.exclude or self.near)
 
 
 @dataclass(frozen=True)
@@ -103,6 +154,11 @@ class Lexicon:
                 groups.append(re.escape(first) + "(?:" + "|".join(map(re.escape, rests)) + ")")
         return re.compile("|".join(groups))
 
+    @property
+    def has_rules(self) -> bool:
+        """Whether any measure carries an ``exclude`` or ``near`` rule."""
+        return any(m.has_rules for m in self.measures)
+
     def terms(self) -> frozenset[str]:
         """Every canonical name and variant: tokens the token filter must keep."""
         return frozenset(self.variant_to_measure) | frozenset(self.names)
@@ -126,7 +182,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         where = f"{path}: measure {i}"
         unknown = set(entry) - _MEASURE_KEYS
         if unknown:
-            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}' (allowed: name, gloss, variants)")
+            raise ConfigError(
+                f"{where}: unknown key '{sorted(unknown)[0]}' (allowed: name, gloss, variants, exclude, near)"
+            )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}: missing 'name' (give each measure a canonical name)")
@@ -141,13 +199,56 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
                     f"{where} ({name}): variant '{variant}' already belongs to '{owner[variant]}' (keep it in one measure)"
                 )
             owner[variant] = name
-        measures.append(Measure(name=name, gloss=str(entry.get("gloss", "")), variants=tuple(dict.fromkeys(variants))))
+        exclude = _strings(entry.get("exclude", []), f"{where} ({name}): 'exclude'")
+        near_entries = entry.get("near", [])
+        if isinstance(near_entries, dict):
+            near_entries = [near_entries]
+        if not isinstance(near_entries, list):
+            raise ConfigError(f"{where} ({name}): 'near' must be a table or a list of tables ([[measure.near]])")
+        near = tuple(_near_rule(rule, f"{where} ({name}): near rule {j}") for j, rule in enumerate(near_entries, start=1))
+        measures.append(
+            Measure(
+                name=name, gloss=str(entry.get("gloss", "")), variants=tuple(dict.fromkeys(variants)),
+                exclude=tuple(dict.fromkeys(exclude)), near=near,
+            )
+        )
     meta = data.get("lexicon", {})
     return Lexicon(
         name=str(meta.get("name", path.stem)),
         description=str(meta.get("description", "")),
         measures=tuple(measures),
         path=str(path),
+    )
+
+
+def _strings(value: object, where: str, *, allow_one: bool = True) -> list[str]:
+    """A list of non-empty strings (or one string, when ``allow_one``), else a ConfigError."""
+    if allow_one and isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of non-empty strings")
+    return list(value)
+
+
+def _near_rule(entry: object, where: str) -> NearRule:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: must be a table with match, any_of or all_of, and within")
+    unknown = set(entry) - _NEAR_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}' (allowed: match, any_of, all_of, within)")
+    if "match" not in entry:
+        raise ConfigError(f"{where}: missing 'match' (the expression that becomes the mention)")
+    match = _strings(entry["match"], f"{where}: 'match'")
+    any_of = _strings(entry.get("any_of", []), f"{where}: 'any_of'")
+    all_of = _strings(entry.get("all_of", []), f"{where}: 'all_of'")
+    if not match or not (any_of or all_of):
+        raise ConfigError(f"{where}: give 'match' and at least one of 'any_of' or 'all_of'")
+    within = entry.get("within", "sentence")
+    if not (within == "sentence" or (isinstance(within, int) and not isinstance(within, bool) and within >= 0)):
+        raise ConfigError(f"{where}: 'within' must be a number of characters (0 or more) or \"sentence\", not {within!r}")
+    return NearRule(
+        match=tuple(dict.fromkeys(match)), any_of=tuple(dict.fromkeys(any_of)), all_of=tuple(dict.fromkeys(all_of)),
+        within=within,
     )
 
 
@@ -164,10 +265,129 @@ def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon)
     on part of a corpus."""
     rows = []
     pattern, owner = lexicon.pattern, lexicon.variant_to_measure
+    if lexicon.has_rules:
+        for doc_id, text in zip(doc_ids, texts, strict=True):
+            found, _ = _apply_rules(text, lexicon)
+            rows.extend((doc_id, measure, variant, start, end) for measure, variant, start, end in found)
+        return rows
     for doc_id, text in zip(doc_ids, texts, strict=True):
         for match in pattern.finditer(text):
             rows.append((doc_id, owner[match.group(0)], match.group(0), match.start(), match.end()))
     return rows
+
+
+def _occurrences(text: str, needle: str) -> list[tuple[int, int]]:
+    """Every occurrence of ``needle`` in ``text``, overlapping ones included: (start, end)."""
+    spans, at = [], text.find(needle)
+    while at >= 0:
+        spans.append((at, at + len(needle)))
+        at = text.find(needle, at + 1)
+    return spans
+
+
+def _sentence_bounds(text: str) -> list[int]:
+    """The offsets where sentences end: a position's sentence is found by bisection."""
+    return [m.start() for m in _SENTENCE_END.finditer(text)]
+
+
+def _near_holds(rule: NearRule, text: str, start: int, end: int, bounds: list[int] | None) -> bool:
+    """Whether ``rule``'s companions occur near the span ``start:end`` of ``text``."""
+    from bisect import bisect_right
+
+    if rule.within == "sentence":
+        assert bounds is not None
+        i = bisect_right(bounds, start)
+        low = bounds[i - 1] + 1 if i else 0
+        high = bounds[i] if i < len(bounds) else len(text)
+        gap = len(text)
+    else:
+        gap = int(rule.within)
+        longest = max(map(len, rule.any_of + rule.all_of))
+        low, high = max(start - gap - longest, 0), min(end + gap + longest, len(text))
+
+    def present(word: str) -> bool:
+        """An occurrence of ``word`` in the window, beside the match (not on it), at most ``gap`` away."""
+        for a, b in _occurrences(text[low:high], word):
+            a, b = a + low, b + low
+            if (b <= start and start - b <= gap) or (a >= end and a - end <= gap):
+                return True
+        return False
+
+    if rule.all_of and not all(present(w) for w in rule.all_of):
+        return False
+    return not rule.any_of or any(present(w) for w in rule.any_of)
+
+
+def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, str, int]]]:
+    """Mentions in ``text`` with the lexicon's rules applied: (measure, variant, start, end)
+    in text order, and what each rule did: (measure, rule, "added"/"removed", count)."""
+    owner = lexicon.variant_to_measure
+    found = [(owner[m.group(0)], m.group(0), m.start(), m.end()) for m in lexicon.pattern.finditer(text)]
+    effects: list[tuple[str, str, str, int]] = []
+    by_name = {m.name: m for m in lexicon.measures}
+
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    def excluded(measure: Measure, start: int, end: int) -> str | None:
+        """The first ``exclude`` context of ``measure`` whose occurrence holds start:end."""
+        for context in measure.exclude:
+            if context not in spans:
+                spans[context] = _occurrences(text, context)
+            if any(a <= start and end <= b for a, b in spans[context]):
+                return context
+        return None
+
+    kept = []
+    removed: Counter[tuple[str, str]] = Counter()
+    for row in found:
+        context = excluded(by_name[row[0]], row[2], row[3]) if by_name[row[0]].exclude else None
+        if context is None:
+            kept.append(row)
+        else:
+            removed[(row[0], context)] += 1
+    bounds = _sentence_bounds(text) if any(r.within == "sentence" for m in lexicon.measures for r in m.near) else None
+    taken = sorted((start, end) for _, _, start, end in kept)
+    added: Counter[tuple[str, str]] = Counter()
+    for measure in lexicon.measures:
+        for rule in measure.near:
+            for m in rule.pattern.finditer(text):
+                start, end = m.start(), m.end()
+                if any(a < end and start < b for a, b in taken):
+                    continue
+                if not _near_holds(rule, text, start, end, bounds):
+                    continue
+                context = excluded(measure, start, end) if measure.exclude else None
+                if context is not None:
+                    removed[(measure.name, context)] += 1
+                    continue
+                kept.append((measure.name, m.group(0), start, end))
+                taken.append((start, end))
+                added[(measure.name, rule.describe())] += 1
+    kept.sort(key=lambda row: (row[2], row[3]))
+    for measure in lexicon.measures:
+        for context in measure.exclude:
+            effects.append((measure.name, f"exclude: {context}", "removed", removed[(measure.name, context)]))
+        for rule in measure.near:
+            effects.append((measure.name, rule.describe(), "added", added[(measure.name, rule.describe())]))
+    return kept, effects
+
+
+RULE_EFFECT_COLUMNS = ["measure", "rule", "effect", "matches"]
+
+
+def rule_effects(texts: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
+    """What each coding rule did over the corpus: ``measure, rule, effect, matches``, one row
+    per rule in lexicon order; ``effect`` is "removed" (an ``exclude`` context: matches it
+    cancelled) or "added" (a ``near`` rule: matches it added). Empty without rules."""
+    totals: dict[tuple[str, str, str], int] = {}
+    for text in texts:
+        _, effects = _apply_rules(str(text), lexicon)
+        for measure, rule, effect, n in effects:
+            totals[(measure, rule, effect)] = totals.get((measure, rule, effect), 0) + n
+    if not texts and lexicon.has_rules:
+        _, effects = _apply_rules("", lexicon)
+        totals = {(m, r, e): 0 for m, r, e, _ in effects}
+    return pd.DataFrame([(*key, n) for key, n in totals.items()], columns=RULE_EFFECT_COLUMNS)
 
 
 def measure_matrix(

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..measures.lexicon import Lexicon
+from ..measures.lexicon import Lexicon, rule_effects
 from ..text.tokens import TokenIds, token_ids
 
 __all__ = [
@@ -310,7 +310,9 @@ def lexicon_report(
     tokenizer=None,
     top_n: int = 5,
 ) -> pd.DataFrame:
-    """Variant rows (:func:`variant_report`) then candidate rows (:func:`candidate_variants`).
+    """Variant rows (:func:`variant_report`), rule rows (kind ``rule``: each ``exclude`` or
+    ``near`` rule, status ``removed matches`` or ``added matches``, the number in ``mentions``)
+    and candidate rows (:func:`candidate_variants`), per measure.
 
     Written as ``lexicon_report.csv``; columns :data:`LEXICON_REPORT_COLUMNS`, measures in
     lexicon order.
@@ -320,10 +322,18 @@ def lexicon_report(
         lexicon, documents["text"].astype(str).tolist(), terms["term"].tolist(),
         counts=dict(zip(terms["term"], terms["count"])), top_n=top_n,
     )
-    frame = pd.concat([variants, candidates], ignore_index=True)
+    parts = [variants, candidates]
+    if lexicon.has_rules:  # one row per coding rule: how many matches it added or removed
+        effects = rule_effects(documents["text"].astype(str).tolist(), lexicon)
+        parts.insert(1, pd.DataFrame({
+            "measure": effects["measure"], "entry": effects["rule"], "kind": "rule",
+            "status": effects["effect"].map({"added": "added matches", "removed": "removed matches"}),
+            "mentions": effects["matches"],
+        }))
+    frame = pd.concat(parts, ignore_index=True)
     order = {name: i for i, name in enumerate(lexicon.names)}
     frame["_m"] = frame["measure"].map(order)
-    frame["_k"] = (frame["kind"] == "candidate").astype(int)
+    frame["_k"] = frame["kind"].map({"variant": 0, "rule": 1, "candidate": 2})
     frame = frame.sort_values(["_m", "_k"], kind="stable").drop(columns=["_m", "_k"]).reset_index(drop=True)
     frame = frame.reindex(columns=LEXICON_REPORT_COLUMNS)
     for column in ("mentions", "token_count", "missed_by_terms", "rank", "sentences_together", "sentences_with_entry"):

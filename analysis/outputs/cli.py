@@ -1,8 +1,10 @@
-"""Command line: ``python -m analysis init|run|report|notebooks``.
+"""Command line: ``python -m analysis init|run|report|notebooks|validate``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
 names; ``report`` writes a self-contained HTML briefing and an Excel workbook;
-``notebooks --config FILE`` reruns every notebook on it.
+``notebooks --config FILE`` reruns every notebook on it; ``validate sample`` writes a
+workbook of text units for a coder to code by hand, ``validate score`` scores the filled
+workbooks against the lexicon and each other.
 
 Errors a user can fix print as one line naming the file and what to do, with exit code 2.
 """
@@ -52,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     report.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
     report.add_argument("--english", action="store_true", help="label measures in figures with the lexicon's English glosses")
+    report.add_argument(
+        "--validation", type=Path,
+        help="validation.csv from `validate score`, for the section 'How reliable is the coding' (default: the one in --out, if any)",
+    )
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
@@ -59,7 +65,69 @@ def _parser() -> argparse.ArgumentParser:
     books.add_argument(
         "--executed", type=Path, help="where executed notebooks go (default: build/notebooks, or build/notebooks/NAME)"
     )
+    validate = commands.add_parser("validate", help="check the coding against a hand-coded sample")
+    steps = validate.add_subparsers(dest="step", required=True)
+    sample = steps.add_parser("sample", help="write a workbook of text units (stratified, reproducible) for a coder to fill in")
+    score = steps.add_parser("score", help="score filled workbooks: validation.csv and validation_disagreements.csv")
+    score.add_argument("workbooks", type=Path, nargs="+", metavar="FILE.xlsx", help="workbooks filled in by the coders")
+    for step in (sample, score):
+        step.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
+        step.add_argument("--config", type=Path, help="a TOML config file")
+        step.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    sample.add_argument("--n", type=int, default=60, help="text units in the sample (default 60)")
+    sample.add_argument("--by", choices=["sentence", "document"], default="sentence", help="text unit (default: sentence)")
+    sample.add_argument("--seed", type=int, default=0, help="random state of the draw (default 0)")
+    sample.add_argument("--out", type=Path, default=Path("validation_sample.xlsx"), help="workbook to write (default: validation_sample.xlsx)")
+    score.add_argument("--out", type=Path, default=Path("validation"), help="output folder (default: validation)")
     return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .coding import coding_inputs, score_workbooks, write_coding_sample
+
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
+    inputs = coding_inputs(settings)
+    if args.step == "sample":
+        if args.out.suffix.lower() != ".xlsx":
+            raise ConfigError(f"{args.out}: --out must be an .xlsx file")
+        if args.n < 1:
+            raise ConfigError(f"--n must be 1 or more, not {args.n}")
+        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed)
+        coded = (sample[inputs.lexicon.names].sum() > 0).sum()
+        named = sample["unit"].astype(bool)
+        spread = f"{sample.loc[named, 'unit'].nunique()} units" if named.any() else f"{sample['doc_id'].nunique()} documents"
+        options = "".join(f" --{key} {value}" for key, value in (("config", args.config), ("corpus", args.corpus), ("lexicon", args.lexicon)) if value)
+        cut = int((sample["text"].str.len() > 32_767).sum())
+        if cut:
+            print(
+                f"{cut} of the {args.by}s are longer than an Excel cell holds and were cut (sheet 'cut_cells' lists them): "
+                "coders cannot read them whole; draw sentences instead (--by sentence)"
+            )
+        print(
+            f"wrote {args.out}: {len(sample)} {args.by}s from {spread}; the lexicon codes "
+            f"{coded} of {len(inputs.lexicon.names)} measures in them. Fill in sheet 'coding', then run "
+            f"`python -m analysis validate score {args.out}{options}`"
+        )
+        return 0
+    scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out)
+    pooled = scores[scores["measure"] == "(all measures)"]
+    for row in pooled.itertuples(index=False):
+        if row.comparison == "lexicon vs coder" and not row.n_units:
+            print(f"{row.coder} coded no units: fill in sheet 'coding' (1 where a text expresses a measure) and score again")
+        elif row.comparison == "lexicon vs coder":
+            print(
+                f"lexicon vs {row.coder}: precision {row.precision:.2f}, recall {row.recall:.2f}, F1 {row.f1:.2f} "
+                f"over {row.n_units} unit × measure decisions"
+            )
+        else:
+            kappa = "" if row.kappa != row.kappa else f"Cohen's κ {row.kappa:.2f}, "
+            print(
+                f"between coders ({row.coder}): {kappa}Krippendorff's α {row.alpha:.2f} "
+                f"(95% bootstrap interval {row.alpha_low:.2f}–{row.alpha_high:.2f})"
+            )
+    print(f"wrote {written[0]} (per measure) and {written[1]} ({len(disagreements)} disagreements to read)")
+    return 0
 
 
 def _figures_off_screen() -> None:
@@ -161,6 +229,8 @@ def _report(args: argparse.Namespace) -> int:
     from ..pipeline import analyse
     from .report import write_report
 
+    if args.validation is not None and not args.validation.is_file():
+        raise ConfigError(f"{args.validation}: not found (write it with `python -m analysis validate score`)")
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(
         corpus=args.corpus, lexicon=args.lexicon, figure_size=args.size, measure_labels="en" if args.english else None
@@ -168,7 +238,7 @@ def _report(args: argparse.Namespace) -> int:
     _figures_off_screen()
     analysis = analyse(settings)
     try:
-        written = write_report(analysis, args.out)
+        written = write_report(analysis, args.out, validation=args.validation)
     except OSError as error:
         raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
     corpus = analysis.corpus
@@ -197,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             return _notebooks(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "validate":
+            return _validate(args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

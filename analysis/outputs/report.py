@@ -284,8 +284,45 @@ def _method_note(analysis: Analysis) -> list[str]:
     return notes
 
 
-def render_report(analysis: Analysis, manifest: Mapping, figures: Mapping[str, Path], *, embed_font: bool = True) -> str:
-    """The report as one self-contained HTML string (figures and font embedded, all text escaped)."""
+_RELIABILITY_COLUMNS = ["measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high"]
+
+
+def _reliability(validation: pd.DataFrame | None) -> dict | None:
+    """The "How reliable is the coding" section from ``validation.csv`` (None: no section):
+    a sentence per comparison over all measures, then the table per measure."""
+    if validation is None or validation.empty or "measure" not in validation:
+        return None
+    frame = validation.reindex(columns=_RELIABILITY_COLUMNS)
+    sentences = []
+    for row in frame[frame["measure"] == "(all measures)"].itertuples(index=False):
+        if row.comparison == "lexicon vs coder":
+            sentences.append(
+                f"Against {row.coder}'s hand coding of {row.n_units} unit × measure decisions, the lexicon's precision is "
+                f"{row.precision:.2f} (share of its codes the coder agrees with), its recall {row.recall:.2f} (share of the "
+                f"coder's codes it finds), F1 {row.f1:.2f}."
+            )
+        else:
+            kappa = "" if pd.isna(row.kappa) else f"Cohen's κ {row.kappa:.2f}; "
+            sentences.append(
+                f"The coders ({row.coder}) agree with {kappa}Krippendorff's α {row.alpha:.2f} "
+                f"(95% bootstrap interval {row.alpha_low:.2f} to {row.alpha_high:.2f}; α ≥ 0.8 is the usual bar for "
+                "reliable coding, 0.667 for tentative conclusions)."
+            )
+    table = frame.dropna(axis=1, how="all")
+    return {"sentences": sentences, "table": {"title": "Reliability by measure", "name": "validation", **_html_table(table)}}
+
+
+def render_report(
+    analysis: Analysis,
+    manifest: Mapping,
+    figures: Mapping[str, Path],
+    *,
+    embed_font: bool = True,
+    validation: pd.DataFrame | None = None,
+) -> str:
+    """The report as one self-contained HTML string (figures and font embedded, all text escaped).
+    With ``validation`` (``validation.csv`` from ``python -m analysis validate score``), it has
+    a section "How reliable is the coding"."""
     from jinja2 import Environment, select_autoescape
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), keep_trailing_newline=True)
@@ -318,6 +355,7 @@ def render_report(analysis: Analysis, manifest: Mapping, figures: Mapping[str, P
         "figures": embedded,
         "tables": _key_tables(analysis),
         "method": _method_note(analysis),
+        "reliability": _reliability(validation),
         "versions": manifest.get("versions", {}),
         "font_uri": "",
     }
@@ -328,16 +366,29 @@ def render_report(analysis: Analysis, manifest: Mapping, figures: Mapping[str, P
     return html
 
 
-def write_report(analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True) -> list[Path]:
-    """Write every output of the run (tables, figures, manifest.json) plus ``report.html`` and ``tables.xlsx``."""
+def write_report(
+    analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True, validation: str | Path | pd.DataFrame | None = None
+) -> list[Path]:
+    """Write every output of the run (tables, figures, manifest.json) plus ``report.html`` and ``tables.xlsx``.
+
+    ``validation`` is ``validation.csv`` (a path or the table) from ``python -m analysis
+    validate score``; by default the one in ``out_dir``, if there is one. With it the report
+    has a section "How reliable is the coding"."""
     out = Path(out_dir)
+    if validation is None and (out / "validation.csv").is_file():
+        validation = out / "validation.csv"
+    if validation is not None and not isinstance(validation, pd.DataFrame):
+        validation = pd.read_csv(validation, encoding="utf-8")
     written = write_outputs(analysis, out, figures=True)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     figures = {p.stem: p for p in written if p.suffix == ".png"}
-    html = render_report(analysis, manifest, figures, embed_font=embed_font)
+    html = render_report(analysis, manifest, figures, embed_font=embed_font, validation=validation)
     report = out / "report.html"
     report.write_text(html, encoding="utf-8")
-    workbook = write_workbook(report_tables(analysis), out / "tables.xlsx")
+    tables = report_tables(analysis)
+    if validation is not None:
+        tables["validation"] = validation
+    workbook = write_workbook(tables, out / "tables.xlsx")
     manifest["outputs"] = sorted({*manifest["outputs"], report.name, workbook.name})
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [*written, report, workbook]

@@ -1,0 +1,238 @@
+"""Validate the coding by hand: draw a sample of text units, compare hand codes with the lexicon.
+
+A *text unit* is a sentence (ending in 。！？；!?; or a line break) or a whole document. The
+sample is reproducible (``random_state``) and stratified: first, for each measure the lexicon
+found, rarest first, a few units coding it (so rare measures are present); then the rest round
+robin over the corpus's units (or documents, when no unit is named), so every unit is present
+and units where the lexicon found nothing are sampled too. The sample therefore over-represents
+rare measures: its precision and recall describe the sample, not the corpus's proportions.
+
+:func:`score_coding` compares each coder with the lexicon (precision, recall, F1, Cohen's κ) and
+the coders with each other (Cohen's κ for two, Krippendorff's α for two or more with a
+bootstrap interval); :func:`coding_disagreements` lists the units where they differ, as KWIC
+lines. Offsets refer to the analysed text (simplified, line breaks joined), as mentions do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..measures.lexicon import Lexicon
+from .agreement import alpha_interval, cohen_kappa, krippendorff_alpha, lexicon_scores
+
+__all__ = [
+    "UNIT_COLUMNS",
+    "VALIDATION_COLUMNS",
+    "DISAGREEMENT_COLUMNS",
+    "ALL_MEASURES",
+    "corpus_hash",
+    "text_units",
+    "draw_sample",
+    "score_coding",
+    "coding_disagreements",
+]
+
+UNIT_COLUMNS = ["unit_id", "doc_id", "unit", "date", "start", "end", "text"]
+VALIDATION_COLUMNS = [
+    "measure", "comparison", "coder", "n_units", "tp", "fp", "fn", "tn",
+    "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
+]
+DISAGREEMENT_COLUMNS = ["unit_id", "doc_id", "measure", "lexicon", "codes", "coded_1_by", "left", "match", "right", "text"]
+#: The ``measure`` of the rows pooling every measure (each unit × measure decision counts once).
+ALL_MEASURES = "(all measures)"
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+
+
+def corpus_hash(doc_ids: Sequence[str], texts: Sequence[str]) -> str:
+    """SHA-256 over every document's id and analysed text, in order: a sample drawn from one
+    corpus is scored against the same corpus only."""
+    digest = hashlib.sha256()
+    for doc_id, text in zip(doc_ids, texts, strict=True):
+        digest.update(str(doc_id).encode("utf-8") + b"\x00" + str(text).encode("utf-8") + b"\x00")
+    return digest.hexdigest()
+
+
+def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, *, by: str = "sentence") -> pd.DataFrame:
+    """Every text unit with the lexicon's codes: :data:`UNIT_COLUMNS`, then one 0/1 column
+    per measure (1 when a mention starts inside the unit).
+
+    ``documents`` holds ``doc_id``, ``text`` (the analysed text) and optionally ``unit`` and
+    ``date_start``; ``by`` is ``"sentence"`` (unit ids ``doc_id#s1``, ``#s2``, …) or
+    ``"document"``. Units without a Chinese or Latin letter are left out.
+    """
+    if by not in ("sentence", "document"):
+        raise ValueError(f"by must be 'sentence' or 'document', not {by!r}")
+    rows = []
+    for doc in documents.itertuples(index=False):
+        text = str(doc.text)
+        unit = str(getattr(doc, "unit", "") or "")
+        date = getattr(doc, "date_start", None)
+        date = "" if date is None or pd.isna(date) else str(date)[:10]
+        if by == "document":
+            pieces = [(0, len(text))]
+        else:
+            pieces = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+        for i, (start, end) in enumerate(pieces, start=1):
+            piece = text[start:end]
+            stripped = piece.strip()
+            if not re.search(r"[\u4e00-\u9fffA-Za-z]", stripped):
+                continue
+            start += len(piece) - len(piece.lstrip())
+            end = start + len(stripped)
+            unit_id = str(doc.doc_id) if by == "document" else f"{doc.doc_id}#s{i}"
+            rows.append((unit_id, str(doc.doc_id), unit, date, start, end, stripped))
+    units = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    codes = np.zeros((len(units), len(lexicon.names)), dtype=int)
+    if len(units) and len(mentions):
+        column = {name: j for j, name in enumerate(lexicon.names)}
+        first = units.groupby("doc_id", sort=False).indices
+        for doc_id, starts, measures in mentions.groupby("doc_id", sort=False)[["start", "measure"]].agg(list).itertuples():
+            rows_of_doc = first.get(doc_id)
+            if rows_of_doc is None:
+                continue
+            unit_starts = units["start"].to_numpy()[rows_of_doc]
+            unit_ends = units["end"].to_numpy()[rows_of_doc]
+            where = np.searchsorted(unit_starts, starts, side="right") - 1
+            for w, s, m in zip(where, starts, measures):
+                if w >= 0 and s < unit_ends[w]:
+                    codes[rows_of_doc[w], column[m]] = 1
+    return pd.concat([units, pd.DataFrame(codes, columns=lexicon.names)], axis=1)
+
+
+def draw_sample(units: pd.DataFrame, lexicon: Lexicon, *, n: int = 60, random_state: int = 0) -> pd.DataFrame:
+    """``n`` rows of :func:`text_units`, stratified by measure and by unit, in random order.
+
+    First, for each measure the lexicon found (rarest first), ``k`` units coding it are drawn
+    (``k`` = n ÷ (2 × measures found), between 1 and 3; units already drawn count); then units
+    are drawn round robin over the groups (the ``unit`` column, or the document when it is
+    empty), groups in random order, until there are ``n``. The same units and ``random_state``
+    give the same sample.
+    """
+    rng = np.random.default_rng(random_state)
+    if n >= len(units):
+        return units.iloc[rng.permutation(len(units))].reset_index(drop=True)
+    codes = units[lexicon.names].to_numpy()
+    found = [j for j in np.argsort(codes.sum(axis=0), kind="stable") if codes[:, j].sum() > 0]
+    k = max(1, min(3, n // (2 * max(len(found), 1))))
+    chosen: list[int] = []
+    taken = np.zeros(len(units), dtype=bool)
+    for j in found:
+        need = k - int(codes[taken, j].sum())
+        pool = np.flatnonzero((codes[:, j] == 1) & ~taken)
+        if need <= 0 or len(pool) == 0:
+            continue
+        picked = rng.choice(pool, size=min(need, len(pool), n - len(chosen)), replace=False)
+        chosen.extend(int(i) for i in picked)
+        taken[picked] = True
+        if len(chosen) >= n:
+            break
+    groups = units["unit"].where(units["unit"].astype(bool), units["doc_id"])
+    names = sorted(set(groups))
+    names = [names[i] for i in rng.permutation(len(names))]
+    pools = {g: list(rng.permutation(np.flatnonzero((groups == g).to_numpy() & ~taken))) for g in names}
+    while len(chosen) < n and any(pools.values()):
+        for g in names:
+            if pools[g] and len(chosen) < n:
+                chosen.append(int(pools[g].pop()))
+    order = rng.permutation(len(chosen))
+    return units.iloc[[chosen[i] for i in order]].reset_index(drop=True)
+
+
+def score_coding(
+    codings: Mapping[str, pd.DataFrame], units: pd.DataFrame, lexicon: Lexicon, *, n_boot: int = 1000, random_state: int = 0
+) -> pd.DataFrame:
+    """``validation.csv``: :data:`VALIDATION_COLUMNS`, per measure (lexicon order) then
+    :data:`ALL_MEASURES`.
+
+    ``codings`` maps each coder's name to a table indexed by ``unit_id`` with one column per
+    measure, 0/1, NaN where the coder did not code the unit; ``units`` holds the lexicon's
+    codes (:func:`text_units`). Rows ``comparison = "lexicon vs coder"``: the lexicon against
+    ``coder`` on the units that coder coded (``tp`` … ``f1``, ``kappa``). Row ``comparison =
+    "between coders"`` (two or more coders): ``coder`` lists them; ``n_units`` the units coded by
+    at least two; ``kappa`` (Cohen's, two coders only, units both coded); ``alpha``
+    (Krippendorff's, nominal) and its 95% bootstrap interval ``alpha_low`` … ``alpha_high``.
+    """
+    lexicon_codes = units.set_index("unit_id")[lexicon.names]
+    names = list(codings)
+    rows = []
+    for measure in [*lexicon.names, ALL_MEASURES]:
+        columns = lexicon.names if measure == ALL_MEASURES else [measure]
+
+        def stacked(table: pd.DataFrame) -> pd.Series:
+            return table.reindex(columns=columns).stack(future_stack=True)
+
+        auto = stacked(lexicon_codes)
+        hand = {name: stacked(codings[name]).reindex(auto.index) for name in names}
+        for name in names:
+            coded = hand[name].notna()
+            scores = lexicon_scores(hand[name][coded].astype(int).tolist(), auto[coded].astype(int).tolist())
+            rows.append({"measure": measure, "comparison": "lexicon vs coder", "coder": name, "n_units": int(coded.sum()), **scores})
+        if len(names) >= 2:
+            matrix = pd.concat([hand[name] for name in names], axis=1).to_numpy(dtype=float)
+            both = (~np.isnan(matrix)).sum(axis=1) >= 2
+            kappa = float("nan")
+            if len(names) == 2:
+                pair = matrix[both]
+                kappa = cohen_kappa(pair[:, 0].astype(int).tolist(), pair[:, 1].astype(int).tolist())
+            low, high = alpha_interval(matrix, n_boot=n_boot, random_state=random_state)
+            rows.append({
+                "measure": measure, "comparison": "between coders", "coder": ", ".join(names), "n_units": int(both.sum()),
+                "kappa": kappa, "alpha": krippendorff_alpha(matrix), "alpha_low": low, "alpha_high": high,
+            })
+    frame = pd.DataFrame(rows).reindex(columns=VALIDATION_COLUMNS)
+    for column in ("tp", "fp", "fn", "tn"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def coding_disagreements(
+    codings: Mapping[str, pd.DataFrame],
+    units: pd.DataFrame,
+    documents: pd.DataFrame,
+    mentions: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    window: int = 20,
+) -> pd.DataFrame:
+    """Every unit × measure where the lexicon and the coders (those who coded the unit) do not
+    all agree: :data:`DISAGREEMENT_COLUMNS`, in sample order then lexicon order.
+
+    ``codes`` reads "lexicon=1; A=0; B=1"; ``coded_1_by`` names who said 1 (or "nobody").
+    Where the lexicon found the measure, one KWIC line per mention in the unit (``window``
+    characters each side within the document, the matched ``variant`` in ``match``); where it
+    did not, ``left``, ``match`` and ``right`` are empty. ``text`` is the whole unit.
+    """
+    texts = dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str)))
+    by_doc = {doc_id: group for doc_id, group in mentions.groupby("doc_id", sort=False)}
+    rows = []
+    for record in units.to_dict("records"):
+        unit = pd.Series(record)
+        for measure in lexicon.names:
+            auto = int(record[measure])
+            hand = {}
+            for name, table in codings.items():
+                value = table.at[unit.unit_id, measure] if unit.unit_id in table.index else np.nan
+                if not pd.isna(value):
+                    hand[name] = int(value)
+            if not hand or all(v == auto for v in hand.values()):
+                continue
+            codes = "; ".join([f"lexicon={auto}", *(f"{n}={v}" for n, v in hand.items())])
+            said = [n for n, v in [("lexicon", auto), *hand.items()] if v == 1]
+            base = {"unit_id": unit.unit_id, "doc_id": unit.doc_id, "measure": measure, "lexicon": auto, "codes": codes,
+                    "coded_1_by": ", ".join(said) or "nobody", "text": unit.text}
+            found = by_doc.get(unit.doc_id)
+            hits = [] if found is None else found[
+                (found["measure"] == measure) & (found["start"] >= unit.start) & (found["start"] < unit.end)
+            ].itertuples(index=False)
+            text = texts.get(str(unit.doc_id), "")
+            lines = [
+                {**base, "left": text[max(m.start - window, 0) : m.start], "match": m.variant, "right": text[m.end : m.end + window]}
+                for m in hits
+            ]
+            rows.extend(lines or [{**base, "left": "", "match": "", "right": ""}])
+    return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)

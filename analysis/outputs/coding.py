@@ -1,0 +1,320 @@
+"""Hand-coding workbooks: write a sample for coders to fill in, read the filled workbooks back
+and score them (``python -m analysis validate sample|score``).
+
+The sample workbook has three sheets: ``coding`` (one row per text unit: ``unit_id``, ``unit``,
+``date``, the text in full with nothing marked, then one empty column per measure for 0/1),
+``measures`` (each measure's gloss and example variants) and ``about`` (instructions, the
+coder's name to fill in, and the corpus hash, the lexicon, the kind of text unit and the
+random state the sample was drawn with). Every text cell is stored as text, never as a formula.
+
+Reading back checks what a coder can get wrong and stops with one line naming the workbook,
+sheet, row and column: a column that is not a measure of the lexicon, a measure without a
+column, a cell that is not 0, 1 or blank, a unit the corpus does not have, a sample drawn from
+another corpus (the hash differs). In a row holding any 0 or 1, a blank counts as 0; a row left
+wholly blank was not coded and is left out of that coder's scores.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..measures.lexicon import Lexicon, find_mentions, load_lexicon
+from ..methods.handcoding import (
+    VALIDATION_COLUMNS,
+    coding_disagreements,
+    corpus_hash,
+    draw_sample,
+    score_coding,
+    text_units,
+)
+from ..result import Analysis
+from .report import _store_text_as_text, _write_stable_zip, write_workbook
+
+__all__ = ["CodingInputs", "coding_inputs", "write_coding_sample", "read_codings", "score_workbooks"]
+
+CODING_SHEET = "coding"
+ABOUT_SHEET = "about"
+_FIXED = ["unit_id", "unit", "date", "text"]
+_INSTRUCTIONS = (
+    "Read each text in sheet 'coding' and type 1 under every measure it expresses, 0 (or nothing) under the others. "
+    "A row with any 1 or 0 counts as coded, its blanks as 0; leave a row wholly blank to skip it. "
+    "Sheet 'measures' explains each measure. Do not change the unit_id column or the sheet names; write your name as coder below."
+)
+
+
+class CodingInputs:
+    """What sampling and scoring need from a corpus: the documents with their analysed text,
+    the lexicon's mentions, the lexicon, and the corpus hash."""
+
+    def __init__(self, documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, label: str) -> None:
+        self.documents = documents
+        self.mentions = mentions
+        self.lexicon = lexicon
+        self.label = label
+        self.sha256 = corpus_hash(documents["doc_id"].astype(str).tolist(), documents["text"].astype(str).tolist())
+
+
+def coding_inputs(source: Any = None, **settings: Any) -> CodingInputs:
+    """From an :class:`~analysis.result.Analysis`, or from what :func:`analysis.analyse` accepts
+    (a corpus path, a config file, Settings; default the shipped bulletin) without running the
+    whole analysis: the corpus is read and the lexicon matched, nothing more."""
+    if isinstance(source, Analysis):
+        from ..explore import analysed_documents
+
+        return CodingInputs(analysed_documents(source), source.mentions, source.lexicon, _label(source.settings))
+    from ..pipeline import corpus_from_settings, settings_for
+
+    chosen = settings_for(source, **settings)
+    corpus = corpus_from_settings(chosen)
+    documents = corpus.to_frame().assign(text=corpus.analysis_texts())
+    lexicon = load_lexicon(chosen.lexicon)
+    mentions = find_mentions(documents["text"].tolist(), documents["doc_id"].tolist(), lexicon)
+    return CodingInputs(documents, mentions, lexicon, _label(chosen))
+
+
+def _label(settings: Any) -> str:
+    """Where the corpus came from, for the about sheet: the config file, the corpus path, or the shipped bulletin."""
+    if settings.source:
+        return f"--config {settings.source}"
+    corpus = settings.corpus
+    if not corpus:
+        return "the shipped bulletin (no --config or --corpus)"
+    return "--corpus " + (", ".join(map(str, corpus)) if isinstance(corpus, tuple) else str(corpus))
+
+
+def write_coding_sample(
+    source: Any, path: str | Path, *, n: int = 60, by: str = "sentence", random_state: int = 0
+) -> pd.DataFrame:
+    """Draw the sample (:func:`~analysis.methods.handcoding.draw_sample`) and write it as the
+    workbook a coder fills in; returns the sample with the lexicon's codes (for checking, not
+    for the coder). ``source`` is an Analysis or :class:`CodingInputs` or what
+    :func:`coding_inputs` accepts."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if n < 1:
+        raise InputError(path, f"--n must be 1 or more, not {n}")
+    inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
+    lexicon = inputs.lexicon
+    units = text_units(inputs.documents, inputs.mentions, lexicon, by=by)
+    sample = draw_sample(units, lexicon, n=n, random_state=random_state)
+    coding = sample[_FIXED].copy()
+    for name in lexicon.names:
+        coding[name] = pd.Series([None] * len(coding), dtype=object)
+    measures = pd.DataFrame(
+        [(m.name, m.gloss, "、".join(m.variants[:5]), _rules_text(m)) for m in lexicon.measures],
+        columns=["measure", "gloss", "examples", "rules"],
+    )
+    from .. import __version__
+
+    about = pd.DataFrame(
+        [
+            ("instructions", _INSTRUCTIONS),
+            ("coder", ""),
+            ("corpus", inputs.label),
+            ("corpus_sha256", inputs.sha256),
+            ("lexicon", f"{lexicon.name} ({Path(lexicon.path).name})" if lexicon.path else lexicon.name),
+            ("text_unit", by),
+            ("units_in_sample", str(len(sample))),
+            ("random_state", str(random_state)),
+            ("drawn_by", f"policy-analysis {__version__}: python -m analysis validate sample"),
+        ],
+        columns=["key", "value"],
+    )
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook({CODING_SHEET: coding, "measures": measures, ABOUT_SHEET: about}, target)
+    book = load_workbook(target)
+    sheet = book[CODING_SHEET]
+    sheet.column_dimensions["D"].width = 80
+    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    if lexicon.names and len(sample):
+        from openpyxl.utils import get_column_letter
+
+        check = DataValidation(type="list", formula1='"0,1"', allow_blank=True, showErrorMessage=True)
+        check.error = "Type 0 or 1, or leave the cell blank."
+        first, last = get_column_letter(len(_FIXED) + 1), get_column_letter(len(_FIXED) + len(lexicon.names))
+        check.add(f"{first}2:{last}{len(sample) + 1}")
+        sheet.add_data_validation(check)
+    book[ABOUT_SHEET].column_dimensions["B"].width = 80
+    for worksheet in book.worksheets:
+        _store_text_as_text(worksheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _write_stable_zip(buffer.getvalue(), target)
+    return sample
+
+
+def _rules_text(measure: Any) -> str:
+    parts = [f"not inside {c}" for c in measure.exclude] + [rule.describe() for rule in measure.near]
+    return "; ".join(parts)
+
+
+def _fail(path: Path, sheet: str, problem: str, *, row: int | None = None, column: int | None = None, header: str = "") -> InputError:
+    from openpyxl.utils import get_column_letter
+
+    where = f"sheet '{sheet}'"
+    if row is not None:
+        where += f", row {row}"
+    if column is not None:
+        where += f", column {get_column_letter(column)}" + (f" ({header})" if header else "")
+    return InputError(path, f"{where}: {problem}")
+
+
+def _open(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    if not path.is_file():
+        return InputError(path, "workbook not found (check the path)")
+    try:
+        return load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        return InputError(path, f"not an .xlsx workbook ({type(error).__name__}); score the workbook `validate sample` wrote")
+
+
+def _about(path: Path, book: Any) -> dict[str, tuple[str, int]]:
+    """The about sheet: key → (value, row)."""
+    if ABOUT_SHEET not in book.sheetnames:
+        raise _fail(path, ABOUT_SHEET, "missing (score the workbook `validate sample` wrote, with its sheets)")
+    found = {}
+    for row in book[ABOUT_SHEET].iter_rows(min_row=2):
+        key = row[0].value
+        if isinstance(key, str):
+            value = row[1].value if len(row) > 1 else None
+            found[key.strip()] = ("" if value is None else str(value).strip(), row[0].row)
+    return found
+
+
+def _code(value: object) -> float | None:
+    """0, 1, NaN for blank; None when the value is none of these."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return np.nan
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return float(value)
+    if isinstance(value, str) and value.strip() in ("0", "1"):
+        return float(value.strip())
+    return None
+
+
+def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dict[str, pd.DataFrame], str]:
+    """Each filled workbook as coder name → table (unit_id × measure, 0/1, NaN for units not
+    coded), checked against the corpus and lexicon of ``inputs``; and the kind of text unit.
+    Any problem raises :class:`~analysis.errors.InputError` naming the sheet, row and column."""
+    lexicon = inputs.lexicon
+    codings: dict[str, pd.DataFrame] = {}
+    by = ""
+    for raw in paths:
+        path = Path(raw)
+        book = _open(path)
+        if isinstance(book, InputError):
+            raise book
+        about = _about(path, book)
+        if "corpus_sha256" not in about:
+            raise _fail(path, ABOUT_SHEET, "no row 'corpus_sha256' (score the workbook `validate sample` wrote)")
+        value, row = about["corpus_sha256"]
+        if value != inputs.sha256:
+            raise _fail(
+                path, ABOUT_SHEET,
+                f"corpus_sha256 {value[:12]}… is not this corpus's ({inputs.sha256[:12]}…): the sample was drawn from "
+                f"another corpus ({about.get('corpus', ('', 0))[0] or 'see the corpus row'}); score it with the "
+                "--config/--corpus it was drawn from",
+                row=row, column=2,
+            )
+        unit_kind, row = about.get("text_unit", ("sentence", 0))
+        if unit_kind not in ("sentence", "document"):
+            raise _fail(path, ABOUT_SHEET, f"text_unit is '{unit_kind}', not 'sentence' or 'document'", row=row, column=2)
+        if by and unit_kind != by:
+            raise _fail(path, ABOUT_SHEET, f"text_unit is '{unit_kind}' but {paths[0]} has '{by}': score one kind of sample at a time", row=row, column=2)
+        by = unit_kind
+        if CODING_SHEET not in book.sheetnames:
+            raise _fail(path, CODING_SHEET, "missing (score the workbook `validate sample` wrote, with its sheets)")
+        sheet = book[CODING_SHEET]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = [("" if v is None else str(v).strip()) for v in (rows[0] if rows else ())]
+        if not header or header[0] != "unit_id":
+            raise _fail(path, CODING_SHEET, "the first column must be 'unit_id'", row=1, column=1)
+        measure_columns: dict[str, int] = {}
+        for j, name in enumerate(header, start=1):
+            if not name or name in _FIXED:
+                continue
+            if name not in lexicon.names:
+                raise _fail(
+                    path, CODING_SHEET,
+                    f"'{name}' is not a measure of the lexicon '{lexicon.name}' (its measures: {', '.join(lexicon.names)}); "
+                    "score with the lexicon the sample was drawn with (--lexicon/--config)",
+                    row=1, column=j,
+                )
+            measure_columns[name] = j
+        missing = [m for m in lexicon.names if m not in measure_columns]
+        if missing:
+            raise _fail(
+                path, CODING_SHEET,
+                f"no column for measure '{missing[0]}' of the lexicon '{lexicon.name}'; "
+                "score with the lexicon the sample was drawn with (--lexicon/--config)",
+                row=1,
+            )
+        known = _unit_ids(inputs, unit_kind)
+        ids, values = [], []
+        for i, cells in enumerate(rows[1:], start=2):
+            unit_id = cells[0] if cells else None
+            if unit_id is None or not str(unit_id).strip():
+                if any(c not in (None, "") for c in cells):
+                    raise _fail(path, CODING_SHEET, "a coded row without a unit_id (do not change the unit_id column)", row=i, column=1)
+                continue
+            unit_id = str(unit_id).strip()
+            if unit_id not in known:
+                raise _fail(path, CODING_SHEET, f"'{unit_id}' is not a text unit of this corpus (do not change the unit_id column)", row=i, column=1)
+            row_codes = []
+            for name in lexicon.names:
+                j = measure_columns[name]
+                cell = cells[j - 1] if j - 1 < len(cells) else None
+                code = _code(cell)
+                if code is None:
+                    raise _fail(path, CODING_SHEET, f"'{cell}' is not 0, 1 or blank", row=i, column=j, header=name)
+                row_codes.append(code)
+            codes = np.array(row_codes)
+            if not np.isnan(codes).all():
+                codes = np.nan_to_num(codes, nan=0.0)  # a coded row: blanks are 0
+            ids.append(unit_id)
+            values.append(codes)
+        name = about.get("coder", ("", 0))[0] or path.stem
+        while name in codings:
+            name = f"{name} ({path.stem})"
+        codings[name] = pd.DataFrame(values, index=pd.Index(ids, name="unit_id"), columns=lexicon.names, dtype=float)
+    return codings, by or "sentence"
+
+
+def _unit_ids(inputs: CodingInputs, by: str) -> set[str]:
+    return set(text_units(inputs.documents, inputs.mentions.iloc[:0], inputs.lexicon, by=by)["unit_id"])
+
+
+def score_workbooks(
+    paths: Sequence[str | Path], source: Any = None, out_dir: str | Path = "validation", *, n_boot: int = 1000, random_state: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+    """Read the filled workbooks, score them and write ``validation.csv`` and
+    ``validation_disagreements.csv`` into ``out_dir``. Returns both tables and the files."""
+    inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
+    codings, by = read_codings(paths, inputs)
+    units = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by)
+    sampled = list(dict.fromkeys(unit_id for table in codings.values() for unit_id in table.index))
+    units = units.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
+    scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state)
+    disagreements = coding_disagreements(codings, units, inputs.documents, inputs.mentions, inputs.lexicon)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "validation.csv", out / "validation_disagreements.csv"]
+    scores.reindex(columns=VALIDATION_COLUMNS).to_csv(written[0], index=False, lineterminator="\n")
+    disagreements.to_csv(written[1], index=False, lineterminator="\n")
+    return scores, disagreements, written
