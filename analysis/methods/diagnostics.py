@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..measures.lexicon import Lexicon, rule_effects
+from ..text.engine import chunk_bounds
 from ..text.tokens import TokenIds, token_ids
 
 __all__ = [
@@ -205,6 +206,9 @@ def sentences_containing(terms: Sequence[str], sentences: Sequence[str]) -> spar
     return found
 
 
+_SEARCH_CHARS = 500_000
+
+
 def candidate_variants(
     lexicon: Lexicon,
     texts: Sequence[str],
@@ -251,7 +255,10 @@ def candidate_variants(
         (np.ones(len(pairs), dtype=np.int32), ([i for i, _ in pairs], [j for _, j in pairs])),
         shape=(len(sentences), len(names)),
     )
-    found = sentences_containing(pool, sentences)
+    # A few hundred thousand characters at a time: the search holds several 8-byte numbers per
+    # character of the text it is given, so one pass over a large corpus would need gigabytes.
+    parts = [sentences_containing(pool, sentences[a:b]) for a, b in chunk_bounds(sentences, _SEARCH_CHARS)]
+    found = sparse.hstack(parts, format="csr") if parts else sentences_containing(pool, sentences)
     n_sentences = np.diff(found.indptr)
     together_counts = np.asarray((found @ mentioned).todense()) if len(pool) else np.zeros((0, len(names)), dtype=int)
     # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.

@@ -1,9 +1,10 @@
 """Where the corpus is cut into tokens: in this process (the default) or on a Dask cluster.
 
-Both give the same :class:`~analysis.text.tokens.TokenIds` (the kept tokens of every
-document, numbered in order of first appearance), so every table is the same whichever engine
-ran: the Dask engine cuts chunks of documents on its workers and the chunks are joined here in
-document order (``tests/test_dask_engine.py``).
+Both cut the corpus in chunks of about 300,000 characters and join the chunks' token ids in
+document order, so they give the same :class:`~analysis.text.tokens.TokenIds` (the kept tokens
+of every document, numbered in order of first appearance) and every table is the same
+whichever engine ran (``tests/test_dask_engine.py``). Only one chunk's token strings exist at
+a time here; the corpus's tokens are kept as integers.
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ def cut_corpus(
     the engine.
     """
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
-    if engine == "local":
-        return _cut_chunk(segmenter, progress_bar(texts, "segmenting", enabled=progress, unit="doc"), token_filter)
+    if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
+        chunks = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
+        return merge_token_ids([_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunks])
     if engine != "dask":
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
     return merge_token_ids(_cut_on_dask(segmenter, texts, token_filter, scheduler, workers))
