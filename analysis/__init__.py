@@ -55,6 +55,8 @@ _PUBLIC = {
     "plot_cluster_validation": "viz.figures_methods",
     "plot_trends": "viz.figures_methods",
     "plot_trends_grid": "viz.figures_methods",
+    "plot_adoption": "viz.figures_methods",
+    "plot_adoption_grid": "viz.figures_methods",
     "source_note": "viz.figures",
     "figure_source_note": "viz.publish",
     "publish_figure": "viz.publish",
@@ -105,5 +107,13 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
         plot_wordcloud_grid,
         source_note,
     )
-    from .viz.figures_methods import plot_cluster_validation, plot_cooccurrence_network, plot_keyness, plot_trends, plot_trends_grid
+    from .viz.figures_methods import (
+        plot_adoption,
+        plot_adoption_grid,
+        plot_cluster_validation,
+        plot_cooccurrence_network,
+        plot_keyness,
+        plot_trends,
+        plot_trends_grid,
+    )
     from .viz.publish import draw_figures, figure_source_note, publish_figure

@@ -1,5 +1,5 @@
 """Every research method on one analysis's data, computed once: KWIC, keyness, co-occurrence,
-collocations, cluster validation, lexicon diagnostics and trends.
+collocations, cluster validation, lexicon diagnostics, trends and adoption (diffusion).
 
 :func:`method_results` takes the data it needs (documents, mentions, tokens, …), not the
 pipeline's result, so the methods sit below the pipeline and never import it.
@@ -7,7 +7,7 @@ pipeline's result, so the methods sit below the pipeline and never import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from ..text.tokens import TokenIds
 from .clusters import Clustering
 from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
+from .diffusion import ADOPTION_COLUMNS, CURVE_COLUMNS, adoption, adoption_curve
 from .keyness import KEYNESS_COLUMNS, keyness
 from .kwic import kwic
 from .trends import mention_trends
@@ -31,6 +32,8 @@ METHOD_TABLES = (
     "cluster_validation.csv",
     "lexicon_report.csv",
     "trends.csv",
+    "adoption.csv",
+    "adoption_curve.csv",
 )
 VALIDATION_COLUMNS = ["check", "k", "linkage", "unit", "value", "note", "n_boot", "random_state"]
 KWIC_WINDOW = 20
@@ -50,6 +53,8 @@ class MethodResults:
     validation: ClusterValidation | None
     lexicon_report: pd.DataFrame
     trends: pd.DataFrame
+    adoption: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ADOPTION_COLUMNS))  # unit × measure
+    adoption_curve: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURVE_COLUMNS))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file name (:data:`METHOD_TABLES`), as ``run`` writes them."""
@@ -62,6 +67,8 @@ class MethodResults:
             "cluster_validation.csv": validation,
             "lexicon_report.csv": self.lexicon_report,
             "trends.csv": self.trends,
+            "adoption.csv": self.adoption,
+            "adoption_curve.csv": self.adoption_curve,
         }
 
 
@@ -85,6 +92,7 @@ def method_results(
     terms: pd.DataFrame,
     lexicon: Lexicon,
     segmenter=None,
+    reference_unit: str | None = None,
 ) -> MethodResults:
     """Run every method. ``documents["text"]`` must be the analysed text (simplified, line
     breaks joined): mention offsets refer to it."""
@@ -92,6 +100,7 @@ def method_results(
         validate_clustering(measures, clustering, n_boot=N_BOOT, random_state=RANDOM_STATE) if clustering is not None else None
     )
     units = documents["unit"].fillna("").astype(str).tolist()
+    adopted = adoption(documents, mentions, lexicon.names, reference_unit=reference_unit)
     return MethodResults(
         kwic=kwic(documents, mentions, window=KWIC_WINDOW),
         keyness=_keyness_by(units, clustering, tokens),
@@ -100,4 +109,6 @@ def method_results(
         validation=validation,
         lexicon_report=lexicon_report(lexicon, documents, mentions, tokens, terms, tokenizer=segmenter),
         trends=mention_trends(documents, mentions, lexicon),
+        adoption=adopted,
+        adoption_curve=adoption_curve(adopted, documents),
     )

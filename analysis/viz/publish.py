@@ -96,4 +96,7 @@ def draw_figures(analysis: Analysis, out_dir: str | Path, *, size: str | None = 
         save(figures_methods.plot_cluster_validation(results.validation, font=font), "cluster_validation")
     if len(results.trends) and results.trends["mentions"].sum() > 0:
         save(figures_methods.plot_trends(results.trends, font=font), "trends")
+    if len(results.adoption) and results.adoption["adopted"].any():  # units and dates: who adopted what, when
+        save(figures_methods.plot_adoption(results.adoption_curve, labels=measure_names, font=font), "adoption_curves")
+        save(figures_methods.plot_adoption_grid(results.adoption, labels=measure_names, font=font), "adoption_grid")
     return written
