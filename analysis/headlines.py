@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .methods.trends import ALL, lengths_differ
 from .result import Analysis, corpus_name, date_range
 
 __all__ = ["Finding", "headline_findings", "findings"]
@@ -167,28 +168,53 @@ def _time_findings(analysis: Analysis) -> list[Finding]:
         return [Finding("time", "No timeline: no dated document mentions a measure.")]
     glosses = analysis.lexicon.glosses
     totals = by_period.sum(axis=1)
-    peak = str(totals.idxmax())  # the first period with the most mentions
     period = by_period.index.name or "period"
+    on = "on" if period == "day" else "in"
+    trends = analysis.methods.trends
+    by_rate = lengths_differ(trends)
+    if by_rate:  # periods differ in length: the peak is the densest period, not the longest
+        overall = trends[trends["measure"] == ALL].set_index("period")
+        rates = overall["per_10k_chars"].dropna()
+        peak = str(rates.idxmax())  # the first period with the highest rate
+    else:
+        peak = str(totals.idxmax())  # the first period with the most mentions
     top = by_period.loc[peak]
     leading = [m for m in top.sort_values(ascending=False, kind="stable").index if top[m] > 0][:2]
     documents = analysis.documents.dropna(subset=["date_start"])
     keys = pd.to_datetime(documents["date_start"]).dt.to_period({"day": "D", "month": "M", "year": "Y"}.get(period, "D"))
     reporters = [u for u in documents.loc[keys.astype(str) == peak, "unit"] if u]
     by = f" in reports by {_join(list(dict.fromkeys(reporters)))}" if reporters else ""
-    findings = [
-        Finding(
-            "time",
-            f"Activity peaked {'on' if period == 'day' else 'in'} {peak}: {_plural(int(totals[peak]), 'measure mention')} "
-            f"({_share(totals[peak], totals.sum())} of all dated mentions){by}, led by "
-            f"{_join([_measure(m, glosses) for m in leading])}.",
+    led = f", led by {_join([_measure(m, glosses) for m in leading])}"
+    if by_rate:
+        n_chars = int(overall.loc[peak, "n_chars"])
+        sentence = (
+            f"Measured per 10,000 characters (the {period}s differ in length), activity peaked {on} {peak}: "
+            f"{rates[peak]:.1f} measure mentions per 10,000 characters "
+            f"({_plural(int(totals[peak]), 'mention')} in {n_chars:,} characters){by}{led}."
         )
-    ]
+        most = str(totals.idxmax())
+        if most != peak:
+            sentence += (
+                f" The most mentions, {int(totals[most])}, fall {on} {most}, which has the most text "
+                f"({int(overall.loc[most, 'n_chars']):,} characters), at {rates[most]:.1f} per 10,000."
+                if int(overall.loc[most, "n_chars"]) == int(overall["n_chars"].max())
+                else f" The most mentions, {int(totals[most])}, fall {on} {most}, at {rates[most]:.1f} per 10,000 characters."
+            )
+        findings = [Finding("time", sentence)]
+    else:
+        findings = [
+            Finding(
+                "time",
+                f"Activity peaked {on} {peak}: {_plural(int(totals[peak]), 'measure mention')} "
+                f"({_share(totals[peak], totals.sum())} of all dated mentions){by}{led}.",
+            )
+        ]
     active = totals[totals > 0]
     if len(active) > 1:
         findings.append(
             Finding(
                 "time",
-                f"Measures were mentioned {'on' if period == 'day' else 'in'} {len(active)} of the {len(totals)} {period}s "
+                f"Measures were mentioned {on} {len(active)} of the {len(totals)} {period}s "
                 f"from {totals.index[0]} to {totals.index[-1]}.",
             )
         )

@@ -19,7 +19,7 @@ from .diagnostics import lexicon_report
 from .diffusion import ADOPTION_COLUMNS, CURVE_COLUMNS, adoption, adoption_curve
 from .keyness import KEYNESS_COLUMNS, keyness
 from .kwic import kwic
-from .trends import mention_trends
+from .trends import mention_trends, rates_by_period
 from .validation import ClusterValidation, validate_clustering
 
 __all__ = ["MethodResults", "method_results", "METHOD_TABLES", "VALIDATION_COLUMNS"]
@@ -32,6 +32,7 @@ METHOD_TABLES = (
     "cluster_validation.csv",
     "lexicon_report.csv",
     "trends.csv",
+    "measures_by_period_rates.csv",
     "adoption.csv",
     "adoption_curve.csv",
 )
@@ -67,6 +68,7 @@ class MethodResults:
             "cluster_validation.csv": validation,
             "lexicon_report.csv": self.lexicon_report,
             "trends.csv": self.trends,
+            "measures_by_period_rates.csv": rates_by_period(self.trends),
             "adoption.csv": self.adoption,
             "adoption_curve.csv": self.adoption_curve,
         }
