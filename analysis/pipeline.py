@@ -148,6 +148,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         lexicon=lexicon,
         segmenter=segmenter,
         reference_unit=settings.reference_unit,
+        counts=counts,
     )
     if methods.validation is not None:
         notes.append(methods.validation.message())

@@ -21,6 +21,8 @@ COLUMNS = {
     "cluster_validation.csv": ["check", "k", "linkage", "unit", "value", "note", "n_boot", "random_state"],
     "lexicon_report.csv": ["measure", "entry", "kind", "status", "mentions", "token_count", "segmented_as", "rank", "score"],
     "trends.csv": ["period", "period_kind", "measure", "mentions", "n_chars", "per_10k_chars"],
+    "measures_by_period_rates.csv": ["day", "n_documents", "n_chars", "三防", "外防输入"],
+    "dispersion.csv": ["kind", "item", "count", "doc_count", "juilland_d", "dp", "dp_norm"],
     "adoption.csv": ["unit", "measure", "adopted", "first_date", "rank", "n_adopters", "n_units", "lag_days", "lag_reference_days"],
     "adoption_curve.csv": ["measure", "date", "new_adopters", "adopters", "n_units", "share"],
 }
