@@ -34,6 +34,7 @@ _PUBLIC = {
     # asking the result
     "kwic": "explore",
     "keyness": "explore",
+    "compare": "explore",
     "format_kwic": "methods.kwic",
     "mention_trends": "methods.trends",
     "trend_matrix": "methods.trends",
@@ -57,6 +58,7 @@ _PUBLIC = {
     "plot_trends_grid": "viz.figures_methods",
     "plot_adoption": "viz.figures_methods",
     "plot_adoption_grid": "viz.figures_methods",
+    "plot_comparison": "viz.figures_methods",
     "source_note": "viz.figures",
     "figure_source_note": "viz.publish",
     "publish_figure": "viz.publish",
@@ -86,7 +88,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
     from .config import Settings, load_settings
     from .errors import AnalysisError
-    from .explore import keyness, kwic
+    from .explore import compare, keyness, kwic
     from .headlines import findings
     from .measures.lexicon import find_mentions, load_lexicon
     from .methods.kwic import format_kwic
@@ -112,6 +114,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
         plot_adoption_grid,
         plot_cluster_validation,
         plot_cooccurrence_network,
+        plot_comparison,
         plot_keyness,
         plot_trends,
         plot_trends_grid,

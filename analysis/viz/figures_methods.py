@@ -29,6 +29,7 @@ __all__ = [
     "plot_trends_grid",
     "plot_adoption",
     "plot_adoption_grid",
+    "plot_comparison",
 ]
 
 _LIGHT = "#9ecae1"
@@ -400,5 +401,70 @@ def plot_adoption_grid(
         fig.colorbar(image, ax=ax, shrink=0.7, label="晚于首个单位的天数 days after the first adopter")
         year = f" ({dates.dt.year.iloc[0]})" if same_year and len(dates) else ""
         ax.set_title(f"{title}{year}\n(空白 = 未提及 blank: never mentioned)", fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
+def _diverging(ax, rows: pd.DataFrame, label_a: str, label_b: str, *, note: str) -> None:
+    """Bars of the log ratio, right for side A, left for side B; light when not significant."""
+    rows = rows.sort_values("log_ratio", kind="stable")
+    y = np.arange(len(rows))
+    more_a = rows["log_ratio"].to_numpy() > 0
+    colors = [
+        (PALETTE[0] if a else PALETTE[5]) if significant else (_LIGHT if a else "#f4b183")
+        for a, significant in zip(more_a, rows["significant"])
+    ]
+    values = rows["log_ratio"].to_numpy(dtype=float)
+    ax.barh(y, values, color=colors, height=0.7)
+    ax.set_yticks(y, rows["item"], fontsize=8.5)
+    ax.axvline(0, color="#444444", lw=0.8)
+    span = max(float(np.abs(values).max()) if len(values) else 1.0, 1.0)
+    ax.set_xlim(-span * 1.45, span * 1.45)
+    if note == "rates":
+        texts = [f" {a:.1f} : {b:.1f} " for a, b in zip(rows["per_10k_chars_a"], rows["per_10k_chars_b"])]
+    else:
+        texts = [f" {a} : {b} " for a, b in zip(rows["count_a"], rows["count_b"])]
+    for yy, value, text in zip(y, values, texts):
+        ax.text(value, yy, text, va="center", ha="left" if value >= 0 else "right", fontsize=6.5, color="#444444")
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(f"log₂ ratio: ← 多见于 more on {label_b} | 多见于 more on {label_a} →", fontsize=8.5)
+
+
+def plot_comparison(
+    comparison: pd.DataFrame,
+    *,
+    top_n: int = 8,
+    labels: Mapping[str, str] | None = None,
+    title: str = "比较 Comparison",
+    font: str | None = None,
+) -> Figure:
+    """Two panels of log ratios from :func:`analysis.compare` (``comparison.csv``): every measure
+    mentioned on either side (annotated with both sides' mentions per 10,000 characters), and
+    the ``top_n`` terms by G² that each side uses more (annotated with both counts). Dark bars
+    are significant after the Bonferroni correction."""
+    label_a = str(comparison["side_a"].iloc[0]) if len(comparison) else "A"
+    label_b = str(comparison["side_b"].iloc[0]) if len(comparison) else "B"
+    measures = comparison[comparison["kind"] == "measure"]
+    if labels:
+        measures = measures.assign(item=[labels.get(m, m) for m in measures["item"]])
+    terms = comparison[comparison["kind"] == "term"]
+    top = pd.concat([terms[terms["more_on"] == label_a].head(top_n), terms[terms["more_on"] == label_b].head(top_n)])
+    panels = [(measures, "rates", "措施 Measures (每万字 per 10,000 chars, A : B)")] if len(measures) else []
+    panels.append((top, "counts", f"关键词 Terms: the {top_n} strongest (G²) each way (次数 counts, A : B)"))
+    heights = [max(len(rows), 1) for rows, _, _ in panels]
+    with figure_style(font):
+        fig, axes = plt.subplots(
+            len(panels), 1, figsize=(7, 0.2 * sum(heights) + 1.3 * len(panels) + 1.0), squeeze=False,
+            gridspec_kw={"height_ratios": heights},
+        )
+        for ax, (rows, note, name) in zip(axes[:, 0], panels):
+            _diverging(ax, rows, label_a, label_b, note=note)
+            ax.set_title(name, fontsize=10, loc="left")
+        fig.suptitle(
+            f"{title}: A = {label_a}, B = {label_b}\n深色 = 显著 dark: significant (G², Bonferroni)",
+            fontsize=11,
+        )
         fig.tight_layout()
     return fig
