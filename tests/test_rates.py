@@ -71,6 +71,9 @@ def test_the_measures_over_time_view_shows_rates_when_lengths_differ(long_report
         return fig
 
     monkeypatch.setattr(figures, "plot_measures_over_time", spy)
+    from analysis.viz import publish
+
+    monkeypatch.setattr(publish, "publish_figure", lambda fig, *args, **kwargs: [])  # drawn, not saved: quicker
     draw_figures(long_report_analysis, tmp_path)
     assert drawn["value"] == "per_10k_chars" and "per 10,000" in drawn["colorbar"] and "10,000 characters" in drawn["title"]
     assert drawn["table"].loc["2001", "外防输入"] == pytest.approx(500.0)
