@@ -17,6 +17,9 @@ from .result import Analysis, corpus_name, date_range
 
 __all__ = ["Finding", "headline_findings", "findings"]
 
+#: A period needs at least this share of the median period's characters for its rate to be ranked.
+MIN_SHARE_OF_MEDIAN = 0.1
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -172,10 +175,16 @@ def _time_findings(analysis: Analysis) -> list[Finding]:
     on = "on" if period == "day" else "in"
     trends = analysis.methods.trends
     by_rate = lengths_differ(trends)
+    short: list[str] = []
     if by_rate:  # periods differ in length: the peak is the densest period, not the longest
         overall = trends[trends["measure"] == ALL].set_index("period")
         rates = overall["per_10k_chars"].dropna()
-        peak = str(rates.idxmax())  # the first period with the highest rate
+        # A few mentions in a scrap of text make a wild rate: periods with under a tenth of the
+        # median period's text are not ranked (and the sentence says so when one would have led).
+        sizes = overall.loc[rates.index, "n_chars"]
+        ranked = rates[sizes >= MIN_SHARE_OF_MEDIAN * sizes.median()]
+        peak = str(ranked.idxmax())  # the first period with the highest rate
+        short = [str(p) for p in rates.index if p not in ranked.index and rates[p] > ranked[peak]]
     else:
         peak = str(totals.idxmax())  # the first period with the most mentions
     top = by_period.loc[peak]
@@ -200,6 +209,9 @@ def _time_findings(analysis: Analysis) -> list[Finding]:
                 if int(overall.loc[most, "n_chars"]) == int(overall["n_chars"].max())
                 else f" The most mentions, {int(totals[most])}, fall {on} {most}, at {rates[most]:.1f} per 10,000 characters."
             )
+        if short:
+            scraps = [f"{p} ({rates[p]:.1f} per 10,000 in {int(overall.loc[p, 'n_chars']):,} characters)" for p in short]
+            sentence += f" Not ranked, for having under a tenth of the median {period}'s text: {_join(scraps)}."
         findings = [Finding("time", sentence)]
     else:
         findings = [

@@ -89,3 +89,19 @@ def test_equal_lengths_keep_counts():
     )
     assert not lengths_differ(trends)  # a period without text is a gap, not a length
     assert lengths_differ(trends.assign(n_chars=[500, 800, 0]))
+
+
+def test_a_scrap_of_text_is_not_the_peak(tmp_path):
+    """By hand: 2001 and 2005 have 1,000 characters each (2 and 5 mentions: 20 and 50 per 10,000);
+    2009 has 40 characters with 1 mention (250 per 10,000), under a tenth of the median (1,000)."""
+    from analysis import analyse, findings
+
+    def text(mentions: int, length: int) -> str:
+        body = "外防输入" * mentions
+        return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body)]
+
+    path = tmp_path / "reports.csv"
+    pd.DataFrame([("2001", text(2, 1000)), ("2005", text(5, 1000)), ("2009", text(1, 40))], columns=["date", "text"]).to_csv(path, index=False)
+    sentence = findings(analyse(path, figures=False), "time")[0]
+    assert "activity peaked in 2005: 50.0 measure mentions per 10,000 characters (5 mentions in 1,000 characters)" in sentence
+    assert sentence.endswith("Not ranked, for having under a tenth of the median year's text: 2009 (250.0 per 10,000 in 40 characters).")
