@@ -34,6 +34,7 @@ _PUBLIC = {
     # asking the result
     "kwic": "explore",
     "keyness": "explore",
+    "compare": "explore",
     "format_kwic": "methods.kwic",
     "mention_trends": "methods.trends",
     "trend_matrix": "methods.trends",
@@ -64,6 +65,9 @@ _PUBLIC = {
     "plot_cluster_validation": "viz.figures_methods",
     "plot_trends": "viz.figures_methods",
     "plot_trends_grid": "viz.figures_methods",
+    "plot_adoption": "viz.figures_methods",
+    "plot_adoption_grid": "viz.figures_methods",
+    "plot_comparison": "viz.figures_methods",
     "source_note": "viz.figures",
     "figure_source_note": "viz.publish",
     "publish_figure": "viz.publish",
@@ -93,7 +97,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
     from .config import Settings, load_settings
     from .errors import AnalysisError
-    from .explore import keyness, kwic
+    from .explore import compare, keyness, kwic
     from .headlines import findings
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
     from .methods.agreement import alpha_interval, krippendorff_alpha
@@ -117,5 +121,14 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
         plot_wordcloud_grid,
         source_note,
     )
-    from .viz.figures_methods import plot_cluster_validation, plot_cooccurrence_network, plot_keyness, plot_trends, plot_trends_grid
+    from .viz.figures_methods import (
+        plot_adoption,
+        plot_adoption_grid,
+        plot_cluster_validation,
+        plot_cooccurrence_network,
+        plot_comparison,
+        plot_keyness,
+        plot_trends,
+        plot_trends_grid,
+    )
     from .viz.publish import draw_figures, figure_source_note, publish_figure

@@ -62,6 +62,8 @@ class Settings:
     k: int | None = None  # None: chosen by silhouette
     metric: str = "jaccard"
     linkage: str = "average"
+    # [diffusion]
+    reference_unit: str | None = None  # adoption lags are also given behind this unit (adoption.csv)
     # [figures]
     font: str | None = None
     top_terms: int = 25
@@ -101,6 +103,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
+    "diffusion": {"reference_unit": "reference_unit"},
     "figures": {
         "font": "font",
         "top_terms": "top_terms",
@@ -207,6 +210,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
             raise fail("'auto' or an encoding name such as 'gb18030' or 'big5'") from None
     if name.endswith("_column") and not value.strip():
         raise fail("a column name")
+    if name == "reference_unit" and not value.strip():
+        raise fail("a unit's name as in documents.csv's unit column, e.g. \"鹤北\"")
     if name == "figure_size" and value not in {"print", "slide"}:
         raise fail("'print' or 'slide'")
     if name == "measure_labels" and value not in {"zh", "en"}:

@@ -1,6 +1,7 @@
-"""Questions asked of a finished analysis: where does it say that, and what sets a group apart.
+"""Questions asked of a finished analysis: where does it say that, what sets a group apart, and
+how do two corpora, periods or groups of units differ.
 
-These are the front door's ``analysis.kwic`` and ``analysis.keyness``: they take an
+These are the front door's ``analysis.kwic``, ``analysis.keyness`` and ``analysis.compare``: they take an
 :class:`~analysis.result.Analysis` and return a table, computing nothing the analysis holds
 already.
 """
@@ -8,14 +9,19 @@ already.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from .errors import AnalysisError
 from .methods import keyness as _keyness
 from .methods import kwic as _kwic
-from .result import Analysis
+from .methods.compare import Side, compare_sides, read_reference
+from .result import Analysis, corpus_name
 
-__all__ = ["kwic", "keyness", "analysed_documents"]
+__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side"]
 
 
 def analysed_documents(analysis: Analysis) -> pd.DataFrame:
@@ -70,3 +76,143 @@ def keyness(
     else:
         groups = [str(g) if g else "" for g in by]
     return _keyness.keyness(analysis.token_ids, groups, min_count=min_count, top_n=top_n)
+
+
+def _as_date(value: str | date | None, what: str) -> pd.Timestamp | None:
+    if value is None or value == "":
+        return None
+    try:
+        return pd.Timestamp(date.fromisoformat(str(value)) if isinstance(value, str) else value)
+    except ValueError:
+        raise AnalysisError(f"{what} must be a date written YYYY-MM-DD, not {value!r}") from None
+
+
+def _span(dates: pd.Series) -> str:
+    """A readable label for the dates of a side: "1954–1977" for year-dated documents or spans of
+    several years, else "first – last" (days)."""
+    dates = dates.dropna()
+    if dates.empty:
+        return "undated"
+    first, last = dates.min(), dates.max()
+    if ((dates.dt.month == 1) & (dates.dt.day == 1)).all() or (last - first).days > 3 * 366:  # years read best
+        return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
+    return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, label: str | None = None) -> Side:
+    """The documents of ``analysis`` selected by ``keep`` (all by default) as one side of a
+    comparison: their term counts, measure mentions, tokens and characters (of the analysed text)."""
+    documents = analysis.documents
+    keep = np.ones(len(documents), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    matrix = analysis.counts.matrix[np.flatnonzero(keep)]
+    totals = np.asarray(matrix.sum(axis=0)).ravel()
+    present = np.flatnonzero(totals)
+    terms = pd.Series(totals[present], index=np.asarray(analysis.counts.vocabulary, dtype=object)[present], dtype=np.int64)
+    texts = analysis.corpus.analysis_texts()
+    n_chars = int(sum(len(t) for t, k in zip(texts, keep) if k))
+    ids = set(documents.loc[keep, "doc_id"])
+    mentions = analysis.mentions[analysis.mentions["doc_id"].isin(ids)]
+    measures = mentions["measure"].value_counts().astype(np.int64)
+    dates = pd.to_datetime(documents.loc[keep, "date_start"], errors="coerce")
+    return Side(
+        label=label or f"{corpus_name(analysis)} ({_span(dates)})",
+        terms=terms,
+        n_tokens=int(totals.sum()),
+        n_chars=n_chars,
+        measures=measures,
+        n_documents=int(keep.sum()),
+    )
+
+
+def compare(
+    a: Analysis,
+    b: Analysis | None = None,
+    *,
+    split_date: str | date | None = None,
+    groups: tuple[Sequence[str], Sequence[str]] | None = None,
+    reference: str | Path | pd.DataFrame | None = None,
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    labels: tuple[str, str] | None = None,
+    min_count: int = 2,
+) -> pd.DataFrame:
+    """Keyness of terms and measures between two sides (``comparison.csv``): two analyses
+    (``a`` against ``b``), two periods of one (before ``split_date`` against from it on), two
+    groups of its units (``groups=(["鹤北", "绥阳"], ["林口", "柴河"])``), or ``a`` against a
+    reference frequency list (a CSV or a frame with columns ``term, count``).
+
+    ``date_from`` and ``date_to`` (YYYY-MM-DD, both included) keep only the documents dated
+    between them, on both sides (undated documents are then left out), e.g. 2000–2025 split at
+    2013. Two analyses coded with different lexicons are compared on the measures both name
+    (none, if they share none). Columns: see :data:`analysis.methods.compare.COMPARISON_COLUMNS`.
+    """
+    modes = [name for name, value in (("b", b), ("split_date", split_date), ("groups", groups), ("reference", reference)) if value is not None]
+    if len(modes) != 1:
+        raise AnalysisError(
+            "compare needs exactly one of: a second corpus, split_date, groups or reference"
+            + (f" (given: {', '.join(modes)})" if modes else "")
+        )
+    start, end = _as_date(date_from, "date_from (--from)"), _as_date(date_to, "date_to (--to)")
+
+    def window(analysis: Analysis) -> np.ndarray:
+        dates = pd.to_datetime(analysis.documents["date_start"], errors="coerce")
+        keep = np.ones(len(dates), dtype=bool)
+        if start is not None:
+            keep &= (dates >= start).to_numpy()
+        if end is not None:
+            keep &= (dates <= end).to_numpy()
+        return keep
+
+    def side(analysis: Analysis, keep: np.ndarray, label: str | None, what: str) -> Side:
+        if not keep.any():
+            raise AnalysisError(f"no document {what}: nothing to compare (check the dates or unit names)")
+        return comparison_side(analysis, keep, label=label)
+
+    names = labels or (None, None)
+    keep_a = window(a)
+    span = "" if start is None and end is None else f" between {date_from or 'the start'} and {date_to or 'the end'}"
+    if b is not None:
+        side_a = side(a, keep_a, names[0], f"in the first corpus{span}")
+        side_b = side(b, window(b), names[1], f"in the second corpus{span}")
+        if side_a.label == side_b.label:
+            side_a, side_b = (Side(**{**s.__dict__, "label": f"{tag}: {s.label}"}) for tag, s in (("A", side_a), ("B", side_b)))
+    elif split_date is not None:
+        split = _as_date(split_date, "split_date (--split-date)")
+        dates = pd.to_datetime(a.documents["date_start"], errors="coerce")
+        before, after = keep_a & (dates < split).to_numpy(), keep_a & (dates >= split).to_numpy()
+        side_a = side(a, before, names[0] or _span(dates[before]), f"dated before {split:%Y-%m-%d}{span}")
+        side_b = side(a, after, names[1] or _span(dates[after]), f"dated on or after {split:%Y-%m-%d}{span}")
+    elif groups is not None:
+        if len(groups) != 2:
+            raise AnalysisError(f"groups must be two lists of units, not {len(groups)}")
+        known = list(dict.fromkeys(u for u in a.documents["unit"].fillna("").astype(str) if u))
+        group_a, group_b = ([str(u).strip() for u in g if str(u).strip()] for g in groups)
+        unknown = [u for u in [*group_a, *group_b] if u not in known]
+        if unknown:
+            listed = ", ".join(known[:30]) if known else "none: no document names a unit"
+            raise AnalysisError(f"not a unit of this corpus: {', '.join(unknown)} (units: {listed})")
+        overlap = set(group_a) & set(group_b)
+        if overlap:
+            raise AnalysisError(f"a unit cannot be on both sides: {', '.join(sorted(overlap))}")
+        units = a.documents["unit"].fillna("").astype(str)
+        side_a = side(a, keep_a & units.isin(group_a).to_numpy(), names[0] or "、".join(group_a), f"of {', '.join(group_a)}{span}")
+        side_b = side(a, keep_a & units.isin(group_b).to_numpy(), names[1] or "、".join(group_b), f"of {', '.join(group_b)}{span}")
+    else:
+        side_a = side(a, keep_a, names[0], f"in the corpus{span}")
+        if isinstance(reference, pd.DataFrame):
+            terms = reference.groupby(reference["term"].astype(str))["count"].sum().astype(np.int64)
+            side_b = Side(label=names[1] or "reference", terms=terms, n_tokens=int(terms.sum()))
+        else:
+            try:
+                side_b = read_reference(reference, label=names[1])
+            except FileNotFoundError:
+                raise AnalysisError(f"{reference}: no such file (the reference list is a CSV with columns term,count)") from None
+            except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+                raise AnalysisError(str(error).splitlines()[0]) from None
+    measures = a.lexicon.names
+    if b is not None and b.lexicon.names != a.lexicon.names:  # coded with other lexicons: only the measures both name
+        measures = [m for m in a.lexicon.names if m in set(b.lexicon.names)]
+    try:
+        return compare_sides(side_a, side_b, measures=measures, min_count=min_count)
+    except ValueError as error:
+        raise AnalysisError(str(error)) from None

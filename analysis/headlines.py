@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .methods.trends import ALL, lengths_differ
 from .result import Analysis, corpus_name, date_range
 
 __all__ = ["Finding", "headline_findings", "findings"]
+
+#: A period needs at least this share of the median period's characters for its rate to be ranked.
+MIN_SHARE_OF_MEDIAN = 0.1
 
 
 @dataclass(frozen=True)
@@ -167,28 +171,62 @@ def _time_findings(analysis: Analysis) -> list[Finding]:
         return [Finding("time", "No timeline: no dated document mentions a measure.")]
     glosses = analysis.lexicon.glosses
     totals = by_period.sum(axis=1)
-    peak = str(totals.idxmax())  # the first period with the most mentions
     period = by_period.index.name or "period"
+    on = "on" if period == "day" else "in"
+    trends = analysis.methods.trends
+    by_rate = lengths_differ(trends)
+    short: list[str] = []
+    if by_rate:  # periods differ in length: the peak is the densest period, not the longest
+        overall = trends[trends["measure"] == ALL].set_index("period")
+        rates = overall["per_10k_chars"].dropna()
+        # A few mentions in a scrap of text make a wild rate: periods with under a tenth of the
+        # median period's text are not ranked (and the sentence says so when one would have led).
+        sizes = overall.loc[rates.index, "n_chars"]
+        ranked = rates[sizes >= MIN_SHARE_OF_MEDIAN * sizes.median()]
+        peak = str(ranked.idxmax())  # the first period with the highest rate
+        short = [str(p) for p in rates.index if p not in ranked.index and rates[p] > ranked[peak]]
+    else:
+        peak = str(totals.idxmax())  # the first period with the most mentions
     top = by_period.loc[peak]
     leading = [m for m in top.sort_values(ascending=False, kind="stable").index if top[m] > 0][:2]
     documents = analysis.documents.dropna(subset=["date_start"])
     keys = pd.to_datetime(documents["date_start"]).dt.to_period({"day": "D", "month": "M", "year": "Y"}.get(period, "D"))
     reporters = [u for u in documents.loc[keys.astype(str) == peak, "unit"] if u]
     by = f" in reports by {_join(list(dict.fromkeys(reporters)))}" if reporters else ""
-    findings = [
-        Finding(
-            "time",
-            f"Activity peaked {'on' if period == 'day' else 'in'} {peak}: {_plural(int(totals[peak]), 'measure mention')} "
-            f"({_share(totals[peak], totals.sum())} of all dated mentions){by}, led by "
-            f"{_join([_measure(m, glosses) for m in leading])}.",
+    led = f", led by {_join([_measure(m, glosses) for m in leading])}"
+    if by_rate:
+        n_chars = int(overall.loc[peak, "n_chars"])
+        sentence = (
+            f"Measured per 10,000 characters (the {period}s differ in length), activity peaked {on} {peak}: "
+            f"{rates[peak]:.1f} measure mentions per 10,000 characters "
+            f"({_plural(int(totals[peak]), 'mention')} in {n_chars:,} characters){by}{led}."
         )
-    ]
+        most = str(totals.idxmax())
+        if most != peak:
+            sentence += (
+                f" The most mentions, {int(totals[most])}, fall {on} {most}, which has the most text "
+                f"({int(overall.loc[most, 'n_chars']):,} characters), at {rates[most]:.1f} per 10,000."
+                if int(overall.loc[most, "n_chars"]) == int(overall["n_chars"].max())
+                else f" The most mentions, {int(totals[most])}, fall {on} {most}, at {rates[most]:.1f} per 10,000 characters."
+            )
+        if short:
+            scraps = [f"{p} ({rates[p]:.1f} per 10,000 in {int(overall.loc[p, 'n_chars']):,} characters)" for p in short]
+            sentence += f" Not ranked, for having under a tenth of the median {period}'s text: {_join(scraps)}."
+        findings = [Finding("time", sentence)]
+    else:
+        findings = [
+            Finding(
+                "time",
+                f"Activity peaked {on} {peak}: {_plural(int(totals[peak]), 'measure mention')} "
+                f"({_share(totals[peak], totals.sum())} of all dated mentions){by}{led}.",
+            )
+        ]
     active = totals[totals > 0]
     if len(active) > 1:
         findings.append(
             Finding(
                 "time",
-                f"Measures were mentioned {'on' if period == 'day' else 'in'} {len(active)} of the {len(totals)} {period}s "
+                f"Measures were mentioned {on} {len(active)} of the {len(totals)} {period}s "
                 f"from {totals.index[0]} to {totals.index[-1]}.",
             )
         )

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .config import Settings, load_settings
-from .errors import AnalysisError
+from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
@@ -106,6 +106,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     documents = corpus.to_frame()
     texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
     lexicon = load_lexicon(settings.lexicon)
+    _check_reference_unit(settings, documents)
     timings = {"read": time.perf_counter() - started}
 
     mark = time.perf_counter()
@@ -145,6 +146,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         terms=terms,
         lexicon=lexicon,
         segmenter=segmenter,
+        reference_unit=settings.reference_unit,
+        counts=counts,
     )
     if methods.validation is not None:
         notes.append(methods.validation.message())
@@ -169,6 +172,17 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         segmenter=segmenter,
         timings=timings,
     )
+
+
+def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:
+    """A reference unit for adoption lags must be a unit of the corpus: a typo never gives empty lags silently."""
+    name = settings.reference_unit
+    if not name:
+        return
+    units = list(dict.fromkeys(u for u in documents["unit"].fillna("").astype(str) if u))
+    if name not in units:
+        known = ", ".join(units[:20]) + (" …" if len(units) > 20 else "") if units else "none: no document names a unit"
+        raise ConfigError(f"[diffusion] reference_unit '{name}' is not a unit of this corpus (units: {known})")
 
 
 def _code_measures(

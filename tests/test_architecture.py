@@ -78,7 +78,8 @@ def test_stages_import_only_from_the_floors_below():
 
 def test_the_front_door_gives_what_a_notebook_needs():
     for name in ["read_corpus", "analyse", "load_lexicon", "kwic", "keyness", "findings", "write_outputs", "write_report",
-                 "plot_measure_heatmap", "plot_timeline", "plot_wordcloud", "plot_keyness", "publish_figure", "Analysis"]:
+                 "plot_measure_heatmap", "plot_timeline", "plot_wordcloud", "plot_keyness", "publish_figure", "Analysis",
+                 "compare", "plot_adoption", "plot_adoption_grid", "plot_comparison", "trend_matrix"]:
         assert callable(getattr(analysis, name)), name
     assert set(analysis.__all__) <= set(dir(analysis))
 

@@ -17,6 +17,8 @@ NAMES = [
     "measures_over_time",
     # the research methods' figures get the same house style
     "keyness", "cooccurrence_network", "cluster_validation", "trends",
+    # diffusion: the corpus has units and dates
+    "adoption_curves", "adoption_grid",
 ]
 
 

@@ -21,6 +21,10 @@ COLUMNS = {
     "cluster_validation.csv": ["check", "k", "linkage", "unit", "value", "note", "n_boot", "random_state"],
     "lexicon_report.csv": ["measure", "entry", "kind", "status", "mentions", "token_count", "segmented_as", "rank", "score"],
     "trends.csv": ["period", "period_kind", "measure", "mentions", "n_chars", "per_10k_chars"],
+    "measures_by_period_rates.csv": ["day", "n_documents", "n_chars", "三防", "外防输入"],
+    "dispersion.csv": ["kind", "item", "count", "doc_count", "juilland_d", "dp", "dp_norm"],
+    "adoption.csv": ["unit", "measure", "adopted", "first_date", "rank", "n_adopters", "n_units", "lag_days", "lag_reference_days"],
+    "adoption_curve.csv": ["measure", "date", "new_adopters", "adopters", "n_units", "share"],
 }
 
 
@@ -51,7 +55,7 @@ def test_run_tables_agree_with_the_rest_of_the_outputs(bulletin_outputs):
 
 
 def test_run_draws_the_method_figures(bulletin_outputs):
-    for name in ["keyness", "cooccurrence_network", "cluster_validation", "trends"]:
+    for name in ["keyness", "cooccurrence_network", "cluster_validation", "trends", "adoption_curves", "adoption_grid"]:
         for ext in ["png", "svg"]:
             assert (bulletin_outputs / "figures" / f"{name}.{ext}").stat().st_size > 1000, name
 

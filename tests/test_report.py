@@ -61,9 +61,14 @@ def test_findings_state_the_dominant_measures_clusters_and_peak(bulletin_analysi
         assert all(unit in sentence for unit in group["unit"])
         first = bulletin_analysis.clustering.defining.query("cluster == @cluster and rank == 1")["measure"].iloc[0]
         assert first in sentence
-    # The peak is the period with the most mentions.
+    # The bulletin's days differ in length: the peak is the day with the most mentions per 10,000 characters.
+    overall = bulletin_analysis.methods.trends.query("measure == '(all measures)'").set_index("period")
+    peak = overall["per_10k_chars"].idxmax()
     totals = bulletin_analysis.by_period.sum(axis=1)
-    assert f"Activity peaked on {totals.idxmax()}: {totals.max()} measure mentions" in text
+    assert (
+        f"Measured per 10,000 characters (the days differ in length), activity peaked on {peak}: "
+        f"{overall.loc[peak, 'per_10k_chars']:.1f} measure mentions per 10,000 characters ({totals[peak]} mentions in"
+    ) in text
 
 
 def test_a_corpus_without_units_or_dates_says_why_there_are_no_clusters_or_timeline(no_units_analysis):

@@ -1,5 +1,5 @@
 """Every research method on one analysis's data, computed once: KWIC, keyness, co-occurrence,
-collocations, cluster validation, lexicon diagnostics and trends.
+collocations, cluster validation, lexicon diagnostics, trends and adoption (diffusion).
 
 :func:`method_results` takes the data it needs (documents, mentions, tokens, …), not the
 pipeline's result, so the methods sit below the pipeline and never import it.
@@ -7,18 +7,23 @@ pipeline's result, so the methods sit below the pipeline and never import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..measures.lexicon import Lexicon
+from ..text.counts import TermCounts
 from ..text.tokens import TokenIds
 from .clusters import Clustering
 from .cooccurrence import collocations, measure_cooccurrence
 from .diagnostics import lexicon_report
+from .dispersion import DISPERSION_COLUMNS, dispersion_table
+from .diffusion import ADOPTION_COLUMNS, CURVE_COLUMNS, adoption, adoption_curve
 from .keyness import KEYNESS_COLUMNS, keyness
 from .kwic import kwic
-from .trends import mention_trends
+from .trends import mention_trends, rates_by_period
 from .validation import ClusterValidation, validate_clustering
 
 __all__ = ["MethodResults", "method_results", "METHOD_TABLES", "VALIDATION_COLUMNS"]
@@ -31,6 +36,10 @@ METHOD_TABLES = (
     "cluster_validation.csv",
     "lexicon_report.csv",
     "trends.csv",
+    "measures_by_period_rates.csv",
+    "dispersion.csv",
+    "adoption.csv",
+    "adoption_curve.csv",
 )
 VALIDATION_COLUMNS = ["check", "k", "linkage", "unit", "value", "note", "n_boot", "random_state"]
 KWIC_WINDOW = 20
@@ -50,6 +59,9 @@ class MethodResults:
     validation: ClusterValidation | None
     lexicon_report: pd.DataFrame
     trends: pd.DataFrame
+    dispersion: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DISPERSION_COLUMNS))  # measures, then terms
+    adoption: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ADOPTION_COLUMNS))  # unit × measure
+    adoption_curve: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURVE_COLUMNS))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file name (:data:`METHOD_TABLES`), as ``run`` writes them."""
@@ -62,6 +74,10 @@ class MethodResults:
             "cluster_validation.csv": validation,
             "lexicon_report.csv": self.lexicon_report,
             "trends.csv": self.trends,
+            "measures_by_period_rates.csv": rates_by_period(self.trends),
+            "dispersion.csv": self.dispersion,
+            "adoption.csv": self.adoption,
+            "adoption_curve.csv": self.adoption_curve,
         }
 
 
@@ -75,6 +91,26 @@ def _keyness_by(units: list[str], clustering: Clustering | None, tokens: TokenId
     return frame.reindex(columns=["grouping", *KEYNESS_COLUMNS])
 
 
+def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, terms: pd.DataFrame, counts: TermCounts) -> pd.DataFrame:
+    """Juilland's D and Gries's DP over the documents: every measure (lexicon order; sizes in
+    characters), then every term of ``terms.csv`` in its order (sizes in tokens)."""
+    doc_index = {d: i for i, d in enumerate(documents["doc_id"])}
+    measure_index = {m: j for j, m in enumerate(lexicon.names)}
+    rows = mentions["doc_id"].map(doc_index).to_numpy()
+    cols = mentions["measure"].map(measure_index).to_numpy()
+    by_measure = sp.csr_matrix(
+        (np.ones(len(rows)), (rows.astype(np.int64), cols.astype(np.int64))), shape=(len(doc_index), len(measure_index))
+    )
+    chars = documents["text"].astype(str).str.len().to_numpy()
+    frames = [dispersion_table("measure", lexicon.names, by_measure, chars)]
+    if len(terms):
+        position = {t: j for j, t in enumerate(counts.vocabulary)}
+        columns = np.array([position[t] for t in terms["term"]], dtype=np.int64)
+        sizes = np.asarray(counts.matrix.sum(axis=1)).ravel()
+        frames.append(dispersion_table("term", terms["term"].tolist(), counts.matrix[:, columns], sizes))
+    return pd.concat(frames, ignore_index=True)
+
+
 def method_results(
     *,
     documents: pd.DataFrame,
@@ -85,6 +121,8 @@ def method_results(
     terms: pd.DataFrame,
     lexicon: Lexicon,
     segmenter=None,
+    reference_unit: str | None = None,
+    counts: TermCounts | None = None,
 ) -> MethodResults:
     """Run every method. ``documents["text"]`` must be the analysed text (simplified, line
     breaks joined): mention offsets refer to it."""
@@ -92,6 +130,7 @@ def method_results(
         validate_clustering(measures, clustering, n_boot=N_BOOT, random_state=RANDOM_STATE) if clustering is not None else None
     )
     units = documents["unit"].fillna("").astype(str).tolist()
+    adopted = adoption(documents, mentions, lexicon.names, reference_unit=reference_unit)
     return MethodResults(
         kwic=kwic(documents, mentions, window=KWIC_WINDOW),
         keyness=_keyness_by(units, clustering, tokens),
@@ -100,4 +139,7 @@ def method_results(
         validation=validation,
         lexicon_report=lexicon_report(lexicon, documents, mentions, tokens, terms, tokenizer=segmenter),
         trends=mention_trends(documents, mentions, lexicon),
+        dispersion=_dispersion(documents, mentions, lexicon, terms, counts if counts is not None else TermCounts.from_token_ids(tokens)),
+        adoption=adopted,
+        adoption_curve=adoption_curve(adopted, documents),
     )

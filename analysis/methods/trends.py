@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..measures.lexicon import Lexicon, choose_period
 
-__all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "PER_CHARS"]
+__all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "rates_by_period", "lengths_differ", "PER_CHARS"]
 
 PER_CHARS = 10_000
 TRENDS_COLUMNS = ["period", "period_kind", "measure", "mentions", "n_documents", "n_chars", "per_10k_chars"]
@@ -68,3 +68,23 @@ def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: i
         measures = sorted(measures, key=lambda m: (-totals.get(m, 0), measures.index(m)))[:top_n]
         measures = [m for m in measures if totals.get(m, 0) > 0]
     return table[measures]
+
+
+def rates_by_period(trends: pd.DataFrame) -> pd.DataFrame:
+    """``measures_by_period.csv``'s rates: one row per period (``period`` named by its kind:
+    day, month or year), its ``n_documents`` and ``n_chars``, then each measure's mentions per
+    10,000 characters (lexicon order; empty for a period without text)."""
+    if trends.empty:
+        return pd.DataFrame(columns=["period", "n_documents", "n_chars"])
+    kind = str(trends["period_kind"].iloc[0])
+    size = trends[trends["measure"] == ALL].set_index("period")[["n_documents", "n_chars"]]
+    rates = trend_matrix(trends)
+    table = size.join(rates).reset_index().rename(columns={"period": kind})
+    return table
+
+
+def lengths_differ(trends: pd.DataFrame) -> bool:
+    """Whether the periods with text differ in length (characters), so counts would confuse
+    length with emphasis and rates per 10,000 characters should be compared instead."""
+    sizes = trends.loc[(trends["measure"] == ALL) & (trends["n_chars"] > 0), "n_chars"] if len(trends) else pd.Series(dtype=int)
+    return sizes.nunique() > 1

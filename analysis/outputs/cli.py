@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis init|run|report|notebooks|validate``.
+"""Command line: ``python -m analysis init|run|report|compare|notebooks|validate``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``report`` writes a self-contained HTML briefing and an Excel workbook;
+names; ``report`` writes a self-contained HTML briefing and an Excel workbook; ``compare``
+writes the keyness of terms and measures between two corpora, periods or groups of units;
 ``notebooks --config FILE`` reruns every notebook on it; ``validate sample`` writes a
 workbook of text units for a coder to code by hand, ``validate score`` scores the filled
 workbooks against the lexicon and each other.
@@ -58,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
         "--validation", type=Path,
         help="validation.csv from `validate score`, for the section 'How reliable is the coding' (default: the one in --out, if any)",
     )
+    compare = commands.add_parser(
+        "compare",
+        help="keyness of terms and measures between two corpora, two periods (--split-date), two groups of units (--groups) "
+        "or a corpus and a reference list (--reference); writes comparison.csv and a figure",
+    )
+    compare.add_argument("corpora", type=Path, nargs="*", metavar="CORPUS",
+                         help="one corpus (with --split-date, --groups or --reference) or two to compare: a path, or a config .toml naming one "
+                         "(default: the config's corpus, or the shipped bulletin)")
+    compare.add_argument("--config", type=Path, help="a TOML config file (used for every corpus)")
+    compare.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    compare.add_argument("--split-date", metavar="YYYY-MM-DD", help="compare the documents dated before this day with those dated from it on")
+    compare.add_argument("--groups", nargs=2, metavar=("UNITS_A", "UNITS_B"), help='two groups of units, each comma-separated: "鹤北,绥阳" "林口,柴河"')
+    compare.add_argument("--reference", type=Path, metavar="FILE.csv", help="a reference frequency list, a CSV with columns term,count")
+    compare.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="keep only documents dated on or after this day")
+    compare.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="keep only documents dated on or before this day")
+    compare.add_argument("--out", type=Path, help="output folder (default: results/comparison, or results/NAME/comparison for --config NAME.toml)")
+    compare.add_argument("--no-figures", action="store_true", help="write comparison.csv only")
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
@@ -256,6 +274,93 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unit_list(text: str) -> list[str]:
+    import re
+
+    return [u.strip() for u in re.split(r"[,，、]", text) if u.strip()]
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from ..explore import compare
+    from ..pipeline import analyse
+
+    modes = [flag for flag, value in (("--split-date", args.split_date), ("--groups", args.groups), ("--reference", args.reference)) if value]
+    if len(args.corpora) > 2:
+        raise ConfigError(f"compare takes one or two corpora, not {len(args.corpora)}")
+    if len(args.corpora) == 2 and modes:
+        raise ConfigError(f"two corpora are compared with each other: {modes[0]} compares parts of one corpus (give one corpus)")
+    if len(args.corpora) < 2 and len(modes) != 1:
+        raise ConfigError(
+            "say what to compare: two corpora (compare A B), or one corpus with --split-date YYYY-MM-DD, --groups \"A,B\" \"C,D\" "
+            "or --reference FILE.csv" + (f" (not {' and '.join(modes)} together)" if modes else "")
+        )
+    args.out = args.out or _own_folder("results", args.config) / "comparison"
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(lexicon=args.lexicon)
+    _figures_off_screen()
+    def settings_of(path: Path | None) -> Settings:
+        if path is not None and path.suffix.lower() == ".toml":  # a corpus given by its own config file
+            return load_settings(path).with_overrides(lexicon=args.lexicon)
+        return settings.with_overrides(corpus=path)
+
+    results = [analyse(settings_of(path)) for path in (args.corpora or [None])]
+    groups = (_unit_list(args.groups[0]), _unit_list(args.groups[1])) if args.groups else None
+    table = compare(
+        results[0],
+        results[1] if len(results) == 2 else None,
+        split_date=args.split_date,
+        groups=groups,
+        reference=args.reference,
+        date_from=args.date_from,
+        date_to=args.date_to,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "comparison.csv"
+    table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    written = [path]
+    label_a, label_b = (table["side_a"].iloc[0], table["side_b"].iloc[0]) if len(table) else ("A", "B")
+    print(f"A = {label_a}; B = {label_b}")
+    for kind in ("measure", "term"):
+        rows = table[table["kind"] == kind]
+        if rows.empty:
+            continue
+        significant = rows[rows["significant"]]
+        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly (G², Bonferroni)"
+        for side in (label_a, label_b):
+            top = significant[significant["more_on"] == side].head(5)
+            if len(top):
+                if kind == "measure":
+                    rate = "per_10k_chars_a" if side == label_a else "per_10k_chars_b"
+                    other = "per_10k_chars_b" if side == label_a else "per_10k_chars_a"
+                    items = ", ".join(f"{r.item} ({getattr(r, rate):.1f} vs {getattr(r, other):.1f} per 10,000 characters)" for r in top.itertuples())
+                else:
+                    items = ", ".join(top["item"])
+                line += f"; more on {side}: {items}"
+        print(line)
+    if args.reference is not None:
+        print("measures are not compared with a reference list: it holds term counts, not texts")
+    elif len(results) == 2 and results[0].lexicon.names != results[1].lexicon.names:
+        shared = len(set(results[0].lexicon.names) & set(results[1].lexicon.names))
+        print(f"the two corpora are coded with different lexicons ({results[0].lexicon.name}, {results[1].lexicon.name}): "
+              f"measures compared only where both name them ({shared}); give --lexicon to code both alike")
+    if not args.no_figures:
+        import matplotlib.pyplot as plt
+
+        from ..result import corpus_name, date_range
+        from ..viz.figures import source_note
+        from ..viz.figures_methods import plot_comparison
+        from ..viz.publish import publish_figure
+
+        fig = plot_comparison(table, font=settings.font)
+        names = " vs ".join(dict.fromkeys(corpus_name(r) for r in results))
+        start, end = date_range(results[0])
+        note = source_note(names, args.date_from or start, args.date_to or end)
+        written.extend(publish_figure(fig, results[0], args.out / "figures", "comparison", source=note))
+        plt.close(fig)
+    print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -269,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "compare":
+            return _compare(args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..headlines import Finding, headline_findings
+from ..methods.trends import lengths_differ, rates_by_period
 from ..result import Analysis, corpus_name, date_range
 from .tables import write_outputs
 
@@ -44,7 +45,10 @@ REPORT_FIGURES: dict[str, str] = {
     "measures_heatmap": "Mentions of each measure by unit; rows in cluster order, lines between clusters.",
     "dendrogram": "Units clustered by which measures they mention (Jaccard distance, average linkage).",
     "timeline": "What each unit reported on when, coloured by cluster, labelled with its leading measures.",
-    "measures_over_time": "Mentions of each measure per period (a report counts at its start date).",
+    "measures_over_time": (
+        "Mentions of each measure per period (a report counts at its start date): per 10,000 characters when periods "
+        "differ in length, so a long report does not pass for emphasis; raw counts in measures_by_period.csv."
+    ),
     "terms_bar": "The most frequent terms after segmentation and stopword removal.",
     "wordcloud_units": "Each unit's vocabulary: word size follows frequency.",
     "document_lengths": "Length of every analysed document in characters.",
@@ -66,6 +70,7 @@ def report_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "measures": measures,
         "measures_presence": presence,
         "measures_by_period": analysis.by_period.reset_index(),
+        "measures_by_period_rates": rates_by_period(analysis.methods.trends),
     }
     if analysis.clustering is not None:
         tables["clusters"] = analysis.clustering.table()
@@ -255,6 +260,11 @@ def _key_tables(analysis: Analysis) -> list[dict]:
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
         frame = analysis.by_period.loc[:, analysis.by_period.sum(axis=0) > 0].reset_index()
         tables.append({"title": "Mentions per period", "name": "measures_by_period", **_html_table(frame)})
+        rates = rates_by_period(analysis.methods.trends)
+        if lengths_differ(analysis.methods.trends):
+            keep = [c for c in rates.columns[:3]] + [c for c in frame.columns if c in rates.columns[3:]]
+            rates = rates[keep].round(1)
+            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length)", "name": "measures_by_period_rates", **_html_table(rates)})
     tables.append({"title": "Most frequent terms", "name": "terms", **_html_table(analysis.terms, max_rows=20)})
     documents = analysis.documents[[c for c in ("doc_id", "unit", "date_start", "date_end", "date_note", "kind", "n_chars") if c in analysis.documents]]
     tables.append({"title": "Documents analysed", "name": "documents", **_html_table(documents, max_rows=100)})

@@ -599,34 +599,54 @@ _MAX_PERIOD_TICKS = 16
 
 
 def plot_measures_over_time(
-    table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str = "各措施提及时间 Measures mentioned over time",
+    table: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+    value: str = "mentions",
     font: str | None = None,
 ) -> Figure:
-    """Measure × period grid (rows: measures, columns: periods), cells sized and shaded by mentions.
+    """Measure × period grid (rows: measures, columns: periods), cells shaded by ``value``.
 
-    ``table`` is a period × measure count table, e.g. from ``measures_by_period``.
+    ``table`` is a period × measure table: mention counts (``value="mentions"``, e.g. from
+    ``measures_by_period``) or mentions per 10,000 characters (``value="per_10k_chars"``, e.g.
+    :func:`analysis.trend_matrix` of the trends), which is what to show when periods differ in
+    length: a long report mentions everything more. A period without text (no rate) is left
+    blank.
     """
-    data = table.T
-    data = data[data.sum(axis=1) > 0]
+    per_10k = value == "per_10k_chars"
+    if value not in {"mentions", "per_10k_chars"}:
+        raise ValueError(f"value must be 'mentions' or 'per_10k_chars', not {value!r}")
+    if title is None:
+        title = "各措施每万字提及次数 Measure mentions per 10,000 characters, by period" if per_10k else "各措施提及时间 Measures mentioned over time"
+    data = table.T.astype(float)
+    data = data[data.fillna(0).sum(axis=1) > 0]
     rows = [labels.get(m, m) if labels else m for m in data.index]
     periods = [str(p) for p in data.columns]
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(max(5.5, 0.7 * len(periods) + 3), 0.36 * len(rows) + 1.8))
         values = data.to_numpy()
-        image = ax.imshow(values, cmap="YlOrRd", aspect="auto", vmin=0)
-        vmax = max(int(values.max()) if values.size else 1, 1)
+        image = ax.imshow(np.ma.masked_invalid(values), cmap="YlOrRd", aspect="auto", vmin=0)
+        finite = values[np.isfinite(values)]
+        vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
         if len(periods) <= _MAX_ANNOTATED_PERIODS:  # beyond that the numbers cannot fit in their cells
-            for (i, j), value in np.ndenumerate(values):
-                if value:
-                    ax.text(j, i, str(int(value)), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
+            for (i, j), cell in np.ndenumerate(values):
+                if np.isfinite(cell) and cell:
+                    text = f"{cell:.0f}" if not per_10k or cell >= 10 else f"{cell:.1f}"
+                    ax.text(j, i, text, ha="center", va="center", fontsize=8 if not per_10k else 7, color="white" if cell > vmax * 0.55 else "black")
         ax.set_yticks(range(len(rows)), rows)
         step = max(1, ceil(len(periods) / _MAX_PERIOD_TICKS))  # e.g. every 5th year over seven decades
         ticks = list(range(0, len(periods), step))
         rotate = len(ticks) > 6
         ax.set_xticks(ticks, [periods[t] for t in ticks], rotation=45 if rotate else 0, ha="right" if rotate else "center")
         ax.spines[:].set_visible(False)
-        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions")
-        ax.set_title(title)
+        fig.colorbar(image, ax=ax, shrink=0.6, label="每万字提及 mentions per 10,000 chars" if per_10k else "提及次数 mentions")
+        gaps = int(np.isnan(values).all(axis=0).sum()) if per_10k and values.size else 0
+        note = f"\n(空白列 = 该期无文本 blank columns: {gaps} period(s) without a dated document)" if gaps else ""
+        if note:
+            ax.set_title(title + note, fontsize=11)
+        else:
+            ax.set_title(title)
         fig.tight_layout()
     return fig
 

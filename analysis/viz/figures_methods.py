@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from math import ceil
 
+import matplotlib.dates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,7 +21,16 @@ from .fonts import cjk_font_family
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
 
-__all__ = ["plot_keyness", "plot_cooccurrence_network", "plot_cluster_validation", "plot_trends", "plot_trends_grid"]
+__all__ = [
+    "plot_keyness",
+    "plot_cooccurrence_network",
+    "plot_cluster_validation",
+    "plot_trends",
+    "plot_trends_grid",
+    "plot_adoption",
+    "plot_adoption_grid",
+    "plot_comparison",
+]
 
 _LIGHT = "#9ecae1"
 _GREY = "#999999"
@@ -273,5 +283,188 @@ def plot_trends_grid(
         missing = trends[(trends["measure"] == ALL) & (trends["n_chars"] == 0)]
         note = f"\n(空缺 = 该期无文本 gaps: {len(missing)} periods without a dated document)" if len(missing) else ""
         fig.suptitle(title + note, fontsize=12)
+        fig.tight_layout()
+    return fig
+
+
+def _adoption_order(adoption: pd.DataFrame) -> list[str]:
+    """Measures adopted by anyone, earliest first adopter first, then most adopters, then lexicon order."""
+    adopted = adoption[adoption["adopted"]]
+    first = adopted.groupby("measure", sort=False)["first_date"].min()
+    reach = adopted.groupby("measure", sort=False).size()
+    order = list(dict.fromkeys(adoption["measure"]))
+    return sorted(first.index, key=lambda m: (first[m], -reach[m], order.index(m)))
+
+
+def plot_adoption(
+    curve: pd.DataFrame,
+    *,
+    top_n: int = 8,
+    labels: Mapping[str, str] | None = None,
+    title: str = "措施扩散 Adoption: share of units that have mentioned each measure",
+    font: str | None = None,
+) -> Figure:
+    """Cumulative adoption curves: one step line per measure, the share of units that have
+    mentioned it by each date (``curve`` from :func:`analysis.methods.diffusion.adoption_curve`).
+
+    The ``top_n`` measures with the most adopters by the last date are drawn (ties: the
+    earlier adopted first), so the lines stay readable.
+    """
+    last = curve.groupby("measure", sort=False).tail(1).set_index("measure")
+    order = list(dict.fromkeys(curve["measure"]))
+    first_day = curve[curve["new_adopters"] > 0].groupby("measure", sort=False)["date"].min()
+    chosen = sorted(
+        [m for m in order if last.loc[m, "adopters"] > 0],
+        key=lambda m: (-int(last.loc[m, "adopters"]), first_day.get(m, ""), order.index(m)),
+    )[:top_n]
+    days = pd.to_datetime(pd.Series(sorted(set(curve["date"]))))
+    n_units = int(curve["n_units"].iloc[0]) if len(curve) else 0
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    with figure_style(font):
+        fig, ax = plt.subplots(figsize=(7.5, 4.4))
+        for i, measure in enumerate(chosen):
+            rows = curve[curve["measure"] == measure]
+            x = pd.to_datetime(rows["date"])
+            # A small vertical offset per line keeps equal curves apart without misreading them.
+            y = rows["share"].to_numpy(dtype=float) + (i - (len(chosen) - 1) / 2) * 0.006
+            name = labels.get(measure, measure) if labels else measure
+            ax.step(x, y, where="post", lw=1.6, color=PALETTE[i % len(PALETTE)], label=f"{name} ({int(last.loc[measure, 'adopters'])})")
+            ax.plot(x[rows["new_adopters"].to_numpy() > 0], y[rows["new_adopters"].to_numpy() > 0], ls="none",
+                    marker=markers[i % len(markers)], markersize=4.5, color=PALETTE[i % len(PALETTE)])
+        ax.set_ylim(0, 1.04)
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.set_ylabel(f"已提及单位占比 share of the {n_units} units")
+        if len(days):
+            span = (days.iloc[-1] - days.iloc[0]).days
+            ax.set_xlim(days.iloc[0] - pd.Timedelta(days=max(1, span // 40)), days.iloc[-1] + pd.Timedelta(days=max(1, span // 40)))
+            if span <= 60:
+                ax.xaxis.set_major_locator(matplotlib.dates.DayLocator(interval=max(1, span // 8 or 1)))
+                ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
+                ax.set_xlabel(f"日期 date ({days.iloc[0].year})")
+            else:
+                ax.set_xlabel("日期 date")
+        ax.grid(axis="y", color="#dddddd", lw=0.6)
+        ax.set_axisbelow(True)
+        if chosen:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False, title="措施 (单位数 units)", title_fontsize=9)
+        shown = f"\n(提及单位最多的 {len(chosen)} 项措施 the {len(chosen)} most widely adopted measures)" if len(chosen) < len(order) else ""
+        ax.set_title(title + shown, fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
+def plot_adoption_grid(
+    adoption: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str = "首次提及日期 First mention of each measure by each unit",
+    font: str | None = None,
+) -> Figure:
+    """Unit × measure grid of first-mention dates (``adoption`` from
+    :func:`analysis.methods.diffusion.adoption`): each cell shows the date and is shaded by the
+    lag behind the measure's first adopter (dark: first); blank where the unit never mentions
+    it. Units (rows) are ordered by their first adoption, measures (columns) by theirs."""
+    measures = _adoption_order(adoption)
+    adopted = adoption[adoption["adopted"]]
+    unit_first = adopted.groupby("unit", sort=False)["first_date"].min()
+    unit_order = list(dict.fromkeys(adoption["unit"]))
+    units = sorted(unit_order, key=lambda u: (unit_first.get(u, "9999"), unit_order.index(u)))
+    table = adoption.set_index(["unit", "measure"])
+    lag = np.full((len(units), len(measures)), np.nan)
+    text = [["" for _ in measures] for _ in units]
+    dates = pd.to_datetime(adopted["first_date"])
+    same_year = dates.dt.year.nunique() <= 1
+    for i, unit in enumerate(units):
+        for j, measure in enumerate(measures):
+            row = table.loc[(unit, measure)]
+            if row["adopted"]:
+                lag[i, j] = float(row["lag_days"])
+                day = pd.Timestamp(row["first_date"])
+                text[i][j] = day.strftime("%m-%d") if same_year else str(day.year)
+    columns = [labels.get(m, m) if labels else m for m in measures]
+    with figure_style(font):
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), 0.36 * len(units) + 2.4))
+        finite = lag[np.isfinite(lag)]
+        vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
+        image = ax.imshow(np.ma.masked_invalid(lag), cmap="viridis", aspect="auto", vmin=0, vmax=vmax)
+        for (i, j), value in np.ndenumerate(lag):
+            if np.isfinite(value):
+                ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.5 if same_year else 5,
+                        color="white" if value < vmax * 0.6 else "black")
+        ax.set_yticks(range(len(units)), units, fontsize=9)
+        ax.set_xticks(range(len(measures)), columns, rotation=60, ha="right", fontsize=8.5)
+        ax.set_xticks(np.arange(-0.5, len(measures), 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(units), 1), minor=True)
+        ax.grid(which="minor", color="white", lw=1.2)
+        ax.tick_params(which="minor", length=0)
+        ax.spines[:].set_visible(False)
+        fig.colorbar(image, ax=ax, shrink=0.7, label="晚于首个单位的天数 days after the first adopter")
+        year = f" ({dates.dt.year.iloc[0]})" if same_year and len(dates) else ""
+        ax.set_title(f"{title}{year}\n(空白 = 未提及 blank: never mentioned)", fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
+def _diverging(ax, rows: pd.DataFrame, label_a: str, label_b: str, *, note: str) -> None:
+    """Bars of the log ratio, right for side A, left for side B; light when not significant."""
+    rows = rows.sort_values("log_ratio", kind="stable")
+    y = np.arange(len(rows))
+    more_a = rows["log_ratio"].to_numpy() > 0
+    colors = [
+        (PALETTE[0] if a else PALETTE[5]) if significant else (_LIGHT if a else "#f4b183")
+        for a, significant in zip(more_a, rows["significant"])
+    ]
+    values = rows["log_ratio"].to_numpy(dtype=float)
+    ax.barh(y, values, color=colors, height=0.7)
+    ax.set_yticks(y, rows["item"], fontsize=8.5)
+    ax.axvline(0, color="#444444", lw=0.8)
+    span = max(float(np.abs(values).max()) if len(values) else 1.0, 1.0)
+    ax.set_xlim(-span * 1.45, span * 1.45)
+    if note == "rates":
+        texts = [f" {a:.1f} : {b:.1f} " for a, b in zip(rows["per_10k_chars_a"], rows["per_10k_chars_b"])]
+    else:
+        texts = [f" {a} : {b} " for a, b in zip(rows["count_a"], rows["count_b"])]
+    for yy, value, text in zip(y, values, texts):
+        ax.text(value, yy, text, va="center", ha="left" if value >= 0 else "right", fontsize=6.5, color="#444444")
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(f"log₂ ratio: ← 多见于 more on {label_b} | 多见于 more on {label_a} →", fontsize=8.5)
+
+
+def plot_comparison(
+    comparison: pd.DataFrame,
+    *,
+    top_n: int = 8,
+    labels: Mapping[str, str] | None = None,
+    title: str = "比较 Comparison",
+    font: str | None = None,
+) -> Figure:
+    """Two panels of log ratios from :func:`analysis.compare` (``comparison.csv``): every measure
+    mentioned on either side (annotated with both sides' mentions per 10,000 characters), and
+    the ``top_n`` terms by G² that each side uses more (annotated with both counts). Dark bars
+    are significant after the Bonferroni correction."""
+    label_a = str(comparison["side_a"].iloc[0]) if len(comparison) else "A"
+    label_b = str(comparison["side_b"].iloc[0]) if len(comparison) else "B"
+    measures = comparison[comparison["kind"] == "measure"]
+    if labels:
+        measures = measures.assign(item=[labels.get(m, m) for m in measures["item"]])
+    terms = comparison[comparison["kind"] == "term"]
+    top = pd.concat([terms[terms["more_on"] == label_a].head(top_n), terms[terms["more_on"] == label_b].head(top_n)])
+    panels = [(measures, "rates", "措施 Measures (每万字 per 10,000 chars, A : B)")] if len(measures) else []
+    panels.append((top, "counts", f"关键词 Terms: the {top_n} strongest (G²) each way (次数 counts, A : B)"))
+    heights = [max(len(rows), 1) for rows, _, _ in panels]
+    with figure_style(font):
+        fig, axes = plt.subplots(
+            len(panels), 1, figsize=(7, 0.2 * sum(heights) + 1.3 * len(panels) + 1.0), squeeze=False,
+            gridspec_kw={"height_ratios": heights},
+        )
+        for ax, (rows, note, name) in zip(axes[:, 0], panels):
+            _diverging(ax, rows, label_a, label_b, note=note)
+            ax.set_title(name, fontsize=10, loc="left")
+        fig.suptitle(
+            f"{title}: A = {label_a}, B = {label_b}\n深色 = 显著 dark: significant (G², Bonferroni)",
+            fontsize=11,
+        )
         fig.tight_layout()
     return fig

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import AnalysisError
 from ..progress import counter
 from ..result import Analysis, corpus_name, date_range, leading_measures
+from ..methods.trends import lengths_differ, trend_matrix
 from . import figures, figures_methods
 
 __all__ = ["figure_source_note", "publish_figure", "draw_figures"]
@@ -90,7 +91,12 @@ def draw_figures(
             leading = leading_measures(analysis)
         save(figures.plot_timeline(dated, labels=clusters, leading=leading, font=font), "timeline")
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
-        save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
+        trends = analysis.methods.trends
+        if lengths_differ(trends):  # a long period mentions everything more: compare rates, not counts
+            rates = trend_matrix(trends)
+            save(figures.plot_measures_over_time(rates, labels=measure_names, value="per_10k_chars", font=font), "measures_over_time")
+        else:
+            save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
 
     # The research methods' figures: keyness, co-occurrence, validation, trends.
     results = analysis.methods
@@ -103,5 +109,8 @@ def draw_figures(
         save(figures_methods.plot_cluster_validation(results.validation, font=font), "cluster_validation")
     if len(results.trends) and results.trends["mentions"].sum() > 0:
         save(figures_methods.plot_trends(results.trends, font=font), "trends")
+    if len(results.adoption) and results.adoption["adopted"].any():  # units and dates: who adopted what, when
+        save(figures_methods.plot_adoption(results.adoption_curve, labels=measure_names, font=font), "adoption_curves")
+        save(figures_methods.plot_adoption_grid(results.adoption, labels=measure_names, font=font), "adoption_grid")
     bar.close()
     return written

@@ -1,0 +1,86 @@
+"""Dispersion: is a term (or a measure) spread over the corpus, or piled up in a few documents?
+
+Two classic measures, the parts being the documents:
+
+* **Gries's DP** ("deviation of proportions"; Gries 2008, "Dispersions and adjusted frequencies
+  in corpora", *International Journal of Corpus Linguistics* 13(4): 403–437): with ``s_i`` each
+  document's share of the corpus and ``v_i`` its share of the item's occurrences,
+  ``DP = ½ Σ |v_i − s_i|``: 0 when the item is spread exactly as the text is, approaching 1
+  when it sits in one small document. ``dp_norm`` divides by ``1 − min s_i``, the largest value
+  DP can take in this corpus (Lijffijt & Gries 2012), so corpora with different splits compare.
+* **Juilland's D**: with ``r_i`` the item's relative frequency in document i (occurrences over
+  the document's size, so unequal documents are comparable) and ``V`` the coefficient of
+  variation of the ``r_i`` (population standard deviation over the mean) over the ``n``
+  documents, ``D = 1 − V / √(n − 1)``: 1 for perfectly even, 0 for everything in one document.
+
+Sizes are tokens for terms and characters for measures (as the rates per 10,000 characters).
+Documents of size 0 are not parts. Fewer than two parts: no dispersion (empty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["DISPERSION_COLUMNS", "dispersion", "dispersion_table"]
+
+DISPERSION_COLUMNS = ["kind", "item", "count", "doc_count", "juilland_d", "dp", "dp_norm"]
+
+
+def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Juilland's D, DP and normalised DP of every column of a document × item count ``matrix``,
+    given each document's size (tokens or characters). NaN where an item never occurs or there
+    are fewer than two parts of positive size."""
+    matrix = sp.csr_matrix(matrix, dtype=float)
+    sizes = np.asarray(sizes, dtype=float)
+    if matrix.shape[0] != len(sizes):
+        raise ValueError(f"{matrix.shape[0]} documents but {len(sizes)} sizes")
+    parts = sizes > 0
+    matrix, sizes = matrix[np.flatnonzero(parts)], sizes[parts]
+    n_items = matrix.shape[1]
+    nan = np.full(n_items, np.nan)
+    n = len(sizes)
+    if n < 2:
+        return nan, nan.copy(), nan.copy()
+    totals = np.asarray(matrix.sum(axis=0)).ravel()
+    present = totals > 0
+    share = sizes / sizes.sum()
+    coo = matrix.tocoo()
+    # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = coo.data / totals[coo.col]
+    deviation = np.bincount(coo.col, weights=np.abs(v - share[coo.row]) - share[coo.row], minlength=n_items) + 1.0
+    dp = np.where(present, 0.5 * deviation, np.nan)
+    dp_norm = dp / (1.0 - share.min())
+    # Juilland's D on relative frequencies: mean and population variance from sums over the non-zero parts.
+    rates = coo.data / sizes[coo.row]
+    mean = np.bincount(coo.col, weights=rates, minlength=n_items) / n
+    variance = np.maximum(np.bincount(coo.col, weights=rates**2, minlength=n_items) / n - mean**2, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = 1.0 - (np.sqrt(variance) / mean) / np.sqrt(n - 1)
+    d = np.where(present, d, np.nan)
+    return tuple(np.round(x, 12) for x in (d, dp, dp_norm))  # 1 − 1 is 0, not 1e-16
+
+
+def dispersion_table(
+    kind: str, items: Sequence[str], matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]
+) -> pd.DataFrame:
+    """One row per item (in the order given): ``kind`` (term or measure), ``count``,
+    ``doc_count``, ``juilland_d``, ``dp``, ``dp_norm`` (see :data:`DISPERSION_COLUMNS`)."""
+    csr = sp.csr_matrix(matrix)
+    d, dp, dp_norm = dispersion(csr, sizes)
+    return pd.DataFrame(
+        {
+            "kind": kind,
+            "item": pd.Series(list(items), dtype=object),
+            "count": np.asarray(csr.sum(axis=0)).ravel().astype(np.int64),
+            "doc_count": np.bincount(csr.indices, minlength=csr.shape[1]).astype(np.int64),
+            "juilland_d": d,
+            "dp": dp,
+            "dp_norm": dp_norm,
+        },
+        columns=DISPERSION_COLUMNS,
+    )
