@@ -32,8 +32,8 @@ _PUBLIC = {
     "find_mentions": "measures.lexicon",
     "AnalysisError": "errors",
     # asking the result
-    "kwic": "explore",
-    "keyness": "explore",
+    "kwic": "questions",
+    "keyness": "questions",
     "format_kwic": "methods.kwic",
     "mention_trends": "methods.trends",
     "trend_matrix": "methods.trends",
@@ -84,7 +84,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
     from .config import Settings, load_settings
     from .errors import AnalysisError
-    from .explore import keyness, kwic
+    from .questions import keyness, kwic
     from .headlines import findings
     from .measures.lexicon import find_mentions, load_lexicon
     from .methods.kwic import format_kwic
