@@ -6,6 +6,7 @@ The front door: everything a notebook needs, one import away::
     result = analysis.analyse()                      # the shipped bulletin, or a path / config
     result.measures                                  # unit × measure counts
     analysis.kwic(result, "外防输入")                  # where does it say that?
+    analysis.explore(result)                         # heatmap, timeline, search → the passages
     analysis.plot_measure_heatmap(result.measures, result.clustering)
 
 Stages live one folder each, data flowing one way: ``io`` (reading pages, tables, dates) →
@@ -62,6 +63,8 @@ _PUBLIC = {
     # files
     "write_outputs": "outputs.tables",
     "write_report": "outputs.report",
+    "explore": "outputs.explorer",
+    "write_explorer": "outputs.explorer",
     "run_notebooks": "outputs.notebooks",
 }
 
@@ -89,6 +92,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .measures.lexicon import find_mentions, load_lexicon
     from .methods.kwic import format_kwic
     from .methods.trends import mention_trends, trend_matrix
+    from .outputs.explorer import explore, write_explorer
     from .outputs.notebooks import run_notebooks
     from .outputs.report import write_report
     from .outputs.tables import write_outputs

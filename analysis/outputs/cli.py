@@ -1,8 +1,9 @@
-"""Command line: ``python -m analysis init|run|report|notebooks``.
+"""Command line: ``python -m analysis init|run|report|explore|notebooks``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``report`` writes a self-contained HTML briefing and an Excel workbook;
-``notebooks --config FILE`` reruns every notebook on it.
+names; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
+explorer beside it); ``explore`` writes ``explore.html``, the linked views from a pattern to
+its passages; ``notebooks --config FILE`` reruns every notebook on it.
 
 Errors a user can fix print as one line naming the file and what to do, with exit code 2.
 """
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     report.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
     report.add_argument("--english", action="store_true", help="label measures in figures with the lexicon's English glosses")
+    explore = commands.add_parser("explore", help="write explore.html: heatmap, timeline, search and terms linked to the passages (one offline file)")
+    explore.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
+    explore.add_argument("--out", type=Path, help="output folder (default: results, or results/NAME for --config NAME.toml)")
+    explore.add_argument("--config", type=Path, help="a TOML config file")
+    explore.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
@@ -181,7 +187,28 @@ def _report(args: argparse.Namespace) -> int:
         print(f"skipped {where}: {skipped.reason}")
     for note in analysis.notes:
         print(note)
-    print(f"wrote {args.out / 'report.html'} and {args.out / 'tables.xlsx'} ({len(written)} files in {args.out}/)")
+    print(
+        f"wrote {args.out / 'report.html'}, {args.out / 'explore.html'} and {args.out / 'tables.xlsx'} ({len(written)} files in {args.out}/)"
+    )
+    return 0
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from ..pipeline import analyse
+    from .explorer import write_explorer
+
+    args.out = args.out or _own_folder("results", args.config)
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
+    analysis = analyse(settings)
+    try:
+        path = write_explorer(analysis, args.out)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
+    print(
+        f"read {len(analysis.documents)} documents; {len(analysis.units)} units, {len(analysis.mentions)} measure mentions; "
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline in any browser)"
+    )
     return 0
 
 
@@ -196,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
             return _notebooks(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "explore":
+            return _explore(args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -36,7 +36,6 @@ import pandas as pd
 
 from ..questions import analysed_documents
 from ..result import Analysis, corpus_name, date_range
-from .report import _font_data_uri
 
 __all__ = ["EXPLORER_FILE", "Explorer", "explore", "explorer_data", "render_explorer", "write_explorer"]
 
@@ -263,7 +262,9 @@ def render_explorer(analysis: Analysis, *, embed_font: bool = True) -> str:
     if embed_font:
         shown = "".join(data["texts"]) + json.dumps({k: v for k, v in data.items() if k != "texts"}, ensure_ascii=False)
         page_text = resources.files("analysis").joinpath("resources/explore.html.j2").read_text("utf-8")
-        font_uri = _font_data_uri(shown + page_text + "".join(map(chr, range(32, 127))) + "×–…·、：，。（）", analysis.settings.font)
+        from ..viz.fonts import font_data_uri
+
+        font_uri = font_data_uri(shown + page_text + "".join(map(chr, range(32, 127))) + "×–…·、：，。（）", analysis.settings.font)
     return _template_text(analysis, data, font_uri)
 
 
