@@ -18,7 +18,10 @@ def executed_notebooks(tmp_path_factory):
 
 def test_notebooks_are_stored_without_outputs():
     books = list_notebooks()
-    assert [b.name for b in books] == ["01-corpus.ipynb", "02-terms.ipynb", "03-measures-and-clusters.ipynb", "04-timeline.ipynb", "05-methods.ipynb"]
+    names = [b.name for b in books]
+    assert names[:5] == ["01-corpus.ipynb", "02-terms.ipynb", "03-measures-and-clusters.ipynb", "04-timeline.ipynb", "05-methods.ipynb"]
+    assert "07-explore.ipynb" in names
+    assert names == sorted(names) and len({n[:2] for n in names}) == len(names)  # numbered in reading order, one per number
     for book in books:
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c["cell_type"] == "code"), book.name
@@ -52,7 +55,7 @@ def test_every_plotting_cell_shows_its_figure_inline(executed_notebooks):
 @pytest.mark.slow
 def test_every_notebook_runs_and_writes_its_figures(executed_notebooks):
     figures, executed = executed_notebooks
-    assert len(executed) == 5
+    assert len(executed) == len(list_notebooks())
     written = {p.name for p in figures.iterdir()}
     for name in ["document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline", "measures_over_time",
                  # 05-methods; trends_gov_reports needs the gov work reports beside the repo (GOV_REPORTS)
@@ -98,3 +101,17 @@ def test_a_file_that_is_not_a_notebook_is_named_in_one_line(tmp_path):
     (folder / "01-broken.ipynb").write_text("{not json", encoding="utf-8")
     with pytest.raises(AnalysisError, match=r"01-broken\.ipynb: could not be run: .*check that it is a Jupyter notebook"):
         run_notebooks(figures_dir=tmp_path / "f", executed_dir=tmp_path / "executed", folder=folder, progress=False)
+
+
+@pytest.mark.slow
+def test_the_explore_notebook_shows_the_explorer_and_highlighted_passages_inline(executed_notebooks):
+    """07-explore: the linked views inline (the explorer page in an iframe) for the bulletin and
+    the government work reports, and KWIC tables with the match highlighted."""
+    _, executed = executed_notebooks
+    book = next(b for b in executed if b.name == "07-explore.ipynb")
+    html = ["".join(o.get("data", {}).get("text/html", "")) for c in json.loads(book.read_text(encoding="utf-8"))["cells"]
+            for o in c.get("outputs", [])]
+    explorers = [h for h in html if h.startswith("<iframe srcdoc=") and "explorer-data" in h]
+    assert len(explorers) == 2, "expected the explorer for the bulletin and for the government work reports"
+    kwic = [h for h in html if h.startswith('<div class="kwic-table">')]
+    assert len(kwic) == 2 and all("<mark" in h for h in kwic)
