@@ -67,6 +67,16 @@ def test_without_units_the_heatmap_is_period_by_measure(tmp_path):
 _STUB_VEGA = "window.vegaEmbed = null; /* the fast tests' stand-in for Vega's 0.9 MB bundle (3 s to build) */"
 
 
+def test_without_units_or_dates_one_row_per_document(tmp_path):
+    page = tmp_path / "notice.txt"
+    page.write_text("关于做好疫情防控工作的通知\n\n各地要坚持外防输入、内防反弹，减少人员聚集。\n\n加强宣传引导，做好物资保障。\n", encoding="utf-8")
+    result = analysis.analyse(Settings(corpus=page))
+    data = explorer_data(result)
+    assert data["rowsAre"] == "document" and data["timeline"] == []
+    assert data["rows"] == list(result.measures.index)
+    assert _mentions_by_row(data) == {(i, j): n for i, j, n in data["cells"] if n}
+
+
 @pytest.fixture(scope="module")
 def hostile_analysis(tmp_path_factory):
     """Web text that tries to close the script tag, in the text, a unit's name and a title."""
@@ -218,7 +228,7 @@ def test_in_headless_chromium_a_click_and_a_search_list_the_passages(bulletin_ex
     assert measures.loc["鹤北", "三防"] == len(seen["cellPassages"]) == 1
     passage = seen["cellPassages"][0]
     assert passage["mark"] == "三防" and "做好“三防”工作" in passage["line"]
-    assert "鹤北" in passage["meta"] and "2020-04-18" in passage["meta"] and "000_2d3668a156c8860b.txt" in passage["meta"]
+    assert "鹤北" in passage["meta"] and "2020-04-18" in passage["meta"] and "000_2d3668a156c8860b.txt:" in passage["meta"]
     assert seen["cellStatus"].startswith("鹤北 × 三防: 1 passage")
     # the search box: the measure 不聚集, every variant, in the 5 units that mention it
     mentioning = set(measures.index[measures["不聚集"] > 0])
@@ -275,3 +285,9 @@ def test_in_headless_chromium_hostile_text_is_shown_as_text(hostile_analysis, tm
     assert len(seen["passages"]) == 1 and HOSTILE in seen["passages"][0]
     assert any(label.startswith("鹤北</script><script>") for label in seen["labels"])  # the unit's name on the axis, as written (cut to fit)
     assert seen["title"] == analysis.corpus_name(result)
+
+
+def test_explore_command_with_a_missing_corpus_is_one_clear_line(tmp_path, capsys):
+    assert main(["explore", "--corpus", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 2
+    assert str(tmp_path / "missing") in capsys.readouterr().err
+    assert not (tmp_path / "out" / "explore.html").exists()

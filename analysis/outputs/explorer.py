@@ -104,10 +104,14 @@ def explorer_data(analysis: Analysis) -> dict:
             table = table.loc[list(analysis.clustering.order)]
         rows = [str(u) for u in table.index]
         doc_rows = [str(u) if u else "" for u in documents["unit"].fillna("")]
-    else:
+    elif len(by_period):
         table = by_period
         rows = [str(p) for p in table.index]
         doc_rows = doc_periods
+    else:  # neither units nor dates: one row per document, as in measures.csv
+        table = analysis.measures
+        rows = [str(d) for d in table.index]
+        doc_rows = [str(d) for d in documents["doc_id"]]
     measures = list(analysis.lexicon.names)
     table = table.reindex(columns=measures, fill_value=0)
     cells = [[i, j, int(table.iat[i, j])] for i in range(len(rows)) for j in range(len(measures))]
@@ -129,13 +133,14 @@ def explorer_data(analysis: Analysis) -> dict:
         return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in documents[column]]
 
     sources = [Path(s).name if s else "" for s in text("source")]
-    term_labels = rows if has_units else periods
-    term_groups = doc_rows if has_units else doc_periods
+    by_rows = has_units or not periods
+    term_labels = rows if by_rows else periods
+    term_groups = doc_rows if by_rows else doc_periods
     start, end = date_range(analysis)
     return {
         "corpus": corpus_name(analysis),
         "dates": f"{start} – {end}" if start and start != end else (str(start) if start else "undated"),
-        "rowsAre": "unit" if has_units else kind,
+        "rowsAre": "unit" if has_units else (kind if periods else "document"),
         "periodKind": kind,
         "measures": measures,
         "glosses": [analysis.lexicon.glosses.get(m, "") for m in measures],
@@ -151,7 +156,7 @@ def explorer_data(analysis: Analysis) -> dict:
             "end": text("date_end"),
             "title": text("title"),
             "source": sources,
-            "line": [int(v) if isinstance(v, (int, float)) and not pd.isna(v) else None for v in documents.get("line", [None] * len(documents))],
+            "line": [None if v is None or pd.isna(v) else int(v) for v in documents.get("line", [None] * len(documents))],
             "row": [row_index.get(r, -1) for r in doc_rows],
             "period": [period_index.get(p, -1) for p in doc_periods],
         },
@@ -194,7 +199,7 @@ def _chart_specs(data: dict) -> dict:
     )
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1, cursor="pointer").encode(
         color=alt.condition(
-            "datum.mentions > 0", alt.Color("mentions:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"])), alt.value("#f2f2f2")
+            "datum.mentions > 0", alt.Color("mentions:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1)), alt.value("#f2f2f2")
         ),
         tooltip=[alt.Tooltip("row:N", title=rows_title), alt.Tooltip("measure:N"), alt.Tooltip("gloss:N"), alt.Tooltip("mentions:Q")],
     )

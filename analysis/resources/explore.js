@@ -247,7 +247,9 @@
     try { await document.fonts.load("12px \"" + family + "\"", DATA.rows.join("") + DATA.measures.join("")); } catch (e) { /* system font */ }
     state.texts = await unpackTexts();
     const options = { renderer: "svg", actions: false };
-    const timeline = (await vegaEmbed("#timeline-chart", withData(SPECS.timeline, "timeline", DATA.timeline), options)).view;
+    if (!DATA.timeline.length) $("timeline").hidden = true;  // no dated document: nothing to brush
+    const timeline = DATA.timeline.length
+      ? (await vegaEmbed("#timeline-chart", withData(SPECS.timeline, "timeline", DATA.timeline), options)).view : null;
     const heatmap = (await vegaEmbed("#heatmap-chart", withData(SPECS.heatmap, "cells", cellValues()), options)).view;
     state.heatmap = heatmap;
     heatmap.addEventListener("click", (event, item) => {
@@ -257,7 +259,7 @@
         show({ kind: "cell", row: d.row, measure: d.measure });
       }
     });
-    timeline.addSignalListener("brush", async (name, value) => {
+    if (timeline) timeline.addSignalListener("brush", async (name, value) => {
       const extent = value && Object.values(value)[0];
       state.range = extent && extent.length === 2 ? [+extent[0], +extent[1]] : null;
       await replaceData(heatmap, "cells", cellValues());
