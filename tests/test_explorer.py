@@ -150,8 +150,22 @@ def test_explore_shows_the_page_inline(hostile_page, tmp_path, monkeypatch):
 _PROBE = """<script>
 window.__errors = [];
 window.addEventListener("error", function (e) { var t = e.target || {}; window.__errors.push(String(e.message || t.src || t.href || "error").slice(0, 200)); }, true);
+window.addEventListener("unhandledrejection", function (e) { window.__errors.push("rejection: " + String(e.reason && e.reason.stack || e.reason)); });
 var __consoleError = console.error;
 console.error = function () { window.__errors.push("console: " + Array.from(arguments).join(" ")); __consoleError.apply(console, arguments); };
+function __mouse(type, x, y) {
+  var target = document.elementFromPoint(x, y);
+  target.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, clientX: x, clientY: y, view: window, buttons: type === "mouseup" ? 0 : 1}));
+}
+function __drag(x1, x2, y) {  // press, move in steps, release: a reader brushing the timeline
+  __mouse("pointerdown", x1, y); __mouse("mousedown", x1, y);
+  for (var i = 1; i <= 5; i++) { var x = x1 + (x2 - x1) * i / 5; __mouse("pointermove", x, y); __mouse("mousemove", x, y); }
+  __mouse("pointerup", x2, y); __mouse("mouseup", x2, y);
+}
+function __heatmapTotal() {
+  return Array.from(document.querySelectorAll("#heatmap-chart path[aria-label]")).reduce(function (sum, c) {
+    return sum + Number(/mentions: (\\d+)/.exec(c.getAttribute("aria-label"))[1]); }, 0);
+}
 function __click(node) {
   var box = node.getBoundingClientRect(), x = box.left + box.width / 2, y = box.top + box.height / 2;
   var target = document.elementFromPoint(x, y);
@@ -180,6 +194,16 @@ window.addEventListener("load", async function () {
     out.searchStatus = document.getElementById("status").textContent;
     out.searchUnits = Array.from(document.querySelectorAll("#counts-unit tr")).map(function (tr) { return tr.cells[0].textContent; });
     out.searchPassages = __passages();
+    out.heatmapTotal = __heatmapTotal();
+    var bars = Array.from(document.querySelectorAll("#timeline-chart path[aria-label]"));
+    var first = bars.find(function (b) { return b.getAttribute("aria-label").indexOf("period: 2020-04-20") >= 0; }).getBoundingClientRect();
+    var last = bars.find(function (b) { return b.getAttribute("aria-label").indexOf("period: 2020-04-21") >= 0; }).getBoundingClientRect();
+    __drag(first.left + 3, last.right - 3, first.bottom - 3);
+    await new Promise(function (resolve) { setTimeout(resolve, 300); });
+    out.brushedTotal = __heatmapTotal();
+    out.brushedStatus = document.getElementById("status").textContent;
+    out.brushedDays = Array.from(document.querySelectorAll("#counts-period tr")).map(function (tr) { return tr.cells[0].textContent; });
+    out.brushedPassages = __passages().length;
     out.fonts = Array.from(document.fonts).filter(function (f) { return f.status === "loaded"; }).map(function (f) { return f.family; });
     out.chartFont = getComputedStyle(document.querySelector("#heatmap-chart svg text")).fontFamily;
     out.passageFont = getComputedStyle(document.querySelector("#passages .kwic")).fontFamily;
@@ -236,6 +260,15 @@ def test_in_headless_chromium_a_click_and_a_search_list_the_passages(bulletin_ex
     assert len(seen["searchPassages"]) == measures["不聚集"].sum() + (bulletin_analysis.mentions.merge(
         bulletin_analysis.documents[bulletin_analysis.documents["unit"] == ""], on="doc_id")["measure"] == "不聚集").sum()
     assert "in 5 units" in seen["searchStatus"]
+    # brushing 20–21 April on the timeline: the heatmap and the passages keep those days only
+    documents = bulletin_analysis.documents
+    kept = documents[(documents["unit"] != "") & documents["date_start"].astype(str).isin(["2020-04-20", "2020-04-21"])]
+    assert seen["heatmapTotal"] == measures.to_numpy().sum()
+    assert seen["brushedTotal"] == bulletin_analysis.mentions["doc_id"].isin(kept["doc_id"]).sum() < seen["heatmapTotal"]
+    assert seen["brushedDays"] == ["2020-04-20", "2020-04-21"]
+    mentions = bulletin_analysis.mentions
+    assert seen["brushedPassages"] == ((mentions["measure"] == "不聚集") & mentions["doc_id"].isin(kept["doc_id"])).sum() > 0
+    assert "between 2020-04-20 and 2020-04-21" in seen["brushedStatus"]
     # the Chinese text is drawn in the embedded font, in the charts and in the passages
     assert "Explore CJK" in seen["fonts"]
     assert seen["chartFont"].strip('"') == "Explore CJK" and seen["passageFont"].startswith('"Explore CJK"')

@@ -73,8 +73,7 @@
   }
 
   async function replaceData(view, name, values) {
-    const changeset = vegaEmbed.vega.changeset;  // the bundle's own Vega
-    view.change(name, changeset().remove(() => true).insert(values));
+    view.change(name, view.changeset().remove(() => true).insert(values));
     await view.runAsync();
   }
 
@@ -280,6 +279,7 @@
     search: search,
     showCell: (row, measure) => show({ kind: "cell", row: row, measure: measure }),
   };
+  window.addEventListener("unhandledrejection", (event) => console.error(event.reason));
   window.explorer.ready.catch((error) => {
     $("status").textContent = "The explorer could not start: " + error.message;
     console.error(error);
