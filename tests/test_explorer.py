@@ -148,6 +148,7 @@ def test_explore_shows_the_page_inline(hostile_page, tmp_path, monkeypatch):
 # 三防 where a reader would (the element under the mouse at the cell's centre), then types
 # 不聚集 into the search box and submits; writes what a reader sees into the DOM as JSON.
 _PROBE = """<script>
+window.__brushFrom = "2020-04-20"; window.__brushTo = "2020-04-21";
 window.__errors = [];
 window.addEventListener("error", function (e) { var t = e.target || {}; window.__errors.push(String(e.message || t.src || t.href || "error").slice(0, 200)); }, true);
 window.addEventListener("unhandledrejection", function (e) { window.__errors.push("rejection: " + String(e.reason && e.reason.stack || e.reason)); });
@@ -167,6 +168,7 @@ function __heatmapTotal() {
     return sum + Number(/mentions: (\\d+)/.exec(c.getAttribute("aria-label"))[1]); }, 0);
 }
 function __click(node) {
+  node.scrollIntoView({block: "center"});
   var box = node.getBoundingClientRect(), x = box.left + box.width / 2, y = box.top + box.height / 2;
   var target = document.elementFromPoint(x, y);
   ["pointerdown", "mousedown", "pointerup", "mouseup", "click"].forEach(function (type) {
@@ -189,6 +191,12 @@ window.addEventListener("load", async function () {
     __click(cell);
     out.cellStatus = document.getElementById("status").textContent;
     out.cellPassages = __passages();
+    out.termsOf = document.getElementById("terms-of").selectedOptions[0].textContent;
+    var term = document.querySelector("#terms-list button");
+    out.term = term.firstChild.textContent;
+    __click(term);
+    out.termStatus = document.getElementById("status").textContent;
+    out.termPassages = __passages();
     document.getElementById("search").value = "不聚集";
     document.getElementById("search-form").requestSubmit();
     out.searchStatus = document.getElementById("status").textContent;
@@ -196,8 +204,9 @@ window.addEventListener("load", async function () {
     out.searchPassages = __passages();
     out.heatmapTotal = __heatmapTotal();
     var bars = Array.from(document.querySelectorAll("#timeline-chart path[aria-label]"));
-    var first = bars.find(function (b) { return b.getAttribute("aria-label").indexOf("period: 2020-04-20") >= 0; }).getBoundingClientRect();
-    var last = bars.find(function (b) { return b.getAttribute("aria-label").indexOf("period: 2020-04-21") >= 0; }).getBoundingClientRect();
+    bars[0].scrollIntoView({block: "center"});
+    var first = bars.find(function (b) { return b.getAttribute("aria-label").indexOf("period: " + window.__brushFrom) >= 0; }).getBoundingClientRect();
+    var last = bars.find(function (b) { return b.getAttribute("aria-label").indexOf("period: " + window.__brushTo) >= 0; }).getBoundingClientRect();
     __drag(first.left + 3, last.right - 3, first.bottom - 3);
     await new Promise(function (resolve) { setTimeout(resolve, 300); });
     out.brushedTotal = __heatmapTotal();
@@ -206,7 +215,7 @@ window.addEventListener("load", async function () {
     out.brushedPassages = __passages().length;
     out.fonts = Array.from(document.fonts).filter(function (f) { return f.status === "loaded"; }).map(function (f) { return f.family; });
     out.chartFont = getComputedStyle(document.querySelector("#heatmap-chart svg text")).fontFamily;
-    out.passageFont = getComputedStyle(document.querySelector("#passages .kwic")).fontFamily;
+    out.passageFont = getComputedStyle(document.querySelector("#passages .kwic") || document.getElementById("passages")).fontFamily;
   } catch (error) { out.exception = String(error && error.stack || error); }
   out.errors = window.__errors;
   out.requests = performance.getEntriesByType("resource").map(function (r) { return r.name.slice(0, 80); });
@@ -254,6 +263,12 @@ def test_in_headless_chromium_a_click_and_a_search_list_the_passages(bulletin_ex
     assert passage["mark"] == "三防" and "做好“三防”工作" in passage["line"]
     assert "鹤北" in passage["meta"] and "2020-04-18" in passage["meta"] and "000_2d3668a156c8860b.txt:" in passage["meta"]
     assert seen["cellStatus"].startswith("鹤北 × 三防: 1 passage")
+    # the term view follows the clicked unit; a click on its top term lists that term's passages
+    assert seen["termsOf"] == "鹤北"
+    top = bulletin_analysis.terms_by_unit.query("unit == '鹤北'").sort_values(["count", "term"], ascending=[False, True])
+    assert seen["term"] == top["term"].iloc[0]
+    assert seen["termPassages"] and {p["mark"] for p in seen["termPassages"]} == {seen["term"]}
+    assert seen["termStatus"].startswith(f"“{seen['term']}”: {len(seen['termPassages'])} passage")
     # the search box: the measure 不聚集, every variant, in the 5 units that mention it
     mentioning = set(measures.index[measures["不聚集"] > 0])
     assert len(mentioning) == 5 and set(seen["searchUnits"]) == mentioning
@@ -304,6 +319,28 @@ window.addEventListener("load", async function () {
   var pre = document.createElement("pre"); pre.id = "__probe"; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
 });
 </script>"""
+
+
+@pytest.mark.slow
+def test_the_government_work_reports_explorer_opens_offline_under_5_mb(tmp_path):
+    from conftest import GOV_REPORTS
+
+    assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
+    assert main(["explore", "--config", str(ROOT / "examples" / "gov-work-reports.toml"), "--out", str(tmp_path)]) == 0
+    path = tmp_path / "explore.html"
+    assert path.stat().st_size <= 5_000_000
+    page = tmp_path / "probe.html"
+    page.write_text(path.read_text(encoding="utf-8").replace("<head>", "<head>" + _PROBE.replace("unit: 鹤北;", "year: 2020;").replace("measure: 三防;", "measure: 公共卫生;")
+                     .replace('"2020-04-20"', '"2013"').replace('"2020-04-21"', '"2025"'), 1), encoding="utf-8")
+    done = _chromium_run(page, tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom")
+    seen = json.loads(html_module.unescape(re.search(r'<pre id="__probe">(.*?)</pre>', done.stdout, re.S).group(1)))
+    assert "exception" not in seen, seen.get("exception")
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert [line for line in done.stderr.splitlines() if ":CONSOLE" in line] == []
+    assert re.search(r"between 2013-\d\d-\d\d and 2025-", seen["brushedStatus"])  # brushing 2013–2025
+    assert seen["cells"] >= 72 * 19 - 19 * 5  # year × theme: every year of 1954–2025 a row
+    assert seen["cellStatus"].startswith("2020 × 公共卫生:") and seen["cellPassages"]
+    assert all("2020" in p["meta"] for p in seen["cellPassages"])
 
 
 @pytest.mark.slow

@@ -222,7 +222,10 @@
       const button = el("button", null, term);
       button.type = "button";
       button.append(el("span", null, String(n)));
-      button.addEventListener("click", () => search(term, false, true));
+      button.addEventListener("click", () => {  // the term as written; the search options stay as they are
+        $("search").value = term;
+        show({ kind: "search", pattern: term, regex: false });
+      });
       list.append(button);
     }
   }
