@@ -6,6 +6,7 @@ The front door: everything a notebook needs, one import away::
     result = analysis.analyse()                      # the shipped bulletin, or a path / config
     result.measures                                  # unit × measure counts
     analysis.kwic(result, "外防输入")                  # where does it say that?
+    analysis.explore(result)                         # heatmap, timeline, search → the passages
     analysis.plot_measure_heatmap(result.measures, result.clustering)
 
 Stages live one folder each, data flowing one way: ``io`` (reading pages, tables, dates) →
@@ -32,9 +33,9 @@ _PUBLIC = {
     "find_mentions": "measures.lexicon",
     "AnalysisError": "errors",
     # asking the result
-    "kwic": "explore",
-    "keyness": "explore",
-    "compare": "explore",
+    "kwic": "questions",
+    "keyness": "questions",
+    "compare": "questions",
     "format_kwic": "methods.kwic",
     "mention_trends": "methods.trends",
     "trend_matrix": "methods.trends",
@@ -75,6 +76,8 @@ _PUBLIC = {
     # files
     "write_outputs": "outputs.tables",
     "write_report": "outputs.report",
+    "explore": "outputs.explorer",
+    "write_explorer": "outputs.explorer",
     "run_notebooks": "outputs.notebooks",
 }
 
@@ -97,7 +100,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
     from .config import Settings, load_settings
     from .errors import AnalysisError
-    from .explore import compare, keyness, kwic
+    from .questions import compare, keyness, kwic
     from .headlines import findings
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
     from .methods.agreement import alpha_interval, krippendorff_alpha
@@ -105,6 +108,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .methods.kwic import format_kwic
     from .methods.trends import mention_trends, trend_matrix
     from .outputs.coding import score_workbooks, write_coding_sample
+    from .outputs.explorer import explore, write_explorer
     from .outputs.notebooks import run_notebooks
     from .outputs.report import write_report
     from .outputs.tables import write_outputs

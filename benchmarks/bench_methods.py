@@ -39,7 +39,7 @@ def measure(rows: list, corpus: str, name: str, func):
 
 
 def bulletin(rows: list) -> None:
-    from analysis.explore import analysed_documents
+    from analysis.questions import analysed_documents
     from analysis.methods.results import method_results
     from analysis.pipeline import analyse
 

@@ -62,7 +62,7 @@ def test_the_import_graph_has_no_cycle():
 
 def test_stages_import_only_from_the_floors_below():
     """io → text → measures → methods → result → pipeline → viz / outputs: never upwards."""
-    floors = ["errors", "versions", "progress", "io", "config", "text", "measures", "methods", "result", "headlines", "pipeline", "explore", "viz", "outputs"]
+    floors = ["errors", "versions", "progress", "io", "config", "text", "measures", "methods", "result", "headlines", "pipeline", "questions", "viz", "outputs"]
 
     def floor(module: str) -> int:
         return floors.index(module.split(".")[1])

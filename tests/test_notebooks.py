@@ -23,6 +23,7 @@ def test_notebooks_are_stored_without_outputs():
                  "06-validity-and-diffusion.ipynb"]:
         assert name in names, name
     assert [n[:3] for n in names] == [f"{i:02d}-" for i in range(1, len(names) + 1)]  # numbered in reading order, none missing
+    assert "07-explore.ipynb" in names
     for book in books:
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c["cell_type"] == "code"), book.name
@@ -105,3 +106,17 @@ def test_a_file_that_is_not_a_notebook_is_named_in_one_line(tmp_path):
     (folder / "01-broken.ipynb").write_text("{not json", encoding="utf-8")
     with pytest.raises(AnalysisError, match=r"01-broken\.ipynb: could not be run: .*check that it is a Jupyter notebook"):
         run_notebooks(figures_dir=tmp_path / "f", executed_dir=tmp_path / "executed", folder=folder, progress=False)
+
+
+@pytest.mark.slow
+def test_the_explore_notebook_shows_the_explorer_and_highlighted_passages_inline(executed_notebooks):
+    """07-explore: the linked views inline (the explorer page in an iframe) for the bulletin and
+    the government work reports, and KWIC tables with the match highlighted."""
+    _, executed = executed_notebooks
+    book = next(b for b in executed if b.name == "07-explore.ipynb")
+    html = ["".join(o.get("data", {}).get("text/html", "")) for c in json.loads(book.read_text(encoding="utf-8"))["cells"]
+            for o in c.get("outputs", [])]
+    explorers = [h for h in html if h.startswith("<iframe srcdoc=") and "explorer-data" in h]
+    assert len(explorers) == 2, "expected the explorer for the bulletin and for the government work reports"
+    kwic = [h for h in html if h.startswith('<div class="kwic-table">')]
+    assert len(kwic) == 2 and all("<mark" in h for h in kwic)

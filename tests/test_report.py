@@ -19,7 +19,8 @@ from markupsafe import escape
 from analysis.outputs.cli import main
 from analysis.config import Settings
 from analysis import analyse
-from analysis.outputs.report import REPORT_FIGURES, headline_findings, render_report, report_tables, write_workbook
+from analysis.outputs.report import EXPLORE_VIEWS, REPORT_FIGURES, headline_findings, render_report, report_tables, write_workbook
+from chromium import CHROMIUM_FLAGS, chromium
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,13 @@ def test_report_is_self_contained(report_dir):
     # No request leaves the file: every src/href/url() is a data URI or a fragment.
     references = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", html) + re.findall(r"url\(\s*[\"']?([^\"')]*)", html)
     assert references, "expected embedded figures and font"
+    # ... but for the links from each figure to its interactive view in explore.html, beside it
+    explore_links = [ref for ref in references if ref.startswith("explore.html#")]
+    references = [ref for ref in references if ref not in explore_links]
     assert all(ref.startswith("data:") or ref.startswith("#") for ref in references), [r[:60] for r in references if not r.startswith("data:")]
+    assert sorted(explore_links) == sorted(f"explore.html#{EXPLORE_VIEWS[name]}" for name in REPORT_FIGURES if name in EXPLORE_VIEWS)
+    explorer = (report_dir / "explore.html").read_text(encoding="utf-8")
+    assert all(f'id="{link.partition("#")[2]}"' in explorer for link in explore_links)
     assert "<script" not in html.lower() and "<link" not in html.lower()
     images = re.findall(r'<img src="data:image/png;base64,', html)
     expected = [name for name in REPORT_FIGURES if (report_dir / "figures" / f"{name}.png").exists()]
@@ -151,7 +158,7 @@ def test_report_shows_corpus_settings_findings_tables_and_method(report_dir, bul
     for section in ["findings", "figures", "tables", "corpus", "method"]:
         assert f'<section id="{section}">' in html
     assert "jaccard" in html and "average" in html
-    assert {"report.html", "tables.xlsx"} <= set(manifest["outputs"])
+    assert {"report.html", "explore.html", "tables.xlsx"} <= set(manifest["outputs"])
 
 
 def test_second_report_is_byte_identical(tmp_path, report_dir):
@@ -168,17 +175,7 @@ def test_second_report_is_byte_identical(tmp_path, report_dir):
 
 # --- in a real browser ---------------------------------------------------------------------
 
-_CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+_CHROMIUM_FLAGS = CHROMIUM_FLAGS
 
 # Installed first in <head>: collects load errors (capture phase catches failed images) and
 # console errors; after load and fonts, writes what a reader would see into the DOM as JSON.
@@ -211,11 +208,7 @@ window.addEventListener("load", function () {
 </script>"""
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is not installed: run `make test` (it installs Debian's chromium) or `apt-get install chromium`")
-    return path
+_chromium = chromium
 
 
 def _open_in_chromium(html: str, tmp_path) -> dict:
@@ -301,6 +294,7 @@ def test_report_on_the_gov_work_reports(tmp_path):
     assert manifest["counts"]["documents_read"] == 72
     assert manifest["counts"]["documents_read"] == manifest["counts"]["documents_analysed"] + manifest["counts"]["documents_skipped"]
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (tmp_path / "explore.html").stat().st_size <= 5_000_000  # small enough to e-mail
     figures = sorted(p.stem for p in (tmp_path / "figures").glob("*.png") if p.stem in REPORT_FIGURES)
     assert figures and html.count('<img src="data:image/png;base64,') == len(figures)
     top_term = pd.read_csv(tmp_path / "terms.csv")["term"].iloc[0]

@@ -1,11 +1,12 @@
-"""Command line: ``python -m analysis init|run|report|compare|notebooks|validate``.
+"""Command line: ``python -m analysis init|run|report|explore|compare|notebooks|validate``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``report`` writes a self-contained HTML briefing and an Excel workbook; ``compare``
-writes the keyness of terms and measures between two corpora, periods or groups of units;
-``notebooks --config FILE`` reruns every notebook on it; ``validate sample`` writes a
-workbook of text units for a coder to code by hand, ``validate score`` scores the filled
-workbooks against the lexicon and each other.
+names; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
+explorer beside it); ``explore`` writes ``explore.html``, the linked views from a pattern to
+its passages; ``compare`` writes the keyness of terms and measures between two corpora,
+periods or groups of units; ``notebooks --config FILE`` reruns every notebook on it;
+``validate sample`` writes a workbook of text units for a coder to code by hand, ``validate
+score`` scores the filled workbooks against the lexicon and each other.
 
 Errors a user can fix print as one line naming the file and what to do, with exit code 2.
 """
@@ -76,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="keep only documents dated on or before this day")
     compare.add_argument("--out", type=Path, help="output folder (default: results/comparison, or results/NAME/comparison for --config NAME.toml)")
     compare.add_argument("--no-figures", action="store_true", help="write comparison.csv only")
+    explore = commands.add_parser("explore", help="write explore.html: heatmap, timeline, search and terms linked to the passages (one offline file)")
+    explore.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
+    explore.add_argument("--out", type=Path, help="output folder (default: results, or results/NAME for --config NAME.toml)")
+    explore.add_argument("--config", type=Path, help="a TOML config file")
+    explore.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
@@ -270,7 +276,28 @@ def _report(args: argparse.Namespace) -> int:
         print(f"skipped {where}: {skipped.reason}")
     for note in analysis.notes:
         print(note)
-    print(f"wrote {args.out / 'report.html'} and {args.out / 'tables.xlsx'} ({len(written)} files in {args.out}/)")
+    print(
+        f"wrote {args.out / 'report.html'}, {args.out / 'explore.html'} and {args.out / 'tables.xlsx'} ({len(written)} files in {args.out}/)"
+    )
+    return 0
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from ..pipeline import analyse
+    from .explorer import write_explorer
+
+    args.out = args.out or _own_folder("results", args.config)
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
+    analysis = analyse(settings)
+    try:
+        path = write_explorer(analysis, args.out)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
+    print(
+        f"read {len(analysis.documents)} documents; {len(analysis.units)} units, {len(analysis.mentions)} measure mentions; "
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline in any browser)"
+    )
     return 0
 
 
@@ -281,7 +308,7 @@ def _unit_list(text: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..explore import compare
+    from ..questions import compare
     from ..pipeline import analyse
 
     modes = [flag for flag, value in (("--split-date", args.split_date), ("--groups", args.groups), ("--reference", args.reference)) if value]
@@ -376,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "explore":
+            return _explore(args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -67,7 +67,7 @@ def coding_inputs(source: Any = None, **settings: Any) -> CodingInputs:
     (a corpus path, a config file, Settings; default the shipped bulletin) without running the
     whole analysis: the corpus is read and the lexicon matched, nothing more."""
     if isinstance(source, Analysis):
-        from ..explore import analysed_documents
+        from ..questions import analysed_documents
 
         return CodingInputs(analysed_documents(source), source.mentions, source.lexicon, _label(source.settings))
     from ..pipeline import corpus_from_settings, settings_for

@@ -54,6 +54,17 @@ REPORT_FIGURES: dict[str, str] = {
     "document_lengths": "Length of every analysed document in characters.",
 }
 
+#: Each figure's interactive view in explore.html (written beside the report), by anchor.
+EXPLORE_VIEWS: dict[str, str] = {
+    "measures_heatmap": "heatmap",
+    "dendrogram": "heatmap",
+    "timeline": "timeline",
+    "measures_over_time": "timeline",
+    "terms_bar": "terms",
+    "wordcloud_units": "terms",
+    "document_lengths": "search-section",
+}
+
 _EMBED_MAX_WIDTH = 1600  # px: sharp on screen, keeps the report a few MB
 _XLSX_CELL_LIMIT = 32_767
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -201,25 +212,9 @@ def _png_data_uri(path: Path, *, max_width: int = _EMBED_MAX_WIDTH) -> tuple[str
 
 def _font_data_uri(text: str, font: str | None) -> str:
     """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from ..viz.fonts import font_data_uri
 
-    from ..viz.fonts import cjk_font_path
-
-    options = subset.Options()
-    options.flavor = "woff"
-    options.desubroutinize = True
-    options.name_IDs = ["*"]  # keep the font's name and licence records (SIL OFL)
-    options.name_languages = ["*"]
-    options.layout_features = ["*"]
-    ttfont = TTFont(str(cjk_font_path(font)), recalcTimestamp=False, lazy=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
-    subsetter.subset(ttfont)
-    ttfont.flavor = "woff"
-    buffer = io.BytesIO()
-    ttfont.save(buffer, reorderTables=True)
-    return "data:font/woff;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return font_data_uri(text, font)
 
 
 def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
@@ -329,10 +324,14 @@ def render_report(
     *,
     embed_font: bool = True,
     validation: pd.DataFrame | None = None,
+    explorer: str | None = None,
 ) -> str:
     """The report as one self-contained HTML string (figures and font embedded, all text escaped).
+
     With ``validation`` (``validation.csv`` from ``python -m analysis validate score``), it has
-    a section "How reliable is the coding"."""
+    a section "How reliable is the coding". ``explorer`` names the explorer file beside the
+    report (``explore.html``): each figure then links to its interactive view there.
+    """
     from jinja2 import Environment, select_autoescape
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), keep_trailing_newline=True)
@@ -343,7 +342,8 @@ def render_report(
         path = figures.get(name)
         if path is not None and Path(path).is_file():
             uri, width, height = _png_data_uri(Path(path))
-            embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height})
+            link = f"{explorer}#{EXPLORE_VIEWS[name]}" if explorer and name in EXPLORE_VIEWS else ""
+            embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height, "explore": link})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})
     shown = ("k", "metric", "linkage", "min_chars", "top_terms", "figure_size", "measure_labels", "unit_suffixes")
@@ -379,11 +379,14 @@ def render_report(
 def write_report(
     analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True, validation: str | Path | pd.DataFrame | None = None
 ) -> list[Path]:
-    """Write every output of the run (tables, figures, manifest.json) plus ``report.html`` and ``tables.xlsx``.
+    """Write every output of the run (tables, figures, manifest.json) plus ``report.html``,
+    ``explore.html`` (the interactive views each figure links to) and ``tables.xlsx``.
 
     ``validation`` is ``validation.csv`` (a path or the table) from ``python -m analysis
     validate score``; by default the one in ``out_dir``, if there is one. With it the report
     has a section "How reliable is the coding"."""
+    from .explorer import write_explorer
+
     out = Path(out_dir)
     if validation is None and (out / "validation.csv").is_file():
         validation = out / "validation.csv"
@@ -392,13 +395,14 @@ def write_report(
     written = write_outputs(analysis, out, figures=True)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     figures = {p.stem: p for p in written if p.suffix == ".png"}
-    html = render_report(analysis, manifest, figures, embed_font=embed_font, validation=validation)
+    explorer = write_explorer(analysis, out, embed_font=embed_font)
+    html = render_report(analysis, manifest, figures, embed_font=embed_font, validation=validation, explorer=explorer.name)
     report = out / "report.html"
     report.write_text(html, encoding="utf-8")
     tables = report_tables(analysis)
     if validation is not None:
         tables["validation"] = validation
     workbook = write_workbook(tables, out / "tables.xlsx")
-    manifest["outputs"] = sorted({*manifest["outputs"], report.name, workbook.name})
+    manifest["outputs"] = sorted({*manifest["outputs"], report.name, explorer.name, workbook.name})
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return [*written, report, workbook]
+    return [*written, report, explorer, workbook]

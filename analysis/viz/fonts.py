@@ -18,7 +18,7 @@ from matplotlib import font_manager
 
 from ..errors import AnalysisError
 
-__all__ = ["cjk_font_path", "cjk_font_properties", "cjk_font_family"]
+__all__ = ["cjk_font_path", "cjk_font_properties", "cjk_font_family", "font_data_uri"]
 
 _BUNDLED = "NotoSansCJKsc-Regular.otf"
 _SYSTEM_FAMILIES = (
@@ -77,3 +77,28 @@ def cjk_font_family(requested: str | None = None) -> str:
 def cjk_font_properties(requested: str | None = None, **kwargs) -> font_manager.FontProperties:
     """FontProperties for the CJK font, e.g. for a single label."""
     return font_manager.FontProperties(fname=str(cjk_font_path(requested)), **kwargs)
+
+
+def font_data_uri(text: str, font: str | None) -> str:
+    """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI
+    (for HTML that must show Chinese offline: the report, the explorer)."""
+    import base64
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.desubroutinize = True
+    options.name_IDs = ["*"]  # keep the font's name and licence records (SIL OFL)
+    options.name_languages = ["*"]
+    options.layout_features = ["*"]
+    ttfont = TTFont(str(cjk_font_path(font)), recalcTimestamp=False, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
+    subsetter.subset(ttfont)
+    ttfont.flavor = "woff"
+    buffer = io.BytesIO()
+    ttfont.save(buffer, reorderTables=True)
+    return "data:font/woff;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -21,7 +21,37 @@ from .methods import kwic as _kwic
 from .methods.compare import Side, compare_sides, read_reference
 from .result import Analysis, corpus_name
 
-__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side"]
+__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable"]
+
+_KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
+
+
+class KwicTable(pd.DataFrame):
+    """A concordance: a plain DataFrame (same columns as ``kwic.csv``) that a notebook shows as
+    aligned lines with the match highlighted. Operations on it give ordinary DataFrames."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        from markupsafe import escape
+
+        shown = self.head(_KWIC_SHOWN)
+        rows = []
+        for row in shown.itertuples(index=False):
+            label = row.unit if isinstance(row.unit, str) and row.unit else row.doc_id
+            date = "" if row.date_start is None or (not isinstance(row.date_start, str) and pd.isna(row.date_start)) else row.date_start
+            rows.append(
+                f'<tr><td style="text-align:left">{escape(label)}</td><td style="text-align:left">{escape(date)}</td>'
+                f'<td style="text-align:right;white-space:nowrap">{escape(row.left)}</td>'
+                f'<td style="text-align:left;white-space:nowrap"><mark style="background:#ffd54f;font-weight:600">{escape(row.match)}</mark>'
+                f"{escape(row.right)}</td></tr>"
+            )
+        more = len(self) - len(shown)
+        note = f"<p>{len(self)} occurrences; the first {len(shown)} shown (the table holds all).</p>" if more else f"<p>{len(self)} occurrence{'s' if len(self) != 1 else ''}.</p>"
+        head = '<tr><th style="text-align:left">unit</th><th style="text-align:left">date</th><th></th><th style="text-align:left">match</th></tr>'
+        return f'<div class="kwic-table"><table>{head}{"".join(rows)}</table>{note}</div>'
 
 
 def analysed_documents(analysis: Analysis) -> pd.DataFrame:
@@ -35,6 +65,8 @@ def kwic(
 ) -> pd.DataFrame:
     """Keyword in context: one line per occurrence, ``window`` characters each side.
 
+    A notebook shows the result (a :class:`KwicTable`, a DataFrame) with the match highlighted.
+
     ``query`` is a measure of the lexicon (every variant, matched as the lexicon matches), a
     term, or several terms; None gives every measure mention (``kwic.csv``). With ``literal``
     a query is searched as written even where it also names a measure (bare 民生, not the
@@ -44,10 +76,10 @@ def kwic(
         return analysis.methods.kwic
     documents = analysed_documents(analysis)
     if query is None:
-        return _kwic.kwic(documents, analysis.mentions, window=window)
+        return KwicTable(_kwic.kwic(documents, analysis.mentions, window=window))
     if isinstance(query, str) and query in analysis.lexicon.names and not literal:
-        return _kwic.kwic(documents, analysis.mentions[analysis.mentions["measure"] == query], window=window)
-    return _kwic.kwic_terms(documents, query, window=window)
+        return KwicTable(_kwic.kwic(documents, analysis.mentions[analysis.mentions["measure"] == query], window=window))
+    return KwicTable(_kwic.kwic_terms(documents, query, window=window))
 
 
 def keyness(
