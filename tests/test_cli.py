@@ -1,7 +1,6 @@
 import json
 import subprocess
 
-import pytest
 import sys
 
 import pandas as pd

@@ -3,7 +3,6 @@ keyness of terms and measures with values computed by hand."""
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,5 +1,4 @@
 import matplotlib.pyplot as plt
-import pytest
 from matplotlib.ft2font import FT2Font
 
 from analysis.viz import figures

@@ -73,6 +73,8 @@ def test_slide_size_is_16_to_9_and_english_labels_use_the_glosses(tmp_path, bull
     with Image.open(tmp_path / "terms_bar.png") as image:
         width, height = image.size
     assert abs(width / height - 16 / 9) < 0.01
+    with Image.open(tmp_path / "timeline.png") as image:
+        assert image.size == (3000, 1687)  # 10 × 5.625 in at 300 dpi: 16:9
 
 
 def test_pdf_embeds_the_cjk_font_as_valid_type3_and_outputs_are_byte_stable(tmp_path, bulletin_analysis):

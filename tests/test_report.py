@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -25,10 +24,20 @@ from chromium import CHROMIUM_FLAGS, chromium
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
-    """``python -m analysis report`` on the shipped bulletin, run once for this module."""
+    """``python -m analysis report`` on the shipped bulletin, run once for this module; what it
+    printed is kept in ``_PRINTED`` under the folder's name."""
+    import contextlib
+    import io
+
     out = tmp_path_factory.mktemp("report")
-    assert main(["report", "--out", str(out)]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["report", "--out", str(out)]) == 0
+    _PRINTED[str(out)] = printed.getvalue()
     return out
+
+
+_PRINTED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -255,20 +264,26 @@ def test_the_browser_check_catches_a_broken_image_and_console_errors(report_dir,
 # --- command line --------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_report_command_prints_where_the_files_are(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "analysis", "report", "--out", str(tmp_path / "r"), "--english", "--size", "slide"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "report.html" in result.stdout and "tables.xlsx" in result.stdout
-    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["settings"]["measure_labels"] == "en" and manifest["settings"]["figure_size"] == "slide"
-    from PIL import Image
+def test_report_command_prints_where_the_files_are(report_dir):
+    printed = _PRINTED[str(report_dir)]
+    assert f"{report_dir / 'report.html'}" in printed and f"{report_dir / 'tables.xlsx'}" in printed
+    assert "read 10 documents: 10 analysed, 0 skipped; 9 units" in printed
 
-    with Image.open(tmp_path / "r" / "figures" / "timeline.png") as image:
-        assert image.size == (3000, 1687)  # 10 × 5.625 in at 300 dpi: 16:9
+
+def test_report_options_reach_the_settings(tmp_path, monkeypatch):
+    """--english and --size slide become the settings the figures are drawn with (and the
+    manifest records); the drawing itself is checked in test_house_style."""
+    import analysis.outputs.report
+
+    seen = {}
+
+    def fake_report(result, out, validation=None):
+        seen["settings"] = result.settings
+        return []
+
+    monkeypatch.setattr(analysis.outputs.report, "write_report", fake_report)
+    assert main(["report", "--out", str(tmp_path / "r"), "--english", "--size", "slide"]) == 0
+    assert seen["settings"].measure_labels == "en" and seen["settings"].figure_size == "slide"
 
 
 def test_report_command_with_a_missing_corpus_is_one_clear_line(tmp_path):
