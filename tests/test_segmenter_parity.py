@@ -50,6 +50,7 @@ def cuts(corpora, engines):
     return [jieba_engine.cut(t) for t in texts], [fast_engine.cut(t) for t in texts]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["bulletin", "gov-work-reports"])
 def test_rjieba_gives_jiebas_chinese_tokens(corpora, cuts, name):
     texts = corpora[name]
@@ -62,6 +63,7 @@ def test_rjieba_gives_jiebas_chinese_tokens(corpora, cuts, name):
     assert not differing, f"{len(differing)} of {len(texts)} {name} documents differ, e.g. #{differing[0]}"
 
 
+@pytest.mark.slow
 def test_every_token_agrees_on_almost_all_documents(cuts):
     """Outside Chinese tokens jieba-rs may group a run like 2011-2020 differently; measured here."""
     same = sum(a == b for a, b in zip(*cuts))
