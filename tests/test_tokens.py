@@ -64,7 +64,7 @@ def test_token_ids_number_tokens_in_order_of_first_appearance():
 
     ids = token_ids([["外防输入", "消毒"], [], ["消毒", "三防", "外防输入"]])
     assert ids.words == ["外防输入", "消毒", "三防"]
-    assert ids.ids.tolist() == [0, 1, 1, 2, 0] and ids.ids.dtype == np.int64
+    assert ids.ids.tolist() == [0, 1, 1, 2, 0] and ids.ids.dtype == np.int32
     assert ids.lengths.tolist() == [2, 0, 3]
     assert ids.lists() == [["外防输入", "消毒"], [], ["消毒", "三防", "外防输入"]]
 
@@ -85,7 +85,7 @@ def test_cutting_a_corpus_gives_the_token_ids_of_tokenize():
     expected = token_ids(tokenize(texts, segmenter, **options))
     got = cut_corpus(texts, segmenter, **options)
     assert got.words == expected.words and len(got.words) > 300
-    assert np.array_equal(got.ids, expected.ids) and got.ids.dtype == np.int64
+    assert np.array_equal(got.ids, expected.ids) and got.ids.dtype == np.int32
     assert np.array_equal(got.lengths, expected.lengths)
     assert got.lengths[-3:-1].tolist() == [0, 0]
     assert cut_corpus([], segmenter).words == []

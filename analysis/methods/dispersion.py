@@ -34,31 +34,36 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     """Juilland's D, DP and normalised DP of every column of a document × item count ``matrix``,
     given each document's size (tokens or characters). NaN where an item never occurs or there
     are fewer than two parts of positive size."""
-    matrix = sp.csr_matrix(matrix, dtype=float)
+    matrix = sp.csr_matrix(matrix)
     sizes = np.asarray(sizes, dtype=float)
     if matrix.shape[0] != len(sizes):
         raise ValueError(f"{matrix.shape[0]} documents but {len(sizes)} sizes")
     parts = sizes > 0
-    matrix, sizes = matrix[np.flatnonzero(parts)], sizes[parts]
+    if not parts.all():
+        matrix, sizes = matrix[np.flatnonzero(parts)], sizes[parts]
     n_items = matrix.shape[1]
     nan = np.full(n_items, np.nan)
     n = len(sizes)
     if n < 2:
         return nan, nan.copy(), nan.copy()
-    totals = np.asarray(matrix.sum(axis=0)).ravel()
+    # The stored entries as they are (no float or COO copy of the whole matrix: it can be large).
+    data = matrix.data.astype(float)
+    col = matrix.indices
+    row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    totals = np.bincount(col, weights=data, minlength=n_items)  # exact: sums of whole counts
     present = totals > 0
     share = sizes / sizes.sum()
-    coo = matrix.tocoo()
     # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
     with np.errstate(divide="ignore", invalid="ignore"):
-        v = coo.data / totals[coo.col]
-    deviation = np.bincount(coo.col, weights=np.abs(v - share[coo.row]) - share[coo.row], minlength=n_items) + 1.0
+        v = data / totals[col]
+    deviation = np.bincount(col, weights=np.abs(v - share[row]) - share[row], minlength=n_items) + 1.0
+    del v
     dp = np.where(present, 0.5 * deviation, np.nan)
     dp_norm = dp / (1.0 - share.min())
     # Juilland's D on relative frequencies: mean and population variance from sums over the non-zero parts.
-    rates = coo.data / sizes[coo.row]
-    mean = np.bincount(coo.col, weights=rates, minlength=n_items) / n
-    variance = np.maximum(np.bincount(coo.col, weights=rates**2, minlength=n_items) / n - mean**2, 0.0)
+    rates = data / sizes[row]
+    mean = np.bincount(col, weights=rates, minlength=n_items) / n
+    variance = np.maximum(np.bincount(col, weights=rates**2, minlength=n_items) / n - mean**2, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = 1.0 - (np.sqrt(variance) / mean) / np.sqrt(n - 1)
     d = np.where(present, d, np.nan)

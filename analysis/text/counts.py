@@ -43,10 +43,11 @@ class TermCounts:
         vocabulary = [""] * len(tokens.words)
         for word, rank in zip(tokens.words, ranks.tolist()):
             vocabulary[rank] = word
-        rows = np.repeat(np.arange(len(tokens.lengths), dtype=np.int64), tokens.lengths)
+        rows = np.repeat(np.arange(len(tokens.lengths), dtype=np.int32), tokens.lengths)
         shape = (len(tokens.lengths), len(vocabulary))
         ones = np.ones(len(tokens.ids), dtype=np.int32)
-        matrix = sp.coo_matrix((ones, (rows, ranks[tokens.ids] if len(tokens.ids) else tokens.ids)), shape=shape).tocsr()
+        columns = ranks.astype(np.int32)[tokens.ids] if len(tokens.ids) else tokens.ids
+        matrix = sp.coo_matrix((ones, (rows, columns)), shape=shape).tocsr()
         matrix.sum_duplicates()
         return cls(vocabulary, matrix)
 

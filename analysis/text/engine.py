@@ -60,7 +60,7 @@ def _cut_chunk(segmenter: Segmenter, texts: Iterable[str], token_filter: dict) -
     codes, distinct = pd.factorize(flat)
     kept = np.fromiter((keep_token(w, **token_filter) for w in distinct), dtype=bool, count=len(distinct))
     taken = kept[codes]
-    renumbered = np.cumsum(kept, dtype=np.int64) - 1
+    renumbered = (np.cumsum(kept, dtype=np.int64) - 1).astype(np.int32)
     before = np.zeros(len(taken) + 1, dtype=np.int64)  # kept tokens before each position
     np.cumsum(taken, out=before[1:])
     ends = np.cumsum(lengths)
@@ -71,14 +71,14 @@ def merge_token_ids(parts: Sequence[TokenIds]) -> TokenIds:
     """Join chunks' token ids (in document order) into one numbering, in order of first
     appearance over the whole corpus: the numbering one chunk of every text would have had."""
     vocabulary: dict[str, int] = {}
-    ids, lengths = [], []
+    ids = np.empty(sum(len(part.ids) for part in parts), dtype=np.int32)  # filled in place: no second copy
+    at = 0
     for part in parts:
-        remap = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in part.words), dtype=np.int64, count=len(part.words))
-        ids.append(remap[part.ids] if len(part.words) else part.ids.astype(np.int64))
-        lengths.append(part.lengths)
-    if not parts:
-        return TokenIds(np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64))
-    return TokenIds(np.concatenate(ids), list(vocabulary), np.concatenate(lengths))
+        remap = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in part.words), dtype=np.int32, count=len(part.words))
+        ids[at : at + len(part.ids)] = remap[part.ids] if len(part.words) else part.ids
+        at += len(part.ids)
+    lengths = np.concatenate([part.lengths for part in parts]) if parts else np.zeros(0, dtype=np.int64)
+    return TokenIds(ids, list(vocabulary), lengths)
 
 
 def cut_corpus(

@@ -324,10 +324,10 @@ def tokenize(
 class TokenIds:
     """Documents' kept tokens as integers, so that methods count them with numpy.
 
-    ``ids`` holds every document's token ids, one document after another; ``words[i]`` is the
-    token with id ``i`` (ids in order of first appearance); ``lengths`` the number of tokens in
-    each document. Made once per analysis and shared by the term counts, keyness,
-    collocations and the lexicon report.
+    ``ids`` holds every document's token ids (int32: four bytes a token), one document after
+    another; ``words[i]`` is the token with id ``i`` (ids in order of first appearance);
+    ``lengths`` the number of tokens in each document. Made once per analysis and shared by the
+    term counts, keyness, collocations and the lexicon report.
     """
 
     ids: np.ndarray
@@ -350,6 +350,6 @@ def token_ids(tokens: Sequence[Sequence[str]] | TokenIds) -> TokenIds:
     docs = tokens if isinstance(tokens, Sequence) else list(tokens)
     vocabulary: dict[str, int] = {}
     lookup = vocabulary.setdefault
-    ids = np.fromiter((lookup(t, len(vocabulary)) for t in chain.from_iterable(docs)), dtype=np.int64)
+    ids = np.fromiter((lookup(t, len(vocabulary)) for t in chain.from_iterable(docs)), dtype=np.int32)
     lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
     return TokenIds(ids, list(vocabulary), lengths)
