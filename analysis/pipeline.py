@@ -202,16 +202,23 @@ def _code_measures(
     by_period = measures_by_period(mentions, by_doc["date_start"], lexicon)
 
     clustering = None
-    if not has_units or len(measures) < 3:
+    # A unit that mentions no measure has no profile: kept out of the clustering (as a group of
+    # identical empty profiles it would look like a perfectly stable cluster).
+    silent = [u for u, n in measures.sum(axis=1).items() if n == 0] if has_units else []
+    profiled = measures.drop(index=silent)
+    if silent:
+        shown = "、".join(map(str, silent[:10])) + (f" and {len(silent) - 10} more" if len(silent) > 10 else "")
+        notes.append(f"{len(silent)} unit(s) mention no measure of the lexicon and are left out of the clustering: {shown}")
+    if not has_units or len(profiled) < 3:
         why = (
             "no document names a unit (set [columns] unit or [corpus] unit_suffixes)"
             if not has_units
-            else f"this corpus has {len(measures)}"
+            else f"this corpus has {len(profiled)} that mention a measure"
         )
         notes.append(f"clusters skipped: clustering needs at least 3 units; {why}")
     else:
         try:
-            clustering = cluster_units(measures, k=settings.k, metric=settings.metric, method=settings.linkage)
+            clustering = cluster_units(profiled, k=settings.k, metric=settings.metric, method=settings.linkage)
         except AnalysisError as error:
             notes.append(f"clusters skipped: {error}")
     if documents["date_start"].isna().all():

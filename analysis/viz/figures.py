@@ -343,8 +343,10 @@ def plot_measure_heatmap(
     title: str = "各单位强调的措施 Measures by unit",
     font: str | None = None,
 ) -> Figure:
-    """Unit × measure heatmap of mention counts, rows in dendrogram order, clusters marked."""
-    order = clustering.order if clustering is not None else list(matrix.index)
+    """Unit × measure heatmap of mention counts, rows in dendrogram order, clusters marked; units
+    left out of the clustering (no measure mentioned) come last, in grey."""
+    order = list(clustering.order) if clustering is not None else list(matrix.index)
+    order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
     columns = [labels.get(c, c) if labels else c for c in data.columns]
     # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
@@ -361,8 +363,8 @@ def plot_measure_heatmap(
         if clustering is not None:
             colors = cluster_colors(clustering.labels)
             for tick, unit in zip(ax.get_yticklabels(), order):
-                tick.set_color(colors[unit])
-            clusters = [int(clustering.labels[u]) for u in order]
+                tick.set_color(colors.get(unit, _GREY))
+            clusters = [int(clustering.labels[u]) if u in clustering.labels.index else 0 for u in order]
             for i in range(1, len(order)):
                 if clusters[i] != clusters[i - 1]:
                     ax.axhline(i - 0.5, color="black", lw=1.2)
@@ -580,7 +582,7 @@ def plot_timeline(
             height += 1 + _LANE_STEP * (layout.bands[unit] - 1)
         fig, ax = plt.subplots(figsize=(10, 0.5 * height + 1.6))
         ys = [top[unit] + _LANE_STEP * lane for (unit, *_), lane in zip(rows, layout.lanes)]
-        _date_bars(ax, ys, [(start, end) for _, start, end, _ in rows], [colors.get(unit, PALETTE[0]) for unit, *_ in rows])
+        _date_bars(ax, ys, [(start, end) for _, start, end, _ in rows], [colors.get(unit, _GREY if colors else PALETTE[0]) for unit, *_ in rows])
         for (_, _, end, text), y, shown in zip(rows, ys, layout.labelled):
             if shown:
                 ax.text(end + _LABEL_GAP, y, text, va="center", fontsize=_LABEL_SIZE)
