@@ -390,25 +390,15 @@ def _compare(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {
+        "init": _init, "run": _run, "report": _report, "compare": _compare,
+        "explore": _explore, "notebooks": _notebooks, "validate": _validate,
+    }
     try:
-        if args.command == "init":
-            return _init(args)
-        if args.command == "run":
-            return _run(args)
-        if args.command == "notebooks":
-            return _notebooks(args)
-        if args.command == "report":
-            return _report(args)
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "explore":
-            return _explore(args)
+        return commands[args.command](args)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 1

@@ -210,13 +210,6 @@ def _png_data_uri(path: Path, *, max_width: int = _EMBED_MAX_WIDTH) -> tuple[str
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width, height
 
 
-def _font_data_uri(text: str, font: str | None) -> str:
-    """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI."""
-    from ..viz.fonts import font_data_uri
-
-    return font_data_uri(text, font)
-
-
 def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
     shown = frame.head(max_rows) if max_rows else frame
 
@@ -371,7 +364,9 @@ def render_report(
     }
     html = template.render(**context)
     if embed_font:
-        context["font_uri"] = _font_data_uri(re.sub(r"<[^>]+>", " ", html), analysis.settings.font)
+        from ..viz.fonts import font_data_uri  # fontTools: imported only when a report is written
+
+        context["font_uri"] = font_data_uri(re.sub(r"<[^>]+>", " ", html), analysis.settings.font)
         html = template.render(**context)
     return html
 

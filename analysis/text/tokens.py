@@ -106,21 +106,31 @@ def _new_rjieba():
     return rjieba.Jieba()
 
 
-def make_tokenizer(*, dictionaries: Sequence[Path] = (DEFAULT_DICTIONARY,), words: Iterable[str] = ()):
-    """Build a fresh ``jieba.Tokenizer`` holding the dictionaries' entries and ``words``.
+def _dictionary_entries(dictionaries: Sequence[Path]) -> list[tuple[str, int | None, str | None]]:
+    return [entry for path in dictionaries for entry in read_dictionary(path)]
 
-    Words given without a frequency get the one jieba suggests for keeping them whole.
-    Words with characters other than Chinese (e.g. "偷越国(边)境") cannot be jieba words and are
-    left out; lexicon matching does not need them to be.
-    """
+
+def _addable(words: Iterable[str]) -> list[str]:
+    """The ``words`` jieba can hold, sorted: all Chinese and longer than one character
+    (e.g. "偷越国(边)境" cannot be a jieba word; lexicon matching does not need it to be)."""
+    return [w for w in sorted(set(words)) if _ALL_CJK.match(w) and len(w) > 1]
+
+
+def _jieba_tokenizer(entries: Sequence[tuple[str, int | None, str | None]], words: Sequence[str]):
+    """A fresh ``jieba.Tokenizer`` with the dictionary ``entries`` then ``words`` added (a word
+    without a frequency gets the one jieba suggests for keeping it whole)."""
     tokenizer = _new_jieba()
-    for path in dictionaries:
-        for word, freq, tag in read_dictionary(path):
-            tokenizer.add_word(word, freq, tag)
-    for word in sorted(set(words)):
-        if _ALL_CJK.match(word) and len(word) > 1:
-            tokenizer.add_word(word)
+    for word, freq, tag in entries:
+        tokenizer.add_word(word, freq, tag)
+    for word in words:
+        tokenizer.add_word(word)
     return tokenizer
+
+
+def make_tokenizer(*, dictionaries: Sequence[Path] = (DEFAULT_DICTIONARY,), words: Iterable[str] = ()):
+    """Build a fresh ``jieba.Tokenizer`` holding the dictionaries' entries and ``words``
+    (the words jieba can hold: see :func:`_addable`)."""
+    return _jieba_tokenizer(_dictionary_entries(dictionaries), _addable(words))
 
 
 def _jieba_dict_path() -> Path:
@@ -179,20 +189,11 @@ class Segmenter:
     def _cut(self):
         if self._cut_function is None:
             if self.engine == "jieba":
-                tokenizer = _new_jieba()
-                for word, freq, tag in self.entries:
-                    tokenizer.add_word(word, freq, tag)
-                for word in self.words:
-                    tokenizer.add_word(word)
+                tokenizer = _jieba_tokenizer(self.entries, self.words)
                 self._cut_function = lambda text, hmm: tokenizer.lcut(text, HMM=hmm)
             else:
                 self._cut_function = _build_rjieba(self.entries, self.words).cut
         return self._cut_function
-
-    def build(self) -> "Segmenter":
-        """Load the dictionary now rather than on the first cut."""
-        self._cut  # noqa: B018 - builds
-        return self
 
     def cut(self, text: str) -> list[str]:
         """Cut one text into tokens (precise mode, HMM as configured)."""
@@ -271,9 +272,7 @@ def make_segmenter(
     Same rules as :func:`make_tokenizer`: words without a frequency get the one jieba suggests
     for keeping them whole; ``words`` that are not all Chinese, or one character, are left out.
     """
-    entries = [entry for path in dictionaries for entry in read_dictionary(path)]
-    kept = [w for w in sorted(set(words)) if _ALL_CJK.match(w) and len(w) > 1]
-    return Segmenter(engine, entries, kept, hmm=hmm)
+    return Segmenter(engine, _dictionary_entries(dictionaries), _addable(words), hmm=hmm)
 
 
 def segment(text: str, tokenizer, *, hmm: bool = True) -> list[str]:
