@@ -36,7 +36,7 @@ from ..methods.handcoding import (
     text_units,
 )
 from ..result import Analysis
-from .report import _store_text_as_text, _write_stable_zip, write_workbook
+from .workbook import store_text_as_text, write_stable_zip, write_workbook
 
 __all__ = ["CodingInputs", "coding_inputs", "write_coding_sample", "read_codings", "score_workbooks"]
 
@@ -148,10 +148,10 @@ def write_coding_sample(
         sheet.add_data_validation(check)
     book[ABOUT_SHEET].column_dimensions["B"].width = 80
     for worksheet in book.worksheets:
-        _store_text_as_text(worksheet)
+        store_text_as_text(worksheet)
     buffer = io.BytesIO()
     book.save(buffer)
-    _write_stable_zip(buffer.getvalue(), target)
+    write_stable_zip(buffer.getvalue(), target)
     return sample
 
 
