@@ -119,7 +119,9 @@ def test_sentences_containing_checks_terms_longer_than_one_key():
     long_term = "".join(alphabet[100:111])  # 11 characters
     near_miss = "".join(alphabet[100:110]) + alphabet[0]  # same first 10, different last
     sentences = [filler, long_term, "".join(alphabet[100:106]), near_miss]
-    found = sentences_containing([long_term, near_miss, "".join(alphabet[100:106])], sentences).toarray()
+    # The filler as a term too: 5000 distinct characters among the terms make the keys short.
+    found = sentences_containing([long_term, near_miss, "".join(alphabet[100:106]), filler], sentences).toarray()
+    assert found[3].tolist() == [1, 0, 0, 0]
     assert found[0].tolist() == [1, 1, 0, 0]
     assert found[1].tolist() == [0, 0, 0, 1]
     assert found[2].tolist() == [1, 1, 1, 1]

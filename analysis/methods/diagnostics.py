@@ -28,6 +28,7 @@ __all__ = [
     "candidate_variants",
     "lexicon_report",
     "sentences_containing",
+    "SubstringSearch",
     "split_sentences",
 ]
 
@@ -105,105 +106,133 @@ def _char_similarity(term: str, variants: Sequence[str]) -> tuple[float, str]:
     return best, best_variant
 
 
-def sentences_containing(terms: Sequence[str], sentences: Sequence[str]) -> sparse.csr_matrix:
-    """Which sentences contain each term as a substring: a 0/1 matrix, terms × sentences.
+class SubstringSearch:
+    """Find which sentences contain each of ``terms`` as a substring, chunk after chunk.
 
-    Each character of the text gets a small number (its rank among the text's characters), so
-    n characters in a row make one exact 64-bit key, and finding every term of length n is one
-    hash lookup over all positions at once instead of one Python step per substring. A term
-    longer than a key holds is found by its first key, then its further keys are checked.
+    Each character of the terms gets a small number (its rank among the terms' characters; every
+    other character shares one number, the sentence separator another), so n characters in a row
+    make one exact 64-bit key, and finding every term of length n is one hash lookup over all
+    positions at once instead of one Python step per substring. A term longer than a key holds is
+    found by its first key, then its further keys are checked. The numbering depends on the terms
+    only, so the terms' keys are computed once however many chunks of text are searched.
     """
-    unique = list(dict.fromkeys(terms))
-    n_terms, n_sentences = len(unique), len(sentences)
-    if not n_terms or not n_sentences:
-        return sparse.csr_matrix((len(terms), n_sentences), dtype=np.int32)
-    lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=n_sentences)
-    starts = np.cumsum(lengths + 1) - lengths - 1
-    codes = np.frombuffer("\n".join(sentences).encode("utf-32-le"), dtype=np.uint32)
-    sentence_at = np.repeat(np.arange(n_sentences, dtype=np.int64), lengths + 1)[: len(codes)]
-    in_text = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)
-    in_text[codes] = True
-    rank_of = np.cumsum(in_text, dtype=np.uint64)  # 1, 2, … for the characters in the text
-    ranks = rank_of[codes]
-    ranks[starts[1:] - 1] = 0  # the separators equal no character: no match runs across sentences
-    bits = max(int(rank_of[-1]).bit_length(), 1)
-    per_key = 64 // bits  # characters one key holds exactly
 
-    def key(chars: str) -> int:
+    def __init__(self, terms: Sequence[str]):
+        self.terms = list(terms)
+        self.unique = unique = list(dict.fromkeys(self.terms))
+        alphabet = sorted({ord(ch) for term in unique for ch in term})
+        size = (alphabet[-1] + 1) if alphabet else 1
+        self.rank_of = np.zeros(max(size, 1), dtype=np.uint64)
+        self.rank_of[alphabet] = np.arange(2, len(alphabet) + 2, dtype=np.uint64)  # 0: separator, 1: any other character
+        self.bits = bits = max((len(alphabet) + 1).bit_length(), 1)
+        self.per_key = per_key = 64 // bits  # characters one key holds exactly
+        self.empty = [i for i, term in enumerate(unique) if not term]  # the empty string is in every sentence
+        by_length: dict[int, list[int]] = {}
+        for i, term in enumerate(unique):
+            if term:
+                by_length.setdefault(len(term), []).append(i)
+        self.by_length = by_length
+        self.longer = longer = [i for length, ids in by_length.items() if length > per_key for i in ids]
+        self.longest = longest = min(max(by_length, default=0), per_key)
+        # Positions worth a lookup for terms of length n: those whose first two characters begin
+        # such a term, read from a table with one flag bit per length (when the table is small).
+        self.table = None
+        if longest >= 2 and 2 * bits <= 26:
+            table = np.zeros(1 << (2 * bits), dtype=np.uint8 if per_key <= 9 else np.uint64)
+            for n in range(2, longest + 1):
+                starting = by_length.get(n, []) + (longer if n == per_key else [])
+                if starting:
+                    table[[self.key(unique[i][:2]) for i in starting]] |= table.dtype.type(1 << (n - 2))
+            self.table = table
+        # Per length: the index of the keys looked up (exact terms first, then at n = per_key the
+        # first per_key characters of the longer terms, checked further in ``search``).
+        self.lookups: dict[int, tuple[list[int], pd.Index]] = {}
+        for n in range(1, longest + 1):
+            exact = by_length.get(n, [])
+            firsts = sorted({self.key(unique[i][:per_key]) for i in longer} - {self.key(unique[i]) for i in exact}) if n == per_key else []
+            if exact or firsts:
+                self.lookups[n] = (exact, pd.Index(np.array([self.key(unique[i]) for i in exact] + firsts, dtype=np.uint64)))
+        self.further = {
+            i: [(offset, self.key(unique[i][offset : offset + per_key]))
+                for offset in sorted({*range(per_key, len(unique[i]) - per_key + 1, per_key), len(unique[i]) - per_key})]
+            for i in longer
+        }
+        self.first_slot = {i: self.lookups[per_key][1].get_loc(self.key(unique[i][:per_key])) for i in longer}
+
+    def key(self, chars: str) -> int:
         value = 0
         for ch in chars:
-            value = (value << bits) | int(rank_of[ord(ch)])
+            value = (value << self.bits) | int(self.rank_of[ord(ch)])
         return value
 
-    rows: list[np.ndarray] = []
-    columns: list[np.ndarray] = []  # the sentence of each (term, occurrence)
-    by_length: dict[int, list[int]] = {}
-    for i, term in enumerate(unique):
-        if not term:  # the empty string is in every sentence
-            rows.append(np.full(n_sentences, i, dtype=np.int64))
-            columns.append(np.arange(n_sentences))
-        elif all(ord(ch) < len(in_text) and in_text[ord(ch)] for ch in term):
-            by_length.setdefault(len(term), []).append(i)
-    longer = [i for length, ids in by_length.items() if length > per_key for i in ids]
-    longest = min(max(by_length, default=0), per_key)
+    def search(self, sentences: Sequence[str]) -> sparse.csr_matrix:
+        """A 0/1 matrix, terms (in the order given, repeats included) × ``sentences``."""
+        n_terms, n_sentences = len(self.unique), len(sentences)
+        if not n_terms or not n_sentences:
+            return sparse.csr_matrix((len(self.terms), n_sentences), dtype=np.int32)
+        bits, per_key = np.uint64(self.bits), self.per_key
+        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=n_sentences)
+        starts = np.cumsum(lengths + 1) - lengths - 1
+        codes = np.frombuffer("\n".join(sentences).encode("utf-32-le"), dtype=np.uint32)
+        sentence_at = np.repeat(np.arange(n_sentences, dtype=np.int64), lengths + 1)[: len(codes)]
+        known = codes < len(self.rank_of)
+        ranks = np.ones(len(codes), dtype=np.uint64)
+        ranks[known] = self.rank_of[codes[known]]
+        ranks[known & (ranks == 0)] = 1
+        ranks[starts[1:] - 1] = 0  # the separators equal no character: no match runs across sentences
 
-    def keys_at(where: np.ndarray, n: int) -> np.ndarray:
-        value = ranks[where]
-        for offset in range(1, n):
-            value = (value << np.uint64(bits)) | ranks[where + offset]
-        return value
+        def keys_at(where: np.ndarray, n: int) -> np.ndarray:
+            value = ranks[where]
+            for offset in range(1, n):
+                value = (value << bits) | ranks[where + offset]
+            return value
 
-    # Positions worth a lookup for terms of length n: those whose first two characters begin
-    # such a term, read from a table with one flag bit per length (when the table is small).
-    flags = None
-    if longest >= 2 and 2 * bits <= 26:
-        table = np.zeros(1 << (2 * bits), dtype=np.uint8 if per_key <= 9 else np.uint64)
-        for n in range(2, longest + 1):
-            starting = by_length.get(n, []) + (longer if n == per_key else [])
-            if starting:
-                table[[key(unique[i][:2]) for i in starting]] |= table.dtype.type(1 << (n - 2))
-        flags = table[(ranks[:-1] << np.uint64(bits)) | ranks[1:]]
-    for n in range(1, longest + 1):
-        exact = by_length.get(n, [])
-        # At n = per_key, also the first per_key characters of the longer terms (checked below).
-        firsts = sorted({key(unique[i][:per_key]) for i in longer} - {key(unique[i]) for i in exact}) if n == per_key else []
-        if not exact and not firsts:
-            continue
-        if n > 1 and flags is not None:
-            where = np.flatnonzero(flags[: len(ranks) - n + 1] & flags.dtype.type(1 << (n - 2)))
-        else:
-            where = np.arange(len(ranks) - n + 1)
-        index = pd.Index(np.array([key(unique[i]) for i in exact] + firsts, dtype=np.uint64))
-        slot = index.get_indexer(keys_at(where, n))
-        hit, slot = where[slot >= 0], slot[slot >= 0]
-        whole = slot < len(exact)
-        rows.append(np.asarray(exact, dtype=np.int64)[slot[whole]])
-        columns.append(sentence_at[hit[whole]])
-    if longer:  # the first per_key characters found above, the others checked here
-        order = np.argsort(slot, kind="stable")
-        hit, slot = hit[order], slot[order]
-        bounds = np.searchsorted(slot, np.arange(len(index) + 1))
-        for i in longer:
-            term = unique[i]
-            j = index.get_loc(key(term[:per_key]))
-            where = hit[bounds[j] : bounds[j + 1]]
-            # Further keys at per_key, 2 per_key, …, and the last per_key characters.
-            for offset in sorted({*range(per_key, len(term) - per_key + 1, per_key), len(term) - per_key}):
-                where = where[where + offset + per_key <= len(ranks)]
-                where = where[keys_at(where + offset, per_key) == key(term[offset : offset + per_key])]
-            rows.append(np.full(len(where), i, dtype=np.int64))
-            columns.append(sentence_at[where])
-    found = sparse.csr_matrix((n_terms, n_sentences), dtype=np.int32)
-    if rows:
-        row = np.concatenate(rows)
-        col = np.concatenate(columns)
-        found = sparse.csr_matrix((np.ones(len(row), dtype=np.int32), (row, col)), shape=(n_terms, n_sentences))
-        found.sum_duplicates()
-        found.data[:] = 1
-    if n_terms < len(terms):
-        index = {term: i for i, term in enumerate(unique)}
-        found = found[[index[t] for t in terms]]
-    return found
+        flags = None
+        if self.table is not None:
+            flags = self.table[(ranks[:-1] << bits) | ranks[1:]]
+        rows: list[np.ndarray] = [np.full(n_sentences, i, dtype=np.int64) for i in self.empty]
+        columns: list[np.ndarray] = [np.arange(n_sentences) for _ in self.empty]
+        hit = slot = np.zeros(0, dtype=np.int64)
+        for n, (exact, index) in self.lookups.items():
+            if n > 1 and flags is not None:
+                where = np.flatnonzero(flags[: len(ranks) - n + 1] & flags.dtype.type(1 << (n - 2)))
+            else:
+                where = np.arange(max(len(ranks) - n + 1, 0))
+            slot = index.get_indexer(keys_at(where, n))
+            hit, slot = where[slot >= 0], slot[slot >= 0]
+            whole = slot < len(exact)
+            rows.append(np.asarray(exact, dtype=np.int64)[slot[whole]])
+            columns.append(sentence_at[hit[whole]])
+        if self.longer:  # the first per_key characters found above (n = per_key is the last length), the others checked here
+            n_keys = len(self.lookups[per_key][1])
+            order = np.argsort(slot, kind="stable")
+            hit, slot = hit[order], slot[order]
+            bounds = np.searchsorted(slot, np.arange(n_keys + 1))
+            for i in self.longer:
+                j = self.first_slot[i]
+                where = hit[bounds[j] : bounds[j + 1]]
+                for offset, expected in self.further[i]:
+                    where = where[where + offset + per_key <= len(ranks)]
+                    where = where[keys_at(where + offset, per_key) == expected]
+                rows.append(np.full(len(where), i, dtype=np.int64))
+                columns.append(sentence_at[where])
+        found = sparse.csr_matrix((n_terms, n_sentences), dtype=np.int32)
+        if rows:
+            row = np.concatenate(rows)
+            col = np.concatenate(columns)
+            found = sparse.csr_matrix((np.ones(len(row), dtype=np.int32), (row, col)), shape=(n_terms, n_sentences))
+            found.sum_duplicates()
+            found.data[:] = 1
+        if n_terms < len(self.terms):
+            index = {term: i for i, term in enumerate(self.unique)}
+            found = found[[index[t] for t in self.terms]]
+        return found
+
+
+def sentences_containing(terms: Sequence[str], sentences: Sequence[str]) -> sparse.csr_matrix:
+    """Which sentences contain each term as a substring: a 0/1 matrix, terms × sentences
+    (see :class:`SubstringSearch`, which searches chunk after chunk with the same keys)."""
+    return SubstringSearch(terms).search(sentences)
 
 
 _SEARCH_CHARS = 500_000
@@ -257,8 +286,9 @@ def candidate_variants(
     )
     # A few hundred thousand characters at a time: the search holds several 8-byte numbers per
     # character of the text it is given, so one pass over a large corpus would need gigabytes.
-    parts = [sentences_containing(pool, sentences[a:b]) for a, b in chunk_bounds(sentences, _SEARCH_CHARS)]
-    found = sparse.hstack(parts, format="csr") if parts else sentences_containing(pool, sentences)
+    search = SubstringSearch(pool)
+    parts = [search.search(sentences[a:b]) for a, b in chunk_bounds(sentences, _SEARCH_CHARS)]
+    found = sparse.hstack(parts, format="csr") if parts else search.search(sentences)
     n_sentences = np.diff(found.indptr)
     together_counts = np.asarray((found @ mentioned).todense()) if len(pool) else np.zeros((0, len(names)), dtype=int)
     # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.
