@@ -216,3 +216,25 @@ def test_is_traditional_counts_changed_characters_position_by_position(text, sim
     for threshold in (0.0001, 0.02, share, 0.5, 1.0):
         expected = share >= threshold and any("\u4e00" <= ch <= "\u9fff" for ch in text)
         assert is_traditional(text, converted, threshold=threshold) == expected
+
+
+def test_json_lines_are_read_line_by_line_and_split_at_newlines_only(tmp_path):
+    import hashlib
+    import json
+
+    from analysis.io.readers import clean_utf8_digest
+
+    records = [{"id": "a", "text": "第一段\u2028仍是第一条记录"}, {"id": "b", "text": "第二条\r记录"}]
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(("\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n").encode("utf-8"))
+    assert clean_utf8_digest(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    corpus = read_corpus(path)
+    assert [d.doc_id for d in corpus.documents] == ["a", "b"]
+    assert [d.line for d in corpus.documents] == [1, 2]
+    assert corpus.documents[0].text == records[0]["text"]
+    assert corpus.sources[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # A file that is not clean UTF-8 is read whole, to be repaired or refused as before.
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_bytes(path.read_bytes().replace("第二".encode(), b"\xff\xfe"))
+    assert clean_utf8_digest(damaged) is None
+    assert clean_utf8_digest(path, encoding="gb18030") is None

@@ -46,6 +46,7 @@ from .readers import (
     SUPPORTED_SUFFIXES,
     TEXT_COLUMNS,
     Record,
+    clean_utf8_digest,
     decode_lenient,
     document_text,
     file_format,
@@ -54,6 +55,7 @@ from .readers import (
     is_traditional,
     may_be_traditional,
     read_records,
+    stream_jsonl,
     strip_markup,
     to_simplified,
 )
@@ -756,11 +758,15 @@ def read_corpus(
     text_columns: dict[str, list[str]] = {}  # text column found → files, when the config names none
     for file in files:
         kind = file_format(file, fmt=fmt) or "txt"
+        digest = None
         try:
-            data = file.read_bytes()
+            # Clean UTF-8 JSON Lines are read line by line, never whole: they can be large.
+            digest = clean_utf8_digest(file, encoding=encoding) if kind == "jsonl" else None
+            data = b"" if digest else file.read_bytes()
         except OSError as error:
             corpus.skipped.append(Skipped(source=str(file), reason=f"cannot be read: {error.strerror or error} (check its permissions)"))
             continue
+        sha256 = digest or _sha256(data)
         headings: list[tuple[int, str]] = []
         removed: list[tuple[int, str]] = []
         replaced: tuple[tuple[int, int], ...] = ()
@@ -779,7 +785,10 @@ def read_corpus(
                 )
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
             else:
-                rows, used, header = read_records(file, data, kind, encoding=encoding)
+                if digest:
+                    rows, used, header = stream_jsonl(file), "utf-8", []
+                else:
+                    rows, used, header = read_records(file, data, kind, encoding=encoding)
                 documents, problems, text_column = _record_documents(
                     file, rows, header, columns=columns, calendar=calendar, date_from_text=date_from_text
                 )
@@ -789,7 +798,7 @@ def read_corpus(
                     problems = [Skipped(source=str(file), reason="no rows with text")]
         except InputError as error:
             corpus.skipped.append(Skipped(source=str(file), line=error.line, reason=error.problem))
-            corpus.sources.append(Source(path=str(file), sha256=_sha256(data), encoding="", n_documents=0, format=kind, n_skipped=1))
+            corpus.sources.append(Source(path=str(file), sha256=sha256, encoding="", n_documents=0, format=kind, n_skipped=1))
             continue
         documents = [_normalise(d, script) for d in documents]
         corpus.documents.extend(documents)
@@ -797,7 +806,7 @@ def read_corpus(
         corpus.sources.append(
             Source(
                 path=str(file),
-                sha256=_sha256(data),
+                sha256=sha256,
                 encoding=used,
                 n_documents=len(documents),
                 removed_lines=tuple(removed),
@@ -825,10 +834,10 @@ def read_corpus(
 
 def _drop_duplicates(corpus: Corpus) -> None:
     """Skip every document whose text (spaces aside) repeats an earlier one, naming the first."""
-    seen: dict[str, Document] = {}
+    seen: dict[bytes, Document] = {}  # by a digest of the text: a copy of every text would double the corpus in memory
     kept: list[Document] = []
     for doc in corpus.documents:
-        key = "".join(doc.text.split())  # str.split() and regex \s agree on what whitespace is
+        key = hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
         first = seen.get(key)
         if first is None:
             seen[key] = doc

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import hashlib
 import contextvars
 import csv
 import html
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -186,11 +187,11 @@ class Decoded:
 
     def replaced_lines(self, breaks: str = "splitlines") -> dict[int, int]:
         """Bytes replaced per 1-based line: line → count, lines as ``str.splitlines`` counts them
-        (``breaks="splitlines"``, as pages and JSON Lines are split) or as the csv module does
-        (``breaks="csv"``: \\n, \\r and \\r\\n only)."""
+        (``breaks="splitlines"``, as pages are split), as the csv module does (``breaks="csv"``:
+        \\n, \\r and \\r\\n only) or at \\n only (``breaks="newline"``, as JSON Lines are split)."""
         if not self.replaced:
             return {}
-        pattern = _CSV_BREAKS if breaks == "csv" else _LINE_BREAKS
+        pattern = {"csv": _CSV_BREAKS, "newline": _NEWLINE}.get(breaks, _LINE_BREAKS)
         ends = [m.end() for m in pattern.finditer(self.text)]
         lines: dict[int, int] = {}
         for offset, count in self.replaced:
@@ -201,6 +202,7 @@ class Decoded:
 
 _LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CSV_BREAKS = re.compile("\r\n|[\n\r]")
+_NEWLINE = re.compile("\n")
 
 _ERRORS = "policy-analysis-count"
 _DAMAGE: contextvars.ContextVar[tuple[list[int], str]] = contextvars.ContextVar("damage")
@@ -462,7 +464,7 @@ def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -
     decoded = decode_lenient(path, data, encoding=encoding)
     text, used = decoded.text, decoded.encoding
     if fmt == "jsonl":
-        return _read_jsonl(text, _damage_reasons(decoded, "splitlines")), used, []
+        return _read_jsonl(text, _damage_reasons(decoded, "newline")), used, []
     delimiter = "\t" if fmt == "tsv" else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -515,9 +517,54 @@ def _csv_rows(path: Path, reader: Any, header: list[str], damaged: Mapping[int, 
         yield Record(line=line, fields=dict(zip(header, row)))
 
 
+_STREAM_BLOCK = 1 << 20
+
+
+def clean_utf8_digest(path: Path, *, encoding: str = "auto") -> str | None:
+    """The SHA-256 of a file that is clean UTF-8 text (no byte order mark, no NUL in its first
+    4096 bytes, not blank), read block by block; None for any other file, which is then read
+    whole, to be detected, repaired or refused as :func:`decode_lenient` does."""
+    if encoding not in ("auto", "utf-8"):
+        return None
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    blank = True
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+        if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            return None
+        block = head
+        while block:
+            digest.update(block)
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                return None
+            blank = blank and block.isspace()
+            block = stream.read(_STREAM_BLOCK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return None if blank else digest.hexdigest()
+
+
+def stream_jsonl(path: Path) -> Iterator[Record | RowProblem]:
+    """The records of a clean UTF-8 JSON Lines file (see :func:`clean_utf8_digest`), read line by
+    line: the file is never held whole."""
+    with path.open("rb") as stream:
+        yield from _jsonl_records(line.decode("utf-8") for line in stream)
+
+
 def _read_jsonl(text: str, damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:
+    return _jsonl_records(text.split("\n"), damaged)
+
+
+def _jsonl_records(lines: Iterable[str], damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:
+    """JSON Lines records, lines split at \\n only (as the format says: a U+2028 inside a text is
+    part of its line) and numbered from 1."""
     damaged = damaged or {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if number in damaged:
             yield RowProblem(line=number, reason=f"{damaged[number]}: fix or remove that line")
             continue

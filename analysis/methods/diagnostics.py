@@ -267,30 +267,23 @@ def candidate_variants(
         and not any(t[j : j + n] in known for n in known_lengths for j in range(len(t) - n + 1))
         and counts.get(t, min_count) >= min_count
     ]
-    sentences = [s for text in texts for s in split_sentences(str(text))]
-    measure_of = lexicon.variant_to_measure
     names = lexicon.names
     column = {name: j for j, name in enumerate(names)}
-    # Sentences × measures (0/1), and terms × sentences (0/1): their product counts, for each
-    # term and measure, the sentences that hold both.
-    if any(not v or "\n" in v for v in measure_of):
-        pairs = {(i, column[measure_of[m.group(0)]]) for i, s in enumerate(sentences) for m in lexicon.pattern.finditer(s)}
-    else:  # no variant can match across the line breaks joining the sentences: one pass over all
-        starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
-        matches = [(m.start(), m.group(0)) for m in lexicon.pattern.finditer("\n".join(sentences))]
-        where = np.searchsorted(starts, [start for start, _ in matches], side="right") - 1
-        pairs = {(int(i), column[measure_of[v]]) for i, (_, v) in zip(where, matches)}
-    mentioned = sparse.csr_matrix(
-        (np.ones(len(pairs), dtype=np.int32), ([i for i, _ in pairs], [j for _, j in pairs])),
-        shape=(len(sentences), len(names)),
-    )
-    # A few hundred thousand characters at a time: the search holds several 8-byte numbers per
-    # character of the text it is given, so one pass over a large corpus would need gigabytes.
+    # Terms × sentences (0/1) and sentences × measures (0/1): their product counts, for each term
+    # and measure, the sentences that hold both. A few hundred thousand characters of text at a
+    # time: the search holds several 8-byte numbers per character it is given, so one pass over
+    # a large corpus would need gigabytes; the counts are sums over the chunks.
     search = SubstringSearch(pool)
-    parts = [search.search(sentences[a:b]) for a, b in chunk_bounds(sentences, _SEARCH_CHARS)]
-    found = sparse.hstack(parts, format="csr") if parts else search.search(sentences)
-    n_sentences = np.diff(found.indptr)
-    together_counts = np.asarray((found @ mentioned).todense()) if len(pool) else np.zeros((0, len(names)), dtype=int)
+    n_sentences = np.zeros(len(pool), dtype=np.int64)
+    together_counts = np.zeros((len(pool), len(names)), dtype=np.int64)
+    for a, b in chunk_bounds(texts, _SEARCH_CHARS):
+        sentences = [s for text in texts[a:b] for s in split_sentences(str(text))]
+        if not sentences:
+            continue
+        found = search.search(sentences)
+        n_sentences += np.diff(found.indptr)
+        if len(pool):
+            together_counts += (found @ _sentence_measures(sentences, lexicon, column)).toarray()
     # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.
     having: dict[str, set[int]] = {}
     for i, term in enumerate(pool):
@@ -334,6 +327,22 @@ def candidate_variants(
             "measure", "entry", "kind", "status", "rank", "score", "shared_chars", "char_similarity",
             "sentences_together", "sentences_with_entry", "evidence",
         ],
+    )
+
+
+def _sentence_measures(sentences: Sequence[str], lexicon: Lexicon, column: dict[str, int]) -> sparse.csr_matrix:
+    """Sentences × measures, 1 where a sentence matches a variant of the measure."""
+    measure_of = lexicon.variant_to_measure
+    if any(not v or "\n" in v for v in measure_of):
+        pairs = {(i, column[measure_of[m.group(0)]]) for i, s in enumerate(sentences) for m in lexicon.pattern.finditer(s)}
+    else:  # no variant can match across the line breaks joining the sentences: one pass over all
+        starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
+        matches = [(m.start(), m.group(0)) for m in lexicon.pattern.finditer("\n".join(sentences))]
+        where = np.searchsorted(starts, [start for start, _ in matches], side="right") - 1
+        pairs = {(int(i), column[measure_of[v]]) for i, (_, v) in zip(where, matches)}
+    return sparse.csr_matrix(
+        (np.ones(len(pairs), dtype=np.int32), ([i for i, _ in pairs], [j for _, j in pairs])),
+        shape=(len(sentences), len(column)),
     )
 
 

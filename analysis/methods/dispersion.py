@@ -46,24 +46,30 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     n = len(sizes)
     if n < 2:
         return nan, nan.copy(), nan.copy()
-    # The stored entries as they are (no float or COO copy of the whole matrix: it can be large).
+    # The stored entries as they are (no float or COO copy of the whole matrix: it can be large),
+    # and every per-entry array updated in place: a few arrays the size of the stored entries at most.
     data = matrix.data.astype(float)
     col = matrix.indices
-    row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    share = sizes / sizes.sum()
+    share_of_entry = np.repeat(share, np.diff(matrix.indptr))  # each entry's document share
     totals = np.bincount(col, weights=data, minlength=n_items)  # exact: sums of whole counts
     present = totals > 0
-    share = sizes / sizes.sum()
     # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
     with np.errstate(divide="ignore", invalid="ignore"):
         v = data / totals[col]
-    deviation = np.bincount(col, weights=np.abs(v - share[row]) - share[row], minlength=n_items) + 1.0
-    del v
+    np.subtract(v, share_of_entry, out=v)
+    np.abs(v, out=v)
+    np.subtract(v, share_of_entry, out=v)
+    deviation = np.bincount(col, weights=v, minlength=n_items) + 1.0
+    del v, share_of_entry
     dp = np.where(present, 0.5 * deviation, np.nan)
     dp_norm = dp / (1.0 - share.min())
     # Juilland's D on relative frequencies: mean and population variance from sums over the non-zero parts.
-    rates = data / sizes[row]
+    rates = np.divide(data, np.repeat(sizes, np.diff(matrix.indptr)), out=data)
     mean = np.bincount(col, weights=rates, minlength=n_items) / n
-    variance = np.maximum(np.bincount(col, weights=rates**2, minlength=n_items) / n - mean**2, 0.0)
+    np.square(rates, out=rates)
+    variance = np.maximum(np.bincount(col, weights=rates, minlength=n_items) / n - mean**2, 0.0)
+    del rates, data
     with np.errstate(divide="ignore", invalid="ignore"):
         d = 1.0 - (np.sqrt(variance) / mean) / np.sqrt(n - 1)
     d = np.where(present, d, np.nan)
@@ -71,18 +77,26 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
 
 
 def dispersion_table(
-    kind: str, items: Sequence[str], matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]
+    kind: str, items: Sequence[str], matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float], *, columns: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """One row per item (in the order given): ``kind`` (term or measure), ``count``,
-    ``doc_count``, ``juilland_d``, ``dp``, ``dp_norm`` (see :data:`DISPERSION_COLUMNS`)."""
+    ``doc_count``, ``juilland_d``, ``dp``, ``dp_norm`` (see :data:`DISPERSION_COLUMNS`).
+
+    ``columns``: the matrix column of each item, when the items are some of its columns (each
+    column's figures depend on that column only, so no copy of the chosen columns is made)."""
     csr = sp.csr_matrix(matrix)
     d, dp, dp_norm = dispersion(csr, sizes)
+    count = np.bincount(csr.indices, weights=csr.data, minlength=csr.shape[1]).astype(np.int64)
+    doc_count = np.bincount(csr.indices, minlength=csr.shape[1]).astype(np.int64)
+    if columns is not None:
+        at = np.asarray(columns, dtype=np.int64)
+        d, dp, dp_norm, count, doc_count = d[at], dp[at], dp_norm[at], count[at], doc_count[at]
     return pd.DataFrame(
         {
             "kind": kind,
             "item": pd.Series(list(items), dtype=object),
-            "count": np.asarray(csr.sum(axis=0)).ravel().astype(np.int64),
-            "doc_count": np.bincount(csr.indices, minlength=csr.shape[1]).astype(np.int64),
+            "count": count,
+            "doc_count": doc_count,
             "juilland_d": d,
             "dp": dp,
             "dp_norm": dp_norm,

@@ -107,7 +107,7 @@ def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexico
         position = {t: j for j, t in enumerate(counts.vocabulary)}
         columns = np.array([position[t] for t in terms["term"]], dtype=np.int64)
         sizes = np.asarray(counts.matrix.sum(axis=1)).ravel()
-        frames.append(dispersion_table("term", terms["term"].tolist(), counts.matrix[:, columns], sizes))
+        frames.append(dispersion_table("term", terms["term"].tolist(), counts.matrix, sizes, columns=columns))
     return pd.concat(frames, ignore_index=True)
 
 
