@@ -55,8 +55,9 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     totals = np.bincount(col, weights=data, minlength=n_items)  # exact: sums of whole counts
     present = totals > 0
     # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
+    v = totals[col]
     with np.errstate(divide="ignore", invalid="ignore"):
-        v = data / totals[col]
+        np.divide(data, v, out=v)
     np.subtract(v, share_of_entry, out=v)
     np.abs(v, out=v)
     np.subtract(v, share_of_entry, out=v)

@@ -10,7 +10,8 @@ a time here; the corpus's tokens are kept as integers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 
 import numpy as np
@@ -67,18 +68,21 @@ def _cut_chunk(segmenter: Segmenter, texts: Iterable[str], token_filter: dict) -
     return TokenIds(renumbered[codes[taken]], distinct[kept].tolist(), before[ends] - before[ends - lengths])
 
 
-def merge_token_ids(parts: Sequence[TokenIds]) -> TokenIds:
+def merge_token_ids(parts: Iterable[TokenIds]) -> TokenIds:
     """Join chunks' token ids (in document order) into one numbering, in order of first
-    appearance over the whole corpus: the numbering one chunk of every text would have had."""
+    appearance over the whole corpus: the numbering one chunk of every text would have had.
+
+    ``parts`` may be an iterator: each chunk is renumbered as it arrives and let go, so only
+    the integers are kept, not every chunk's list of words."""
     vocabulary: dict[str, int] = {}
-    ids = np.empty(sum(len(part.ids) for part in parts), dtype=np.int32)  # filled in place: no second copy
-    at = 0
+    ids: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
     for part in parts:
         remap = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in part.words), dtype=np.int32, count=len(part.words))
-        ids[at : at + len(part.ids)] = remap[part.ids] if len(part.words) else part.ids
-        at += len(part.ids)
-    lengths = np.concatenate([part.lengths for part in parts]) if parts else np.zeros(0, dtype=np.int64)
-    return TokenIds(ids, list(vocabulary), lengths)
+        ids.append(remap[part.ids] if len(part.words) else part.ids.astype(np.int32))
+        lengths.append(part.lengths)
+    joined = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+    return TokenIds(joined, list(vocabulary), np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64))
 
 
 def cut_corpus(
@@ -102,13 +106,18 @@ def cut_corpus(
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
     if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
         chunks = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
-        return merge_token_ids([_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunks])
+        return merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunks)
     if engine != "dask":
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
-    return merge_token_ids(_cut_on_dask(segmenter, texts, token_filter, scheduler, workers))
+    bounds = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
+    return merge_token_ids(_cut_on_dask(segmenter, texts, bounds, token_filter, scheduler, workers))
 
 
-def _cut_on_dask(segmenter: Segmenter, texts: Sequence[str], token_filter: dict, scheduler: str | None, workers: int | None) -> list[TokenIds]:
+def _cut_on_dask(
+    segmenter: Segmenter, texts: Sequence[str], bounds: Iterable[tuple[int, int]], token_filter: dict, scheduler: str | None, workers: int | None
+) -> Iterator[TokenIds]:
+    """Each chunk's token ids, in order, cut on a Dask cluster. A few chunks per worker are in
+    flight at a time, so neither this process nor the workers hold the whole corpus at once."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -126,12 +135,22 @@ def _cut_on_dask(segmenter: Segmenter, texts: Sequence[str], token_filter: dict,
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
     try:
         run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
-        futures = [
-            client.submit(_cut_chunk, segmenter, list(texts[a:b]), token_filter, key=f"cut-{run}-{i}", pure=False)
-            for i, (a, b) in enumerate(chunk_bounds(texts))
-        ]
-        return client.gather(futures)
+        window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
+        pending: deque = deque()
+        for i, (a, b) in enumerate(bounds):
+            pending.append(client.submit(_cut_chunk, segmenter, list(texts[a:b]), token_filter, key=f"cut-{run}-{i}", pure=False))
+            if len(pending) >= window:
+                yield _take(pending.popleft())
+        while pending:
+            yield _take(pending.popleft())
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _take(future) -> TokenIds:
+    """A finished chunk's result, released on the cluster once here."""
+    part = future.result()
+    future.release()
+    return part
