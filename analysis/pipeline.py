@@ -71,6 +71,7 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         calendar=calendar,
         date_from_text=settings.date_from_text,
         drop_duplicates=settings.drop_duplicates,
+        progress=settings.progress,
     )
 
 
@@ -148,6 +149,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         segmenter=segmenter,
         reference_unit=settings.reference_unit,
         counts=counts,
+        progress=settings.progress,
     )
     if methods.validation is not None:
         notes.append(methods.validation.message())

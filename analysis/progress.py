@@ -49,4 +49,4 @@ def counter(stage: str, *, total: int | None = None, enabled: bool | None = None
         return _Silent()
     from tqdm.auto import tqdm
 
-    return tqdm(desc=stage, total=total, unit=unit, delay=DELAY, file=sys.stderr, leave=False)
+    return tqdm(desc=stage, total=total, unit=unit, unit_scale=unit == "B", delay=DELAY, file=sys.stderr, leave=False)

@@ -100,6 +100,45 @@ def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) 
     return seconds, peak_kb / 1024
 
 
+def sampled(command: list[str], env: dict | None = None, every: float = 0.1) -> tuple[float, float, dict[str, float], float]:
+    """Run ``command``, sampling the resident memory of it and of every process it starts
+    (Dask's workers) every ``every`` seconds: seconds, its own peak (MB), each child's peak
+    (by pid and name) and the peak of their sum."""
+    import psutil
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    watched = psutil.Process(process.pid)
+    own, children, total = 0.0, {}, 0.0
+    while process.poll() is None:
+        try:
+            now = watched.memory_info().rss / 2**20
+            own, together = max(own, now), now
+            for child in watched.children(recursive=True):
+                try:
+                    rss = child.memory_info().rss / 2**20
+                    name = f"{child.pid} {' '.join(child.cmdline()[-2:])[:50]}"
+                except psutil.Error:
+                    continue
+                children[name] = max(children.get(name, 0.0), rss)
+                together += rss
+            total = max(total, together)
+        except psutil.Error:
+            pass
+        time.sleep(every)
+    stderr = process.stderr.read()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}): {stderr.strip()[-400:]}")
+    return seconds, own, children, total
+
+
+def same_tables(a: Path, b: Path) -> list[str]:
+    """The CSV tables that differ between two output folders (none: identical bytes)."""
+    names = sorted({p.name for p in a.glob("*.csv")} | {p.name for p in b.glob("*.csv")})
+    return [n for n in names if not ((a / n).is_file() and (b / n).is_file() and (a / n).read_bytes() == (b / n).read_bytes())]
+
+
 def compare(name: str, ours: list[str], plain: list[str], repeat: int, env: dict, limit: str) -> None:
     """Interleave ``ours`` and ``plain``; print each round and the ratio at the medians."""
     a, b = [], []
@@ -116,10 +155,11 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", default="", help="corpus sizes in MB for the memory runs, e.g. 100,500")
-    parser.add_argument("--only", default="", help="run only these: corpus, bulletin, gov, notebooks, memory, import")
+    parser.add_argument("--dask-mb", type=float, default=0.0, help="corpus size in MB for the Dask run (e.g. 1000; none by default)")
+    parser.add_argument("--only", default="", help="run only these: corpus, bulletin, gov, notebooks, memory, dask, progress, import")
     parser.add_argument("--compare", type=Path, help="also time `run` from this other checkout, interleaved")
     args = parser.parse_args()
-    only = set(filter(None, args.only.split(","))) or {"corpus", "bulletin", "gov", "notebooks", "memory", "import"}
+    only = set(filter(None, args.only.split(","))) or {"corpus", "bulletin", "gov", "notebooks", "memory", "dask", "progress", "import"}
     env = dict(os.environ, MPLBACKEND="Agg")
     py = sys.executable
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d')}")
@@ -160,9 +200,37 @@ def main() -> None:
                 seconds, peaks[mb] = timed([py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--out", str(tmp / "m")], env)
                 corpus.unlink()
                 print(f"  {mb:.0f} MB: {peaks[mb]:.0f} MB peak, {seconds:.1f} s   (target: <= 1024 MB at 100 MB; 500 MB within 1.3x of 100 MB)")
+        if "dask" in only and args.dask_mb:
+            print(f"\n5. --engine dask on a local cluster of 2 workers, {args.dask_mb:.0f} MB corpus")
+            corpus = tmp / "dask.jsonl"
+            built = build_jsonl(corpus, megabytes=args.dask_mb)
+            dask_run = [py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--engine", "dask", "--workers", "2"]
+            seconds, client, workers, together = sampled([*dask_run, "--out", str(tmp / "dask")], env)
+            print(f"  {built['documents']} documents: {seconds:.1f} s; client peak {client:.0f} MB (target <= 1536 MB); all processes together {together:.0f} MB")
+            for name, peak in sorted(workers.items()):
+                print(f"    child {name}: peak {peak:.0f} MB")
+            corpus.unlink()
+            first = tmp / "first.jsonl"
+            build_jsonl(first, megabytes=min(100.0, args.dask_mb))
+            base = [py, "-m", "analysis", "run", "--corpus", str(first), "--no-figures"]
+            timed([*base, "--out", str(tmp / "first-local")], env)
+            timed([*base, "--engine", "dask", "--workers", "2", "--out", str(tmp / "first-dask")], env)
+            differ = same_tables(tmp / "first-local", tmp / "first-dask")
+            print(f"  tables on the first {min(100.0, args.dask_mb):.0f} MB, dask against local: {'identical' if not differ else 'DIFFERENT: ' + ', '.join(differ)}")
+            first.unlink()
+        if "progress" in only:
+            print("\n6. progress bars: run --no-figures on the 20 MB corpus, as on a terminal (--progress) and piped")
+            corpus = tmp / "corpus.jsonl"
+            if not corpus.exists():
+                build_jsonl(corpus, megabytes=args.mb)
+            for flag in ("--progress", None):
+                command = [py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--out", str(tmp / "p"), *([flag] if flag else [])]
+                done = subprocess.run(command, capture_output=True, text=True, env=env)
+                stages = sorted({line.split(":")[0].strip() for line in done.stderr.replace("\r", "\n").splitlines() if "%|" in line})
+                print(f"  {flag or 'piped, no flag'}: {len(stages)} stage bar(s){': ' + ', '.join(stages) if stages else ''}")
         if "import" in only:
             times = [timed([py, "-c", "import analysis"], env)[0] for _ in range(args.repeat)]
-            print(f"\n5. python -c 'import analysis': {statistics.median(times):.2f} s   (target: <= 0.5 s)")
+            print(f"\n7. python -c 'import analysis': {statistics.median(times):.2f} s   (target: <= 0.5 s)")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from .dates import (
 )
 from .units import UnitMatch, read_unit, unit_key, unit_vocabulary
 from ..errors import InputError
+from ..progress import counter
 from .readers import (
     FORMATS,
     SUPPORTED_SUFFIXES,
@@ -731,6 +732,7 @@ def read_corpus(
     calendar: Calendar | None = None,
     date_from_text: bool = True,
     drop_duplicates: bool = True,
+    progress: bool | None = None,
 ) -> Corpus:
     """Read pages, tables and JSON Lines (a file, a folder, or several) into a :class:`Corpus`.
 
@@ -752,6 +754,7 @@ def read_corpus(
     else:
         paths = [Path(p) for p in path]
     files, skipped = _list_inputs(paths, fmt)
+    bar = counter("reading", total=sum(_size(f) for f in files), enabled=progress, unit="B")
     corpus = Corpus(documents=[], skipped=skipped)
     chrome: re.Pattern[str] | None = None  # built for the first page, used for all
     widgets = layout.widget_regex()
@@ -786,7 +789,7 @@ def read_corpus(
                 problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
             else:
                 if digest:
-                    rows, used, header = stream_jsonl(file), "utf-8", []
+                    rows, used, header = stream_jsonl(file, bar=bar), "utf-8", []
                 else:
                     rows, used, header = read_records(file, data, kind, encoding=encoding)
                 documents, problems, text_column = _record_documents(
@@ -816,6 +819,9 @@ def read_corpus(
                 replaced_bytes=replaced,
             )
         )
+        if not digest:
+            bar.update(len(data))
+    bar.close()
     if drop_duplicates:
         _drop_duplicates(corpus)
     _check_ids(corpus)
@@ -830,6 +836,13 @@ def read_corpus(
         corpus.notes.append(f"text read from the '{column}' column of {shown} (set [columns] text to choose another)")
     _note_dates(corpus)
     return corpus
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _drop_duplicates(corpus: Corpus) -> None:

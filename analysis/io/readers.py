@@ -549,11 +549,18 @@ def clean_utf8_digest(path: Path, *, encoding: str = "auto") -> str | None:
     return None if blank else digest.hexdigest()
 
 
-def stream_jsonl(path: Path) -> Iterator[Record | RowProblem]:
+def stream_jsonl(path: Path, *, bar: Any = None) -> Iterator[Record | RowProblem]:
     """The records of a clean UTF-8 JSON Lines file (see :func:`clean_utf8_digest`), read line by
-    line: the file is never held whole."""
+    line: the file is never held whole. ``bar`` (a progress counter) is told the bytes read."""
+
+    def lines(stream: Any) -> Iterator[str]:
+        for line in stream:
+            if bar is not None:
+                bar.update(len(line))
+            yield line.decode("utf-8")
+
     with path.open("rb") as stream:
-        yield from _jsonl_records(line.decode("utf-8") for line in stream)
+        yield from _jsonl_records(lines(stream))
 
 
 def _read_jsonl(text: str, damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:

@@ -52,7 +52,7 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     col = matrix.indices
     share = sizes / sizes.sum()
     share_of_entry = np.repeat(share, np.diff(matrix.indptr))  # each entry's document share
-    totals = np.bincount(col, weights=data, minlength=n_items)  # exact: sums of whole counts
+    totals = np.bincount(col, weights=data, minlength=n_items).astype(float, copy=False)  # exact: sums of whole counts (float even when empty)
     present = totals > 0
     # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
     v = totals[col]

@@ -7,13 +7,16 @@ pipeline's result, so the methods sit below the pipeline and never import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..measures.lexicon import Lexicon
+from ..progress import counter
 from ..text.counts import TermCounts
 from ..text.tokens import TokenIds
 from .clusters import Clustering
@@ -123,23 +126,31 @@ def method_results(
     segmenter=None,
     reference_unit: str | None = None,
     counts: TermCounts | None = None,
+    progress: bool | None = None,
 ) -> MethodResults:
     """Run every method. ``documents["text"]`` must be the analysed text (simplified, line
-    breaks joined): mention offsets refer to it."""
-    validation = (
-        validate_clustering(measures, clustering, n_boot=N_BOOT, random_state=RANDOM_STATE) if clustering is not None else None
-    )
+    breaks joined): mention offsets refer to it. ``progress``: a bar counting the methods."""
+    counts = counts if counts is not None else TermCounts.from_token_ids(tokens)
     units = documents["unit"].fillna("").astype(str).tolist()
-    adopted = adoption(documents, mentions, lexicon.names, reference_unit=reference_unit)
-    return MethodResults(
-        kwic=kwic(documents, mentions, window=KWIC_WINDOW),
-        keyness=_keyness_by(units, clustering, tokens),
-        cooccurrence=measure_cooccurrence(mentions, documents["doc_id"].tolist(), lexicon),
-        collocations=collocations(tokens, min_count=2),
-        validation=validation,
-        lexicon_report=lexicon_report(lexicon, documents, mentions, tokens, terms, tokenizer=segmenter),
-        trends=mention_trends(documents, mentions, lexicon),
-        dispersion=_dispersion(documents, mentions, lexicon, terms, counts if counts is not None else TermCounts.from_token_ids(tokens)),
-        adoption=adopted,
-        adoption_curve=adoption_curve(adopted, documents),
-    )
+    steps: dict[str, Callable[[], Any]] = {
+        "validation": lambda: (
+            validate_clustering(measures, clustering, n_boot=N_BOOT, random_state=RANDOM_STATE) if clustering is not None else None
+        ),
+        "adoption": lambda: adoption(documents, mentions, lexicon.names, reference_unit=reference_unit),
+        "kwic": lambda: kwic(documents, mentions, window=KWIC_WINDOW),
+        "keyness": lambda: _keyness_by(units, clustering, tokens),
+        "cooccurrence": lambda: measure_cooccurrence(mentions, documents["doc_id"].tolist(), lexicon),
+        "collocations": lambda: collocations(tokens, min_count=2),
+        "lexicon_report": lambda: lexicon_report(lexicon, documents, mentions, tokens, terms, tokenizer=segmenter),
+        "trends": lambda: mention_trends(documents, mentions, lexicon),
+        "dispersion": lambda: _dispersion(documents, mentions, lexicon, terms, counts),
+    }
+    done: dict[str, Any] = {}
+    bar = counter("methods", total=len(steps) + 1, enabled=progress, unit="method")
+    for name, step in steps.items():
+        done[name] = step()
+        bar.update(1)
+    done["adoption_curve"] = adoption_curve(done["adoption"], documents)
+    bar.update(1)
+    bar.close()
+    return MethodResults(**done)
