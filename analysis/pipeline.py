@@ -24,8 +24,8 @@ from .measures.lexicon import Lexicon, find_mentions, load_lexicon, measure_matr
 from .methods.clusters import Clustering, cluster_units
 from .methods.results import method_results
 from .result import Analysis
-from .text.counts import TermCounts, distinctive_terms, term_frequencies, term_frequencies_by
-from .text.engine import cut_corpus
+from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
+from .text.engine import count_corpus
 from .text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, make_segmenter, read_word_list
 
 __all__ = ["settings_for", "corpus_from_settings", "read_corpus", "analyse", "make_run_segmenter"]
@@ -114,18 +114,16 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
     stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
     segmenter = make_run_segmenter(settings, lexicon, corpus)
-    tokens = cut_corpus(
+    token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
+    counts, bigrams = count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
         texts,
         segmenter,
-        stopwords=stopwords,
-        keep=lexicon.terms(),
-        min_chars=settings.min_chars,
+        **token_filter,
         engine=settings.engine,
         scheduler=settings.scheduler,
         workers=settings.workers,
         progress=settings.progress,
     )
-    counts = TermCounts.from_token_ids(tokens)
     units = documents["unit"].tolist()
     terms = term_frequencies(counts)
     terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
@@ -143,12 +141,12 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         mentions=mentions,
         measures=measures,
         clustering=clustering,
-        tokens=tokens,
         terms=terms,
         lexicon=lexicon,
         segmenter=segmenter,
         reference_unit=settings.reference_unit,
         counts=counts,
+        bigrams=bigrams,
         progress=settings.progress,
     )
     if methods.validation is not None:
@@ -159,7 +157,6 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         corpus=corpus,
         documents=documents,
         lexicon=lexicon,
-        token_ids=tokens,
         counts=counts,
         terms=terms,
         terms_by_unit=terms_by_unit,
@@ -173,6 +170,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         notes=tuple(notes),
         segmenter=segmenter,
         timings=timings,
+        bigrams=bigrams,
+        token_filter=token_filter,
     )
 
 

@@ -107,7 +107,7 @@ def keyness(
         groups = [str(by.get(d, "")) for d in documents["doc_id"]]
     else:
         groups = [str(g) if g else "" for g in by]
-    return _keyness.keyness(analysis.token_ids, groups, min_count=min_count, top_n=top_n)
+    return _keyness.keyness(analysis.counts, groups, min_count=min_count, top_n=top_n)
 
 
 def _as_date(value: str | date | None, what: str) -> pd.Timestamp | None:

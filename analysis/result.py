@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from .io.corpus import Corpus
 from .measures.lexicon import Lexicon
 from .methods.clusters import Clustering
 from .methods.results import MethodResults
-from .text.counts import TermCounts
+from .text.counts import Bigrams, TermCounts
+from .text.engine import cut_corpus
 from .text.tokens import Segmenter, TokenIds
 
 __all__ = ["Analysis", "leading_measures", "corpus_name", "date_range"]
@@ -32,7 +35,6 @@ class Analysis:
     corpus: Corpus
     documents: pd.DataFrame  # one row per document (documents.csv)
     lexicon: Lexicon
-    token_ids: TokenIds  # every document's kept tokens, as integers
     counts: TermCounts  # document × term counts of the kept tokens (rows as in documents)
     terms: pd.DataFrame
     terms_by_unit: pd.DataFrame
@@ -46,11 +48,22 @@ class Analysis:
     notes: tuple[str, ...] = ()  # steps skipped and why, the cluster verdict
     segmenter: Segmenter | None = field(default=None, repr=False)
     timings: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)  # seconds per stage
+    bigrams: Bigrams | None = field(default=None, repr=False)  # adjacent kept tokens, counted as the corpus was cut
+    token_filter: Mapping[str, Any] = field(default_factory=dict, repr=False)  # stopwords, keep, min_chars of the run
 
     @property
     def units(self) -> list[str]:
         """The units, in the order of the measures table (none when it counts per document)."""
         return [] if self.measures.index.name == "doc_id" else list(self.measures.index)
+
+    @cached_property
+    def token_ids(self) -> TokenIds:
+        """Every document's kept tokens, as integers. A run counts the tokens chunk by chunk as it
+        cuts and does not keep them (a large corpus's tokens would not fit), so they are cut again
+        here on first use, with the run's segmenter and filter: the same tokens."""
+        if self.segmenter is None:
+            raise AttributeError("this analysis has no segmenter to cut its texts again")
+        return cut_corpus(self.corpus.analysis_texts(), self.segmenter, **self.token_filter)
 
     @property
     def tokens(self) -> list[list[str]]:

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from analysis.methods.dispersion import DISPERSION_COLUMNS, dispersion, dispersion_table
 from analysis.text.counts import TermCounts
@@ -67,3 +68,17 @@ def test_table_and_the_run(bulletin_analysis):
         terms[["item", "count", "doc_count"]].rename(columns={"item": "term"}), bulletin_analysis.terms.reset_index(drop=True)
     )
     assert terms["dp"].between(0, 1).all() and terms["juilland_d"].between(0, 1).all()
+
+
+def test_dispersion_is_the_same_to_the_last_bit_however_the_documents_are_blocked(monkeypatch):
+    import analysis.methods.dispersion as module
+
+    rng = np.random.default_rng(7)
+    matrix = sp.random(300, 40, density=0.2, format="csr", random_state=7, data_rvs=lambda n: rng.integers(1, 9, n)).astype(np.int32)
+    sizes = np.asarray(matrix.sum(axis=1)).ravel() + rng.integers(0, 5, 300)
+    whole = module.dispersion(matrix, sizes)
+    monkeypatch.setattr(module, "_BLOCK_ENTRIES", 7)  # many blocks, split anywhere
+    assert len(module._row_blocks(matrix.indptr)) > 10
+    blocked = module.dispersion(matrix, sizes)
+    for a, b in zip(whole, blocked):
+        assert np.array_equal(a, b, equal_nan=True)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
+from ..text.counts import Bigrams
 from .keyness import TokenIds, keyness_2x2, token_ids
 from ..measures.lexicon import Lexicon
 
@@ -66,28 +67,26 @@ def measure_cooccurrence(mentions: pd.DataFrame, doc_ids: Sequence[str], lexicon
     return frame.drop(columns=["_a", "_b"])
 
 
-def collocations(tokens: Sequence[Sequence[str]] | TokenIds, *, min_count: int = 3, top_n: int | None = 100) -> pd.DataFrame:
+def collocations(tokens: "Sequence[Sequence[str]] | TokenIds | Bigrams", *, min_count: int = 3, top_n: int | None = 100) -> pd.DataFrame:
     """Adjacent token pairs (within a document) that occur together more than chance.
 
     ``tokens`` are per-document token lists (e.g. ``Analysis.tokens``, stopwords and punctuation
-    already removed, so a pair may straddle a dropped word), or :func:`~analysis.keyness.token_ids`
-    of them. Pairs seen fewer than ``min_count`` times are not tested. Sorted by G², strongest first; ``top_n`` keeps the best.
+    already removed, so a pair may straddle a dropped word), :func:`~analysis.keyness.token_ids`
+    of them, or their :class:`~analysis.text.counts.Bigrams` (``Analysis.bigrams``: counted as
+    the corpus was cut). Pairs seen fewer than ``min_count`` times are not tested. Sorted by G²,
+    strongest first; ``top_n`` keeps the best.
     """
-    # Pairs of token ids as one integer each: counted with numpy, not a Counter.
-    encoded = token_ids(tokens)
-    codes, words, lengths = encoded.ids, encoded.words, encoded.lengths
-    follows = np.ones(len(codes), dtype=bool)  # the next token is in the same document
-    follows[np.cumsum(lengths[lengths > 0]) - 1] = False
-    first_ids, second_ids = codes[:-1][follows[:-1]], codes[1:][follows[:-1]]
-    n_pairs = float(len(first_ids))
-    n_ids = len(words)
-    pair_ids, pair_counts = np.unique(first_ids.astype(np.int64) * n_ids + second_ids, return_counts=True)
-    firsts = np.bincount(first_ids, minlength=n_ids)
-    seconds = np.bincount(second_ids, minlength=n_ids)
+    bigrams = tokens if isinstance(tokens, Bigrams) else Bigrams.from_tokens(tokens)
+    words, n_ids = bigrams.vocabulary, len(bigrams.vocabulary)
+    pair_counts = bigrams.count
+    n_pairs = float(pair_counts.sum())
+    # How often each term is the first (second) of a pair: sums of whole counts, exact in floats.
+    firsts = np.bincount(bigrams.first, weights=pair_counts, minlength=n_ids).astype(np.int64)
+    seconds = np.bincount(bigrams.second, weights=pair_counts, minlength=n_ids).astype(np.int64)
     recurring = pair_counts >= min_count
     if not recurring.any() or n_pairs == 0:
         return pd.DataFrame(columns=COLLOCATION_COLUMNS)
-    first_of, second_of = pair_ids[recurring] // n_ids, pair_ids[recurring] % n_ids
+    first_of, second_of = bigrams.first[recurring], bigrams.second[recurring]
     count = pair_counts[recurring].astype(float)
     count_first = firsts[first_of].astype(float)
     count_second = seconds[second_of].astype(float)

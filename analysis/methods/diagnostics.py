@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..measures.lexicon import Lexicon, rule_effects
+from ..text.counts import TermCounts
 from ..text.engine import chunk_bounds
 from ..text.tokens import TokenIds, token_ids
 
@@ -59,7 +60,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def variant_report(
-    lexicon: Lexicon, mentions: pd.DataFrame, tokens: "Sequence[Sequence[str]] | TokenIds", *, tokenizer=None
+    lexicon: Lexicon, mentions: pd.DataFrame, tokens: "Sequence[Sequence[str]] | TokenIds | TermCounts", *, tokenizer=None
 ) -> pd.DataFrame:
     """One row per variant: ``mentions`` (raw-text matches), ``token_count``, ``status``.
 
@@ -68,8 +69,8 @@ def variant_report(
     counts`` (some matches did not come out as this token, e.g. inside a longer word); or ``ok``.
     """
     matched = mentions["variant"].value_counts() if len(mentions) else pd.Series(dtype=int)
-    encoded = token_ids(tokens)
-    token_counts = dict(zip(encoded.words, np.bincount(encoded.ids, minlength=len(encoded.words)).tolist()))
+    counted = tokens if isinstance(tokens, TermCounts) else TermCounts.from_token_ids(token_ids(tokens))
+    token_counts = dict(zip(counted.vocabulary, counted.totals().tolist()))
     rows = []
     for measure in lexicon.measures:
         for variant in measure.variants:
@@ -350,7 +351,7 @@ def lexicon_report(
     lexicon: Lexicon,
     documents: pd.DataFrame,
     mentions: pd.DataFrame,
-    tokens: "Sequence[Sequence[str]] | TokenIds",
+    tokens: "Sequence[Sequence[str]] | TokenIds | TermCounts",
     terms: pd.DataFrame,
     *,
     tokenizer=None,

@@ -46,35 +46,57 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     n = len(sizes)
     if n < 2:
         return nan, nan.copy(), nan.copy()
-    # The stored entries as they are (no float or COO copy of the whole matrix: it can be large),
-    # and every per-entry array updated in place: a few arrays the size of the stored entries at most.
-    data = matrix.data.astype(float)
-    col = matrix.indices
+    # Sums over the stored entries, a block of documents at a time: no float copy of the whole
+    # matrix (it can be large). np.add.at adds in storage order, as one np.bincount over all
+    # entries would, so the sums are the same to the last bit however the blocks fall.
     share = sizes / sizes.sum()
-    share_of_entry = np.repeat(share, np.diff(matrix.indptr))  # each entry's document share
-    totals = np.bincount(col, weights=data, minlength=n_items).astype(float, copy=False)  # exact: sums of whole counts (float even when empty)
+    blocks = _row_blocks(matrix.indptr)
+    totals = np.zeros(n_items)
+    for a, b in blocks:
+        lo, hi = matrix.indptr[a], matrix.indptr[b]
+        np.add.at(totals, matrix.indices[lo:hi], matrix.data[lo:hi].astype(float))
     present = totals > 0
-    # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
-    v = totals[col]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(data, v, out=v)
-    np.subtract(v, share_of_entry, out=v)
-    np.abs(v, out=v)
-    np.subtract(v, share_of_entry, out=v)
-    deviation = np.bincount(col, weights=v, minlength=n_items) + 1.0
-    del v, share_of_entry
+    deviation, rate_sum, rate_squares = np.zeros(n_items), np.zeros(n_items), np.zeros(n_items)
+    for a, b in blocks:
+        lo, hi = matrix.indptr[a], matrix.indptr[b]
+        col, data = matrix.indices[lo:hi], matrix.data[lo:hi].astype(float)
+        per_row = np.diff(matrix.indptr[a : b + 1])
+        share_of_entry = np.repeat(share[a:b], per_row)  # each entry's document share
+        # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
+        v = totals[col]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(data, v, out=v)
+        np.subtract(v, share_of_entry, out=v)
+        np.abs(v, out=v)
+        np.subtract(v, share_of_entry, out=v)
+        np.add.at(deviation, col, v)
+        # Juilland's D on relative frequencies: mean and population variance from sums over the non-zero parts.
+        rates = np.divide(data, np.repeat(sizes[a:b], per_row), out=data)
+        np.add.at(rate_sum, col, rates)
+        np.square(rates, out=rates)
+        np.add.at(rate_squares, col, rates)
+    deviation += 1.0
     dp = np.where(present, 0.5 * deviation, np.nan)
     dp_norm = dp / (1.0 - share.min())
-    # Juilland's D on relative frequencies: mean and population variance from sums over the non-zero parts.
-    rates = np.divide(data, np.repeat(sizes, np.diff(matrix.indptr)), out=data)
-    mean = np.bincount(col, weights=rates, minlength=n_items) / n
-    np.square(rates, out=rates)
-    variance = np.maximum(np.bincount(col, weights=rates, minlength=n_items) / n - mean**2, 0.0)
-    del rates, data
+    mean = rate_sum / n
+    variance = np.maximum(rate_squares / n - mean**2, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = 1.0 - (np.sqrt(variance) / mean) / np.sqrt(n - 1)
     d = np.where(present, d, np.nan)
     return tuple(np.round(x, 12) for x in (d, dp, dp_norm))  # 1 − 1 is 0, not 1e-16
+
+
+_BLOCK_ENTRIES = 1_000_000
+
+
+def _row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of rows holding about ``_BLOCK_ENTRIES`` stored entries each."""
+    n_rows = len(indptr) - 1
+    starts = np.unique(np.searchsorted(indptr, np.arange(0, max(int(indptr[-1]), 1), _BLOCK_ENTRIES), side="right") - 1)
+    starts = [int(x) for x in starts if 0 <= x < n_rows] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    return list(zip(starts, starts[1:] + [n_rows]))
 
 
 def dispersion_table(

@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_distribution
 
+from ..text.counts import TermCounts
 from ..text.tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
@@ -61,7 +63,7 @@ def keyness_2x2(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) ->
 
 
 def keyness(
-    tokens: Sequence[Sequence[str]] | TokenIds,
+    tokens: "Sequence[Sequence[str]] | TokenIds | TermCounts",
     groups: Sequence[str] | Mapping[int, str],
     *,
     min_count: int = 2,
@@ -70,7 +72,8 @@ def keyness(
 ) -> pd.DataFrame:
     """Every group against the rest: over- and under-used terms, strongest (by G²) first.
 
-    ``tokens`` are the documents' tokens (or :func:`token_ids` of them), ``groups`` each document's group (empty: left out of
+    ``tokens`` are the documents' tokens (or :func:`token_ids` of them, or their
+    :class:`~analysis.text.counts.TermCounts`, as ``Analysis.counts``), ``groups`` each document's group (empty: left out of
     both sides). Terms seen fewer than ``min_count`` times in all grouped documents are not
     tested. ``significant`` is G²'s p-value below ``alpha`` divided by the number of terms tested
     for the group (Bonferroni), so a long vocabulary does not manufacture keywords. With
@@ -78,25 +81,23 @@ def keyness(
     Columns: see :data:`KEYNESS_COLUMNS`; ``direction`` is ``over`` or ``under``.
     """
     groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
-    encoded = token_ids(tokens)
-    if len(groups) != len(encoded.lengths):
-        raise ValueError(f"{len(encoded.lengths)} documents but {len(groups)} groups: give one group per document")
-    grouped = [d for d, group in enumerate(groups) if group]
-    labels = {d: str(groups[d]) for d in grouped}
-    names = sorted(set(labels.values()))
+    counted = tokens if isinstance(tokens, TermCounts) else TermCounts.from_token_ids(token_ids(tokens))
+    if len(groups) != counted.matrix.shape[0]:
+        raise ValueError(f"{counted.matrix.shape[0]} documents but {len(groups)} groups: give one group per document")
+    labels = [str(g) if g else "" for g in groups]
+    names = sorted(set(filter(None, labels)))
     if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    # Each group's tokens side by side (documents ordered by group), counted with numpy per group.
-    by_group = np.array(sorted(grouped, key=labels.__getitem__), dtype=np.int64)
-    lengths = encoded.lengths[by_group]
-    offsets = (np.cumsum(encoded.lengths) - encoded.lengths)[by_group]
-    ends = np.cumsum(lengths)
-    codes = encoded.ids[np.repeat(offsets - (ends - lengths), lengths) + np.arange(int(ends[-1]), dtype=np.int64)]
-    last_of = {labels[int(d)]: int(end) for d, end in zip(by_group, ends)}  # where each group's tokens end
-    bounds = [0] + [last_of[name] for name in names]
-    words = encoded.words
-    total = np.bincount(codes, minlength=len(words))
-    columns = sorted(np.flatnonzero((total >= min_count) & (total > 0)).tolist(), key=words.__getitem__)
+    # Each group's counts: the sum of its documents' rows (the vocabulary is in sorted order).
+    group_of = {name: i for i, name in enumerate(names)}
+    rows = [d for d, label in enumerate(labels) if label]
+    indicator = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.int64), ([group_of[labels[d]] for d in rows], rows)), shape=(len(names), len(labels))
+    )
+    by_group = (indicator @ counted.matrix.astype(np.int64)).tocsr()
+    words = counted.vocabulary
+    total = np.asarray(by_group.sum(axis=0)).ravel()
+    columns = np.flatnonzero((total >= min_count) & (total > 0)).tolist()
     vocabulary = [words[j] for j in columns]
     if not vocabulary:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
@@ -104,7 +105,7 @@ def keyness(
     corpus_size = float(total.sum())
     frames = []
     for i, group in enumerate(names):
-        counts = np.bincount(codes[bounds[i] : bounds[i + 1]], minlength=len(words))
+        counts = by_group.getrow(i).toarray().ravel()
         a = counts[columns].astype(float)
         b = all_counts - a
         size_a = float(counts.sum())

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from ..measures.lexicon import Lexicon
 from ..progress import counter
-from ..text.counts import TermCounts
+from ..text.counts import Bigrams, TermCounts, count_token_ids
 from ..text.tokens import TokenIds
 from .clusters import Clustering
 from .cooccurrence import collocations, measure_cooccurrence
@@ -84,12 +84,12 @@ class MethodResults:
         }
 
 
-def _keyness_by(units: list[str], clustering: Clustering | None, tokens: TokenIds) -> pd.DataFrame:
-    frames = [keyness(tokens, units, top_n=KEYNESS_TOP).assign(grouping="unit")]
+def _keyness_by(units: list[str], clustering: Clustering | None, counts: TermCounts) -> pd.DataFrame:
+    frames = [keyness(counts, units, top_n=KEYNESS_TOP).assign(grouping="unit")]
     if clustering is not None:
         labels = clustering.labels
         clusters = [f"cluster {int(labels[u])}" if u in labels.index else "" for u in units]
-        frames.append(keyness(tokens, clusters, top_n=KEYNESS_TOP).assign(grouping="cluster"))
+        frames.append(keyness(counts, clusters, top_n=KEYNESS_TOP).assign(grouping="cluster"))
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
     return frame.reindex(columns=["grouping", *KEYNESS_COLUMNS])
 
@@ -120,17 +120,23 @@ def method_results(
     mentions: pd.DataFrame,
     measures: pd.DataFrame,
     clustering: Clustering | None,
-    tokens: TokenIds,
+    tokens: TokenIds | None = None,
     terms: pd.DataFrame,
     lexicon: Lexicon,
     segmenter=None,
     reference_unit: str | None = None,
     counts: TermCounts | None = None,
+    bigrams: Bigrams | None = None,
     progress: bool | None = None,
 ) -> MethodResults:
     """Run every method. ``documents["text"]`` must be the analysed text (simplified, line
-    breaks joined): mention offsets refer to it. ``progress``: a bar counting the methods."""
-    counts = counts if counts is not None else TermCounts.from_token_ids(tokens)
+    breaks joined): mention offsets refer to it. The documents' ``counts`` and ``bigrams`` (as
+    the pipeline counts them), or their ``tokens`` to count them from. ``progress``: a bar
+    counting the methods."""
+    if counts is None or bigrams is None:
+        if tokens is None:
+            raise ValueError("method_results needs the documents' counts and bigrams, or their tokens")
+        counts, bigrams = count_token_ids([tokens])
     units = documents["unit"].fillna("").astype(str).tolist()
     steps: dict[str, Callable[[], Any]] = {
         "validation": lambda: (
@@ -138,10 +144,10 @@ def method_results(
         ),
         "adoption": lambda: adoption(documents, mentions, lexicon.names, reference_unit=reference_unit),
         "kwic": lambda: kwic(documents, mentions, window=KWIC_WINDOW),
-        "keyness": lambda: _keyness_by(units, clustering, tokens),
+        "keyness": lambda: _keyness_by(units, clustering, counts),
         "cooccurrence": lambda: measure_cooccurrence(mentions, documents["doc_id"].tolist(), lexicon),
-        "collocations": lambda: collocations(tokens, min_count=2),
-        "lexicon_report": lambda: lexicon_report(lexicon, documents, mentions, tokens, terms, tokenizer=segmenter),
+        "collocations": lambda: collocations(bigrams, min_count=2),
+        "lexicon_report": lambda: lexicon_report(lexicon, documents, mentions, counts, terms, tokenizer=segmenter),
         "trends": lambda: mention_trends(documents, mentions, lexicon),
         "dispersion": lambda: _dispersion(documents, mentions, lexicon, terms, counts),
     }

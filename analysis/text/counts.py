@@ -7,7 +7,7 @@ Every table is sorted by count (descending) then term, so reruns give identical 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from .tokens import TokenIds, token_ids
 
-__all__ = ["TermCounts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
+__all__ = ["TermCounts", "Bigrams", "CountsBuilder", "count_token_ids", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
 
 def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
@@ -81,6 +81,103 @@ class TermCounts:
         pooled.eliminate_zeros()
         pooled.sort_indices()
         return names, pooled
+
+@dataclass(frozen=True)
+class Bigrams:
+    """Adjacent kept tokens within a document: each distinct pair (``first``, ``second``, as
+    columns of ``vocabulary``) and how often it occurs. Collocations are computed from these."""
+
+    vocabulary: list[str]
+    first: np.ndarray
+    second: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def from_tokens(cls, tokens: "Sequence[Sequence[str]] | TokenIds") -> "Bigrams":
+        return count_token_ids([token_ids(tokens)])[1]
+
+
+_PAIR_SHIFT = np.int64(32)
+_COMPACT_PAIRS = 4_000_000  # pairs kept before merging the chunks' counts
+
+
+class CountsBuilder:
+    """Term counts and bigram counts built chunk by chunk (documents in order), so a corpus's
+    tokens never need to be held: each chunk's token ids are counted and let go.
+
+    The result is the same as counting every document's tokens at once: the document × term
+    matrix of :meth:`TermCounts.from_token_ids` and the pairs :func:`Bigrams.from_tokens` gives.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}  # word → id, in order of first appearance
+        self.data: list[np.ndarray] = []
+        self.indices: list[np.ndarray] = []
+        self.row_sizes: list[np.ndarray] = []
+        self.pair_codes: list[np.ndarray] = []
+        self.pair_counts: list[np.ndarray] = []
+        self.pending = 0
+
+    def add(self, part: TokenIds) -> None:
+        """Count one chunk of documents (their :class:`TokenIds`, in document order)."""
+        lookup = self.vocabulary.setdefault
+        remap = np.fromiter((lookup(w, len(self.vocabulary)) for w in part.words), dtype=np.int32, count=len(part.words))
+        ids = remap[part.ids] if len(part.words) else part.ids.astype(np.int32)
+        n_docs = len(part.lengths)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int32), part.lengths)
+        chunk = sp.coo_matrix((np.ones(len(ids), dtype=np.int32), (rows, ids)), shape=(n_docs, max(len(self.vocabulary), 1))).tocsr()
+        chunk.sum_duplicates()
+        self.data.append(chunk.data)
+        self.indices.append(chunk.indices.astype(np.int32, copy=False))
+        self.row_sizes.append(np.diff(chunk.indptr))
+        if len(ids) > 1:  # pairs of neighbours within one document
+            follows = np.ones(len(ids), dtype=bool)
+            follows[np.cumsum(part.lengths[part.lengths > 0]) - 1] = False
+            codes = (ids[:-1][follows[:-1]].astype(np.int64) << _PAIR_SHIFT) | ids[1:][follows[:-1]].astype(np.int64)
+            codes, counts = np.unique(codes, return_counts=True)
+            self.pair_codes.append(codes)
+            self.pair_counts.append(counts.astype(np.int64))
+            self.pending += len(codes)
+            if self.pending > _COMPACT_PAIRS:
+                self._compact()
+
+    def _compact(self) -> None:
+        if len(self.pair_codes) > 1:
+            codes, inverse = np.unique(np.concatenate(self.pair_codes), return_inverse=True)
+            counts = np.bincount(inverse, weights=np.concatenate(self.pair_counts), minlength=len(codes)).astype(np.int64)
+            self.pair_codes, self.pair_counts = [codes], [counts]
+        self.pending = sum(len(c) for c in self.pair_codes)
+
+    def result(self) -> tuple["TermCounts", Bigrams]:
+        """The document × term counts (terms in sorted order) and the bigrams, numbered alike."""
+        words = list(self.vocabulary)
+        ranks = alphabetical_ranks(words)
+        vocabulary = [""] * len(words)
+        for word, rank in zip(words, ranks.tolist()):
+            vocabulary[rank] = word
+        sizes = np.concatenate(self.row_sizes) if self.row_sizes else np.zeros(0, dtype=np.int64)
+        indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        indices = ranks.astype(np.int32)[np.concatenate(self.indices)] if self.indices else np.zeros(0, dtype=np.int32)
+        data = np.concatenate(self.data) if self.data else np.zeros(0, dtype=np.int32)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(sizes), len(vocabulary)))
+        matrix.has_sorted_indices = False
+        matrix.sort_indices()  # columns renumbered alphabetically: sort each row again
+        self._compact()
+        codes = self.pair_codes[0] if self.pair_codes else np.zeros(0, dtype=np.int64)
+        counts = self.pair_counts[0] if self.pair_counts else np.zeros(0, dtype=np.int64)
+        first = ranks[(codes >> _PAIR_SHIFT).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
+        second = ranks[(codes & np.int64(0xFFFFFFFF)).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
+        return TermCounts(vocabulary, matrix), Bigrams(vocabulary, first, second, counts)
+
+
+def count_token_ids(parts: Iterable[TokenIds]) -> tuple["TermCounts", Bigrams]:
+    """Term counts and bigrams of chunks of documents' token ids, counted chunk by chunk."""
+    builder = CountsBuilder()
+    for part in parts:
+        builder.add(part)
+    return builder.result()
+
 
 Tokens = TermCounts | Sequence[Sequence[str]]
 

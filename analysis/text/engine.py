@@ -18,9 +18,10 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..progress import progress as progress_bar
+from .counts import Bigrams, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
 
-__all__ = ["ENGINES", "cut_corpus", "merge_token_ids", "chunk_bounds"]
+__all__ = ["ENGINES", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds"]
 
 #: Where segmentation runs.
 ENGINES = ("local", "dask")
@@ -103,14 +104,36 @@ def cut_corpus(
     cluster of ``workers`` processes when no address is given. The result does not depend on
     the engine.
     """
+    return merge_token_ids(_cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, workers, progress))
+
+
+def count_corpus(
+    texts: Sequence[str],
+    segmenter: Segmenter,
+    *,
+    stopwords: frozenset[str] = frozenset(),
+    keep: frozenset[str] = frozenset(),
+    min_chars: int = 2,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> tuple[TermCounts, Bigrams]:
+    """The document × term counts and the bigrams of every text's kept tokens, as
+    :func:`cut_corpus` would give them once counted, but counted chunk by chunk as the chunks
+    are cut (here or on Dask): the corpus's tokens are never all held."""
+    return count_token_ids(_cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, workers, progress))
+
+
+def _cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, workers, progress) -> Iterator[TokenIds]:
+    """Each chunk's token ids, in document order, from the engine asked for."""
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
-    if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
-        chunks = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
-        return merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunks)
-    if engine != "dask":
+    if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
     bounds = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
-    return merge_token_ids(_cut_on_dask(segmenter, texts, bounds, token_filter, scheduler, workers))
+    if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
+        return (_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in bounds)
+    return _cut_on_dask(segmenter, texts, bounds, token_filter, scheduler, workers)
 
 
 def _cut_on_dask(
