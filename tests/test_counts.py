@@ -50,3 +50,24 @@ def test_tables_from_counts_in_first_seen_order_are_sorted_like_pandas_would():
     by = term_frequencies_by(counts, groups)
     assert by.equals(by.sort_values(["group", "count", "term"], ascending=[True, False, True]).reset_index(drop=True))
     assert by.values.tolist()[:3] == [["丙", "乙", 3], ["丙", "防控", 3], ["丙", "口罩", 1]]
+
+
+def test_block_sums_equal_scipy_sums_and_a_chunked_count_equals_counting_at_once(monkeypatch):
+    import numpy as np
+    import scipy.sparse as sp
+
+    import analysis.text.counts as module
+    from analysis.text.tokens import token_ids
+
+    rng = np.random.default_rng(3)
+    matrix = sp.random(400, 30, density=0.15, format="csr", random_state=3, data_rvs=lambda n: rng.integers(1, 9, n)).astype(np.int32)
+    monkeypatch.setattr(module, "_BLOCK", 11)  # many blocks
+    assert np.array_equal(module.row_totals(matrix), np.asarray(matrix.sum(axis=1)).ravel())
+    assert np.array_equal(module.column_totals(matrix), np.asarray(matrix.sum(axis=0)).ravel())
+    assert np.array_equal(module.column_counts(matrix), np.bincount(matrix.indices, minlength=30))
+    docs = [["外防输入", "消毒", "三防"], [], ["消毒", "外防输入", "消毒", "三防"], ["巡逻"], ["三防", "巡逻"]]
+    once = module.TermCounts.from_tokens(docs)
+    counts, bigrams = module.count_token_ids([token_ids(docs[:2]), token_ids(docs[2:3]), token_ids(docs[3:])])
+    assert counts.vocabulary == once.vocabulary and (counts.matrix != once.matrix).nnz == 0
+    pairs = {(counts.vocabulary[a], counts.vocabulary[b]): n for a, b, n in zip(bigrams.first, bigrams.second, bigrams.count)}
+    assert pairs == {("外防输入", "消毒"): 2, ("消毒", "三防"): 2, ("消毒", "外防输入"): 1, ("三防", "巡逻"): 1}

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..text.counts import column_totals
+
 __all__ = ["DISPERSION_COLUMNS", "dispersion", "dispersion_table"]
 
 DISPERSION_COLUMNS = ["kind", "item", "count", "doc_count", "juilland_d", "dp", "dp_norm"]
@@ -109,7 +111,7 @@ def dispersion_table(
     column's figures depend on that column only, so no copy of the chosen columns is made)."""
     csr = sp.csr_matrix(matrix)
     d, dp, dp_norm = dispersion(csr, sizes)
-    count = np.bincount(csr.indices, weights=csr.data, minlength=csr.shape[1]).astype(np.int64)
+    count = column_totals(csr) if np.issubdtype(csr.dtype, np.integer) else np.asarray(csr.sum(axis=0)).ravel().astype(np.int64)
     doc_count = np.bincount(csr.indices, minlength=csr.shape[1]).astype(np.int64)
     if columns is not None:
         at = np.asarray(columns, dtype=np.int64)

@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_distribution
 
-from ..text.counts import TermCounts
+from ..text.counts import TermCounts, group_sums
 from ..text.tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
@@ -91,10 +90,7 @@ def keyness(
     # Each group's counts: the sum of its documents' rows (the vocabulary is in sorted order).
     group_of = {name: i for i, name in enumerate(names)}
     rows = [d for d, label in enumerate(labels) if label]
-    indicator = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.int64), ([group_of[labels[d]] for d in rows], rows)), shape=(len(names), len(labels))
-    )
-    by_group = (indicator @ counted.matrix.astype(np.int64)).tocsr()
+    by_group = group_sums(counted.matrix, [group_of[labels[d]] for d in rows], rows, len(names))
     words = counted.vocabulary
     total = np.asarray(by_group.sum(axis=0)).ravel()
     columns = np.flatnonzero((total >= min_count) & (total > 0)).tolist()

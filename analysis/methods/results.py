@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from ..measures.lexicon import Lexicon
 from ..progress import counter
-from ..text.counts import Bigrams, TermCounts, count_token_ids
+from ..text.counts import Bigrams, TermCounts, count_token_ids, row_totals
 from ..text.tokens import TokenIds
 from .clusters import Clustering
 from .cooccurrence import collocations, measure_cooccurrence
@@ -109,7 +109,7 @@ def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexico
     if len(terms):
         position = {t: j for j, t in enumerate(counts.vocabulary)}
         columns = np.array([position[t] for t in terms["term"]], dtype=np.int64)
-        sizes = np.asarray(counts.matrix.sum(axis=1)).ravel()
+        sizes = row_totals(counts.matrix)
         frames.append(dispersion_table("term", terms["term"].tolist(), counts.matrix, sizes, columns=columns))
     return pd.concat(frames, ignore_index=True)
 

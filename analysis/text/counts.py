@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from .tokens import TokenIds, token_ids
 
-__all__ = ["TermCounts", "Bigrams", "CountsBuilder", "count_token_ids", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
+__all__ = ["TermCounts", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "count_token_ids", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
 
 def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
@@ -24,6 +24,49 @@ def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
     ranks = np.empty(len(words), dtype=np.int64)
     ranks[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
     return ranks
+
+
+_BLOCK = 1_000_000
+
+
+def column_totals(matrix: sp.csr_matrix) -> np.ndarray:
+    """Each column's sum as int64, a million stored entries at a time (SciPy's ``sum`` with an
+    int64 dtype would first copy the whole int32 matrix to int64)."""
+    totals = np.zeros(matrix.shape[1], dtype=np.int64)
+    for lo in range(0, matrix.nnz, _BLOCK):
+        np.add.at(totals, matrix.indices[lo : lo + _BLOCK], matrix.data[lo : lo + _BLOCK])
+    return totals
+
+
+def column_counts(matrix: sp.csr_matrix) -> np.ndarray:
+    """How many rows hold each column (its stored entries), a block at a time (``np.bincount``
+    of all the int32 indices would first copy them to int64)."""
+    counts = np.zeros(matrix.shape[1], dtype=np.int64)
+    for lo in range(0, matrix.nnz, _BLOCK):
+        counts += np.bincount(matrix.indices[lo : lo + _BLOCK], minlength=matrix.shape[1])
+    return counts
+
+
+def row_totals(matrix: sp.csr_matrix) -> np.ndarray:
+    """Each row's sum as int64, without copying the whole matrix to int64 first."""
+    totals = np.zeros(matrix.shape[0], dtype=np.int64)
+    rows = np.flatnonzero(np.diff(matrix.indptr))  # rows with entries (reduceat needs non-empty runs)
+    for a in range(0, len(rows), 100_000):
+        part = rows[a : a + 100_000]
+        lo, hi = matrix.indptr[part[0]], matrix.indptr[part[-1] + 1]
+        totals[part] = np.add.reduceat(matrix.data[lo:hi].astype(np.int64), matrix.indptr[part] - lo)
+    return totals
+
+
+def group_sums(matrix: sp.csr_matrix, group_of_row: Sequence[int], rows: Sequence[int], n_groups: int) -> sp.csr_matrix:
+    """Group × column sums of the ``rows`` of ``matrix`` (``group_of_row`` for each), as int64.
+
+    Multiplied in the matrix's own integer type, so it is not copied to a wider one first (a
+    term would need over two billion occurrences in one group to overflow int32)."""
+    indicator = sp.csr_matrix(
+        (np.ones(len(rows), dtype=matrix.dtype), (list(group_of_row), list(rows))), shape=(n_groups, matrix.shape[0])
+    )
+    return (indicator @ matrix).tocsr().astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -62,22 +105,18 @@ class TermCounts:
 
     def totals(self) -> np.ndarray:
         """Occurrences of each term in the whole corpus."""
-        return np.asarray(self.matrix.sum(axis=0, dtype=np.int64)).ravel()
+        return column_totals(self.matrix)
 
     def document_counts(self) -> np.ndarray:
         """Number of documents containing each term."""
-        return np.bincount(self.matrix.indices, minlength=len(self.vocabulary)).astype(np.int64)
+        return column_counts(self.matrix)
 
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance; empty groups left out."""
         names = list(dict.fromkeys(g for g in groups if g))
         index = {name: i for i, name in enumerate(names)}
         rows = [i for i, g in enumerate(groups) if g]
-        indicator = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.int64), ([index[groups[i]] for i in rows], rows)),
-            shape=(len(names), len(groups)),
-        )
-        pooled = (indicator @ self.matrix.astype(np.int64)).tocsr()
+        pooled = group_sums(self.matrix, [index[groups[i]] for i in rows], rows, len(names))
         pooled.eliminate_zeros()
         pooled.sort_indices()
         return names, pooled
@@ -98,7 +137,7 @@ class Bigrams:
 
 
 _PAIR_SHIFT = np.int64(32)
-_COMPACT_PAIRS = 4_000_000  # pairs kept before merging the chunks' counts
+_COMPACT_PAIRS = 1_000_000  # pairs kept before merging the chunks' counts
 
 
 class CountsBuilder:
@@ -127,8 +166,8 @@ class CountsBuilder:
         rows = np.repeat(np.arange(n_docs, dtype=np.int32), part.lengths)
         chunk = sp.coo_matrix((np.ones(len(ids), dtype=np.int32), (rows, ids)), shape=(n_docs, max(len(self.vocabulary), 1))).tocsr()
         chunk.sum_duplicates()
-        self.data.append(chunk.data)
-        self.indices.append(chunk.indices.astype(np.int32, copy=False))
+        self.data.append(chunk.data.copy())  # a copy: the matrix's own arrays may be views of larger ones
+        self.indices.append(chunk.indices.astype(np.int32))
         self.row_sizes.append(np.diff(chunk.indptr))
         if len(ids) > 1:  # pairs of neighbours within one document
             follows = np.ones(len(ids), dtype=bool)
