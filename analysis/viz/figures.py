@@ -246,18 +246,27 @@ def _cloud_color(word, font_size, position, orientation, random_state=None, **kw
     return _CLOUD_COLORS[random_state.randint(0, len(_CLOUD_COLORS) - 1)]
 
 
+#: Word clouds are laid out on a canvas this many times smaller than the image, then drawn at full
+#: size: the layout (trying every word at every size and place) costs by the canvas's area, so a
+#: half-size canvas is four times cheaper for the same image size, every word still placed.
+_CLOUD_SCALE = 2
+
+
 def _cloud(frequencies: Mapping[str, float], *, width: int, height: int, font: str | None, max_words: int) -> np.ndarray:
+    """A ``height`` × ``width`` RGB word cloud."""
     cloud = WordCloud(
         font_path=str(cjk_font_path(font)),
-        width=width,
-        height=height,
+        width=width // _CLOUD_SCALE,
+        height=height // _CLOUD_SCALE,
+        scale=_CLOUD_SCALE,
         background_color="white",
         max_words=max_words,
         prefer_horizontal=1.0,
         random_state=0,
         color_func=_cloud_color,
         relative_scaling=0.5,
-        margin=8,  # Chinese words have no spaces: keep neighbours apart so they read as two words
+        # Chinese words have no spaces: keep neighbours 8 pixels of the image apart so they read as two words.
+        margin=8 // _CLOUD_SCALE,
         collocations=False,
     )
     return cloud.generate_from_frequencies(dict(frequencies)).to_array()
