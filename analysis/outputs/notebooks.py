@@ -68,9 +68,14 @@ def run_notebooks(
     else:
         if progress:
             print(f"running {len(notebooks)} notebooks, {jobs} at a time: {', '.join(n.name for n in notebooks)} …", flush=True)
-        # Fresh interpreters (spawn): a kernel client is not something to fork mid-run.
+        # Fresh interpreters (spawn): a kernel client is not something to fork mid-run. The last
+        # notebooks do the most (the government reports, the explorer): started first, they no
+        # longer run alone at the end while the short ones have long finished.
+        last_first = list(reversed(range(len(notebooks))))
         with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-            failures = list(pool.map(_execute, notebooks, targets, [parameters] * len(notebooks), [folder] * len(notebooks)))
+            results = pool.map(_execute, [notebooks[i] for i in last_first], [targets[i] for i in last_first],
+                               [parameters] * len(notebooks), [folder] * len(notebooks))
+            failures = list(reversed(list(results)))  # reading order, for the message
     for failure in failures:
         if failure:
             raise AnalysisError(failure)
