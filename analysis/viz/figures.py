@@ -255,7 +255,7 @@ _CLOUD_SCALE = 2
 
 
 def _cloud(frequencies: Mapping[str, float], *, width: int, height: int, font: str | None, max_words: int) -> np.ndarray:
-    """A ``height`` × ``width`` RGB word cloud."""
+    """A ``height`` × ``width`` RGB word cloud (both rounded down to a multiple of ``_CLOUD_SCALE``)."""
     cloud = WordCloud(
         font_path=str(cjk_font_path(font)),
         width=width // _CLOUD_SCALE,
