@@ -33,8 +33,8 @@ def run_notebooks(
 ) -> list[Path]:
     """Execute every notebook on a fresh kernel with the given parameters; return executed copies.
 
-    The notebooks are independent (each analyses the corpus, the results cache sparing the
-    repeats, and writes figures of its own), so ``jobs`` of them (default: one per core, at most
+    The notebooks are independent (each analyses the corpus itself, no results being cached,
+    and writes figures of its own), so ``jobs`` of them (default: one per core, at most
     two) run at once, each kernel in its own process; what they write is the same as one after
     another. A failing cell gives an :class:`AnalysisError` naming the first failing notebook in
     reading order (the executed copy, with the traceback in it, is kept for reading).
