@@ -38,3 +38,15 @@ def test_wordcloud_draws_the_given_frequencies_only():
     assert (array != 255).any()  # something was drawn
 
 
+
+
+def test_heatmap_cells_are_vector_cells_laid_out_like_an_image():
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    values = np.ma.masked_invalid([[1.0, np.nan, 3.0], [4.0, 5.0, 6.0]])
+    cells = figures.heatmap_cells(ax, values, vmin=0)
+    assert len(ax.images) == 0  # nothing for SVG and PDF to resample
+    assert len(cells.get_paths()) == 6 and np.ma.count_masked(cells.get_array()) == 1  # the NaN stays blank
+    assert ax.get_xlim() == (-0.5, 2.5) and ax.get_ylim() == (1.5, -0.5)  # cell (i, j) at x = j, y = i, first row on top
+    plt.close(fig)

@@ -33,8 +33,8 @@ def run_notebooks(
 ) -> list[Path]:
     """Execute every notebook on a fresh kernel with the given parameters; return executed copies.
 
-    The notebooks are independent (each analyses the corpus, the results cache sparing the
-    repeats, and writes figures of its own), so ``jobs`` of them (default: one per core, at most
+    The notebooks are independent (each analyses the corpus itself, no results being cached,
+    and writes figures of its own), so ``jobs`` of them (default: one per core, at most
     two) run at once, each kernel in its own process; what they write is the same as one after
     another. A failing cell gives an :class:`AnalysisError` naming the first failing notebook in
     reading order (the executed copy, with the traceback in it, is kept for reading).
@@ -68,9 +68,14 @@ def run_notebooks(
     else:
         if progress:
             print(f"running {len(notebooks)} notebooks, {jobs} at a time: {', '.join(n.name for n in notebooks)} …", flush=True)
-        # Fresh interpreters (spawn): a kernel client is not something to fork mid-run.
+        # Fresh interpreters (spawn): a kernel client is not something to fork mid-run. The last
+        # notebooks do the most (the government reports, the explorer): started first, they no
+        # longer run alone at the end while the short ones have long finished.
+        last_first = list(reversed(range(len(notebooks))))
         with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-            failures = list(pool.map(_execute, notebooks, targets, [parameters] * len(notebooks), [folder] * len(notebooks)))
+            results = pool.map(_execute, [notebooks[i] for i in last_first], [targets[i] for i in last_first],
+                               [parameters] * len(notebooks), [folder] * len(notebooks))
+            failures = list(reversed(list(results)))  # reading order, for the message
     for failure in failures:
         if failure:
             raise AnalysisError(failure)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .figures import PALETTE, figure_style
+from .figures import PALETTE, figure_style, heatmap_cells
 from .fonts import cjk_font_family
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
@@ -386,7 +386,7 @@ def plot_adoption_grid(
         fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), 0.36 * len(units) + 2.4))
         finite = lag[np.isfinite(lag)]
         vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
-        image = ax.imshow(np.ma.masked_invalid(lag), cmap="viridis", aspect="auto", vmin=0, vmax=vmax)
+        image = heatmap_cells(ax, np.ma.masked_invalid(lag), cmap="viridis", vmin=0, vmax=vmax)
         for (i, j), value in np.ndenumerate(lag):
             if np.isfinite(value):
                 ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.5 if same_year else 5,
