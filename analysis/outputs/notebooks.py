@@ -1,4 +1,4 @@
-"""Run the numbered notebooks in ``notebooks/`` top to bottom with papermill.
+"""Run the numbered notebooks in ``notebooks/`` top to bottom (nbclient, as papermill does).
 
 Notebooks are stored without outputs; running them writes executed copies (with outputs) to a
 build folder and their figures to a figures folder, so one command regenerates everything.
@@ -7,6 +7,7 @@ build folder and their figures to a figures folder, so one command regenerates e
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 from ..errors import AnalysisError
@@ -39,9 +40,6 @@ def run_notebooks(
     another. A failing cell gives an :class:`AnalysisError` naming the first failing notebook in
     reading order (the executed copy, with the traceback in it, is kept for reading).
     """
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
     notebooks = list_notebooks(folder)
     if not notebooks:
         raise AnalysisError(f"{folder}: no numbered notebooks found")
@@ -56,42 +54,66 @@ def run_notebooks(
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     jobs = max(1, min(jobs or min(cores, 2), len(notebooks)))
     targets = [executed_dir / notebook.name for notebook in notebooks]
-    if jobs == 1:
-        failures = []
-        for notebook, target in zip(notebooks, targets):
-            if progress:
-                print(f"running {notebook.name} …", flush=True)
-            failure = _execute(notebook, target, parameters, folder)
-            if failure:
-                failures.append(failure)
-                break
-    else:
-        if progress:
-            print(f"running {len(notebooks)} notebooks, {jobs} at a time: {', '.join(n.name for n in notebooks)} …", flush=True)
-        # Fresh interpreters (spawn): a kernel client is not something to fork mid-run. The last
-        # notebooks do the most (the government reports, the explorer): started first, they no
-        # longer run alone at the end while the short ones have long finished.
-        last_first = list(reversed(range(len(notebooks))))
-        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-            results = pool.map(_execute, [notebooks[i] for i in last_first], [targets[i] for i in last_first],
-                               [parameters] * len(notebooks), [folder] * len(notebooks))
-            failures = list(reversed(list(results)))  # reading order, for the message
-    for failure in failures:
+    if progress:
+        print(f"running {len(notebooks)} notebooks, {jobs} at a time: {', '.join(n.name for n in notebooks)} …", flush=True)
+    from jupyter_core.utils import run_sync
+
+    failures = run_sync(_execute_all)(notebooks, targets, parameters, folder, jobs)
+    for failure in failures:  # reading order
         if failure:
             raise AnalysisError(failure)
     return targets
 
 
-def _execute(notebook: Path, target: Path, parameters: dict, folder: Path) -> str | None:
-    """Run one notebook with papermill; the error message if a cell failed, else None."""
-    import papermill
+async def _execute_all(notebooks: list[Path], targets: list[Path], parameters: dict, folder: Path, jobs: int) -> list[str | None]:
+    """Every notebook, ``jobs`` at a time: each on its own kernel (a process of its own), driven
+    from this one process by nbclient. The last notebooks do the most (the government reports,
+    the explorer): started first, they do not run alone at the end."""
+    import asyncio
+
+    slots = asyncio.Semaphore(jobs)
+
+    async def one(i: int) -> str | None:
+        async with slots:
+            return await _execute(notebooks[i], targets[i], parameters, folder)
+
+    started = {i: asyncio.ensure_future(one(i)) for i in reversed(range(len(notebooks)))}
+    return [await started[i] for i in range(len(notebooks))]
+
+
+async def _execute(notebook: Path, target: Path, parameters: dict, folder: Path) -> str | None:
+    """Run one notebook on a fresh kernel, its parameters set after its ``parameters`` cell (as
+    papermill does); write the executed copy; the error message if a cell failed, else None."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     try:
-        papermill.execute_notebook(
-            str(notebook), str(target), parameters=parameters, cwd=str(folder), progress_bar=False, kernel_name="python3"
-        )
-    except papermill.PapermillExecutionError as error:
-        return f"{notebook}: cell {error.exec_count} failed: {error.ename}: {error.evalue} (see {target})"
-    except Exception as error:  # noqa: BLE001 - not a notebook papermill can run (bad JSON, no kernel, …)
+        book = nbformat.read(notebook, as_version=4)
+        _inject(book, parameters)
+        client = NotebookClient(book, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    except Exception as error:  # noqa: BLE001 - not a notebook that can run (bad JSON, …)
         return f"{notebook}: could not be run: {type(error).__name__}: {error} (check that it is a Jupyter notebook with a Python kernel)"
+    try:
+        # The kernel's own start-up chatter (e.g. ipykernel's transport warning) is not shown;
+        # a cell's error, and a kernel that dies, are reported below.
+        await client.async_execute(stderr=subprocess.DEVNULL)
+    except CellExecutionError as error:
+        failed = next((c for c in book.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        count = failed.get("execution_count") if failed is not None else "?"
+        return f"{notebook}: cell {count} failed: {error.ename}: {error.evalue} (see {target})"
+    except Exception as error:  # noqa: BLE001 - no kernel, a kernel that died, …
+        return f"{notebook}: could not be run: {type(error).__name__}: {error} (check that it is a Jupyter notebook with a Python kernel)"
+    finally:
+        nbformat.write(book, target)
     return None
+
+
+def _inject(book, parameters: dict) -> None:
+    """A cell setting ``parameters`` right after the cell tagged ``parameters`` (first if none)."""
+    import nbformat
+
+    source = "# Parameters\n" + "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    tagged = [i for i, c in enumerate(book.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    book.cells.insert(tagged[0] + 1 if tagged else 0, cell)
