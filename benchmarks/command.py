@@ -3,6 +3,7 @@
 Every timing is a whole process, measured side by side with the plain alternative in the same
 run and interleaved round by round, so the machine's slow spells weigh on both sides. The plain
 alternative is a script that reads the same texts, ``jieba.lcut``s each and ``Counter.update``s.
+It prints the six figures of the speed issue, and the import time:
 
 1. ``python -m analysis run --no-figures --no-cache`` on a JSON Lines corpus of ``--mb`` MB built
    from the government work reports (default 20), against the plain script on the same file;
@@ -11,11 +12,15 @@ alternative is a script that reads the same texts, ``jieba.lcut``s each and ``Co
    plain script on the same texts;
 3. ``make figures``' work (``python -m analysis notebooks``) against ``run`` with figures on the
    bulletin;
-4. peak resident memory of ``run --no-figures`` (the process and its children) on corpora of
-   each size in ``--memory`` (MB, e.g. ``100,500``; none by default: they take minutes);
-5. ``python -c "import analysis"``.
+4. peak resident memory of ``run --no-figures`` on corpora of each size in ``--memory`` (MB,
+   e.g. ``100,500``; none by default: they take minutes);
+5. with ``--dask-mb`` (e.g. 1000): ``run --engine dask --workers 2`` on a corpus that size, with
+   the peak memory of the client and of each worker (sampled with psutil, which comes with
+   Dask), and whether Dask and the local engine write the same tables on the first 100 MB;
+6. the progress bars ``run`` shows with ``--progress`` and when piped;
+7. ``python -c "import analysis"``.
 
-    .venv/bin/python benchmarks/command.py [--mb 20] [--repeat 3] [--memory 100,500] [--only NAME,…] [--compare DIR]
+    .venv/bin/python benchmarks/command.py [--mb 20] [--repeat 3] [--memory 100,500] [--dask-mb 1000] [--only NAME,…] [--compare DIR]
 
 ``--compare DIR`` also times ``run`` from another checkout on the 20 MB corpus, interleaved
 (before and after in one run: e.g. ``git worktree add /tmp/before HEAD~5``).

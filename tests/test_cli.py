@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from analysis.outputs.cli import main
 
@@ -77,3 +78,16 @@ def test_progress_bars_only_when_asked_or_on_a_terminal(capsys):
     bar.close()
     shown = progress(items, "reading", enabled=True, total=3)
     assert list(shown) == items and shown.desc == "reading"
+
+
+@pytest.mark.slow
+def test_output_into_a_reader_that_stopped_early_is_no_error(tmp_path):
+    """`python -m analysis run | head -1`: when the reader closes the pipe, no traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--no-figures", "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before anything is printed
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
