@@ -156,6 +156,8 @@ def _cut_on_dask(
             client = Client(cluster)
     except OSError as error:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
+    except RuntimeError as error:  # e.g. "Nanny failed to start": workers that cannot start here
+        raise ConfigError(f"cannot start a local Dask cluster: {error} (use --engine local, or fewer --workers)") from None
     try:
         run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
         window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
