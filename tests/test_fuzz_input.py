@@ -120,6 +120,7 @@ def test_government_reports_slice_is_there():
     assert _gov_slice().count(b"\n") == GOV_LINES
 
 
+@pytest.mark.slow  # about 4 s: in `make test`, not in the fast subset
 @FUZZ
 @given(data=st.data())
 def test_damaged_json_lines_are_read_line_by_line_or_refused_in_one_line(tmp_path_factory, data):
