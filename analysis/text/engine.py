@@ -163,7 +163,10 @@ def _cut_on_dask(
         window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
         pending: deque = deque()
         for i, (a, b) in enumerate(bounds):
-            pending.append(client.submit(_cut_chunk, segmenter, list(texts[a:b]), token_filter, key=f"cut-{run}-{i}", pure=False))
+            chunk = texts[a:b]
+            lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+            blob = "".join(chunk).encode("utf-8", "surrogatepass")  # one buffer, not a list of strings to pickle
+            pending.append(client.submit(_cut_encoded, segmenter, blob, lengths, token_filter, key=f"cut-{run}-{i}", pure=False))
             if len(pending) >= window:
                 yield _take(pending.popleft())
         while pending:
@@ -172,6 +175,14 @@ def _cut_on_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _cut_encoded(segmenter: Segmenter, blob: bytes, lengths: np.ndarray, token_filter: dict) -> TokenIds:
+    """:func:`_cut_chunk` of texts sent as one UTF-8 buffer and their lengths (in characters):
+    a Dask worker receives a chunk as one frame, and the client holds less per chunk in flight."""
+    text = blob.decode("utf-8", "surrogatepass")
+    ends = np.cumsum(lengths)
+    return _cut_chunk(segmenter, [text[a:b] for a, b in zip((ends - lengths).tolist(), ends.tolist())], token_filter)
 
 
 def _take(future) -> TokenIds:
