@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
 from ..text.counts import Bigrams
-from .keyness import TokenIds, keyness_2x2, token_ids
+from .keyness import TokenIds, keyness_2x2
 from ..measures.lexicon import Lexicon
 
 __all__ = ["COOCCURRENCE_COLUMNS", "COLLOCATION_COLUMNS", "measure_cooccurrence", "collocations"]

@@ -19,9 +19,9 @@ import pandas as pd
 from scipy import sparse
 
 from ..measures.lexicon import Lexicon, rule_effects
-from ..text.counts import TermCounts
+from ..text.counts import TermCounts, as_counts
 from ..text.engine import chunk_bounds
-from ..text.tokens import TokenIds, token_ids
+from ..text.tokens import TokenIds
 
 __all__ = [
     "LEXICON_REPORT_COLUMNS",
@@ -69,7 +69,7 @@ def variant_report(
     counts`` (some matches did not come out as this token, e.g. inside a longer word); or ``ok``.
     """
     matched = mentions["variant"].value_counts() if len(mentions) else pd.Series(dtype=int)
-    counted = tokens if isinstance(tokens, TermCounts) else TermCounts.from_token_ids(token_ids(tokens))
+    counted = as_counts(tokens)
     token_counts = dict(zip(counted.vocabulary, counted.totals().tolist()))
     rows = []
     for measure in lexicon.measures:

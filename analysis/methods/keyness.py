@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 
-from ..text.counts import TermCounts, group_sums
+from ..text.counts import TermCounts, as_counts
 from ..text.tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
@@ -80,17 +80,17 @@ def keyness(
     Columns: see :data:`KEYNESS_COLUMNS`; ``direction`` is ``over`` or ``under``.
     """
     groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
-    counted = tokens if isinstance(tokens, TermCounts) else TermCounts.from_token_ids(token_ids(tokens))
+    counted = as_counts(tokens)
     if len(groups) != counted.matrix.shape[0]:
         raise ValueError(f"{counted.matrix.shape[0]} documents but {len(groups)} groups: give one group per document")
     labels = [str(g) if g else "" for g in groups]
     names = sorted(set(filter(None, labels)))
     if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    # Each group's counts: the sum of its documents' rows (the vocabulary is in sorted order).
-    group_of = {name: i for i, name in enumerate(names)}
-    rows = [d for d, label in enumerate(labels) if label]
-    by_group = group_sums(counted.matrix, [group_of[labels[d]] for d in rows], rows, len(names))
+    # Each group's counts (the sum of its documents' rows), groups in sorted order.
+    first_seen, pooled = counted.pooled(labels)
+    position = {name: i for i, name in enumerate(first_seen)}
+    by_group = pooled[[position[name] for name in names]]
     words = counted.vocabulary
     total = np.asarray(by_group.sum(axis=0)).ravel()
     columns = np.flatnonzero((total >= min_count) & (total > 0)).tolist()

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from .tokens import TokenIds, token_ids
 
-__all__ = ["TermCounts", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "count_token_ids", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
+__all__ = ["TermCounts", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "count_token_ids", "as_counts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
 
 def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
@@ -81,18 +81,10 @@ class TermCounts:
 
     @classmethod
     def from_token_ids(cls, tokens: TokenIds) -> "TermCounts":
-        """Counts of :class:`~analysis.text.tokens.TokenIds` (duplicates summed by SciPy)."""
-        ranks = alphabetical_ranks(tokens.words)
-        vocabulary = [""] * len(tokens.words)
-        for word, rank in zip(tokens.words, ranks.tolist()):
-            vocabulary[rank] = word
-        rows = np.repeat(np.arange(len(tokens.lengths), dtype=np.int32), tokens.lengths)
-        shape = (len(tokens.lengths), len(vocabulary))
-        ones = np.ones(len(tokens.ids), dtype=np.int32)
-        columns = ranks.astype(np.int32)[tokens.ids] if len(tokens.ids) else tokens.ids
-        matrix = sp.coo_matrix((ones, (rows, columns)), shape=shape).tocsr()
-        matrix.sum_duplicates()
-        return cls(vocabulary, matrix)
+        """Counts of :class:`~analysis.text.tokens.TokenIds` (as a run counts each chunk)."""
+        builder = CountsBuilder(pairs=False)
+        builder.add(tokens)
+        return builder.result()[0]
 
     @classmethod
     def from_tokens(cls, tokens: Sequence[Sequence[str]]) -> "TermCounts":
@@ -144,11 +136,11 @@ class CountsBuilder:
     """Term counts and bigram counts built chunk by chunk (documents in order), so a corpus's
     tokens never need to be held: each chunk's token ids are counted and let go.
 
-    The result is the same as counting every document's tokens at once: the document × term
-    matrix of :meth:`TermCounts.from_token_ids` and the pairs :func:`Bigrams.from_tokens` gives.
+    The result is the same as counting every document's tokens at once (one chunk of them all).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, pairs: bool = True) -> None:
+        self.pairs = pairs  # count bigrams too
         self.vocabulary: dict[str, int] = {}  # word → id, in order of first appearance
         self.data: list[np.ndarray] = []
         self.indices: list[np.ndarray] = []
@@ -169,7 +161,7 @@ class CountsBuilder:
         self.data.append(chunk.data.copy())  # a copy: the matrix's own arrays may be views of larger ones
         self.indices.append(chunk.indices.astype(np.int32))
         self.row_sizes.append(np.diff(chunk.indptr))
-        if len(ids) > 1:  # pairs of neighbours within one document
+        if self.pairs and len(ids) > 1:  # pairs of neighbours within one document
             follows = np.ones(len(ids), dtype=bool)
             follows[np.cumsum(part.lengths[part.lengths > 0]) - 1] = False
             codes = (ids[:-1][follows[:-1]].astype(np.int64) << _PAIR_SHIFT) | ids[1:][follows[:-1]].astype(np.int64)
@@ -221,13 +213,14 @@ def count_token_ids(parts: Iterable[TokenIds]) -> tuple["TermCounts", Bigrams]:
 Tokens = TermCounts | Sequence[Sequence[str]]
 
 
-def _as_counts(tokens: Tokens) -> TermCounts:
-    return tokens if isinstance(tokens, TermCounts) else TermCounts.from_tokens(tokens)
+def as_counts(tokens: "Tokens | TokenIds") -> TermCounts:
+    """Counts of documents' tokens (token lists or :class:`TokenIds`); as is if they already are counts."""
+    return tokens if isinstance(tokens, TermCounts) else TermCounts.from_token_ids(token_ids(tokens))
 
 
 def term_frequencies(tokens: Tokens) -> pd.DataFrame:
     """Corpus-wide table ``term, count, doc_count``: occurrences and documents containing the term."""
-    counts = _as_counts(tokens)
+    counts = as_counts(tokens)
     totals = counts.totals()
     present = np.flatnonzero(totals > 0)
     if not len(present):
@@ -244,7 +237,7 @@ def term_frequencies(tokens: Tokens) -> pd.DataFrame:
 
 def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
     """Long table ``group, term, count`` (documents with an empty group are left out)."""
-    counts = _as_counts(tokens)
+    counts = as_counts(tokens)
     if len(groups) != counts.matrix.shape[0]:
         raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
     names, pooled = counts.pooled(list(groups))
@@ -269,7 +262,7 @@ def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10)
     unit uses scores low, a term one unit uses often scores high. Returns
     ``group, rank, term, tfidf, count``, ``top_n`` rows per group.
     """
-    counts = _as_counts(tokens)
+    counts = as_counts(tokens)
     if len(groups) != counts.matrix.shape[0]:
         raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
     columns = ["group", "rank", "term", "tfidf", "count"]
