@@ -4,12 +4,13 @@ Both cut the corpus in chunks of about 300,000 characters and join the chunks' t
 document order, so they give the same :class:`~analysis.text.tokens.TokenIds` (the kept tokens
 of every document, numbered in order of first appearance) and every table is the same
 whichever engine ran (``tests/test_dask_engine.py``). Only one chunk's token strings exist at
-a time here; the corpus's tokens are kept as integers.
+a time here; a run counts each chunk as it arrives (:func:`count_corpus`) and keeps no tokens.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
@@ -21,7 +22,7 @@ from ..progress import progress as progress_bar
 from .counts import Bigrams, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
 
-__all__ = ["ENGINES", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds"]
+__all__ = ["ENGINES", "cut_chunks", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds"]
 
 #: Where segmentation runs.
 ENGINES = ("local", "dask")
@@ -86,7 +87,7 @@ def merge_token_ids(parts: Iterable[TokenIds]) -> TokenIds:
     return TokenIds(joined, list(vocabulary), np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64))
 
 
-def cut_corpus(
+def cut_chunks(
     texts: Sequence[str],
     segmenter: Segmenter,
     *,
@@ -97,36 +98,14 @@ def cut_corpus(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: bool | None = None,
-) -> TokenIds:
-    """Every text's kept tokens (see :func:`~analysis.text.tokens.keep_token`) as token ids.
+) -> Iterator[TokenIds]:
+    """Each chunk's kept tokens (see :func:`~analysis.text.tokens.keep_token`) as token ids, in
+    document order, one chunk at a time.
 
     ``engine="local"`` cuts here; ``"dask"`` on the cluster at ``scheduler``, or on a local
     cluster of ``workers`` processes when no address is given. The result does not depend on
     the engine.
     """
-    return merge_token_ids(_cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, workers, progress))
-
-
-def count_corpus(
-    texts: Sequence[str],
-    segmenter: Segmenter,
-    *,
-    stopwords: frozenset[str] = frozenset(),
-    keep: frozenset[str] = frozenset(),
-    min_chars: int = 2,
-    engine: str = "local",
-    scheduler: str | None = None,
-    workers: int | None = None,
-    progress: bool | None = None,
-) -> tuple[TermCounts, Bigrams]:
-    """The document × term counts and the bigrams of every text's kept tokens, as
-    :func:`cut_corpus` would give them once counted, but counted chunk by chunk as the chunks
-    are cut (here or on Dask): the corpus's tokens are never all held."""
-    return count_token_ids(_cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, workers, progress))
-
-
-def _cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, workers, progress) -> Iterator[TokenIds]:
-    """Each chunk's token ids, in document order, from the engine asked for."""
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
@@ -134,6 +113,19 @@ def _cut_parts(texts, segmenter, stopwords, keep, min_chars, engine, scheduler, 
     if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
         return (_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in bounds)
     return _cut_on_dask(segmenter, texts, bounds, token_filter, scheduler, workers)
+
+
+def cut_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> TokenIds:
+    """Every text's kept tokens as token ids (``options`` as for :func:`cut_chunks`)."""
+    return merge_token_ids(cut_chunks(texts, segmenter, **options))
+
+
+def count_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> tuple[TermCounts, Bigrams]:
+    """The document × term counts and the bigrams of every text's kept tokens, as
+    :func:`cut_corpus` would give them once counted, but counted chunk by chunk as the chunks
+    are cut (here or on Dask): the corpus's tokens are never all held. ``options`` as for
+    :func:`cut_chunks`."""
+    return count_token_ids(cut_chunks(texts, segmenter, **options))
 
 
 def _cut_on_dask(
