@@ -238,3 +238,18 @@ def test_json_lines_are_read_line_by_line_and_split_at_newlines_only(tmp_path):
     damaged.write_bytes(path.read_bytes().replace("第二".encode(), b"\xff\xfe"))
     assert clean_utf8_digest(damaged) is None
     assert clean_utf8_digest(path, encoding="gb18030") is None
+
+
+def test_a_json_line_cut_in_half_is_named_in_plain_words(tmp_path):
+    path = tmp_path / "cut.jsonl"
+    whole = "".join(f'{{"text": "4月2{i}日,河口分局组织消毒。"}}\n' for i in range(6))
+    path.write_text('{"text": "半截\n' + whole, encoding="utf-8")
+    corpus = read_corpus(path)
+    (skipped,) = corpus.skipped
+    assert skipped.line == 1
+    assert skipped.reason == "not valid JSON: Unterminated string starting at column 10 (fix or remove that line)"
+    # The same words when the file is not clean UTF-8 and is read whole (the damaged line skipped too).
+    path.write_bytes(path.read_bytes().replace("河口".encode(), b"\xff", 1))
+    whole_read = read_corpus(path)
+    assert [s.line for s in whole_read.skipped] == [1, 2]
+    assert whole_read.skipped[0].reason == skipped.reason

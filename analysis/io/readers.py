@@ -557,7 +557,7 @@ def stream_jsonl(path: Path, *, bar: Any = None) -> Iterator[Record | RowProblem
         for line in stream:
             if bar is not None:
                 bar.update(len(line))
-            yield line.decode("utf-8")
+            yield line.decode("utf-8").removesuffix("\n")  # as text.split("\n") gives the lines of a file read whole
 
     with path.open("rb") as stream:
         yield from _jsonl_records(lines(stream))
@@ -580,7 +580,8 @@ def _jsonl_records(lines: Iterable[str], damaged: Mapping[int, str] | None = Non
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            yield RowProblem(line=number, reason=f"not valid JSON: {error.msg} at column {error.colno} (fix or remove that line)")
+            message = error.msg.removesuffix(" at")  # json says "Invalid control character at"
+            yield RowProblem(line=number, reason=f"not valid JSON: {message} at column {error.colno} (fix or remove that line)")
             continue
         if not isinstance(value, dict):
             yield RowProblem(line=number, reason=f"a JSON {type(value).__name__}, not an object with named fields (one {{...}} per line)")
