@@ -68,3 +68,19 @@ def test_an_unknown_engine_is_a_config_error():
 
     with pytest.raises(ConfigError, match="unknown engine"):
         cut_corpus(["外防输入"], make_segmenter(), engine="spark")
+
+
+def test_the_client_keeps_no_copy_of_the_chunks_it_sent(scheduler):
+    # distributed logs each connection's last 1000 messages; a chunk is one message (under 1 MB),
+    # so a client with that log held about 2 MB per chunk sent until the run ended (5 GB at 1 GB).
+    from distributed import default_client
+
+    from analysis.text.engine import cut_chunks
+
+    texts = ["严格落实外防输入措施。"] * 50
+    chunks = cut_chunks(texts, make_segmenter(), engine="dask", scheduler=scheduler)
+    first = next(chunks)
+    log = default_client().scheduler_comm.recent_message_log
+    assert log.maxlen == 0 and not any(isinstance(m, list) for m in log)
+    rest = list(chunks)
+    assert sum(len(c.lengths) for c in [first, *rest]) == 50

@@ -134,39 +134,43 @@ def _cut_on_dask(
     """Each chunk's token ids, in order, cut on a Dask cluster. A few chunks per worker are in
     flight at a time, so neither this process nor the workers hold the whole corpus at once."""
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ConfigError(
             "the Dask engine needs dask and distributed (pip install 'policy-analysis[dask]'), or use engine = \"local\""
         ) from None
-    cluster = None
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout="10s")
-        else:
-            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(cluster)
-    except OSError as error:
-        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
-    except RuntimeError as error:  # e.g. "Nanny failed to start": workers that cannot start here
-        raise ConfigError(f"cannot start a local Dask cluster: {error} (use --engine local, or fewer --workers)") from None
-    try:
-        run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
-        window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
-        pending: deque = deque()
-        for i, (a, b) in enumerate(bounds):
-            chunk = texts[a:b]
-            lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-            blob = "".join(chunk).encode("utf-8", "surrogatepass")  # one buffer, not a list of strings to pickle
-            pending.append(client.submit(_cut_encoded, segmenter, blob, lengths, token_filter, key=f"cut-{run}-{i}", pure=False))
-            if len(pending) >= window:
+    # Distributed keeps each connection's last 1000 messages for debugging, and a chunk (under
+    # 1 MB) is a message: over a long corpus this process would keep about 2 MB per chunk.
+    with dask.config.set({"distributed.admin.low-level-log-length": 0}):
+        cluster = None
+        try:
+            if scheduler:
+                client = Client(scheduler, timeout="10s")
+            else:
+                cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None)
+                client = Client(cluster)
+        except OSError as error:
+            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {error} (check the address, or drop --scheduler)") from None
+        except RuntimeError as error:  # e.g. "Nanny failed to start": workers that cannot start here
+            raise ConfigError(f"cannot start a local Dask cluster: {error} (use --engine local, or fewer --workers)") from None
+        try:
+            run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
+            window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
+            pending: deque = deque()
+            for i, (a, b) in enumerate(bounds):
+                chunk = texts[a:b]
+                lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+                blob = "".join(chunk).encode("utf-8", "surrogatepass")  # one buffer, not a list of strings to pickle
+                pending.append(client.submit(_cut_encoded, segmenter, blob, lengths, token_filter, key=f"cut-{run}-{i}", pure=False))
+                if len(pending) >= window:
+                    yield _take(pending.popleft())
+            while pending:
                 yield _take(pending.popleft())
-        while pending:
-            yield _take(pending.popleft())
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def _cut_encoded(segmenter: Segmenter, blob: bytes, lengths: np.ndarray, token_filter: dict) -> TokenIds:
