@@ -81,27 +81,28 @@ def cjk_font_properties(requested: str | None = None, **kwargs) -> font_manager.
 
 def font_data_uri(text: str, font: str | None) -> str:
     """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI
-    (for HTML that must show Chinese offline: the report, the explorer)."""
+    (for HTML that must show Chinese offline: the report, the explorer).
+
+    HarfBuzz's subsetter (uharfbuzz) cuts the 16 MB font in milliseconds, where fontTools'
+    took one to two seconds; fontTools wraps the subset as WOFF."""
     import base64
     import io
 
-    from fontTools import subset
+    import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    options = subset.Options()
-    options.flavor = "woff"
-    options.desubroutinize = True
-    options.name_IDs = ["*"]  # keep the font's name and licence records (SIL OFL)
-    options.name_languages = ["*"]
-    options.layout_features = ["*"]
-    # recalcBBoxes=False: the subset keeps the whole font's bounding boxes (head, hhea, vhea, CFF
-    # FontBBox), bounds that still hold, instead of drawing every glyph three times to tighten
-    # them: half the time, the same glyphs.
-    ttfont = TTFont(str(cjk_font_path(font)), recalcTimestamp=False, recalcBBoxes=False, lazy=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
-    subsetter.subset(ttfont)
-    ttfont.flavor = "woff"
+    request = hb.SubsetInput()
+    request.unicode_set.update(ord(c) for c in set(text) | set(" 0123456789"))
+    # Every name record (the font's name and its SIL OFL licence), in every language, and every layout feature.
+    for kept in (request.name_id_set, request.name_lang_id_set, request.layout_feature_tag_set):
+        kept.clear()
+        kept.invert()
+    request.flags = hb.SubsetFlags.DESUBROUTINIZE
+    subset = hb.subset(hb.Face(hb.Blob.from_file_path(str(cjk_font_path(font)))), request)
+    if subset is None:
+        raise AnalysisError(f"{cjk_font_path(font)}: HarfBuzz could not subset this font (name a .ttf/.otf font with Chinese glyphs)")
+    woff = TTFont(io.BytesIO(subset.blob.data), recalcTimestamp=False, recalcBBoxes=False)
+    woff.flavor = "woff"
     buffer = io.BytesIO()
-    ttfont.save(buffer, reorderTables=True)
+    woff.save(buffer, reorderTables=True)
     return "data:font/woff;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
