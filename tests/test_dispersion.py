@@ -72,13 +72,30 @@ def test_table_and_the_run(bulletin_analysis):
 
 def test_dispersion_is_the_same_to_the_last_bit_however_the_documents_are_blocked(monkeypatch):
     import analysis.methods.dispersion as module
+    import analysis.text.counts as counts_module
 
     rng = np.random.default_rng(7)
     matrix = sp.random(300, 40, density=0.2, format="csr", random_state=7, data_rvs=lambda n: rng.integers(1, 9, n)).astype(np.int32)
     sizes = np.asarray(matrix.sum(axis=1)).ravel() + rng.integers(0, 5, 300)
     whole = module.dispersion(matrix, sizes)
-    monkeypatch.setattr(module, "_BLOCK_ENTRIES", 7)  # many blocks, split anywhere
-    assert len(module._row_blocks(matrix.indptr)) > 10
+    monkeypatch.setattr(counts_module, "_BLOCK", 7)  # many blocks, split anywhere
+    assert len(counts_module.row_blocks(matrix.indptr)) > 10
     blocked = module.dispersion(matrix, sizes)
     for a, b in zip(whole, blocked):
+        assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_empty_documents_of_size_zero_are_not_parts_and_change_nothing():
+    import analysis.methods.dispersion as module
+
+    rng = np.random.default_rng(11)
+    matrix = sp.random(60, 12, density=0.3, format="csr", random_state=11, data_rvs=lambda n: rng.integers(1, 9, n)).astype(np.int32)
+    sizes = np.asarray(matrix.sum(axis=1)).ravel() + rng.integers(1, 5, 60)
+    padded = sp.vstack([sp.csr_matrix((3, 12), dtype=np.int32), matrix[:30], sp.csr_matrix((2, 12), dtype=np.int32), matrix[30:]]).tocsr()
+    padded_sizes = np.concatenate([[0, 0, 0], sizes[:30], [0, 0], sizes[30:]])
+    for a, b in zip(module.dispersion(matrix, sizes), module.dispersion(padded, padded_sizes)):
+        assert np.array_equal(a, b, equal_nan=True)  # to the last bit: same parts, same order of sums
+    counted = padded.tolil()
+    counted[0, 0] = 5  # counts in a document of size 0: that document is left out, as an empty one is
+    for a, b in zip(module.dispersion(matrix, sizes), module.dispersion(counted.tocsr(), padded_sizes)):
         assert np.array_equal(a, b, equal_nan=True)

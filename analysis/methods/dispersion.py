@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..text.counts import column_totals
+from ..text.counts import column_counts, column_totals, row_blocks
 
 __all__ = ["DISPERSION_COLUMNS", "dispersion", "dispersion_table"]
 
@@ -40,19 +40,22 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     sizes = np.asarray(sizes, dtype=float)
     if matrix.shape[0] != len(sizes):
         raise ValueError(f"{matrix.shape[0]} documents but {len(sizes)} sizes")
-    parts = sizes > 0
-    if not parts.all():
+    parts = sizes > 0  # documents of size 0 are not parts of the corpus
+    if np.diff(matrix.indptr)[~parts].any():  # counts in a document of size 0: leave it out (a copy)
         matrix, sizes = matrix[np.flatnonzero(parts)], sizes[parts]
+        parts = sizes > 0
     n_items = matrix.shape[1]
     nan = np.full(n_items, np.nan)
-    n = len(sizes)
+    n = int(parts.sum())
     if n < 2:
         return nan, nan.copy(), nan.copy()
     # Sums over the stored entries, a block of documents at a time: no float copy of the whole
     # matrix (it can be large). np.add.at adds in storage order, as one np.bincount over all
-    # entries would, so the sums are the same to the last bit however the blocks fall.
-    share = sizes / sizes.sum()
-    blocks = _row_blocks(matrix.indptr)
+    # entries would, so the sums are the same to the last bit however the blocks fall. Empty
+    # documents stay in place, with share 0 and no entries, instead of a copy without them.
+    share = np.zeros(len(sizes))
+    share[parts] = sizes[parts] / sizes[parts].sum()
+    blocks = row_blocks(matrix.indptr)
     totals = np.zeros(n_items)
     for a, b in blocks:
         lo, hi = matrix.indptr[a], matrix.indptr[b]
@@ -79,26 +82,13 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
         np.add.at(rate_squares, col, rates)
     deviation += 1.0
     dp = np.where(present, 0.5 * deviation, np.nan)
-    dp_norm = dp / (1.0 - share.min())
+    dp_norm = dp / (1.0 - share[parts].min())
     mean = rate_sum / n
     variance = np.maximum(rate_squares / n - mean**2, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = 1.0 - (np.sqrt(variance) / mean) / np.sqrt(n - 1)
     d = np.where(present, d, np.nan)
     return tuple(np.round(x, 12) for x in (d, dp, dp_norm))  # 1 − 1 is 0, not 1e-16
-
-
-_BLOCK_ENTRIES = 1_000_000
-
-
-def _row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of rows holding about ``_BLOCK_ENTRIES`` stored entries each."""
-    n_rows = len(indptr) - 1
-    starts = np.unique(np.searchsorted(indptr, np.arange(0, max(int(indptr[-1]), 1), _BLOCK_ENTRIES), side="right") - 1)
-    starts = [int(x) for x in starts if 0 <= x < n_rows] or [0]
-    if starts[0] != 0:
-        starts.insert(0, 0)
-    return list(zip(starts, starts[1:] + [n_rows]))
 
 
 def dispersion_table(
@@ -112,7 +102,7 @@ def dispersion_table(
     csr = sp.csr_matrix(matrix)
     d, dp, dp_norm = dispersion(csr, sizes)
     count = column_totals(csr) if np.issubdtype(csr.dtype, np.integer) else np.asarray(csr.sum(axis=0)).ravel().astype(np.int64)
-    doc_count = np.bincount(csr.indices, minlength=csr.shape[1]).astype(np.int64)
+    doc_count = column_counts(csr)  # blockwise: np.bincount would first copy every int32 index to int64
     if columns is not None:
         at = np.asarray(columns, dtype=np.int64)
         d, dp, dp_norm, count, doc_count = d[at], dp[at], dp_norm[at], count[at], doc_count[at]

@@ -47,14 +47,25 @@ def column_counts(matrix: sp.csr_matrix) -> np.ndarray:
     return counts
 
 
+def row_blocks(indptr: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of rows ``(first, end)`` of a CSR matrix holding about a million stored entries
+    each: what the blockwise sums work through, so no copy of the whole matrix is made."""
+    n_rows = len(indptr) - 1
+    starts = np.unique(np.searchsorted(indptr, np.arange(0, max(int(indptr[-1]), 1), _BLOCK), side="right") - 1)
+    starts = [int(x) for x in starts if 0 <= x < n_rows] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    return list(zip(starts, starts[1:] + [n_rows]))
+
+
 def row_totals(matrix: sp.csr_matrix) -> np.ndarray:
-    """Each row's sum as int64, without copying the whole matrix to int64 first."""
+    """Each row's sum as int64, a block of rows at a time (an int64 copy of a block, not of the matrix)."""
     totals = np.zeros(matrix.shape[0], dtype=np.int64)
-    rows = np.flatnonzero(np.diff(matrix.indptr))  # rows with entries (reduceat needs non-empty runs)
-    for a in range(0, len(rows), 100_000):
-        part = rows[a : a + 100_000]
-        lo, hi = matrix.indptr[part[0]], matrix.indptr[part[-1] + 1]
-        totals[part] = np.add.reduceat(matrix.data[lo:hi].astype(np.int64), matrix.indptr[part] - lo)
+    for a, b in row_blocks(matrix.indptr):
+        bounds = matrix.indptr[a : b + 1]
+        rows = np.flatnonzero(np.diff(bounds))  # rows with entries (reduceat needs non-empty runs)
+        if len(rows):
+            totals[a + rows] = np.add.reduceat(matrix.data[bounds[0] : bounds[-1]].astype(np.int64), bounds[rows] - bounds[0])
     return totals
 
 
