@@ -143,6 +143,27 @@ _PAIR_SHIFT = np.int64(32)
 _COMPACT_PAIRS = 1_000_000  # pairs kept before merging the chunks' counts
 
 
+class _Growing:
+    """A one-dimensional array appended to in place; :meth:`take` hands it over, trimmed."""
+
+    def __init__(self, dtype) -> None:
+        self.array = np.zeros(1 << 16, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > len(self.array):
+            self.array.resize(max(end, 2 * len(self.array)), refcheck=False)  # realloc: no views are handed out before take()
+        self.array[self.size : end] = values
+        self.size = end
+
+    def take(self) -> np.ndarray:
+        array, size = self.array, self.size
+        self.array, self.size = np.zeros(0, dtype=array.dtype), 0
+        array.resize(size, refcheck=False)
+        return array
+
+
 class CountsBuilder:
     """Term counts and bigram counts built chunk by chunk (documents in order), so a corpus's
     tokens never need to be held: each chunk's token ids are counted and let go.
@@ -153,9 +174,12 @@ class CountsBuilder:
     def __init__(self, *, pairs: bool = True) -> None:
         self.pairs = pairs  # count bigrams too
         self.vocabulary: dict[str, int] = {}  # word → id, in order of first appearance
-        self.data: list[np.ndarray] = []
-        self.indices: list[np.ndarray] = []
-        self.row_sizes: list[np.ndarray] = []
+        # The matrix's entries, appended chunk by chunk to arrays that grow in place: one large
+        # allocation each (resized by the C library, not copied) instead of thousands of pieces
+        # to concatenate at the end, which also left the heap fragmented.
+        self.data = _Growing(np.int32)
+        self.indices = _Growing(np.int32)
+        self.row_sizes = _Growing(np.int64)
         self.pair_codes: list[np.ndarray] = []
         self.pair_counts: list[np.ndarray] = []
         self.pending = 0
@@ -169,9 +193,9 @@ class CountsBuilder:
         rows = np.repeat(np.arange(n_docs, dtype=np.int32), part.lengths)
         chunk = sp.coo_matrix((np.ones(len(ids), dtype=np.int32), (rows, ids)), shape=(n_docs, max(len(self.vocabulary), 1))).tocsr()
         chunk.sum_duplicates()
-        self.data.append(chunk.data.copy())  # a copy: the matrix's own arrays may be views of larger ones
-        self.indices.append(chunk.indices.astype(np.int32))
-        self.row_sizes.append(np.diff(chunk.indptr))
+        self.data.extend(chunk.data)
+        self.indices.extend(chunk.indices)
+        self.row_sizes.extend(np.diff(chunk.indptr))
         if self.pairs and len(ids) > 1:  # pairs of neighbours within one document
             follows = np.ones(len(ids), dtype=bool)
             follows[np.cumsum(part.lengths[part.lengths > 0]) - 1] = False
@@ -197,12 +221,14 @@ class CountsBuilder:
         vocabulary = [""] * len(words)
         for word, rank in zip(words, ranks.tolist()):
             vocabulary[rank] = word
-        sizes = np.concatenate(self.row_sizes) if self.row_sizes else np.zeros(0, dtype=np.int64)
+        sizes = self.row_sizes.take()
         indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=indptr[1:])
-        indices = ranks.astype(np.int32)[np.concatenate(self.indices)] if self.indices else np.zeros(0, dtype=np.int32)
-        data = np.concatenate(self.data) if self.data else np.zeros(0, dtype=np.int32)
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(sizes), len(vocabulary)))
+        indices = self.indices.take()
+        new_id = ranks.astype(np.int32)
+        for lo in range(0, len(indices), _BLOCK):  # columns renumbered alphabetically, in place
+            indices[lo : lo + _BLOCK] = new_id[indices[lo : lo + _BLOCK]]
+        matrix = sp.csr_matrix((self.data.take(), indices, indptr), shape=(len(sizes), len(vocabulary)))
         matrix.has_sorted_indices = False
         matrix.sort_indices()  # columns renumbered alphabetically: sort each row again
         self._compact()
