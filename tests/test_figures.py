@@ -50,3 +50,44 @@ def test_heatmap_cells_are_vector_cells_laid_out_like_an_image():
     assert len(cells.get_paths()) == 6 and np.ma.count_masked(cells.get_array()) == 1  # the NaN stays blank
     assert ax.get_xlim() == (-0.5, 2.5) and ax.get_ylim() == (1.5, -0.5)  # cell (i, j) at x = j, y = i, first row on top
     plt.close(fig)
+
+
+def _text_overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of texts of the first axes (row labels, cell counts, title) whose boxes overlap, as saved.
+    (The slanted column labels are left out: their upright boxes overlap where the letters do not.)"""
+    from itertools import combinations
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = [*ax.texts, *ax.get_yticklabels(), ax.title]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text().strip()]
+    return [(a, b) for (a, box_a), (b, box_b) in combinations(boxes, 2) if box_a.overlaps(box_b)]
+
+
+def test_a_heatmap_of_many_documents_has_no_overlapping_labels_at_any_size():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.viz.publish import document_labels
+
+    ids = [f"government_work_reports-{i:03d}" for i in range(1, 73)]
+    documents = pd.DataFrame({"doc_id": ids, "date_start": [pd.Timestamp(2026 - i, 1, 1).date() for i in range(1, 73)]})
+    labels = document_labels(documents)
+    assert labels["government_work_reports-001"] == "001 · 2025" and labels["government_work_reports-072"] == "072 · 1954"
+    counts = np.random.default_rng(5).integers(0, 300, (72, 19))
+    matrix = pd.DataFrame(counts, index=ids, columns=[f"措施{j}" for j in range(19)])
+    for size in ["print", "slide"]:
+        fig = figures.plot_measure_heatmap(matrix, row_labels=labels, title="各文档强调的措施 Measures by document")
+        figures.apply_house_style(fig, source="来源 Source: test", size=size)
+        try:
+            assert _text_overlaps(fig) == [], size
+            shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+            assert shown[0] == "001 · 2025" and len(shown) >= 24  # every second or third document named
+        finally:
+            plt.close(fig)
+    few = figures.plot_measure_heatmap(matrix.iloc[:6])  # a few rows: every row named, every count written
+    try:
+        assert len(few.axes[0].get_yticklabels()) == 6 and len(few.axes[0].texts) == int((counts[:6] > 0).sum())
+    finally:
+        plt.close(few)

@@ -365,29 +365,40 @@ def plot_measure_heatmap(
     clustering: Clustering | None = None,
     *,
     labels: Mapping[str, str] | None = None,
+    row_labels: Mapping[str, str] | None = None,
     title: str = "各单位强调的措施 Measures by unit",
     font: str | None = None,
 ) -> Figure:
     """Unit × measure heatmap of mention counts, rows in dendrogram order, clusters marked; units
-    left out of the clustering (no measure mentioned) come last, in grey."""
+    left out of the clustering (no measure mentioned) come last, in grey.
+
+    ``row_labels`` names the rows (e.g. documents, when a corpus has no units). Many rows get
+    smaller labels, then every second or third label, and no counts in the cells, so that
+    nothing overlaps at any house size."""
     order = list(clustering.order) if clustering is not None else list(matrix.index)
     order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
     columns = [labels.get(c, c) if labels else c for c in data.columns]
     # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
     label_room = max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in str(c)) for c in columns), default=0) * 0.87
+    height = 0.45 * len(order) + 1.6 + max(label_room, 0.6)
+    # Each row's height in points at the shortest house size: what the labels and counts must fit.
+    pitch = (_house_extremes(height)[1] - 1.6 - max(label_room, 0.6)) / max(len(order), 1) * 72
+    row_size = min(10.0, max(5.0, 0.8 * pitch))
+    every = max(1, int(np.ceil(row_size * 1.15 / max(pitch, 0.1))))  # label every row, or every second, …
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, 0.45 * len(order) + 1.6 + max(label_room, 0.6)))
+        fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
         image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
         ax.set_xticks(range(len(columns)), columns, rotation=60, ha="right", rotation_mode="anchor")
-        ax.set_yticks(range(len(order)), order)
+        names = [row_labels.get(r, r) if row_labels else r for r in order]
+        ax.set_yticks(range(0, len(order), every), names[::every], fontsize=row_size)
         vmax = max(int(data.to_numpy().max()), 1)
-        for (i, j), value in np.ndenumerate(data.to_numpy()):
+        for (i, j), value in np.ndenumerate(data.to_numpy() if pitch >= 11 else np.zeros((0, 0))):  # counts where they fit
             if value:
                 ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
         if clustering is not None:
             colors = cluster_colors(clustering.labels)
-            for tick, unit in zip(ax.get_yticklabels(), order):
+            for tick, unit in zip(ax.get_yticklabels(), order[::every]):
                 tick.set_color(colors.get(unit, _GREY))
             clusters = [int(clustering.labels[u]) if u in clustering.labels.index else 0 for u in order]
             for i in range(1, len(order)):

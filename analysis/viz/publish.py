@@ -5,7 +5,10 @@ source note (corpus and date range) and size, and saves it when asked.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pandas as pd
 
 from ..errors import AnalysisError
 from ..progress import counter
@@ -13,13 +16,26 @@ from ..result import Analysis, corpus_name, date_range, leading_measures
 from ..methods.trends import lengths_differ, trend_matrix
 from . import figures, figures_methods
 
-__all__ = ["figure_source_note", "publish_figure", "draw_figures"]
+__all__ = ["figure_source_note", "document_labels", "publish_figure", "draw_figures"]
 
 
 def figure_source_note(analysis: Analysis) -> str:
     """The source note written under every figure: corpus name and date range."""
     start, end = date_range(analysis)
     return figures.source_note(corpus_name(analysis), start, end)
+
+
+def document_labels(documents) -> dict[str, str]:
+    """Short names for documents in a figure: each ``doc_id`` without the part all of them
+    share, and the year when dated, e.g. ``government_work_reports-001`` → ``001 · 2025``."""
+    ids = documents["doc_id"].astype(str).tolist()
+    common = os.path.commonprefix(ids) if len(ids) > 1 else ""
+    shared = max((common.rfind(c) + 1 for c in "-_:/. "), default=0)  # up to a separator: 001, not 01
+    labels = {}
+    for doc_id, start in zip(ids, documents["date_start"]):
+        short = doc_id[shared:].lstrip("-_:/ ") or doc_id
+        labels[doc_id] = f"{short} · {start.year}" if start is not None and not pd.isna(start) else short
+    return labels
 
 
 def publish_figure(
@@ -80,7 +96,14 @@ def draw_figures(
     if analysis.clustering is not None:
         save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
     if len(analysis.measures):
-        save(figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font), "measures_heatmap")
+        if analysis.units:
+            fig = figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font)
+        else:  # a row per document
+            fig = figures.plot_measure_heatmap(
+                analysis.measures, None, labels=measure_names, row_labels=document_labels(analysis.documents),
+                title="各文档强调的措施 Measures by document", font=font,
+            )
+        save(fig, "measures_heatmap")
     dated = analysis.documents.dropna(subset=["date_start"])
     if not dated.empty and dated["unit"].astype(bool).any():
         clusters = analysis.clustering.labels if analysis.clustering is not None else None
