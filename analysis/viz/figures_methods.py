@@ -160,8 +160,7 @@ def plot_cluster_validation(
         ax.plot(sil["k"], sil["silhouette"], marker="o", color=PALETTE[0])
         chosen = sil[sil["chosen"]]
         ax.plot(chosen["k"], chosen["silhouette"], marker="o", markersize=11, color=PALETTE[1], linestyle="none", label="所选 chosen k")
-        ax.axhline(0.25, color=_GREY, lw=0.8, ls="--")
-        ax.text(sil["k"].min(), 0.25, "0.25 ", va="bottom", fontsize=8, color=_GREY)
+        ax.axhline(0.25, color=_GREY, lw=0.8, ls="--", label="0.25: 以下结构弱 weak below")  # in the legend: a label on the line touched it
         ax.set_xlabel("类数 k")
         ax.set_ylabel("平均轮廓 silhouette")
         ax.set_title("轮廓系数 Silhouette\nfor each k", fontsize=10)
