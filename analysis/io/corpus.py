@@ -83,7 +83,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "data" / "raw" / "000_2d3
 COMMON_UNIT_SUFFIXES = ("分局", "派出所", "林业局", "林场", "大队", "街道", "镇", "县")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a corpus holds one per document, a dict each would cost about 300 bytes
 class Document:
     """One analysed text with the variables that travel with it (unit, dates, source)."""
 
