@@ -71,3 +71,22 @@ def test_block_sums_equal_scipy_sums_and_a_chunked_count_equals_counting_at_once
     assert counts.vocabulary == once.vocabulary and (counts.matrix != once.matrix).nnz == 0
     pairs = {(counts.vocabulary[a], counts.vocabulary[b]): n for a, b, n in zip(bigrams.first, bigrams.second, bigrams.count)}
     assert pairs == {("外防输入", "消毒"): 2, ("消毒", "三防"): 2, ("消毒", "外防输入"): 1, ("三防", "巡逻"): 1}
+
+
+def test_counting_many_chunks_past_the_first_allocation_equals_one_scipy_count():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from analysis.text.counts import count_token_ids
+    from analysis.text.tokens import token_ids
+
+    rng = np.random.default_rng(9)
+    words = [f"词{i}" for i in range(3000)]
+    docs = [[words[j] for j in rng.integers(0, 3000, rng.integers(0, 120))] for _ in range(4000)]  # ~240k tokens
+    counts, _ = count_token_ids([token_ids(docs[a : a + 97]) for a in range(0, len(docs), 97)])
+    column = {w: j for j, w in enumerate(counts.vocabulary)}
+    rows = [i for i, doc in enumerate(docs) for _ in doc]
+    cols = [column[w] for doc in docs for w in doc]
+    expected = sp.coo_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=counts.matrix.shape).tocsr()
+    assert counts.matrix.nnz > 1 << 16  # past the arrays' first size: they grew
+    assert counts.vocabulary == sorted(counts.vocabulary) and (counts.matrix != expected).nnz == 0
