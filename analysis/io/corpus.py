@@ -668,6 +668,9 @@ def _record_documents(
     stem = path.stem
     documents: list[Document] = []
     skipped: list[Skipped] = []
+    # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
+    # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
+    shared: dict = {}
     for row in rows:
         if not isinstance(row, Record):
             skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
@@ -698,14 +701,16 @@ def _record_documents(
             if found:
                 span = found[0]
         doc_id = _cell(fields.get(columns.id)) if columns.id else ""
+        unit, title = shared.setdefault(unit, unit), shared.setdefault(title, title)
+        start, end = (shared.setdefault(span.start, span.start), shared.setdefault(span.end, span.end)) if span else (None, None)
         documents.append(
             Document(
                 doc_id=doc_id or f"{stem}-{row.line:03d}",
                 text=text,
                 unit=unit,
                 unit_name=unit,
-                date_start=span.start if span else None,
-                date_end=span.end if span else None,
+                date_start=start,
+                date_end=end,
                 date_note=span.note if span else note,
                 kind="report" if (unit or span) else "summary",
                 source=str(path),
