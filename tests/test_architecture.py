@@ -94,6 +94,19 @@ def test_importing_the_package_loads_nothing_heavy_and_changes_no_state():
     assert done.stdout.strip() == "[] True"
 
 
+def test_a_bad_input_is_reported_before_scikit_learn_and_scipy_stats_are_imported():
+    # A typo in a path should cost a fraction of a second: the slow imports wait for the methods.
+    code = (
+        "import sys, analysis\n"
+        "try:\n"
+        "    analysis.analyse('/no/such/corpus.jsonl')\n"
+        "except analysis.AnalysisError as error:\n"
+        "    print(type(error).__name__, [m for m in ('sklearn', 'scipy.stats', 'matplotlib') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "InputError []", done.stdout + done.stderr
+
+
 def test_analyse_writes_nothing_and_leaves_matplotlib_and_gc_alone(tmp_path, monkeypatch, bulletin_analysis):
     code = (
         "import gc, os, sys, matplotlib\n"

@@ -12,9 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import pdist, squareform
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.metrics import silhouette_score
 
 from ..errors import AnalysisError
 
@@ -50,6 +47,8 @@ def profile_distances(matrix: pd.DataFrame, *, metric: str = "jaccard") -> pd.Da
     ``jaccard`` compares presence (mentioned or not); ``cosine`` compares counts. Two units
     with no mention at all are at distance 0 from each other and 1 from everyone else.
     """
+    from scipy.spatial.distance import pdist, squareform
+
     values = matrix.to_numpy()
     if metric == "jaccard":
         data = values > 0
@@ -66,7 +65,7 @@ def profile_distances(matrix: pd.DataFrame, *, metric: str = "jaccard") -> pd.Da
     return pd.DataFrame(dist, index=matrix.index, columns=matrix.index)
 
 
-def _linkage_matrix(model: AgglomerativeClustering, n: int) -> np.ndarray:
+def _linkage_matrix(model: "AgglomerativeClustering", n: int) -> np.ndarray:
     """SciPy linkage matrix from a fitted full tree (as in scikit-learn's dendrogram example)."""
     counts = np.zeros(model.children_.shape[0])
     for i, merge in enumerate(model.children_):
@@ -117,6 +116,10 @@ def cluster_units(
         raise AnalysisError(f"clustering needs at least 3 units, this corpus has {n}")
     if k is not None and not 1 <= k <= n:
         raise AnalysisError(f"k={k} is outside 1..{n} (the number of units)")
+    # scikit-learn is imported here, not with the module: a run that stops at a bad input never pays for it.
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics import silhouette_score
+
     distances = profile_distances(matrix, metric=metric)
     dist = distances.to_numpy()
 

@@ -13,10 +13,9 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2 as chi2_distribution
 
 from ..text.counts import Bigrams
-from .keyness import TokenIds, keyness_2x2
+from .keyness import TokenIds, chi2_p, keyness_2x2
 from ..measures.lexicon import Lexicon
 
 __all__ = ["COOCCURRENCE_COLUMNS", "COLLOCATION_COLUMNS", "measure_cooccurrence", "collocations"]
@@ -116,4 +115,4 @@ def collocations(tokens: "Sequence[Sequence[str]] | TokenIds | Bigrams", *, min_
     frame = frame.assign(_g=frame["g2"].round(9)).sort_values(["_g", "bigram"], ascending=[False, True]).drop(columns="_g")
     frame = frame.reset_index(drop=True)
     frame = frame.head(top_n) if top_n is not None else frame
-    return frame.assign(p_g2=chi2_distribution.sf(frame["g2"].to_numpy(), 1))  # only for the pairs kept
+    return frame.assign(p_g2=chi2_p(frame["g2"].to_numpy()))  # only for the pairs kept

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2 as chi2_distribution
 
 from ..text.counts import TermCounts, as_counts
 from ..text.tokens import TokenIds, token_ids
@@ -37,6 +36,14 @@ KEYNESS_COLUMNS = [
     "direction",
     "significant",
 ]
+
+
+def chi2_p(statistic):
+    """Upper-tail p of χ² (or G²) with one degree of freedom. SciPy's stats module is imported on
+    first use: it takes half a second, which a run that stops at a bad input should not pay."""
+    from scipy.stats import chi2
+
+    return chi2.sf(statistic, 1)
 
 
 def keyness_2x2(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,7 +124,7 @@ def keyness(
         if top_n is not None:
             order = np.concatenate([order[over[order]][:top_n], order[~over[order]][:top_n]])
         # p-values only for the rows kept (the survival function is the slow part).
-        p_g2 = chi2_distribution.sf(g2[order], 1)
+        p_g2 = chi2_p(g2[order])
         frame = pd.DataFrame(
             {
                 "group": group,
@@ -129,7 +136,7 @@ def keyness(
                 "per_10k_group": a[order] / size_a * 10_000,
                 "per_10k_rest": b[order] / size_b * 10_000,
                 "chi2": chi2[order],
-                "p_chi2": chi2_distribution.sf(chi2[order], 1),
+                "p_chi2": chi2_p(chi2[order]),
                 "g2": g2[order],
                 "p_g2": p_g2,
                 "log_ratio": log_ratio[order],

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.metrics import adjusted_rand_score
 
 from .clusters import Clustering, profile_distances
 
@@ -146,6 +144,8 @@ def resample_mentions(matrix: pd.DataFrame, rng: np.random.Generator) -> pd.Data
 
 
 def _fit(distances: np.ndarray, k: int, method: str) -> np.ndarray:
+    from sklearn.cluster import AgglomerativeClustering  # imported on first use, as in clusters.py
+
     model = AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage=method)
     return model.fit(distances).labels_
 
@@ -168,6 +168,8 @@ def validate_clustering(
     """
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
+    from sklearn.metrics import adjusted_rand_score
+
     units = list(clustering.labels.index)
     matrix = matrix.loc[units]
     original = clustering.labels.to_numpy()
