@@ -199,7 +199,7 @@ def _chart_specs(data: dict) -> dict:
     )
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1, cursor="pointer").encode(
         color=alt.condition(
-            "datum.mentions > 0", alt.Color("mentions:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1)), alt.value("#f2f2f2")
+            "datum.mentions > 0", alt.Color("mentions:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1, orient="bottom", direction="horizontal")), alt.value("#f2f2f2")
         ),
         tooltip=[alt.Tooltip("row:N", title=rows_title), alt.Tooltip("measure:N"), alt.Tooltip("gloss:N"), alt.Tooltip("mentions:Q")],
     )
