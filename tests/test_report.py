@@ -89,6 +89,17 @@ def test_a_corpus_without_units_or_dates_says_why_there_are_no_clusters_or_timel
     assert "not clustered" in html and "No figures" in html
 
 
+def test_a_heatmap_of_documents_is_captioned_as_one(no_units_analysis, bulletin_analysis, tmp_path):
+    from PIL import Image
+
+    png = tmp_path / "measures_heatmap.png"
+    Image.new("RGB", (40, 30), "white").save(png)
+    plain = render_report(no_units_analysis, {}, {"measures_heatmap": png}, embed_font=False)
+    assert "Mentions of each measure by document" in plain and "rows in cluster order" not in plain
+    units = render_report(bulletin_analysis, {}, {"measures_heatmap": png}, embed_font=False)
+    assert "Mentions of each measure by unit; rows in cluster order" in units
+
+
 def test_report_text_is_escaped(bulletin_analysis):
     from dataclasses import replace
 

@@ -237,6 +237,8 @@ def render_report(
         if path is not None and Path(path).is_file():
             uri, width, height = _png_data_uri(Path(path))
             link = f"{explorer}#{EXPLORE_VIEWS[name]}" if explorer and name in EXPLORE_VIEWS else ""
+            if name == "measures_heatmap" and not analysis.units:  # a row per document, unclustered
+                caption = "Mentions of each measure by document (the corpus names no units)."
             embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height, "explore": link})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})
