@@ -195,7 +195,7 @@ def main() -> None:
             print("\n3. every notebook (make figures) against run with figures, on the bulletin")
             books = [py, "-m", "analysis", "notebooks", "--figures", str(tmp / "nf"), "--executed", str(tmp / "ne")]
             run = [py, "-m", "analysis", "run", "--out", str(tmp / "b")]
-            compare("notebooks vs run", books, run, 1, env, "notebooks / run <= 2")
+            compare("notebooks vs run", books, run, args.repeat, env, "notebooks / run <= 2")
         if "memory" in only and args.memory:
             print("\n4. peak memory of run --no-figures (process and children)")
             peaks = {}
