@@ -91,3 +91,25 @@ def test_a_heatmap_of_many_documents_has_no_overlapping_labels_at_any_size():
         assert len(few.axes[0].get_yticklabels()) == 6 and len(few.axes[0].texts) == int((counts[:6] > 0).sum())
     finally:
         plt.close(few)
+
+
+def test_a_dendrogram_of_many_units_has_no_overlapping_labels_and_a_small_one_keeps_them_all():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.methods.clusters import cluster_units
+
+    rng = np.random.default_rng(3)
+    for n, named in [(9, 9), (60, 30)]:
+        units = [f"单位{i:02d}分局" for i in range(n)]
+        matrix = pd.DataFrame(rng.integers(0, 4, (n, 12)) * (rng.random((n, 12)) > 0.5), index=units, columns=[f"措施{j}" for j in range(12)])
+        clustering = cluster_units(matrix)
+        for size in ["print", "slide"]:
+            fig = figures.plot_dendrogram(clustering)
+            figures.apply_house_style(fig, source="来源 Source: test", size=size)
+            try:
+                assert _text_overlaps(fig) == [], (n, size)
+                shown = [t for t in fig.axes[0].get_yticklabels() if t.get_visible()]
+                assert len(shown) == named and shown[0].get_fontsize() == (11.0 if n == 9 else 5.0), (n, size)
+            finally:
+                plt.close(fig)

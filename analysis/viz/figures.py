@@ -339,8 +339,10 @@ def plot_dendrogram(clustering: Clustering, *, title: str = "单位聚类 Units 
     units = list(clustering.distances.index)
     link_colors = _link_colors(clustering)
     colors = cluster_colors(clustering.labels)
+    height = 0.45 * len(units) + 1.5
+    size, every, _ = _row_labels(len(units), height, 1.5, 11.0)
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(7, 0.45 * len(units) + 1.5))
+        fig, ax = plt.subplots(figsize=(7, height))
         dendrogram(
             clustering.linkage,
             labels=units,
@@ -349,9 +351,10 @@ def plot_dendrogram(clustering: Clustering, *, title: str = "单位聚类 Units 
             ax=ax,
         )
         ax.invert_yaxis()  # dendrogram order top to bottom, as in the heatmap
-        for label in ax.get_yticklabels():
+        for i, label in enumerate(ax.get_yticklabels()):
             label.set_color(colors[label.get_text()])
-            label.set_fontsize(11)
+            label.set_fontsize(size)
+            label.set_visible(i % every == 0)  # many units: every second or third is named
         ax.set_xlabel(f"{clustering.metric} 距离 distance ({clustering.method} linkage)")
         ax.set_title(title)
         handles = [plt.Line2D([], [], color=PALETTE[(c - 1) % len(PALETTE)], lw=3) for c in range(1, clustering.k + 1)]
@@ -382,10 +385,7 @@ def plot_measure_heatmap(
     # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
     label_room = max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in str(c)) for c in columns), default=0) * 0.87
     height = 0.45 * len(order) + 1.6 + max(label_room, 0.6)
-    # Each row's height in points at the shortest house size: what the labels and counts must fit.
-    pitch = (_house_extremes(height)[1] - 1.6 - max(label_room, 0.6)) / max(len(order), 1) * 72
-    row_size = min(10.0, max(5.0, 0.8 * pitch))
-    every = max(1, int(np.ceil(row_size * 1.15 / max(pitch, 0.1))))  # label every row, or every second, …
+    row_size, every, pitch = _row_labels(len(order), height, 1.6 + max(label_room, 0.6), 10.0)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
         image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
@@ -432,6 +432,16 @@ def _house_extremes(height: float) -> tuple[float, float]:
     width = min(s.width for s in SIZES.values())
     shortest = min(s.height or min(max(height, s.min_height), s.max_height) for s in SIZES.values())
     return width, shortest
+
+
+def _row_labels(n_rows: int, height: float, reserved: float, largest: float) -> tuple[float, int, float]:
+    """Font size and step for the labels of ``n_rows`` rows in a figure asked to be ``height``
+    inches tall, ``reserved`` of them not rows (title, axis labels, note): the rows' pitch at the
+    shortest house size sets the size (``largest`` at most, 5 pt at least); rows too close even
+    for 5 pt get every second or third label, so that labels never overlap. Also returns the pitch (points)."""
+    pitch = (_house_extremes(height)[1] - reserved) / max(n_rows, 1) * 72
+    size = min(largest, max(5.0, 0.8 * pitch))
+    return size, max(1, int(np.ceil(size * 1.15 / max(pitch, 0.1)))), pitch
 
 
 def _pack_lanes(spans: Sequence[tuple[float, float]]) -> list[int]:
