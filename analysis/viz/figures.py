@@ -26,6 +26,7 @@ from textwrap import fill
 
 import matplotlib.collections
 import matplotlib.dates
+import matplotlib.ticker
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -405,7 +406,7 @@ def plot_measure_heatmap(
                 if clusters[i] != clusters[i - 1]:
                     ax.axhline(i - 0.5, color="black", lw=1.2)
         ax.spines[:].set_visible(False)
-        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions")
+        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(integer=True))  # counts: whole numbers
         ax.set_title(title)
         fig.tight_layout()
     return fig
