@@ -113,3 +113,20 @@ def test_a_dendrogram_of_many_units_has_no_overlapping_labels_and_a_small_one_ke
                 assert len(shown) == named and shown[0].get_fontsize() == (11.0 if n == 9 else 5.0), (n, size)
             finally:
                 plt.close(fig)
+
+
+def test_a_word_cloud_grid_of_many_units_draws_those_with_the_most_words_and_says_so():
+    by_unit = {f"单位{i:02d}": {"防控": 3 + i % 5, "巡逻": 1 + i % 3} for i in range(30)}
+    fig = figures.plot_wordcloud_grid(by_unit, max_groups=6)
+    try:
+        drawn = [ax.get_title() for ax in fig.axes if ax.images]
+        largest = sorted(by_unit, key=lambda g: (-sum(by_unit[g].values()), g))[:6]
+        assert drawn == [g for g in by_unit if g in largest]  # the six with the most words, in the given order
+        assert "(6 of 30, the most words)" in fig._suptitle.get_text()
+    finally:
+        plt.close(fig)
+    few = figures.plot_wordcloud_grid(dict(list(by_unit.items())[:4]))
+    try:
+        assert len([ax for ax in few.axes if ax.images]) == 4 and "of" not in few._suptitle.get_text()
+    finally:
+        plt.close(few)

@@ -289,10 +289,18 @@ def plot_wordcloud(frequencies: Mapping[str, float], *, title: str = "", max_wor
 
 def plot_wordcloud_grid(
     frequencies_by_group: Mapping[str, Mapping[str, float]], *, max_words: int = 40, ncols: int = 3, font: str | None = None,
-    title: str = "各单位词云 Word clouds by unit",
+    title: str = "各单位词云 Word clouds by unit", max_groups: int = 12,
 ) -> Figure:
-    """Small multiples: one word cloud per group (unit), groups in the given order."""
+    """Small multiples: one word cloud per group (unit), groups in the given order.
+
+    At most ``max_groups`` clouds, so each stays legible on a page: with more groups, those
+    with the most words are drawn (in the given order) and the title says how many of how many."""
     groups = [g for g, freq in frequencies_by_group.items() if freq]
+    if len(groups) > max_groups:
+        totals = {g: sum(frequencies_by_group[g].values()) for g in groups}
+        kept = set(sorted(groups, key=lambda g: (-totals[g], groups.index(g)))[:max_groups])
+        title = f"{title} ({max_groups} of {len(groups)}, the most words)"
+        groups = [g for g in groups if g in kept]
     nrows = max(1, ceil(len(groups) / ncols))
     with figure_style(font):
         fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 2.7 * nrows + 0.4), squeeze=False)
