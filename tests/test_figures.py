@@ -125,8 +125,42 @@ def test_a_word_cloud_grid_of_many_units_draws_those_with_the_most_words_and_say
         assert "(6 of 30, the most words)" in fig._suptitle.get_text()
     finally:
         plt.close(fig)
-    few = figures.plot_wordcloud_grid(dict(list(by_unit.items())[:4]))
+    few = figures.plot_wordcloud_grid(dict(list(by_unit.items())[:9]))
     try:
-        assert len([ax for ax in few.axes if ax.images]) == 4 and "of" not in few._suptitle.get_text()
+        assert len([ax for ax in few.axes if ax.images]) == 9 and "of" not in few._suptitle.get_text()  # 9 units: all
     finally:
         plt.close(few)
+
+
+def test_keyness_and_cluster_validation_of_many_units_show_a_legible_few_and_say_which():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.methods.clusters import cluster_units
+    from analysis.methods.validation import validate_clustering
+    from analysis.viz import figures_methods
+
+    groups = [f"单位{i:02d}" for i in range(20)]
+    rows = [(g, f"词{j}", 30.0 - j + i, True, "over") for i, g in enumerate(groups) for j in range(3)]
+    table = pd.DataFrame(rows, columns=["group", "term", "g2", "significant", "direction"]).assign(count_group=5)
+    fig = figures_methods.plot_keyness(table, groups=groups)
+    try:
+        drawn = [ax.get_title() for ax in fig.axes if ax.axison]
+        assert drawn == groups[-9:]  # the nine whose leading term has the highest G², in the given order
+        assert "9 of 20 units" in fig._suptitle.get_text()
+    finally:
+        plt.close(fig)
+
+    rng = np.random.default_rng(3)
+    units = [f"单位{i:02d}" for i in range(40)]
+    matrix = pd.DataFrame(rng.integers(0, 4, (40, 12)) * (rng.random((40, 12)) > 0.5), index=units, columns=[f"措施{j}" for j in range(12)])
+    clustering = cluster_units(matrix)
+    validation = validate_clustering(matrix, clustering, n_boot=20, random_state=1)
+    fig = figures_methods.plot_cluster_validation(validation)
+    try:
+        panel = fig.axes[2]
+        least = validation.unit_stability.sort_values(kind="stable").index[:15].tolist()
+        assert [t.get_text() for t in panel.get_yticklabels()] == least
+        assert f"the 15 least stable of {len(validation.unit_stability)} units" in panel.get_title()
+    finally:
+        plt.close(fig)

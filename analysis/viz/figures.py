@@ -289,7 +289,7 @@ def plot_wordcloud(frequencies: Mapping[str, float], *, title: str = "", max_wor
 
 def plot_wordcloud_grid(
     frequencies_by_group: Mapping[str, Mapping[str, float]], *, max_words: int = 40, ncols: int = 3, font: str | None = None,
-    title: str = "各单位词云 Word clouds by unit", max_groups: int = 12,
+    title: str = "各单位词云 Word clouds by unit", max_groups: int = 9,
 ) -> Figure:
     """Small multiples: one word cloud per group (unit), groups in the given order.
 

@@ -44,14 +44,22 @@ def plot_keyness(
     ncols: int = 3,
     title: str = "关键词 Keyness: terms each unit over-uses against the rest",
     font: str | None = None,
+    max_groups: int = 9,
 ) -> Figure:
     """Small multiples: per group, its ``top_n`` over-used terms by G², dark when significant.
 
-    ``keyness`` is the table from :func:`analysis.keyness.keyness` (one grouping only).
+    ``keyness`` is the table from :func:`analysis.keyness.keyness` (one grouping only). At most
+    ``max_groups`` panels, so each stays legible: with more groups, those whose leading term is
+    the most distinctive (highest G²) are drawn, in the given order, and the title says so.
     """
     over = keyness[keyness["direction"] == "over"]
     groups = groups or list(dict.fromkeys(over["group"]))
     groups = [g for g in groups if (over["group"] == g).any()]
+    if len(groups) > max_groups:
+        strongest = over.groupby("group")["g2"].max()
+        kept = set(sorted(groups, key=lambda g: (-round(float(strongest[g]), 9), groups.index(g)))[:max_groups])
+        title = f"{title}\n{max_groups} of {len(groups)} units: those with the most distinctive leading term"
+        groups = [g for g in groups if g in kept]
     nrows = max(1, ceil(len(groups) / ncols))
     with figure_style(font):
         fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 0.32 * top_n * nrows + 1.0 * nrows + 0.8), squeeze=False)
@@ -150,11 +158,14 @@ def plot_cooccurrence_network(
 
 
 def plot_cluster_validation(
-    validation: ClusterValidation, *, title: str = "聚类验证 Are the clusters stable?", font: str | None = None
+    validation: ClusterValidation, *, title: str = "聚类验证 Are the clusters stable?", font: str | None = None, max_units: int = 15
 ) -> Figure:
-    """Four panels: silhouette per k, bootstrap ARI distribution, per-unit stability, linkage agreement."""
+    """Four panels: silhouette per k, bootstrap ARI distribution, per-unit stability (the
+    ``max_units`` least stable units when there are more), linkage agreement."""
+    stability = validation.unit_stability.sort_values(kind="stable")
+    shown = stability.iloc[:max_units]
     with figure_style(font):
-        fig, axes = plt.subplots(2, 2, figsize=(10, 4.2 + 0.18 * len(validation.unit_stability)))
+        fig, axes = plt.subplots(2, 2, figsize=(10, 4.2 + 0.18 * len(shown)))
         ax = axes[0, 0]
         sil = validation.silhouettes
         ax.plot(sil["k"], sil["silhouette"], marker="o", color=PALETTE[0])
@@ -178,13 +189,13 @@ def plot_cluster_validation(
         ax.set_title(f"自助法稳定性 Bootstrap\n{validation.n_boot} resamples, mean ARI {validation.stability:.2f}", fontsize=10)
 
         ax = axes[1, 0]
-        units = validation.unit_stability.sort_values(kind="stable")
-        colors = [PALETTE[0] if v >= 0.9 else PALETTE[5] for v in units]
-        ax.barh(range(len(units)), units.to_numpy(), color=colors)
-        ax.set_yticks(range(len(units)), [str(u) for u in units.index], fontsize=9)
+        colors = [PALETTE[0] if v >= 0.9 else PALETTE[5] for v in shown]
+        ax.barh(range(len(shown)), shown.to_numpy(), color=colors)
+        ax.set_yticks(range(len(shown)), [str(u) for u in shown.index], fontsize=9)
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("与原聚类一致的比例 share of pairings kept")
-        ax.set_title("各单位稳定性 Stability of each unit\n(orange: below 0.9)", fontsize=10)
+        which = f"the {len(shown)} least stable of {len(stability)} units" if len(shown) < len(stability) else "orange: below 0.9"
+        ax.set_title(f"各单位稳定性 Stability of each unit\n({which}{'; orange: below 0.9' if len(shown) < len(stability) else ''})", fontsize=10)
 
         ax = axes[1, 1]
         agreement = validation.linkage_agreement
