@@ -164,3 +164,22 @@ def test_keyness_and_cluster_validation_of_many_units_show_a_legible_few_and_say
         assert f"the 15 least stable of {len(validation.unit_stability)} units" in panel.get_title()
     finally:
         plt.close(fig)
+
+
+def test_document_lengths_are_bars_for_a_few_documents_and_a_histogram_for_many():
+    import pandas as pd
+
+    def documents(n):
+        return pd.DataFrame({"doc_id": [f"d{i:03d}" for i in range(n)], "unit": [f"单位{i % 40}" for i in range(n)],
+                             "n_chars": [100 + 7 * i for i in range(n)], "kind": ["report"] * (n - 1) + ["summary"],
+                             "title": [""] * n, "date_start": [None] * n})
+    few = figures.plot_document_lengths(documents(12))
+    many = figures.plot_document_lengths(documents(400))
+    try:
+        assert len(few.axes[0].patches) == 12 and len(few.axes[0].get_yticklabels()) == 12  # a bar and a name each
+        bars = many.axes[0].patches
+        assert sum(p.get_height() for p in bars) == 400  # every document counted, none left out
+        assert "400 documents" in many.axes[0].get_title()
+    finally:
+        plt.close(few)
+        plt.close(many)

@@ -721,21 +721,37 @@ def _document_label(doc, *, titled: bool) -> str:
 
 
 def plot_document_lengths(documents: pd.DataFrame, *, title: str = "各文档长度 Document lengths", font: str | None = None) -> Figure:
-    """Characters per document, labelled by unit (or doc_id) and coloured by kind (report/summary)."""
+    """Characters per document, labelled by unit (or doc_id) and coloured by kind (report/summary);
+    more than 40 documents, their distribution (a histogram, stacked by kind)."""
     frame = documents.reset_index(drop=True)
-    if len(frame) > 60:
-        frame = frame.nlargest(60, "n_chars").sort_index()
+    kinds = (("report", PALETTE[0], "报告 report"), ("summary", _GREY, "概述 summary"))
+    if len(frame) > 40:
+        with figure_style(font):
+            fig, ax = plt.subplots(figsize=(7, 4.2))
+            present = [(k, c, name) for k, c, name in kinds if (frame["kind"] == k).any()]
+            ax.hist([frame.loc[frame["kind"] == k, "n_chars"] for k, _, _ in present], bins=30, stacked=True,
+                    color=[c for _, c, _ in present], label=[name for _, _, name in present])
+            ax.set_xlabel("字数 characters")
+            ax.set_ylabel("文档数 documents")
+            ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # documents: whole numbers
+            ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+            ax.legend(loc="upper right", fontsize=8, frameon=False)
+            ax.set_title(f"{title}: {len(frame):,} documents")
+            fig.tight_layout()
+        return fig
     titled = "title" in documents and documents["title"].fillna("").astype(bool).all() and documents["title"].is_unique
     labels = [_document_label(row, titled=titled) for row in frame.itertuples(index=False)]
     colors = [PALETTE[0] if k == "report" else _GREY for k in frame["kind"]]
+    height = 0.3 * len(frame) + 1.3
+    size, every, _ = _row_labels(len(frame), height, 1.3, 9.0)
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(7, 0.3 * len(frame) + 1.3))
+        fig, ax = plt.subplots(figsize=(7, height))
         ax.barh(range(len(frame)), frame["n_chars"], color=colors)
-        ax.set_yticks(range(len(frame)), labels, fontsize=9)
+        ax.set_yticks(range(0, len(frame), every), labels[::every], fontsize=size)
         ax.invert_yaxis()
         ax.set_xlabel("字数 characters")
-        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (PALETTE[0], _GREY)]
-        ax.legend(handles, ["报告 report", "概述 summary"], loc="lower right", fontsize=8, frameon=False)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for _, c, _ in kinds]
+        ax.legend(handles, [name for _, _, name in kinds], loc="lower right", fontsize=8, frameon=False)
         ax.set_title(title)
         fig.tight_layout()
     return fig
