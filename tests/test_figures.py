@@ -183,3 +183,34 @@ def test_document_lengths_are_bars_for_a_few_documents_and_a_histogram_for_many(
     finally:
         plt.close(few)
         plt.close(many)
+
+
+def test_long_lists_of_terms_and_units_fit_a_slide_without_overlaps():
+    import numpy as np
+    import pandas as pd
+
+    from analysis.methods.clusters import cluster_units
+    from analysis.methods.validation import validate_clustering
+    from analysis.viz import figures_methods
+
+    terms = pd.DataFrame({"term": [f"词语{i:02d}" for i in range(30)], "count": list(range(300, 0, -10))})
+    fig = figures.plot_term_bar(terms, top_n=30)
+    figures.apply_house_style(fig, source="来源 Source: test", size="slide")
+    try:
+        assert _text_overlaps(fig) == [] and len(fig.axes[0].get_yticklabels()) == 30  # every term named
+    finally:
+        plt.close(fig)
+
+    rng = np.random.default_rng(3)
+    units = [f"单位{i:02d}" for i in range(40)]
+    matrix = pd.DataFrame(rng.integers(0, 4, (40, 12)) * (rng.random((40, 12)) > 0.5), index=units, columns=[f"措施{j}" for j in range(12)])
+    validation = validate_clustering(matrix, cluster_units(matrix), n_boot=20, random_state=1)
+    fig = figures_methods.plot_cluster_validation(validation)
+    figures.apply_house_style(fig, source="来源 Source: test", size="slide")
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [label.get_window_extent(renderer) for label in fig.axes[2].get_yticklabels()]
+        assert len(boxes) == 15 and not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+    finally:
+        plt.close(fig)

@@ -209,3 +209,20 @@ def test_with_no_label_to_show_the_date_axis_ends_half_a_day_after_the_last_repo
         assert fig.axes[0].get_xlim()[1] == pytest.approx(mdates.date2num(pd.Timestamp("2020-03-10 12:00")))
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("size", ["print", "slide"])
+def test_forty_units_keep_their_names_without_overlaps(size):
+    names = [f"第{i:02d}镇" for i in range(40)]
+    reports = pd.DataFrame({
+        "doc_id": [f"d{i:02d}" for i in range(40)], "unit": names,
+        "date_start": [pd.Timestamp(2020, 2, 1 + i % 20).date() for i in range(40)],
+        "date_end": [pd.Timestamp(2020, 2, 1 + i % 20).date() for i in range(40)],
+    })
+    fig = figures.plot_timeline(reports, leading={f"d{i:02d}": "外防输入" for i in range(40)})
+    figures.apply_house_style(fig, source="来源 Source: test", size=size)
+    try:
+        assert _overlaps(fig) == []
+        assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == sorted(names)  # every unit named
+    finally:
+        plt.close(fig)

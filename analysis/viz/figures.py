@@ -50,6 +50,7 @@ __all__ = [
     "source_note",
     "english_labels",
     "cluster_colors",
+    "row_label_fit",
     "save_figure",
     "plot_term_bar",
     "plot_wordcloud",
@@ -229,11 +230,14 @@ def _write_figure(fig: Figure, path: Path, *, dpi: int, bbox_inches: str | None)
 def plot_term_bar(terms: pd.DataFrame, *, top_n: int = 25, title: str = "最常见词语 Most frequent terms", font: str | None = None) -> Figure:
     """Horizontal bars of the ``top_n`` most frequent terms (table from ``term_frequencies``)."""
     top = terms.head(top_n).iloc[::-1]
+    height = 0.28 * len(top) + 1.2
+    size, _, _ = row_label_fit(len(top), height, 1.2, 10.0)  # every term named: smaller type when many
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(7, 0.28 * len(top) + 1.2))
+        fig, ax = plt.subplots(figsize=(7, height))
         ax.barh(top["term"], top["count"], color=PALETTE[0])
+        ax.tick_params(axis="y", labelsize=size)
         for y, value in enumerate(top["count"]):
-            ax.text(value, y, f" {value}", va="center", fontsize=8)
+            ax.text(value, y, f" {value}", va="center", fontsize=min(8.0, size))
         ax.set_xlabel("出现次数 count")
         ax.set_title(title)
         ax.margins(x=0.08)
@@ -349,7 +353,7 @@ def plot_dendrogram(clustering: Clustering, *, title: str = "单位聚类 Units 
     link_colors = _link_colors(clustering)
     colors = cluster_colors(clustering.labels)
     height = 0.45 * len(units) + 1.5
-    size, every, _ = _row_labels(len(units), height, 1.5, 11.0)
+    size, every, _ = row_label_fit(len(units), height, 1.5, 11.0)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, height))
         dendrogram(
@@ -394,7 +398,7 @@ def plot_measure_heatmap(
     # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
     label_room = max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in str(c)) for c in columns), default=0) * 0.87
     height = 0.45 * len(order) + 1.6 + max(label_room, 0.6)
-    row_size, every, pitch = _row_labels(len(order), height, 1.6 + max(label_room, 0.6), 10.0)
+    row_size, every, pitch = row_label_fit(len(order), height, 1.6 + max(label_room, 0.6), 10.0)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
         image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
@@ -443,7 +447,7 @@ def _house_extremes(height: float) -> tuple[float, float]:
     return width, shortest
 
 
-def _row_labels(n_rows: int, height: float, reserved: float, largest: float) -> tuple[float, int, float]:
+def row_label_fit(n_rows: int, height: float, reserved: float, largest: float) -> tuple[float, int, float]:
     """Font size and step for the labels of ``n_rows`` rows in a figure asked to be ``height``
     inches tall, ``reserved`` of them not rows (title, axis labels, note): the rows' pitch at the
     shortest house size sets the size (``largest`` at most, 5 pt at least); rows too close even
@@ -474,7 +478,9 @@ def _timeline_frame(
     labels: pd.Series | None, title: str,
 ) -> None:
     """Everything around the timeline's bars: unit names at ``ticks``, date axis, grid, cluster legend, title."""
-    ax.set_yticks(list(ticks), list(units))
+    rows = (max(ticks) + 1) if len(ticks) else 1  # bands are a row apart or more
+    size, _, _ = row_label_fit(int(np.ceil(rows)), 0.5 * rows + 1.6, 1.6, 10.0)
+    ax.set_yticks(list(ticks), list(units), fontsize=size)
     ax.invert_yaxis()
     for tick, unit in zip(ax.get_yticklabels(), units):
         tick.set_color(colors.get(unit, "black"))
@@ -743,7 +749,7 @@ def plot_document_lengths(documents: pd.DataFrame, *, title: str = "各文档长
     labels = [_document_label(row, titled=titled) for row in frame.itertuples(index=False)]
     colors = [PALETTE[0] if k == "report" else _GREY for k in frame["kind"]]
     height = 0.3 * len(frame) + 1.3
-    size, every, _ = _row_labels(len(frame), height, 1.3, 9.0)
+    size, every, _ = row_label_fit(len(frame), height, 1.3, 9.0)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, height))
         ax.barh(range(len(frame)), frame["n_chars"], color=colors)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .figures import PALETTE, figure_style, heatmap_cells
+from .figures import PALETTE, figure_style, heatmap_cells, row_label_fit
 from .fonts import cjk_font_family
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
@@ -191,7 +191,8 @@ def plot_cluster_validation(
         ax = axes[1, 0]
         colors = [PALETTE[0] if v >= 0.9 else PALETTE[5] for v in shown]
         ax.barh(range(len(shown)), shown.to_numpy(), color=colors)
-        ax.set_yticks(range(len(shown)), [str(u) for u in shown.index], fontsize=9)
+        # The panel is half the figure's height: as if it held twice the rows.
+        ax.set_yticks(range(len(shown)), [str(u) for u in shown.index], fontsize=row_label_fit(2 * len(shown), 4.2 + 0.18 * len(shown), 2.6, 9.0)[0])
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("与原聚类一致的比例 share of pairings kept")
         which = f"the {len(shown)} least stable of {len(stability)} units" if len(shown) < len(stability) else "orange: below 0.9"
@@ -392,16 +393,18 @@ def plot_adoption_grid(
                 day = pd.Timestamp(row["first_date"])
                 text[i][j] = day.strftime("%m-%d") if same_year else str(day.year)
     columns = [labels.get(m, m) if labels else m for m in measures]
+    height = 0.36 * len(units) + 2.4
+    unit_size, every, pitch = row_label_fit(len(units), height, 2.4, 9.0)
     with figure_style(font):
-        fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), 0.36 * len(units) + 2.4))
+        fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), height))
         finite = lag[np.isfinite(lag)]
         vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
         image = heatmap_cells(ax, np.ma.masked_invalid(lag), cmap="viridis", vmin=0, vmax=vmax)
-        for (i, j), value in np.ndenumerate(lag):
+        for (i, j), value in np.ndenumerate(lag if pitch >= 7 else np.zeros((0, 0))):  # dates where they fit
             if np.isfinite(value):
                 ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.5 if same_year else 5,
                         color="white" if value < vmax * 0.6 else "black")
-        ax.set_yticks(range(len(units)), units, fontsize=9)
+        ax.set_yticks(range(0, len(units), every), units[::every], fontsize=unit_size)
         ax.set_xticks(range(len(measures)), columns, rotation=60, ha="right", fontsize=8.5)
         ax.set_xticks(np.arange(-0.5, len(measures), 1), minor=True)
         ax.set_yticks(np.arange(-0.5, len(units), 1), minor=True)
