@@ -214,3 +214,19 @@ def test_long_lists_of_terms_and_units_fit_a_slide_without_overlaps():
         assert len(boxes) == 15 and not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
     finally:
         plt.close(fig)
+
+
+def test_a_heatmap_made_for_print_keeps_counts_a_slide_cannot_fit():
+    import numpy as np
+    import pandas as pd
+
+    matrix = pd.DataFrame(np.random.default_rng(2).integers(1, 9, (28, 18)), index=[f"单位{i:02d}" for i in range(28)],
+                          columns=[f"措施{j}" for j in range(18)])
+    for size, with_counts in [("print", True), ("slide", False), (None, False)]:
+        fig = figures.plot_measure_heatmap(matrix, size=size)
+        figures.apply_house_style(fig, source="来源 Source: test", size=size or "slide")
+        try:
+            assert (len(fig.axes[0].texts) == 28 * 18) is with_counts, size
+            assert _text_overlaps(fig) == [] and len(fig.axes[0].get_yticklabels()) == 28, size
+        finally:
+            plt.close(fig)

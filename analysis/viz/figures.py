@@ -347,13 +347,16 @@ def _link_colors(clustering: Clustering) -> dict[int, str]:
     return result
 
 
-def plot_dendrogram(clustering: Clustering, *, title: str = "单位聚类 Units clustered by measures", font: str | None = None) -> Figure:
-    """Dendrogram of the units; branches and labels coloured by cluster."""
+def plot_dendrogram(
+    clustering: Clustering, *, title: str = "单位聚类 Units clustered by measures", font: str | None = None, size: str | None = None
+) -> Figure:
+    """Dendrogram of the units; branches and labels coloured by cluster. ``size``: the house size
+    it will be published at, which sets how small leaf labels may get (None: the smallest)."""
     units = list(clustering.distances.index)
     link_colors = _link_colors(clustering)
     colors = cluster_colors(clustering.labels)
     height = 0.45 * len(units) + 1.5
-    size, every, _ = row_label_fit(len(units), height, 1.5, 11.0)
+    label_size, every, _ = row_label_fit(len(units), height, 1.5, 11.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, height))
         dendrogram(
@@ -366,7 +369,7 @@ def plot_dendrogram(clustering: Clustering, *, title: str = "单位聚类 Units 
         ax.invert_yaxis()  # dendrogram order top to bottom, as in the heatmap
         for i, label in enumerate(ax.get_yticklabels()):
             label.set_color(colors[label.get_text()])
-            label.set_fontsize(size)
+            label.set_fontsize(label_size)
             label.set_visible(i % every == 0)  # many units: every second or third is named
         ax.set_xlabel(f"{clustering.metric} 距离 distance ({clustering.method} linkage)")
         ax.set_title(title)
@@ -384,13 +387,14 @@ def plot_measure_heatmap(
     row_labels: Mapping[str, str] | None = None,
     title: str = "各单位强调的措施 Measures by unit",
     font: str | None = None,
+    size: str | None = None,
 ) -> Figure:
     """Unit × measure heatmap of mention counts, rows in dendrogram order, clusters marked; units
     left out of the clustering (no measure mentioned) come last, in grey.
 
     ``row_labels`` names the rows (e.g. documents, when a corpus has no units). Many rows get
     smaller labels, then every second or third label, and no counts in the cells, so that
-    nothing overlaps at any house size."""
+    nothing overlaps at the house ``size`` it will be published at (None: at any)."""
     order = list(clustering.order) if clustering is not None else list(matrix.index)
     order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
@@ -398,7 +402,7 @@ def plot_measure_heatmap(
     # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
     label_room = max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in str(c)) for c in columns), default=0) * 0.87
     height = 0.45 * len(order) + 1.6 + max(label_room, 0.6)
-    row_size, every, pitch = row_label_fit(len(order), height, 1.6 + max(label_room, 0.6), 10.0)
+    row_size, every, pitch = row_label_fit(len(order), height, 1.6 + max(label_room, 0.6), 10.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
         image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
@@ -447,12 +451,20 @@ def _house_extremes(height: float) -> tuple[float, float]:
     return width, shortest
 
 
-def row_label_fit(n_rows: int, height: float, reserved: float, largest: float) -> tuple[float, int, float]:
+def row_label_fit(
+    n_rows: int, height: float, reserved: float, largest: float, size: str | None = None
+) -> tuple[float, int, float]:
     """Font size and step for the labels of ``n_rows`` rows in a figure asked to be ``height``
     inches tall, ``reserved`` of them not rows (title, axis labels, note): the rows' pitch at the
-    shortest house size sets the size (``largest`` at most, 5 pt at least); rows too close even
-    for 5 pt get every second or third label, so that labels never overlap. Also returns the pitch (points)."""
-    pitch = (_house_extremes(height)[1] - reserved) / max(n_rows, 1) * 72
+    house ``size`` the figure is published at (None: the shortest) sets the size (``largest`` at
+    most, 5 pt at least); rows too close even for 5 pt get every second or third label, so that
+    labels never overlap. Also returns the pitch (points)."""
+    if size is None:
+        published = _house_extremes(height)[1]
+    else:
+        house = SIZES[size]
+        published = house.height or min(max(height, house.min_height), house.max_height)
+    pitch = (published - reserved) / max(n_rows, 1) * 72
     size = min(largest, max(5.0, 0.8 * pitch))
     return size, max(1, int(np.ceil(size * 1.15 / max(pitch, 0.1)))), pitch
 
@@ -726,9 +738,12 @@ def _document_label(doc, *, titled: bool) -> str:
     return str(doc.doc_id)
 
 
-def plot_document_lengths(documents: pd.DataFrame, *, title: str = "各文档长度 Document lengths", font: str | None = None) -> Figure:
+def plot_document_lengths(
+    documents: pd.DataFrame, *, title: str = "各文档长度 Document lengths", font: str | None = None, size: str | None = None
+) -> Figure:
     """Characters per document, labelled by unit (or doc_id) and coloured by kind (report/summary);
-    more than 40 documents, their distribution (a histogram, stacked by kind)."""
+    more than 40 documents, their distribution (a histogram, stacked by kind). ``size``: the house
+    size it will be published at (None: the smallest), which sets the labels' size."""
     frame = documents.reset_index(drop=True)
     kinds = (("report", PALETTE[0], "报告 report"), ("summary", _GREY, "概述 summary"))
     if len(frame) > 40:
@@ -749,11 +764,11 @@ def plot_document_lengths(documents: pd.DataFrame, *, title: str = "各文档长
     labels = [_document_label(row, titled=titled) for row in frame.itertuples(index=False)]
     colors = [PALETTE[0] if k == "report" else _GREY for k in frame["kind"]]
     height = 0.3 * len(frame) + 1.3
-    size, every, _ = row_label_fit(len(frame), height, 1.3, 9.0)
+    label_size, every, _ = row_label_fit(len(frame), height, 1.3, 9.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, height))
         ax.barh(range(len(frame)), frame["n_chars"], color=colors)
-        ax.set_yticks(range(0, len(frame), every), labels[::every], fontsize=size)
+        ax.set_yticks(range(0, len(frame), every), labels[::every], fontsize=label_size)
         ax.invert_yaxis()
         ax.set_xlabel("字数 characters")
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for _, c, _ in kinds]

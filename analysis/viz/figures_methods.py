@@ -370,11 +370,13 @@ def plot_adoption_grid(
     labels: Mapping[str, str] | None = None,
     title: str = "首次提及日期 First mention of each measure by each unit",
     font: str | None = None,
+    size: str | None = None,
 ) -> Figure:
     """Unit × measure grid of first-mention dates (``adoption`` from
     :func:`analysis.methods.diffusion.adoption`): each cell shows the date and is shaded by the
     lag behind the measure's first adopter (dark: first); blank where the unit never mentions
-    it. Units (rows) are ordered by their first adoption, measures (columns) by theirs."""
+    it. Units (rows) are ordered by their first adoption, measures (columns) by theirs. ``size``:
+    the house size it will be published at (None: the smallest), which decides whether the dates fit."""
     measures = _adoption_order(adoption)
     adopted = adoption[adoption["adopted"]]
     unit_first = adopted.groupby("unit", sort=False)["first_date"].min()
@@ -394,7 +396,7 @@ def plot_adoption_grid(
                 text[i][j] = day.strftime("%m-%d") if same_year else str(day.year)
     columns = [labels.get(m, m) if labels else m for m in measures]
     height = 0.36 * len(units) + 2.4
-    unit_size, every, pitch = row_label_fit(len(units), height, 2.4, 9.0)
+    unit_size, every, pitch = row_label_fit(len(units), height, 2.4, 9.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), height))
         finite = lag[np.isfinite(lag)]

@@ -84,7 +84,7 @@ def draw_figures(
         plt.close(fig)
         bar.update(1)
 
-    save(figures.plot_document_lengths(analysis.documents, font=font), "document_lengths")
+    save(figures.plot_document_lengths(analysis.documents, font=font, size=size), "document_lengths")
     save(figures.plot_term_bar(analysis.terms, top_n=analysis.settings.top_terms, font=font), "terms_bar")
     frequencies = dict(zip(analysis.terms["term"], analysis.terms["count"]))
     if frequencies:
@@ -94,14 +94,14 @@ def draw_figures(
         ordered = {u: by_unit[u] for u in analysis.units if u in by_unit}
         save(figures.plot_wordcloud_grid(ordered, font=font), "wordcloud_units")
     if analysis.clustering is not None:
-        save(figures.plot_dendrogram(analysis.clustering, font=font), "dendrogram")
+        save(figures.plot_dendrogram(analysis.clustering, font=font, size=size), "dendrogram")
     if len(analysis.measures):
         if analysis.units:
-            fig = figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font)
+            fig = figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font, size=size)
         else:  # a row per document
             fig = figures.plot_measure_heatmap(
                 analysis.measures, None, labels=measure_names, row_labels=document_labels(analysis.documents),
-                title="各文档强调的措施 Measures by document", font=font,
+                title="各文档强调的措施 Measures by document", font=font, size=size,
             )
         save(fig, "measures_heatmap")
     dated = analysis.documents.dropna(subset=["date_start"])
@@ -134,6 +134,6 @@ def draw_figures(
         save(figures_methods.plot_trends(results.trends, font=font), "trends")
     if len(results.adoption) and results.adoption["adopted"].any():  # units and dates: who adopted what, when
         save(figures_methods.plot_adoption(results.adoption_curve, labels=measure_names, font=font), "adoption_curves")
-        save(figures_methods.plot_adoption_grid(results.adoption, labels=measure_names, font=font), "adoption_grid")
+        save(figures_methods.plot_adoption_grid(results.adoption, labels=measure_names, font=font, size=size), "adoption_grid")
     bar.close()
     return written
