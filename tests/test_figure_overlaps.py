@@ -1,4 +1,5 @@
-"""Every figure of a corpus with many units, at both house sizes: no two texts overlap.
+"""Every figure of a corpus with many units, at both house sizes and with Chinese or English
+measure labels: no two texts overlap.
 
 The shipped bulletin has 9 units; a provincial page can name 40. The corpus here is the
 bulletin's own reports handed to 40 units over 20 days (a CSV with text, date, unit), and every
@@ -60,7 +61,8 @@ def _overlaps(fig) -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", ["print", "slide"])
-def test_no_figure_of_forty_units_has_overlapping_texts(many_units, size, monkeypatch, tmp_path):
+@pytest.mark.parametrize("labels", ["zh", "en"])
+def test_no_figure_of_forty_units_has_overlapping_texts(many_units, size, labels, monkeypatch, tmp_path):
     assert len(many_units.units) == 40
     found: dict[str, list] = {}
 
@@ -70,7 +72,7 @@ def test_no_figure_of_forty_units_has_overlapping_texts(many_units, size, monkey
         return []
 
     monkeypatch.setattr(publish, "publish_figure", check)
-    publish.draw_figures(many_units, tmp_path, size=size, progress=False)
+    publish.draw_figures(many_units, tmp_path, size=size, labels=labels, progress=False)
     plt.close("all")
     assert {"keyness", "timeline", "adoption_grid", "measures_heatmap", "dendrogram", "cluster_validation"} <= set(found)
     assert {name: pairs for name, pairs in found.items() if pairs} == {}

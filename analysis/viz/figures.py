@@ -51,6 +51,7 @@ __all__ = [
     "english_labels",
     "cluster_colors",
     "row_label_fit",
+    "slanted_label_room",
     "save_figure",
     "plot_term_bar",
     "plot_wordcloud",
@@ -399,8 +400,7 @@ def plot_measure_heatmap(
     order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
     columns = [labels.get(c, c) if labels else c for c in data.columns]
-    # Room for the slanted column labels: about 0.07 in per Latin character, 0.14 in per Chinese one.
-    label_room = max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in str(c)) for c in columns), default=0) * 0.87
+    label_room = slanted_label_room(columns)
     height = 0.45 * len(order) + 1.6 + max(label_room, 0.6)
     row_size, every, pitch = row_label_fit(len(order), height, 1.6 + max(label_room, 0.6), 10.0, size)
     with figure_style(font):
@@ -422,7 +422,7 @@ def plot_measure_heatmap(
                 if clusters[i] != clusters[i - 1]:
                     ax.axhline(i - 0.5, color="black", lw=1.2)
         ax.spines[:].set_visible(False)
-        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(integer=True))  # counts: whole numbers
+        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # counts: whole numbers, as many as fit
         ax.set_title(title)
         fig.tight_layout()
     return fig
@@ -449,6 +449,13 @@ def _house_extremes(height: float) -> tuple[float, float]:
     width = min(s.width for s in SIZES.values())
     shortest = min(s.height or min(max(height, s.min_height), s.max_height) for s in SIZES.values())
     return width, shortest
+
+
+def slanted_label_room(labels: Sequence[str]) -> float:
+    """Inches the longest of ``labels`` takes when slanted at 60° under an axis: about 0.07 in per
+    Latin character and 0.14 in per Chinese one, its longest line counted."""
+    lines = (line for label in labels for line in str(label).split("\n"))
+    return max((sum(0.14 if ord(ch) > 0x2E80 else 0.07 for ch in line) for line in lines), default=0) * 0.87
 
 
 def row_label_fit(

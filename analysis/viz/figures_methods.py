@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from math import ceil
+from textwrap import fill
 
 import matplotlib.dates
 import matplotlib.pyplot as plt
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .figures import PALETTE, figure_style, heatmap_cells, row_label_fit
+from .figures import PALETTE, figure_style, heatmap_cells, row_label_fit, slanted_label_room
 from .fonts import cjk_font_family
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
@@ -236,7 +237,7 @@ def plot_trends(
         x = np.arange(len(periods))
         markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
         for i, measure in enumerate(table.columns):
-            name = labels.get(measure, measure) if labels else measure
+            name = fill(labels.get(measure, measure), width=30) if labels else measure  # long glosses: a narrower legend
             ax.plot(
                 x, table[measure].to_numpy(dtype=float), marker=markers[i % len(markers)], markersize=4, lw=1.6,
                 color=PALETTE[i % len(PALETTE)], label=name,
@@ -282,7 +283,7 @@ def plot_trends_grid(
             values = table[measure].to_numpy(dtype=float)
             ax.plot(x, values, color=PALETTE[i % len(PALETTE)], marker="o", markersize=2.5, lw=1.4)
             ax.fill_between(x, values, color=PALETTE[i % len(PALETTE)], alpha=0.15)
-            name = labels.get(measure, measure) if labels else measure
+            name = fill(labels.get(measure, measure), width=30) if labels else measure  # long glosses: a narrower legend
             ax.set_title(name, fontsize=10.5, loc="left")
             ax.grid(axis="y", color="#dddddd", lw=0.6)
             ax.set_xticks(x[::step], [periods[j] for j in range(0, len(periods), step)])
@@ -338,7 +339,7 @@ def plot_adoption(
             x = pd.to_datetime(rows["date"])
             # A small vertical offset per line keeps equal curves apart without misreading them.
             y = rows["share"].to_numpy(dtype=float) + (i - (len(chosen) - 1) / 2) * 0.006
-            name = labels.get(measure, measure) if labels else measure
+            name = fill(labels.get(measure, measure), width=30) if labels else measure  # long glosses: a narrower legend
             ax.step(x, y, where="post", lw=1.6, color=PALETTE[i % len(PALETTE)], label=f"{name} ({int(last.loc[measure, 'adopters'])})")
             ax.plot(x[rows["new_adopters"].to_numpy() > 0], y[rows["new_adopters"].to_numpy() > 0], ls="none",
                     marker=markers[i % len(markers)], markersize=4.5, color=PALETTE[i % len(PALETTE)])
@@ -349,7 +350,7 @@ def plot_adoption(
             span = (days.iloc[-1] - days.iloc[0]).days
             ax.set_xlim(days.iloc[0] - pd.Timedelta(days=max(1, span // 40)), days.iloc[-1] + pd.Timedelta(days=max(1, span // 40)))
             if span <= 60:
-                ax.xaxis.set_major_locator(matplotlib.dates.DayLocator(interval=max(1, span // 8 or 1)))
+                ax.xaxis.set_major_locator(matplotlib.dates.DayLocator(interval=max(1, -(-span // 6))))  # six dates at most
                 ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
                 ax.set_xlabel(f"日期 date ({days.iloc[0].year})")
             else:
@@ -395,8 +396,9 @@ def plot_adoption_grid(
                 day = pd.Timestamp(row["first_date"])
                 text[i][j] = day.strftime("%m-%d") if same_year else str(day.year)
     columns = [labels.get(m, m) if labels else m for m in measures]
-    height = 0.36 * len(units) + 2.4
-    unit_size, every, pitch = row_label_fit(len(units), height, 2.4, 9.0, size)
+    room = slanted_label_room(columns)
+    height = 0.36 * len(units) + 1.6 + max(room, 0.8)
+    unit_size, every, pitch = row_label_fit(len(units), height, 1.6 + max(room, 0.8), 9.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), height))
         finite = lag[np.isfinite(lag)]
