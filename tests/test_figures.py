@@ -230,3 +230,14 @@ def test_a_heatmap_made_for_print_keeps_counts_a_slide_cannot_fit():
             assert _text_overlaps(fig) == [] and len(fig.axes[0].get_yticklabels()) == 28, size
         finally:
             plt.close(fig)
+
+
+def test_the_bulletin_heatmap_keeps_its_counts_in_english_on_a_slide(bulletin_analysis):
+    glosses = figures.english_labels(bulletin_analysis.lexicon.glosses, width=0)
+    fig = figures.plot_measure_heatmap(bulletin_analysis.measures, bulletin_analysis.clustering, labels=glosses, size="slide")
+    figures.apply_house_style(fig, source="来源 Source: test", size="slide")
+    try:
+        assert len(fig.axes[0].texts) == int((bulletin_analysis.measures.to_numpy() > 0).sum())
+        assert _text_overlaps(fig) == []
+    finally:
+        plt.close(fig)

@@ -410,7 +410,7 @@ def plot_measure_heatmap(
         names = [row_labels.get(r, r) if row_labels else r for r in order]
         ax.set_yticks(range(0, len(order), every), names[::every], fontsize=row_size)
         vmax = max(int(data.to_numpy().max()), 1)
-        for (i, j), value in np.ndenumerate(data.to_numpy() if pitch >= 11 else np.zeros((0, 0))):  # counts where they fit
+        for (i, j), value in np.ndenumerate(data.to_numpy() if pitch >= 10 else np.zeros((0, 0))):  # counts where they fit (8 pt: a 10 pt row)
             if value:
                 ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
         if clustering is not None:
