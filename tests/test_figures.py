@@ -241,3 +241,21 @@ def test_the_bulletin_heatmap_keeps_its_counts_in_english_on_a_slide(bulletin_an
         assert _text_overlaps(fig) == []
     finally:
         plt.close(fig)
+
+
+def test_a_crowded_figure_says_in_its_title_what_it_leaves_out(bulletin_analysis):
+    import numpy as np
+    import pandas as pd
+
+    ids = [f"government_work_reports-{i:03d}" for i in range(1, 73)]
+    matrix = pd.DataFrame(np.random.default_rng(5).integers(1, 300, (72, 19)), index=ids, columns=[f"措施{j}" for j in range(19)])
+    crowded = figures.plot_measure_heatmap(matrix, row_labels={i: i[-3:] for i in ids}, size="slide")
+    roomy = figures.plot_measure_heatmap(bulletin_analysis.measures, bulletin_analysis.clustering, size="print")
+    try:
+        title = crowded.axes[0].get_title()
+        assert "every second document named" in title or "every third document named" in title
+        assert "counts in measures.csv" in title
+        assert "omitted" not in roomy.axes[0].get_title() and len(roomy.axes[0].texts) > 0
+    finally:
+        plt.close(crowded)
+        plt.close(roomy)

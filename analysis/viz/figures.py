@@ -51,6 +51,7 @@ __all__ = [
     "english_labels",
     "cluster_colors",
     "row_label_fit",
+    "left_out",
     "slanted_label_room",
     "save_figure",
     "plot_term_bar",
@@ -373,7 +374,7 @@ def plot_dendrogram(
             label.set_fontsize(label_size)
             label.set_visible(i % every == 0)  # many units: every second or third is named
         ax.set_xlabel(f"{clustering.metric} 距离 distance ({clustering.method} linkage)")
-        ax.set_title(title)
+        ax.set_title(title + left_out(every, "unit", "every unit in clusters.csv" if every > 1 else ""))
         handles = [plt.Line2D([], [], color=PALETTE[(c - 1) % len(PALETTE)], lw=3) for c in range(1, clustering.k + 1)]
         ax.legend(handles, [f"类 cluster {c}" for c in range(1, clustering.k + 1)], loc="lower left", fontsize=8, frameon=False)
         fig.tight_layout()
@@ -410,7 +411,8 @@ def plot_measure_heatmap(
         names = [row_labels.get(r, r) if row_labels else r for r in order]
         ax.set_yticks(range(0, len(order), every), names[::every], fontsize=row_size)
         vmax = max(int(data.to_numpy().max()), 1)
-        for (i, j), value in np.ndenumerate(data.to_numpy() if pitch >= 10 else np.zeros((0, 0))):  # counts where they fit (8 pt: a 10 pt row)
+        counts_fit = pitch >= 10  # 8 pt counts need a 10 pt row
+        for (i, j), value in np.ndenumerate(data.to_numpy() if counts_fit else np.zeros((0, 0))):
             if value:
                 ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
         if clustering is not None:
@@ -423,7 +425,8 @@ def plot_measure_heatmap(
                     ax.axhline(i - 0.5, color="black", lw=1.2)
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # counts: whole numbers, as many as fit
-        ax.set_title(title)
+        dropped = "" if counts_fit or not data.to_numpy().any() else "counts in measures.csv"
+        ax.set_title(title + left_out(every, "document" if row_labels else "unit", dropped))
         fig.tight_layout()
     return fig
 
@@ -449,6 +452,14 @@ def _house_extremes(height: float) -> tuple[float, float]:
     width = min(s.width for s in SIZES.values())
     shortest = min(s.height or min(max(height, s.min_height), s.max_height) for s in SIZES.values())
     return width, shortest
+
+
+def left_out(every: int, rows: str, *also: str) -> str:
+    """A second title line for a crowded figure: which names it skips (``every`` > 1) and what
+    else it leaves out (``also``, e.g. "counts in measures.csv"); "" when it leaves out nothing."""
+    parts = [f"every {({2: 'second', 3: 'third'}).get(every, f'{every}th')} {rows} named"] if every > 1 else []
+    parts += [part for part in also if part]
+    return f"\n(略 omitted: {'; '.join(parts)})" if parts else ""
 
 
 def slanted_label_room(labels: Sequence[str]) -> float:
@@ -780,6 +791,6 @@ def plot_document_lengths(
         ax.set_xlabel("字数 characters")
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for _, c, _ in kinds]
         ax.legend(handles, [name for _, _, name in kinds], loc="lower right", fontsize=8, frameon=False)
-        ax.set_title(title)
+        ax.set_title(title + left_out(every, "document"))
         fig.tight_layout()
     return fig

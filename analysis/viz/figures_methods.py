@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .figures import PALETTE, figure_style, heatmap_cells, row_label_fit, slanted_label_room
+from .figures import PALETTE, figure_style, heatmap_cells, left_out, row_label_fit, slanted_label_room
 from .fonts import cjk_font_family
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
@@ -404,7 +404,8 @@ def plot_adoption_grid(
         finite = lag[np.isfinite(lag)]
         vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
         image = heatmap_cells(ax, np.ma.masked_invalid(lag), cmap="viridis", vmin=0, vmax=vmax)
-        for (i, j), value in np.ndenumerate(lag if pitch >= 7 else np.zeros((0, 0))):  # dates where they fit
+        dates_fit = pitch >= 7
+        for (i, j), value in np.ndenumerate(lag if dates_fit else np.zeros((0, 0))):  # dates where they fit
             if np.isfinite(value):
                 ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.5 if same_year else 5,
                         color="white" if value < vmax * 0.6 else "black")
@@ -417,7 +418,8 @@ def plot_adoption_grid(
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, shrink=0.7, label="晚于首个单位的天数 days after the first adopter")
         year = f" ({dates.dt.year.iloc[0]})" if same_year and len(dates) else ""
-        ax.set_title(f"{title}{year}\n(空白 = 未提及 blank: never mentioned)", fontsize=11)
+        omitted = left_out(every, "unit", "" if dates_fit or not np.isfinite(lag).any() else "dates in adoption.csv")
+        ax.set_title(f"{title}{year}\n(空白 = 未提及 blank: never mentioned){omitted}", fontsize=11)
         fig.tight_layout()
     return fig
 
