@@ -51,6 +51,7 @@ __all__ = [
     "english_labels",
     "cluster_colors",
     "row_label_fit",
+    "most_by",
     "left_out",
     "slanted_label_room",
     "save_figure",
@@ -79,6 +80,10 @@ class FigureSize:
     height: float | None = None
     min_height: float = 3.0
     max_height: float = 9.0
+
+    def height_for(self, height: float) -> float:
+        """The height a figure asked to be ``height`` inches tall gets at this size."""
+        return self.height or min(max(height, self.min_height), self.max_height)
 
 
 #: ``slide``: 16:9, a full widescreen slide (10 × 5.625 in; PowerPoint scales it up without loss).
@@ -170,7 +175,7 @@ def apply_house_style(
         # their height. Pictures (word clouds, drawn with equal aspect) scale with the width.
         pictures = any(ax.images and ax.get_aspect() == 1.0 for ax in fig.axes)
         height = height * target.width / width if pictures else height
-    new_height = target.height or min(max(height, target.min_height), target.max_height)
+    new_height = target.height_for(height)
     fig.set_size_inches(target.width, new_height)
     bottom = 0.0
     with figure_style(font):
@@ -303,10 +308,8 @@ def plot_wordcloud_grid(
     with the most words are drawn (in the given order) and the title says how many of how many."""
     groups = [g for g, freq in frequencies_by_group.items() if freq]
     if len(groups) > max_groups:
-        totals = {g: sum(frequencies_by_group[g].values()) for g in groups}
-        kept = set(sorted(groups, key=lambda g: (-totals[g], groups.index(g)))[:max_groups])
         title = f"{title} ({max_groups} of {len(groups)}, the most words)"
-        groups = [g for g in groups if g in kept]
+        groups = most_by(groups, {g: sum(frequencies_by_group[g].values()) for g in groups}, max_groups)
     nrows = max(1, ceil(len(groups) / ncols))
     with figure_style(font):
         fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 2.7 * nrows + 0.4), squeeze=False)
@@ -401,9 +404,10 @@ def plot_measure_heatmap(
     order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
     columns = [labels.get(c, c) if labels else c for c in data.columns]
-    label_room = slanted_label_room(columns)
-    height = 0.45 * len(order) + 1.6 + max(label_room, 0.6)
-    row_size, every, pitch = row_label_fit(len(order), height, 1.6 + max(label_room, 0.6), 10.0, size)
+    labels_room = max(slanted_label_room(columns), 0.6)  # the slanted column labels
+    height = 0.45 * len(order) + 1.6 + labels_room
+    reserved = 1.6 + labels_room  # title, note and column labels: the rest is rows
+    row_size, every, pitch = row_label_fit(len(order), height, reserved, 10.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
         image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
@@ -412,9 +416,10 @@ def plot_measure_heatmap(
         ax.set_yticks(range(0, len(order), every), names[::every], fontsize=row_size)
         vmax = max(int(data.to_numpy().max()), 1)
         counts_fit = pitch >= 10  # 8 pt counts need a 10 pt row
-        for (i, j), value in np.ndenumerate(data.to_numpy() if counts_fit else np.zeros((0, 0))):
-            if value:
-                ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
+        if counts_fit:
+            for (i, j), value in np.ndenumerate(data.to_numpy()):
+                if value:
+                    ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
         if clustering is not None:
             colors = cluster_colors(clustering.labels)
             for tick, unit in zip(ax.get_yticklabels(), order[::every]):
@@ -450,8 +455,15 @@ class _TimelineLayout:
 def _house_extremes(height: float) -> tuple[float, float]:
     """The narrowest width and the shortest height a house size gives a figure ``height`` inches tall."""
     width = min(s.width for s in SIZES.values())
-    shortest = min(s.height or min(max(height, s.min_height), s.max_height) for s in SIZES.values())
+    shortest = min(s.height_for(height) for s in SIZES.values())
     return width, shortest
+
+
+def most_by(items: Sequence[str], score: Mapping[str, float], n: int) -> list[str]:
+    """The ``n`` items of highest ``score`` (ties: the earlier), kept in their given order: the
+    panels a crowded small-multiples figure draws."""
+    ranked = sorted(range(len(items)), key=lambda i: (-round(float(score[items[i]]), 9), i))
+    return [items[i] for i in sorted(ranked[:n])]
 
 
 def left_out(every: int, rows: str, *also: str) -> str:
@@ -477,11 +489,7 @@ def row_label_fit(
     house ``size`` the figure is published at (None: the shortest) sets the size (``largest`` at
     most, 5 pt at least); rows too close even for 5 pt get every second or third label, so that
     labels never overlap. Also returns the pitch (points)."""
-    if size is None:
-        published = _house_extremes(height)[1]
-    else:
-        house = SIZES[size]
-        published = house.height or min(max(height, house.min_height), house.max_height)
+    published = _house_extremes(height)[1] if size is None else SIZES[size].height_for(height)
     pitch = (published - reserved) / max(n_rows, 1) * 72
     size = min(largest, max(5.0, 0.8 * pitch))
     return size, max(1, int(np.ceil(size * 1.15 / max(pitch, 0.1)))), pitch

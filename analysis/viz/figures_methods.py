@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .figures import PALETTE, figure_style, heatmap_cells, left_out, row_label_fit, slanted_label_room
+from .figures import PALETTE, figure_style, heatmap_cells, left_out, most_by, row_label_fit, slanted_label_room
 from .fonts import cjk_font_family
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
@@ -57,10 +57,8 @@ def plot_keyness(
     groups = groups or list(dict.fromkeys(over["group"]))
     groups = [g for g in groups if (over["group"] == g).any()]
     if len(groups) > max_groups:
-        strongest = over.groupby("group")["g2"].max()
-        kept = set(sorted(groups, key=lambda g: (-round(float(strongest[g]), 9), groups.index(g)))[:max_groups])
         title = f"{title}\n{max_groups} of {len(groups)} units: those with the most distinctive leading term"
-        groups = [g for g in groups if g in kept]
+        groups = most_by(groups, over.groupby("group")["g2"].max(), max_groups)
     nrows = max(1, ceil(len(groups) / ncols))
     with figure_style(font):
         fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 0.32 * top_n * nrows + 1.0 * nrows + 0.8), squeeze=False)
@@ -165,8 +163,9 @@ def plot_cluster_validation(
     ``max_units`` least stable units when there are more), linkage agreement."""
     stability = validation.unit_stability.sort_values(kind="stable")
     shown = stability.iloc[:max_units]
+    height = 4.2 + 0.18 * len(shown)
     with figure_style(font):
-        fig, axes = plt.subplots(2, 2, figsize=(10, 4.2 + 0.18 * len(shown)))
+        fig, axes = plt.subplots(2, 2, figsize=(10, height))
         ax = axes[0, 0]
         sil = validation.silhouettes
         ax.plot(sil["k"], sil["silhouette"], marker="o", color=PALETTE[0])
@@ -193,11 +192,11 @@ def plot_cluster_validation(
         colors = [PALETTE[0] if v >= 0.9 else PALETTE[5] for v in shown]
         ax.barh(range(len(shown)), shown.to_numpy(), color=colors)
         # The panel is half the figure's height: as if it held twice the rows.
-        ax.set_yticks(range(len(shown)), [str(u) for u in shown.index], fontsize=row_label_fit(2 * len(shown), 4.2 + 0.18 * len(shown), 2.6, 9.0)[0])
+        ax.set_yticks(range(len(shown)), [str(u) for u in shown.index], fontsize=row_label_fit(2 * len(shown), height, 2.6, 9.0)[0])
         ax.set_xlim(0, 1.05)
         ax.set_xlabel("与原聚类一致的比例 share of pairings kept")
-        which = f"the {len(shown)} least stable of {len(stability)} units" if len(shown) < len(stability) else "orange: below 0.9"
-        ax.set_title(f"各单位稳定性 Stability of each unit\n({which}{'; orange: below 0.9' if len(shown) < len(stability) else ''})", fontsize=10)
+        which = f"the {len(shown)} least stable of {len(stability)} units; " if len(shown) < len(stability) else ""
+        ax.set_title(f"各单位稳定性 Stability of each unit\n({which}orange: below 0.9)", fontsize=10)
 
         ax = axes[1, 1]
         agreement = validation.linkage_agreement
@@ -396,19 +395,21 @@ def plot_adoption_grid(
                 day = pd.Timestamp(row["first_date"])
                 text[i][j] = day.strftime("%m-%d") if same_year else str(day.year)
     columns = [labels.get(m, m) if labels else m for m in measures]
-    room = slanted_label_room(columns)
-    height = 0.36 * len(units) + 1.6 + max(room, 0.8)
-    unit_size, every, pitch = row_label_fit(len(units), height, 1.6 + max(room, 0.8), 9.0, size)
+    labels_room = max(slanted_label_room(columns), 0.8)  # the slanted column labels
+    height = 0.36 * len(units) + 1.6 + labels_room
+    reserved = 1.6 + labels_room  # title, note and column labels: the rest is rows
+    unit_size, every, pitch = row_label_fit(len(units), height, reserved, 9.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(measures) + 2.2), height))
         finite = lag[np.isfinite(lag)]
         vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
         image = heatmap_cells(ax, np.ma.masked_invalid(lag), cmap="viridis", vmin=0, vmax=vmax)
-        dates_fit = pitch >= 7
-        for (i, j), value in np.ndenumerate(lag if dates_fit else np.zeros((0, 0))):  # dates where they fit
-            if np.isfinite(value):
-                ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.5 if same_year else 5,
-                        color="white" if value < vmax * 0.6 else "black")
+        dates_fit = pitch >= 7  # 5.5 pt dates need a 7 pt row
+        if dates_fit:
+            for (i, j), value in np.ndenumerate(lag):
+                if np.isfinite(value):
+                    ax.text(j, i, text[i][j], ha="center", va="center", fontsize=5.5 if same_year else 5,
+                            color="white" if value < vmax * 0.6 else "black")
         ax.set_yticks(range(0, len(units), every), units[::every], fontsize=unit_size)
         ax.set_xticks(range(len(measures)), columns, rotation=60, ha="right", fontsize=8.5)
         ax.set_xticks(np.arange(-0.5, len(measures), 1), minor=True)
