@@ -41,6 +41,7 @@ class Settings:
     default_year: int | None = None  # year for "4月20日" on pages without a publication date
     calendar: Path | None = None  # phrases → years (e.g. NPC sessions) to date undated records
     date_from_text: bool = True  # date undated records from their title or opening text
+    date_range: tuple[int, int] = (1900, 2100)  # years a date may fall in; others are typos, left blank
     # [tokens]
     dictionaries: tuple[Path, ...] | None = None  # None: the shipped policy dictionary
     stopwords: tuple[Path, ...] | None = None  # None: the shipped stopword list
@@ -88,7 +89,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "drop_duplicates": "drop_duplicates",
     },
     "columns": {"text": "text_column", "date": "date_column", "unit": "unit_column", "title": "title_column", "id": "id_column"},
-    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text"},
+    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text", "range": "date_range"},
     "tokens": {
         "dictionaries": "dictionaries",
         "stopwords": "stopwords",
@@ -185,6 +186,10 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
             raise fail("a year like 2020")
         return value
+    if name == "date_range":
+        if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int and 1 <= v <= 9999 for v in value) and value[0] <= value[1]):
+            raise fail("two years, earliest first, like [1900, 2100]")
+        return tuple(value)
     if name in {"min_chars", "top_terms", "k", "workers"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")

@@ -72,6 +72,7 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         date_from_text=settings.date_from_text,
         drop_duplicates=settings.drop_duplicates,
         progress=settings.progress,
+        date_range=settings.date_range,
     )
 
 
