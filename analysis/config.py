@@ -7,6 +7,7 @@ falls back to a default. Relative paths in a config file are taken from the file
 from __future__ import annotations
 
 import codecs
+import reprlib
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -160,7 +161,8 @@ def _where(path: Path, text: str, section: str, key: str | None = None) -> str:
 
 def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind: Any) -> Any:
     def fail(expected: str) -> ConfigError:
-        return ConfigError(f"{path}: '{key}' must be {expected}, not {value!r}")
+        shown = reprlib.repr(value)  # a huge or deeply nested value is shown cut short
+        return ConfigError(f"{path}: '{key}' must be {expected}, not {shown}")
 
     if name == "corpus":
         if isinstance(value, str):
@@ -190,6 +192,9 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int and 1 <= v <= 9999 for v in value) and value[0] <= value[1]):
             raise fail("two years, earliest first, like [1900, 2100]")
         return tuple(value)
+    if name == "font" and isinstance(value, str) and value.strip():
+        beside = base / value  # a font file named relative to the config sits beside it, as every path here
+        return str(beside.resolve()) if not Path(value).is_absolute() and beside.is_file() else value
     if name in {"min_chars", "top_terms", "k", "workers"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")

@@ -239,6 +239,8 @@ def compare(
                 side_b = read_reference(reference, label=names[1])
             except FileNotFoundError:
                 raise AnalysisError(f"{reference}: no such file (the reference list is a CSV with columns term,count)") from None
+            except OSError as error:
+                raise AnalysisError(f"{reference}: cannot be read ({error.strerror or error})") from None
             except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
                 raise AnalysisError(str(error).splitlines()[0]) from None
     measures = a.lexicon.names

@@ -266,3 +266,139 @@ def test_a_date_is_kept_inside_the_range_and_blank_outside(tmp_path_factory, yea
         assert doc.date_start is not None and doc.date_start.year == year
     else:
         assert doc.date_start is None and any("left blank" in n for n in corpus.notes)
+
+
+def _near_reference(rule, text: str, start: int, end: int, bounds) -> bool:
+    """The rule as it was written before issue 25: every occurrence in the window, looked at for every match."""
+    from bisect import bisect_right
+
+    from analysis.measures.lexicon import _occurrences
+
+    if rule.within == "sentence":
+        i = bisect_right(bounds, start)
+        low = bounds[i - 1] + 1 if i else 0
+        high = bounds[i] if i < len(bounds) else len(text)
+        gap = len(text)
+    else:
+        gap = int(rule.within)
+        longest = max(map(len, rule.any_of + rule.all_of))
+        low, high = max(start - gap - longest, 0), min(end + gap + longest, len(text))
+
+    def present(word: str) -> bool:
+        for a, b in _occurrences(text[low:high], word):
+            a, b = a + low, b + low
+            if (b <= start and start - b <= gap) or (a >= end and a - end <= gap):
+                return True
+        return False
+
+    if rule.all_of and not all(present(w) for w in rule.all_of):
+        return False
+    return not rule.any_of or any(present(w) for w in rule.any_of)
+
+
+@FUZZ
+@given(
+    text=st.text(st.sampled_from("口罩群众发放。，登记"), max_size=80),
+    any_of=st.lists(st.sampled_from(["群众", "发", "放。", "口"]), max_size=2),
+    all_of=st.lists(st.sampled_from(["登记", "众", "，"]), max_size=2),
+    within=st.one_of(st.just("sentence"), st.integers(0, 12), st.just(10**9)),
+)
+def test_near_rules_in_bounded_windows_decide_as_the_whole_window_did(text, any_of, all_of, within):
+    """A near rule's nearest-occurrence check (bisection over each word's occurrences, found once)
+    holds for exactly the matches the look through the whole window accepted."""
+    from analysis.measures.lexicon import NearRule, _near_holds, _sentence_bounds
+
+    assume(any_of or all_of)
+    rule = NearRule(match=("口罩",), any_of=tuple(any_of), all_of=tuple(all_of), within=within)
+    bounds = _sentence_bounds(text)
+    starts: dict = {}
+    for m in rule.pattern.finditer(text):
+        assert _near_holds(rule, text, m.start(), m.end(), bounds, starts) == _near_reference(rule, text, m.start(), m.end(), bounds)
+
+
+@FUZZ
+@given(text=st.text(max_size=40))
+def test_nothing_printed_drives_the_terminal(text):
+    from analysis.outputs.cli import _TERMINAL_CONTROLS, printable
+
+    shown = printable(text)
+    assert not _TERMINAL_CONTROLS.search(shown)
+    assert "\n" not in printable(text, keep_lines=False)
+    if not _TERMINAL_CONTROLS.search(text):
+        assert shown == text  # ordinary text, Chinese included, is printed as it is
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, database=None)
+@given(names=st.lists(st.text(st.sampled_from("城关$\\^_{}\x01\x07\x1b\x7f\x85甲\n"), min_size=1, max_size=6), min_size=1, max_size=4, unique=True))
+def test_any_name_is_drawn_as_text_into_valid_svg(tmp_path_factory, names):
+    """Units, titles and measures named with $, TeX characters or control characters: drawn
+    (no mathtext error), and every SVG is well-formed XML."""
+    import xml.dom.minidom
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.viz.figures import figure_style, save_figure
+
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.barh(names, range(1, len(names) + 1))
+        ax.set_title(names[0])
+        ax.set_xticks([1, 2], labels=names[:1] * 2)
+    out = tmp_path_factory.getbasetemp() / "svg-names"
+    try:
+        paths = save_figure(fig, out, "names", formats=("svg", "png"), dpi=50)
+    finally:
+        plt.close(fig)
+    xml.dom.minidom.parse(str(paths[0]))
+
+
+@FUZZ
+@given(kinds=st.lists(st.sampled_from(["link", "file", "none"]), min_size=3, max_size=3), linked_folder=st.booleans())
+def test_outputs_replace_links_and_files_but_never_write_through_them(tmp_path_factory, kinds, linked_folder):
+    """Whatever stands at an output's name (a link to a file outside, a file, nothing), the staged
+    files replace it and nothing outside ``out`` changes; a linked folder is refused, before
+    anything is moved."""
+    from analysis.errors import AnalysisError
+    from analysis.outputs.safe import OutputFolder
+
+    base = tmp_path_factory.mktemp("safe")
+    outside = base / "outside"
+    outside.mkdir()
+    out = base / "out"
+    out.mkdir()
+    if linked_folder:
+        (out / "figures").symlink_to(outside, target_is_directory=True)
+    else:
+        (out / "figures").mkdir()
+    names = ["a.csv", "manifest.json", "figures/b.svg"]
+    for name, kind in zip(names, kinds):
+        target = out / name
+        if linked_folder and name.startswith("figures/"):
+            continue  # inside the linked folder: nothing more to put there
+        if kind == "link":
+            (outside / target.name).write_text("precious", encoding="utf-8")
+            target.symlink_to(outside / target.name)
+        elif kind == "file":
+            target.write_text("old", encoding="utf-8")
+    before = {p: p.read_bytes() for p in outside.iterdir()}
+    listed = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    try:
+        with OutputFolder(out) as folder:
+            staged = []
+            for name in names:
+                path = folder.stage / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("new " + name, encoding="utf-8")
+                staged.append(path)
+            folder.commit(staged)
+    except AnalysisError as error:
+        assert linked_folder and "is a link" in str(error)
+        assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == listed  # refused before anything moved
+    else:
+        assert not linked_folder
+        assert all((out / n).read_text(encoding="utf-8") == "new " + n and not (out / n).is_symlink() for n in names)
+    assert {p: p.read_bytes() for p in outside.iterdir()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".policy-analysis-staging-")]

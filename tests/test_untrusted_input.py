@@ -520,3 +520,372 @@ def test_an_html_page_with_30000_nested_elements_is_read_in_bounded_time(tmp_pat
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert "各单位要加强疫情防控工作。" in corpus.documents[0].text
+
+
+# --- round two: outputs written safely and whole ---------------------------------------------
+
+
+def _one_line(capsys, code: int, fragment: str) -> str:
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in captured.err, captured.err
+    assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def _small_csv(tmp_path: Path, units=("城关", "城西", "城东", "城南"), name="c.csv") -> Path:
+    rows = ["id,date,unit,text"] + [
+        f'{i},2020-04-2{i},"{u}",{u}派出所第{i}次开展巡查、劝导群众佩戴口罩和测温登记，加强疫情防控。' for i, u in enumerate(units, 1)
+    ]
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_link_inside_out_is_replaced_never_written_through(tmp_path, capsys):
+    """'ln -s $PWD/precious.txt out/terms.csv; run --out out overwrites the file outside --out'."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "terms.csv").symlink_to(precious)
+    assert main(["run", "--out", str(out), "--no-figures"]) == 0
+    assert precious.read_text(encoding="utf-8") == "keep me"
+    assert not (out / "terms.csv").is_symlink() and (out / "terms.csv").read_text(encoding="utf-8").startswith("term,")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "figures").symlink_to(elsewhere, target_is_directory=True)
+    capsys.readouterr()
+    code = main(["run", "--corpus", str(_small_csv(tmp_path)), "--out", str(out)])
+    _one_line(capsys, code, "figures: is a link; outputs are never written through links")
+    assert not list(elsewhere.iterdir())
+
+
+def test_an_input_inside_out_is_never_overwritten(tmp_path, capsys):
+    """'run --corpus m/documents.csv --out m replaces the user's corpus with the output table'."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    corpus = _small_csv(folder, name="documents.csv")
+    before = corpus.read_bytes()
+    code = main(["run", "--corpus", str(corpus), "--out", str(folder), "--no-figures"])
+    _one_line(capsys, code, "documents.csv: is an input of this run")
+    assert corpus.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["documents.csv"]
+
+
+def test_an_interrupted_or_failing_run_leaves_the_old_set(tmp_path, capsys, monkeypatch):
+    """'Ctrl-C, a crash while drawing figures, or a full disk leaves new tables beside the old manifest.json'."""
+    import errno
+    import os
+
+    import analysis.viz.publish as publish
+
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), "--no-figures"]) == 0  # the old set: the shipped bulletin
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    other = _small_csv(tmp_path)
+
+    def crash(*_, **__):
+        raise RuntimeError("boom while drawing")
+
+    monkeypatch.setattr(publish, "draw_figures", crash)
+    with pytest.raises(RuntimeError):
+        main(["run", "--corpus", str(other), "--out", str(out)])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old  # no staging folder left, nothing changed
+
+    def interrupt(*_, **__):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish, "draw_figures", interrupt)
+    assert main(["run", "--corpus", str(other), "--out", str(out)]) == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+
+    real_to_csv = pd.DataFrame.to_csv
+
+    def full(self, path=None, *args, **kwargs):  # the disk fills up while the tables are written
+        if isinstance(path, (str, Path)) and Path(path).name == "mentions.csv":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_to_csv(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    capsys.readouterr()
+    code = main(["run", "--corpus", str(other), "--out", str(out), "--no-figures"])
+    _one_line(capsys, code, "cannot write there (No space left on device)")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+    monkeypatch.setattr(pd.DataFrame, "to_csv", real_to_csv)
+
+    real_replace, calls = os.replace, []
+
+    def stop_midway(source, target):  # the disk fills up while the files are moved into place
+        calls.append(target)
+        if len(calls) == 4:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", stop_midway)
+    code = main(["run", "--corpus", str(other), "--out", str(out), "--no-figures"])
+    _one_line(capsys, code, "cannot write there")
+    assert (out / "RUN_NOT_FINISHED.txt").is_file() and (out / "manifest.json").read_bytes() == old["manifest.json"]
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert main(["run", "--corpus", str(other), "--out", str(out), "--no-figures"]) == 0
+    assert not (out / "RUN_NOT_FINISHED.txt").exists()
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"]["documents_analysed"] == 4
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "validate sample", "validate score", "init", "explore"])
+def test_every_command_handles_an_out_that_is_a_file_in_one_line(tmp_path, capsys, command):
+    """'run, compare, validate and init crash on an --out that is a file, read-only, or full'."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file", encoding="utf-8")
+    args = {
+        "run": ["run", "--out", str(blocker), "--no-figures"],
+        "compare": ["compare", "--split-date", "2020-04-20", "--out", str(blocker), "--no-figures"],
+        "validate sample": ["validate", "sample", "--out", str(blocker / "s.xlsx")],
+        "validate score": ["validate", "score", str(tmp_path / "s.xlsx"), "--out", str(blocker)],
+        "init": ["init", str(blocker / "a.toml")],
+        "explore": ["explore", "--out", str(blocker)],
+    }[command]
+    if command == "validate score":
+        assert main(["validate", "sample", "--out", str(tmp_path / "s.xlsx"), "--n", "5"]) == 0
+        capsys.readouterr()
+    _one_line(capsys, main(args), "blocker")
+    assert blocker.read_text(encoding="utf-8") == "a file"
+
+
+def test_a_read_only_out_is_one_line(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    def refuse(*_, **__):  # tests run as root, whom a read-only folder does not stop: refuse as the OS would
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    for args in (["run", "--out", str(tmp_path / "r"), "--no-figures"], ["compare", "--split-date", "2020-04-20", "--out", str(tmp_path / "c")]):
+        _one_line(capsys, main(args), "cannot write there (Permission denied)")
+
+
+def test_validate_sample_does_not_overwrite_a_workbook_holding_codes(tmp_path, capsys):
+    """'validate sample overwrites a workbook a coder has already filled in'."""
+    path = tmp_path / "validation_sample.xlsx"
+    assert main(["validate", "sample", "--out", str(path), "--n", "6"]) == 0
+    assert main(["validate", "sample", "--out", str(path), "--n", "6"]) == 0  # nothing coded yet: redrawn
+    book = openpyxl.load_workbook(path)
+    book["coding"]["E2"] = 1
+    book.save(path)
+    coded = path.read_bytes()
+    capsys.readouterr()
+    line = _one_line(capsys, main(["validate", "sample", "--out", str(path), "--n", "6"]), "holds 1 code(s) a coder entered")
+    assert "validation_sample-2.xlsx" in line and "--force" in line and path.read_bytes() == coded
+    assert main(["validate", "sample", "--out", str(path), "--n", "6", "--force"]) == 0 and path.read_bytes() != coded
+
+
+def test_formula_cells_without_stored_values_are_named_by_sheet_and_cell(tmp_path, capsys):
+    """'validate score reads formula cells without stored values (=1) as blank: F1 drops to 0.00 without a word'."""
+    path = tmp_path / "s.xlsx"
+    assert main(["validate", "sample", "--out", str(path), "--n", "6"]) == 0
+    book = openpyxl.load_workbook(path)
+    book["coding"]["E3"] = "=1"  # openpyxl stores the formula, no value: as a script or a web app would
+    book["coding"]["F4"] = "=0+1"
+    book.save(path)
+    capsys.readouterr()
+    _one_line(capsys, main(["validate", "score", str(path), "--out", str(tmp_path / "v")]), "sheet 'coding': 2 formula cell(s) without a stored value (E3, F4)")
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".csv", ".ods"])
+def test_validate_score_of_another_format_is_one_line(tmp_path, capsys, suffix):
+    path = tmp_path / f"coded{suffix}"
+    path.write_bytes(b"unit_id,x\n1,1\n")
+    _one_line(capsys, main(["validate", "score", str(path), "--out", str(tmp_path / "v")]), f"not an .xlsx workbook")
+
+
+def test_terminal_control_codes_from_the_corpus_never_reach_the_terminal(tmp_path, capsys):
+    """'Raw terminal control codes from the corpus reach the terminal (a unit in a JSONL, a CSV header, a file name)'."""
+    hostile = "\u001b]0;PWNED\u0007甲"
+    lines = [json.dumps({"text": t, "unit": hostile if i == 0 else "城关"}, ensure_ascii=False) for i, t in enumerate(_notices(3))]
+    lines.append('{"text": 1')  # a skipped line, named on screen with the file's name
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder / f"r{hostile}.jsonl", "\n".join(lines).encode())
+    _write(folder / "t.csv", f"text,{hostile}\n{_notices(4)[3]},x\n".encode())
+    code = main(["run", "--corpus", str(folder), "--out", str(tmp_path / "o"), "--no-figures"])
+    captured = capsys.readouterr()
+    assert code == 0 and "\x1b" not in captured.out + captured.err and "\x07" not in captured.out + captured.err
+    assert "\\x1b]0;PWNED\\x07" in captured.out  # shown, as an escape
+    _write(tmp_path / f"bad{hostile}.csv", b"a,b\n1,2\n")
+    main(["run", "--corpus", str(tmp_path / f"bad{hostile}.csv"), "--out", str(tmp_path / "o2")])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b" in err and len(err.strip().splitlines()) == 1
+
+
+def test_dollar_signs_and_control_characters_in_names_are_drawn_as_text(tmp_path, capsys):
+    """'$ in a unit name or page title crashes figure drawing (mathtext) … a control character in a name makes 8 SVGs invalid XML'."""
+    import xml.dom.minidom
+
+    path = _small_csv(tmp_path, units=("城$关$", "城\x01西", "\x1b]0;PWNED\x07城东", "城南"))
+    out = tmp_path / "o"
+    assert main(["run", "--corpus", str(path), "--out", str(out)]) == 0
+    svgs = sorted((out / "figures").glob("*.svg"))
+    assert len(svgs) >= 8
+    for svg in svgs:
+        xml.dom.minidom.parse(str(svg))  # raises on a control character
+    assert "城$关$" in (out / "documents.csv").read_text(encoding="utf-8")  # the data keeps its name
+
+
+def test_a_control_character_in_a_measure_name_reaches_no_workbook_crash(tmp_path, capsys):
+    lexicon = tmp_path / "lex.toml"
+    lexicon.write_text('[[measure]]\nname = "口罩\\u0001"\nvariants = ["口罩"]\n\n[[measure]]\nname = "测温"\nvariants = ["测温"]\n', encoding="utf-8")
+    path = tmp_path / "s.xlsx"
+    assert main(["validate", "sample", "--lexicon", str(lexicon), "--corpus", str(_small_csv(tmp_path)), "--out", str(path), "--n", "4"]) == 0
+    header = [c.value for c in openpyxl.load_workbook(path)["coding"][1]]
+    assert "口罩" in header
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"term,count\n\xb9\xfa\xbc\xd2,3\n", "the reference list is not UTF-8"),  # GBK
+        (b"term,count\n\xe5\x9b\xbd\xe5\xae\xb6,99999999999999999999999\n", "count must be a whole number from 0 to 10^15"),
+        (None, "is a folder, not a reference list"),
+    ],
+    ids=["gbk", "huge count", "folder"],
+)
+def test_a_bad_reference_list_is_one_line_naming_it(tmp_path, capsys, content, fragment):
+    path = tmp_path / "ref.csv"
+    path.mkdir() if content is None else path.write_bytes(content)
+    line = _one_line(capsys, main(["compare", "--reference", str(path), "--out", str(tmp_path / "c"), "--no-figures"]), fragment)
+    assert "ref.csv" in line
+
+
+@pytest.mark.parametrize(
+    ("config_text", "fragment"),
+    [
+        ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deeply"),
+        ("[clusters]\nk = 1" + "0" * 5000 + "\n", "too large to read"),
+        ('[tokens]\ndictionaries = ["."]\n', "is a folder, not a word list"),
+        ('[tokens]\nstopwords = ["."]\n', "is a folder, not a word list"),
+        ('[figures]\nfont = "notafont.ttf"\n', "not a font file FreeType can open"),
+    ],
+    ids=["deep nesting", "huge integer", "dictionaries folder", "stopwords folder", "not a font"],
+)
+def test_config_and_path_errors_name_the_file(tmp_path, capsys, config_text, fragment):
+    (tmp_path / "notafont.ttf").write_text("not a font", encoding="utf-8")
+    config = tmp_path / "my.toml"
+    config.write_text(config_text, encoding="utf-8")
+    _one_line(capsys, main(["run", "--config", str(config), "--out", str(tmp_path / "o")]), fragment)
+
+
+def test_a_font_path_relative_to_the_config_is_found_beside_it(tmp_path):
+    from analysis.config import load_settings
+    from analysis.viz.fonts import cjk_font_path
+
+    font = cjk_font_path()
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "my.ttf").write_bytes(font.read_bytes())
+    (folder / "my.toml").write_text('[figures]\nfont = "my.ttf"\n', encoding="utf-8")
+    settings = load_settings(folder / "my.toml")
+    assert Path(settings.font) == (folder / "my.ttf").resolve()
+
+
+def test_a_junk_validation_table_is_one_line(tmp_path, capsys):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\x01\x02garbage,\n\xff\xfe")
+    _one_line(capsys, main(["report", "--validation", str(junk), "--out", str(tmp_path / "r")]), "junk.csv")
+    out = tmp_path / "r2"
+    out.mkdir()
+    (out / "validation.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    _one_line(capsys, main(["report", "--out", str(out)]), "validation.csv:1: not a validation table")
+
+
+def test_init_refuses_a_line_break_in_the_corpus_path(tmp_path, capsys):
+    """'init accepts a line break in --corpus and writes an invalid TOML'."""
+    target = tmp_path / "a.toml"
+    _one_line(capsys, main(["init", str(target), "--corpus", "my\ncorpus"]), "line break")
+    assert not target.exists()
+
+
+# --- round two: no hang -------------------------------------------------------------------
+
+_SEARCH_PROBE = """<script>
+if (window.__noWorker) window.Worker = undefined;
+window.addEventListener("load", async function () {
+  var out = {};
+  var status = function () { return document.getElementById("status").textContent; };
+  try {
+    await window.explorer.ready;
+    if (window.__noWorker) {
+      await window.explorer.search("\\\\d*", true, false);
+      out.empty = status();
+      out.emptyPassages = document.querySelectorAll("#passages li").length;
+    }
+    await window.explorer.search("(疫+)+$", true, false);
+    out.nested = status();
+    await window.explorer.search("野家", false, false);
+    out.after = status();
+  } catch (error) { out.exception = String(error && error.stack || error); }
+  var pre = document.createElement("pre"); pre.id = "__probe"; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+});
+</script>"""
+
+
+def _search_probe(tmp_path: Path, page: Path, *, worker: bool) -> dict:
+    import html as html_module
+    import re
+    import subprocess
+
+    from chromium import CHROMIUM_FLAGS, chromium
+
+    probe = tmp_path / f"probe-{worker}.html"
+    flag = "" if worker else "<script>window.__noWorker = true;</script>"
+    probe.write_text(page.read_text(encoding="utf-8").replace("<head>", "<head>" + flag + _SEARCH_PROBE, 1), encoding="utf-8")
+    done = subprocess.run(
+        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / f'profile-{worker}'}", "--virtual-time-budget=20000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120,  # a frozen page never dumps: the test fails here
+    )
+    seen = json.loads(html_module.unescape(re.search(r'<pre id="__probe">(.*?)</pre>', done.stdout, re.S).group(1)))
+    assert "exception" not in seen, seen
+    return seen
+
+
+@pytest.mark.slow
+def test_the_explorer_search_never_freezes_the_page(tmp_path):
+    """'The explorer's search freezes the page for good when a regex can match the empty string (\\d*)
+    beside a character outside the BMP (𠮷), and on nested repeats ((疫+)+$) over a long run of one character'.
+
+    Run once as a browser without workers (the search runs in the page: empty matches advance by
+    code point, nested repeats are refused at once) and once with them (a worker past its time
+    budget is stopped). Headless Chromium's virtual time makes the budget pass early: only the
+    stopped search is checked with workers."""
+    rows = ["id,date,unit,text", "1,2020-04-01,城关,𠮷野家门店开展防疫消毒3次。", "2,2020-04-02,城西,城西派出所劝导群众佩戴口罩。"]
+    rows.append("3,2020-04-03,城东," + "疫" * 60 + "情防控。")
+    corpus = _write(tmp_path / "c.csv", ("\n".join(rows) + "\n").encode())
+    assert main(["explore", "--corpus", str(corpus), "--out", str(tmp_path / "e")]) == 0
+    page = tmp_path / "e" / "explore.html"
+    in_page = _search_probe(tmp_path, page, worker=False)
+    assert in_page["empty"].startswith("“\\d*”: 1 passage") and in_page["emptyPassages"] == 1  # the 3 of 消毒3次
+    assert "not searched: nested repeats" in in_page["nested"] and "(x+)+" in in_page["nested"]
+    assert in_page["after"].startswith("“野家”: 1 passage")
+    in_worker = _search_probe(tmp_path, page, worker=True)
+    assert "stopped after 3 s without finishing" in in_worker["nested"]
+    assert in_worker["after"].startswith("“野家”: 1 passage")  # the page still answers
+
+
+def test_near_rules_look_up_their_companions_once_per_text_not_per_match(tmp_path, monkeypatch):
+    """'a near rule with a huge window takes 37 s against 5 s': every match looked through its whole
+    window (a sentence as long as the text, or within = 10^9). Counted, not timed: the companions'
+    occurrences are found once per text and word, however many matches and however wide the window."""
+    import analysis.measures.lexicon as lexicon_module
+    from analysis.measures.lexicon import find_mentions, load_lexicon
+
+    path = tmp_path / "lex.toml"
+    path.write_text(
+        '[[measure]]\nname = "口罩"\nvariants = ["佩戴口罩"]\n\n[[measure.near]]\nmatch = ["口罩"]\nany_of = ["群众", "发放"]\nwithin = 1000000000\n\n'
+        '[[measure]]\nname = "测温"\nvariants = ["测温登记"]\n\n[[measure.near]]\nmatch = ["测温"]\nall_of = ["登记"]\nwithin = "sentence"\n',
+        encoding="utf-8",
+    )
+    lexicon = load_lexicon(path)
+    text = "城关派出所开展巡查，口罩到位，测温完成" * 2000 + "群众。"
+    calls = []
+    real = lexicon_module._occurrences
+    monkeypatch.setattr(lexicon_module, "_occurrences", lambda text, needle: calls.append(needle) or real(text, needle))
+    mentions = find_mentions([text], ["d"], lexicon)
+    assert (mentions["measure"] == "口罩").sum() == 2000 and (mentions["measure"] == "测温").sum() == 0
+    assert len(calls) == len(set(calls)) and set(calls) <= {"发放", "登记", "群众"}  # was one look per match and word: 4,000

@@ -38,3 +38,9 @@ def read_toml(path: str | Path, *, kind: str, missing: str) -> tuple[dict[str, A
         raise ConfigError(f"{path}: {kind} is not UTF-8 (save it as UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {kind} is not valid TOML: {error} (fix the syntax there)") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: {kind} is nested too deeply to read (arrays or tables inside one another; fix the file)") from None
+    except ValueError as error:  # an integer longer than int()'s 4,300 digits
+        raise ConfigError(f"{path}: {kind} holds a value too large to read ({str(error).split(';')[0]}; fix the file)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: {kind} cannot be read ({error.strerror or error})") from None

@@ -126,6 +126,11 @@ def compare_sides(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COMPARISON_COLUMNS)
 
 
+#: The largest count (and total) a reference list may hold: far above any real corpus, far below
+#: where 64-bit counts wrap to negative sizes.
+_MAX_COUNT = 10**15
+
+
 def read_reference(path, *, label: str | None = None) -> Side:
     """A reference frequency list, a CSV with columns ``term,count`` (UTF-8), as a side.
 
@@ -133,15 +138,24 @@ def read_reference(path, *, label: str | None = None) -> Side:
     from pathlib import Path
 
     path = Path(path)
-    table = pd.read_csv(path, encoding="utf-8-sig", dtype={"term": str})
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not a reference list (give a CSV file with columns term,count)")
+    try:
+        table = pd.read_csv(path, encoding="utf-8-sig", dtype={"term": str})
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: the reference list is not UTF-8 (save it as UTF-8; a GBK list too)") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ValueError(f"{path}: not a readable CSV ({str(error).splitlines()[0][:120]})") from None
     missing = {"term", "count"} - set(table.columns)
     if missing:
         raise ValueError(f"{path}: needs the columns term,count (missing: {', '.join(sorted(missing))}; found: {', '.join(map(str, table.columns))})")
     counts = pd.to_numeric(table["count"], errors="coerce")
-    bad = counts.isna() | (counts < 0) | (counts != counts.round())
+    bad = counts.isna() | (counts < 0) | (counts != counts.round()) | (counts > _MAX_COUNT)
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise ValueError(f"{path}:{line}: count must be a whole number of 0 or more, not {table['count'].iloc[line - 2]!r}")
+        raise ValueError(f"{path}:{line}: count must be a whole number from 0 to 10^15, not {str(table['count'].iloc[line - 2])[:40]!r}")
+    if counts.sum() > _MAX_COUNT:
+        raise ValueError(f"{path}: the counts add up to more than 10^15 tokens (check the count column)")
     terms = counts.astype(np.int64).groupby(table["term"].fillna("").astype(str)).sum()
     terms = terms[terms.index != ""]
     return Side(label=label or f"reference {path.name}", terms=terms, n_tokens=int(terms.sum()), n_chars=None)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..config import Settings, load_settings, write_starter_config
 from ..errors import AnalysisError, ConfigError
@@ -103,22 +105,30 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--by", choices=["sentence", "document"], default="sentence", help="text unit (default: sentence)")
     sample.add_argument("--seed", type=int, default=0, help="random state of the draw (default 0)")
     sample.add_argument("--out", type=Path, default=Path("validation_sample.xlsx"), help="workbook to write (default: validation_sample.xlsx)")
+    sample.add_argument("--force", action="store_true", help="replace a workbook at --out even if a coder has filled it in")
     score.add_argument("--out", type=Path, default=Path("validation"), help="output folder (default: validation)")
     return parser
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .coding import coding_inputs, score_workbooks, write_coding_sample
+    from .coding import coding_inputs, refuse_coded_workbook, score_workbooks, write_coding_sample
+    from .safe import probe
 
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
-    inputs = coding_inputs(settings)
     if args.step == "sample":
         if args.out.suffix.lower() != ".xlsx":
             raise ConfigError(f"{args.out}: --out must be an .xlsx file")
         if args.n < 1:
             raise ConfigError(f"--n must be 1 or more, not {args.n}")
-        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed)
+        if not args.force:
+            refuse_coded_workbook(args.out)  # before drawing: the coder's work is never replaced
+        probe(args.out.parent)
+    else:
+        probe(args.out)
+    inputs = coding_inputs(settings)
+    if args.step == "sample":
+        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed, force=args.force)
         coded = (sample[inputs.lexicon.names].sum() > 0).sum()
         named = sample["unit"].astype(bool)
         spread = f"{sample.loc[named, 'unit'].nunique()} units" if named.any() else f"{sample['doc_id'].nunique()} documents"
@@ -181,7 +191,12 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    path = write_starter_config(args.file, corpus=args.corpus, force=args.force)
+    if any(not c.isprintable() for c in str(args.corpus)):
+        raise ConfigError(f"--corpus {args.corpus!r}: holds a line break or another control character; give the corpus path on one line")
+    try:
+        path = write_starter_config(args.file, corpus=args.corpus, force=args.force)
+    except OSError as error:
+        raise AnalysisError(f"{args.file}: cannot write there ({error.strerror or error}); choose another file name") from None
     print(f"wrote {path}: edit it, then run `python -m analysis run --config {path}`")
     return 0
 
@@ -224,6 +239,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.no_progress or args.progress:
         settings = settings.with_overrides(progress=bool(args.progress and not args.no_progress))
     _figures_off_screen()
+    from .safe import probe
+
+    probe(args.out)  # an unusable --out fails now, in one line, not after the analysis
     analysis = analyse(settings)
     written = write_outputs(analysis, args.out)
     corpus = analysis.corpus
@@ -261,6 +279,9 @@ def _report(args: argparse.Namespace) -> int:
         corpus=args.corpus, lexicon=args.lexicon, figure_size=args.size, measure_labels="en" if args.english else None
     )
     _figures_off_screen()
+    from .safe import probe
+
+    probe(args.out)
     analysis = analyse(settings)
     try:
         written = write_report(analysis, args.out, validation=args.validation)
@@ -323,6 +344,9 @@ def _compare(args: argparse.Namespace) -> int:
             "or --reference FILE.csv" + (f" (not {' and '.join(modes)} together)" if modes else "")
         )
     args.out = args.out or _own_folder("results", args.config) / "comparison"
+    from .safe import probe
+
+    probe(args.out)
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(lexicon=args.lexicon)
     _figures_off_screen()
@@ -342,8 +366,18 @@ def _compare(args: argparse.Namespace) -> int:
         date_from=args.date_from,
         date_to=args.date_to,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "comparison.csv"
+    from .safe import OutputFolder, run_inputs
+
+    with OutputFolder(args.out, [p for r in results for p in run_inputs(r)] + ([args.reference] if args.reference else [])) as folder:
+        written = _write_comparison(args, table, results, settings, folder.stage)
+        written = folder.commit(written)
+    print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
+def _write_comparison(args: argparse.Namespace, table, results, settings: Settings, out: Path) -> list[Path]:
+    """comparison.csv and its figure in ``out``; what the comparison found, printed."""
+    path = out / "comparison.csv"
     table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     written = [path]
     label_a, label_b = (table["side_a"].iloc[0], table["side_b"].iloc[0]) if len(table) else ("A", "B")
@@ -383,10 +417,36 @@ def _compare(args: argparse.Namespace) -> int:
         names = " vs ".join(dict.fromkeys(corpus_name(r) for r in results))
         start, end = date_range(results[0])
         note = source_note(names, args.date_from or start, args.date_to or end)
-        written.extend(publish_figure(fig, results[0], args.out / "figures", "comparison", source=note))
+        written.extend(publish_figure(fig, results[0], out / "figures", "comparison", source=note))
         plt.close(fig)
-    print(f"wrote {len(written)} files to {args.out}/")
-    return 0
+    return written
+
+
+#: Characters that drive a terminal rather than show (C0 but tab and line feed, DEL, C1, and the
+#: bidirectional overrides that reorder what is shown): printed as escapes, never sent raw.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, keep_lines: bool = True) -> str:
+    """``text`` safe to print: a corpus's control codes (``ESC]0;…``) shown as ``\\x1b``, not obeyed."""
+    def escape(match: re.Match[str]) -> str:
+        return match.group(0).encode("unicode_escape").decode("ascii")
+
+    text = _TERMINAL_CONTROLS.sub(escape, text)
+    return text if keep_lines else text.replace("\n", "\\n").replace("\t", "\\t")
+
+
+class _PrintableStream:
+    """sys.stdout for the duration of a command: everything printed passes :func:`printable`."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -395,10 +455,12 @@ def main(argv: list[str] | None = None) -> int:
         "init": _init, "run": _run, "report": _report, "compare": _compare,
         "explore": _explore, "notebooks": _notebooks, "validate": _validate,
     }
+    stdout = sys.stdout
+    sys.stdout = _PrintableStream(stdout)
     try:
         return commands[args.command](args)
     except AnalysisError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error), keep_lines=False)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -407,3 +469,5 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
         return 0
+    finally:
+        sys.stdout = stdout

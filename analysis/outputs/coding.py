@@ -36,7 +36,7 @@ from ..methods.handcoding import (
     text_units,
 )
 from ..result import Analysis
-from .workbook import store_text_as_text, write_stable_zip, write_workbook
+from .workbook import stable_zip_bytes, store_text_as_text, workbook_bytes
 
 __all__ = ["CodingInputs", "coding_inputs", "write_coding_sample", "read_codings", "score_workbooks"]
 
@@ -60,6 +60,9 @@ class CodingInputs:
         self.lexicon = lexicon
         self.label = label
         self.sha256 = corpus_hash(documents["doc_id"].astype(str).tolist(), documents["text"].astype(str).tolist())
+        sources = documents["source"].dropna().unique().tolist() if "source" in documents else []
+        #: The files read (corpus files, lexicon): never written over.
+        self.paths = [Path(p) for p in sources if p] + ([Path(lexicon.path)] if getattr(lexicon, "path", None) else [])
 
 
 def coding_inputs(source: Any = None, **settings: Any) -> CodingInputs:
@@ -91,12 +94,13 @@ def _label(settings: Any) -> str:
 
 
 def write_coding_sample(
-    source: Any, path: str | Path, *, n: int = 60, by: str = "sentence", random_state: int = 0
+    source: Any, path: str | Path, *, n: int = 60, by: str = "sentence", random_state: int = 0, force: bool = False
 ) -> pd.DataFrame:
     """Draw the sample (:func:`~analysis.methods.handcoding.draw_sample`) and write it as the
     workbook a coder fills in; returns the sample with the lexicon's codes (for checking, not
     for the coder). ``source`` is an Analysis or :class:`CodingInputs` or what
-    :func:`coding_inputs` accepts."""
+    :func:`coding_inputs` accepts. A workbook at ``path`` that holds codes is not replaced
+    unless ``force`` (:class:`~analysis.errors.InputError` suggests a free name)."""
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -131,9 +135,7 @@ def write_coding_sample(
         columns=["key", "value"],
     )
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook({CODING_SHEET: coding, "measures": measures, ABOUT_SHEET: about}, target)
-    book = load_workbook(target)
+    book = load_workbook(io.BytesIO(workbook_bytes({CODING_SHEET: coding, "measures": measures, ABOUT_SHEET: about})))
     sheet = book[CODING_SHEET]
     sheet.column_dimensions["D"].width = 80
     for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
@@ -151,8 +153,32 @@ def write_coding_sample(
         store_text_as_text(worksheet)
     buffer = io.BytesIO()
     book.save(buffer)
-    write_stable_zip(buffer.getvalue(), target)
+    from .safe import write_file_safely
+
+    if not force:
+        refuse_coded_workbook(target)
+    write_file_safely(target, stable_zip_bytes(buffer.getvalue()), inputs=inputs.paths)
     return sample
+
+
+def refuse_coded_workbook(path: Path) -> None:
+    """Stop before a new sample replaces a workbook a coder has filled in (its default name is the
+    one coders are told to fill): name how many codes it holds and a free name to use instead."""
+    if not path.exists():
+        return
+    book = _open(path)
+    codes = 0
+    if not isinstance(book, InputError) and CODING_SHEET in book.sheetnames:
+        rows = list(book[CODING_SHEET].iter_rows(values_only=True))
+        codes = sum(1 for cells in rows[1:] for cell in cells[len(_FIXED):] if cell not in (None, ""))
+    if isinstance(book, InputError) or codes:
+        stem, number = path.stem, 2
+        while path.with_name(f"{stem}-{number}{path.suffix}").exists():
+            number += 1
+        what = f"holds {codes} code(s) a coder entered" if codes else "exists and is not a sample workbook this command wrote"
+        raise InputError(
+            path, f"{what}: not overwritten", hint=f"write the new sample with --out {path.with_name(f'{stem}-{number}{path.suffix}')}, or add --force"
+        )
 
 
 def _rules_text(measure: Any) -> str:
@@ -176,10 +202,42 @@ def _open(path: Path) -> Any:
 
     if not path.is_file():
         return InputError(path, "workbook not found (check the path)")
+    if path.suffix.lower() != ".xlsx":
+        return InputError(
+            path, f"a {path.suffix or 'file without a suffix'} file, not an .xlsx workbook: score the .xlsx workbook `validate sample` "
+            "wrote (if it was saved in another format, open it and save it as .xlsx)"
+        )
     try:
-        return load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        book = load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         return InputError(path, f"not an .xlsx workbook ({type(error).__name__}); score the workbook `validate sample` wrote")
+    unsaved = _formulas_without_values(path, book)
+    return unsaved or book
+
+
+def _formulas_without_values(path: Path, book: Any) -> InputError | None:
+    """Formula cells of the coding sheet with no value stored (a workbook written by a program, never
+    opened and saved in a spreadsheet): read as blanks they would silently count as not coded."""
+    from openpyxl import load_workbook
+
+    if CODING_SHEET not in book.sheetnames:
+        return None
+    values = book[CODING_SHEET]
+    formulas = load_workbook(path, data_only=False)[CODING_SHEET]
+    cells = [
+        cell.coordinate
+        for row in formulas.iter_rows()
+        for cell in row
+        if cell.data_type == "f" and values[cell.coordinate].value is None
+    ]
+    if not cells:
+        return None
+    shown = ", ".join(cells[:10]) + (f" and {len(cells) - 10} more" if len(cells) > 10 else "")
+    return InputError(
+        path,
+        f"sheet '{CODING_SHEET}': {len(cells)} formula cell(s) without a stored value ({shown}); open the workbook in Excel or "
+        "LibreOffice and save it (which stores their values), or type 0 or 1 in them",
+    )
 
 
 def _about(path: Path, book: Any) -> dict[str, tuple[str, int]]:
@@ -312,9 +370,11 @@ def score_workbooks(
     units = units.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
     scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state)
     disagreements = coding_disagreements(codings, units, inputs.documents, inputs.mentions, inputs.lexicon)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "validation.csv", out / "validation_disagreements.csv"]
-    scores.reindex(columns=VALIDATION_COLUMNS).to_csv(written[0], index=False, lineterminator="\n")
-    disagreements.to_csv(written[1], index=False, lineterminator="\n")
+    from .safe import OutputFolder
+
+    with OutputFolder(out_dir, [Path(p) for p in paths]) as folder:  # written whole, never over a workbook scored
+        staged = [folder.stage / "validation.csv", folder.stage / "validation_disagreements.csv"]
+        scores.reindex(columns=VALIDATION_COLUMNS).to_csv(staged[0], index=False, lineterminator="\n")
+        disagreements.to_csv(staged[1], index=False, lineterminator="\n")
+        written = folder.commit(staged)
     return scores, disagreements, written

@@ -275,11 +275,10 @@ def render_explorer(analysis: Analysis, *, embed_font: bool = True) -> str:
 
 def write_explorer(analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True) -> Path:
     """Write ``explore.html`` into ``out_dir`` (created if needed) and return its path."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / EXPLORER_FILE
-    path.write_text(render_explorer(analysis, embed_font=embed_font), encoding="utf-8")
-    return path
+    from .safe import run_inputs, write_file_safely
+
+    path = Path(out_dir) / EXPLORER_FILE
+    return write_file_safely(path, render_explorer(analysis, embed_font=embed_font).encode("utf-8"), inputs=run_inputs(analysis))
 
 
 class Explorer:

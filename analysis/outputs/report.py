@@ -27,6 +27,7 @@ import pandas as pd
 from ..headlines import Finding, headline_findings
 from ..methods.trends import lengths_differ, rates_by_period
 from ..result import Analysis, corpus_name, date_range
+from .safe import OutputFolder, run_inputs
 from .tables import write_outputs
 from .workbook import write_workbook
 
@@ -186,6 +187,30 @@ def _method_note(analysis: Analysis) -> list[str]:
 _RELIABILITY_COLUMNS = ["measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high"]
 
 
+def read_validation(path: str | Path) -> pd.DataFrame:
+    """``validation.csv`` as `validate score` writes it; a file that is not one (unreadable, no
+    ``measure``/``comparison`` columns, numbers that are not numbers) raises a one-line
+    :class:`~analysis.errors.InputError` naming it."""
+    from ..errors import InputError
+
+    path = Path(path)
+    hint = "give the validation.csv `python -m analysis validate score` wrote, or remove it from --out"
+    try:
+        frame = pd.read_csv(path, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(path, f"not a readable validation table ({type(error).__name__})", hint=hint) from None
+    missing = [c for c in ("measure", "comparison", "coder") if c not in frame.columns]
+    if missing:
+        raise InputError(path, f"not a validation table: no column {', '.join(missing)}", line=1, hint=hint)
+    for column in _RELIABILITY_COLUMNS[3:]:
+        if column in frame and not pd.api.types.is_numeric_dtype(frame[column]):
+            values = pd.to_numeric(frame[column], errors="coerce")
+            bad = frame[column][values.isna() & frame[column].notna()]
+            if len(bad):
+                raise InputError(path, f"column '{column}' holds {str(bad.iloc[0])[:40]!r}, not a number", line=int(bad.index[0]) + 2, hint=hint)
+    return frame
+
+
 def _reliability(validation: pd.DataFrame | None) -> dict | None:
     """The "How reliable is the coding" section from ``validation.csv`` (None: no section):
     a sentence per comparison over all measures, then the table per measure."""
@@ -288,19 +313,23 @@ def write_report(
     out = Path(out_dir)
     if validation is None and (out / "validation.csv").is_file():
         validation = out / "validation.csv"
-    if validation is not None and not isinstance(validation, pd.DataFrame):
-        validation = pd.read_csv(validation, encoding="utf-8")
-    written = write_outputs(analysis, out, figures=True)
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    figures = {p.stem: p for p in written if p.suffix == ".png"}
-    explorer = write_explorer(analysis, out, embed_font=embed_font)
-    html = render_report(analysis, manifest, figures, embed_font=embed_font, validation=validation, explorer=explorer.name)
-    report = out / "report.html"
-    report.write_text(html, encoding="utf-8")
-    tables = report_tables(analysis)
-    if validation is not None:
-        tables["validation"] = validation
-    workbook = write_workbook(tables, out / "tables.xlsx")
-    manifest["outputs"] = sorted({*manifest["outputs"], report.name, explorer.name, workbook.name})
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return [*written, report, explorer, workbook]
+    validation_path = None if validation is None or isinstance(validation, pd.DataFrame) else Path(validation)
+    if validation_path is not None:
+        validation = read_validation(validation_path)
+    inputs = [*run_inputs(analysis), *([validation_path] if validation_path else [])]
+    with OutputFolder(out, inputs) as folder:  # written whole: staged, then moved into place, manifest.json last
+        stage = folder.stage
+        written = write_outputs(analysis, stage, figures=True)
+        manifest = json.loads((stage / "manifest.json").read_text(encoding="utf-8"))
+        figures = {p.stem: p for p in written if p.suffix == ".png"}
+        explorer = write_explorer(analysis, stage, embed_font=embed_font)
+        html = render_report(analysis, manifest, figures, embed_font=embed_font, validation=validation, explorer=explorer.name)
+        report = stage / "report.html"
+        report.write_text(html, encoding="utf-8")
+        tables = report_tables(analysis)
+        if validation is not None:
+            tables["validation"] = validation
+        workbook = write_workbook(tables, stage / "tables.xlsx")
+        manifest["outputs"] = sorted({*manifest["outputs"], report.name, explorer.name, workbook.name})
+        (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return folder.commit([*written, report, explorer, workbook])

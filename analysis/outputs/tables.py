@@ -17,6 +17,7 @@ from .. import __version__
 from ..config import Settings
 from ..result import Analysis
 from ..versions import package_version
+from .safe import OutputFolder, run_inputs
 
 __all__ = ["write_outputs", "write_tables", "settings_record", "versions"]
 
@@ -157,15 +158,21 @@ def manifest(analysis: Analysis, outputs: list[str]) -> dict:
 
 def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | None = None) -> list[Path]:
     """Write every table, the figures (unless ``figures`` is False; default: the settings)
-    and ``manifest.json`` into ``out_dir``; return the paths written."""
-    out = Path(out_dir)
-    written = write_tables(analysis, out)
-    if analysis.settings.figures if figures is None else figures:
-        from ..viz.publish import draw_figures  # matplotlib is imported only when figures are drawn
+    and ``manifest.json`` into ``out_dir``; return the paths written.
 
-        written.extend(draw_figures(analysis, out / "figures"))
-    path = out / "manifest.json"
-    record = manifest(analysis, [str(p.relative_to(out)) for p in written])
-    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written.append(path)
-    return written
+    The files are written whole (:class:`~analysis.outputs.safe.OutputFolder`): staged, then
+    moved into place with ``manifest.json`` last, so an interrupted run leaves the old set; a
+    link at an output's name is replaced, never written through; an output that would replace
+    one of the run's inputs stops the run (:class:`~analysis.errors.AnalysisError`)."""
+    with OutputFolder(out_dir, run_inputs(analysis)) as folder:
+        out = folder.stage
+        written = write_tables(analysis, out)
+        if analysis.settings.figures if figures is None else figures:
+            from ..viz.publish import draw_figures  # matplotlib is imported only when figures are drawn
+
+            written.extend(draw_figures(analysis, out / "figures"))
+        path = out / "manifest.json"
+        record = manifest(analysis, [str(p.relative_to(out)) for p in written])
+        path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+        return folder.commit(written)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["write_workbook", "store_text_as_text", "write_stable_zip"]
+__all__ = ["write_workbook", "workbook_bytes", "store_text_as_text", "write_stable_zip", "stable_zip_bytes"]
 
 _XLSX_CELL_LIMIT = 32_767
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -45,6 +45,13 @@ def _display_width(value: object) -> int:
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write :func:`workbook_bytes` of ``tables`` to ``path``, whole (a temporary name, then renamed)."""
+    from .safe import write_file_safely
+
+    return write_file_safely(path, workbook_bytes(tables))
+
+
+def workbook_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
     """Write the tables as one xlsx workbook, a sheet per table; byte-identical for the same tables.
 
     Text stays Unicode (Chinese intact) and is always stored as text, never as a formula: a cell
@@ -64,6 +71,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, table in tables.items():
             frame = table.copy()
+            frame.columns = [_cell(c) if isinstance(c, str) else c for c in frame.columns]  # a measure named with a control character
             for column in frame.columns:
                 if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
                     frame[column] = frame[column].map(_cell)
@@ -75,7 +83,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path
                 sample = [column, *frame[column].head(200).tolist()]
                 width = min(max(_display_width(v) for v in sample) + 2, 60)
                 sheet.column_dimensions[get_column_letter(i)].width = width
-    return write_stable_zip(buffer.getvalue(), Path(path))
+    return stable_zip_bytes(buffer.getvalue())
 
 
 def store_text_as_text(sheet: object) -> None:
@@ -94,7 +102,14 @@ def store_text_as_text(sheet: object) -> None:
 
 
 def write_stable_zip(data: bytes, path: Path) -> Path:
-    """Rewrite an xlsx (a zip) with fixed entry dates and document dates, so reruns are identical."""
+    """Write :func:`stable_zip_bytes` of ``data`` to ``path``, whole."""
+    from .safe import write_file_safely
+
+    return write_file_safely(path, stable_zip_bytes(data))
+
+
+def stable_zip_bytes(data: bytes) -> bytes:
+    """An xlsx (a zip) rewritten with fixed entry dates and document dates, so reruns are identical."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
@@ -110,6 +125,4 @@ def write_stable_zip(data: bytes, path: Path) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             target.writestr(info, content)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
-    return path
+    return out.getvalue()

@@ -102,20 +102,101 @@
     return hits;
   }
 
-  function searchHits(pattern, isRegex) {
-    const source = isRegex ? pattern : pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const re = new RegExp(source, "gu");  // throws on a bad regular expression
+  // A regular expression runs in a worker under a time budget: one with nested repeats such as
+  // (疫+)+$ can take exponential time on a long run of one character, and a regular expression
+  // cannot be interrupted where it runs; a worker can. A search past the budget is stopped and
+  // said so. Every search advances past an empty match by a whole code point (𠮷 is two UTF-16
+  // units: advancing by one would land inside it and find the same empty match for ever).
+  const SEARCH_BUDGET_MS = 3000;
+  const NESTED_REPEAT = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,)/;  // (x+)+, (x*)*, (x{2,})+
+
+  function findAll(source, texts, allowed, maxMatches, budgetMs) {
+    const re = new RegExp(source, "gu");
+    const started = Date.now();
     const hits = [];
-    state.texts.forEach((text, d) => {
-      if (!inRange(d)) return;
+    let stopped = "";
+    for (const d of allowed) {
+      const text = texts[d];
       re.lastIndex = 0;
       let m;
-      while (hits.length < MAX_MATCHES && (m = re.exec(text)) !== null) {
-        if (m[0] === "") { re.lastIndex += 1; continue; }
-        hits.push({ doc: d, start: m.index, end: m.index + m[0].length });
+      while ((m = re.exec(text)) !== null) {
+        if (m[0] === "") {
+          const code = text.codePointAt(m.index);
+          re.lastIndex = m.index + (code !== undefined && code > 0xffff ? 2 : 1);
+          if (re.lastIndex > text.length) break;
+        } else {
+          hits.push({ doc: d, start: m.index, end: m.index + m[0].length });
+          if (hits.length >= maxMatches) return { hits: hits, stopped: "count" };
+        }
+        if (Date.now() - started > budgetMs) { stopped = "time"; break; }
       }
+      if (stopped) break;
+    }
+    return { hits: hits, stopped: stopped };
+  }
+
+  function searchWorkerMain() {
+    let texts = [];
+    self.onmessage = (event) => {
+      const job = event.data;
+      if (job.texts) { texts = job.texts; return; }
+      self.postMessage(Object.assign({ id: job.id }, findAll(job.source, texts, job.allowed, job.maxMatches, job.budgetMs)));
+    };
+  }
+
+  const searcher = { worker: null, next: 0, pending: null, unavailable: false };
+
+  function startWorker() {
+    if (searcher.worker || searcher.unavailable) return searcher.worker;
+    try {
+      const code = findAll.toString() + "\n(" + searchWorkerMain.toString() + ")();";
+      const worker = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+      worker.postMessage({ texts: state.texts });
+      worker.onmessage = (event) => {
+        const pending = searcher.pending;
+        if (pending && pending.id === event.data.id) { searcher.pending = null; clearTimeout(pending.timer); pending.resolve(event.data); }
+      };
+      worker.onerror = () => { searcher.unavailable = true; stopWorker(); };
+      searcher.worker = worker;
+    } catch (error) {
+      searcher.unavailable = true;  // no workers here: searches run in the page, between-match budget only
+    }
+    return searcher.worker;
+  }
+
+  function stopWorker() {
+    if (searcher.worker) searcher.worker.terminate();
+    searcher.worker = null;
+    const pending = searcher.pending;
+    searcher.pending = null;
+    if (pending) { clearTimeout(pending.timer); pending.resolve({ hits: [], stopped: "hang" }); }
+  }
+
+  function allowedDocs() {
+    const allowed = [];
+    for (let d = 0; d < state.texts.length; d++) if (inRange(d)) allowed.push(d);
+    return allowed;
+  }
+
+  // The hits of a search: at once for text as written, a promise for a regular expression.
+  function searchHits(pattern, isRegex) {
+    const source = isRegex ? pattern : pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    new RegExp(source, "gu");  // throws on a bad regular expression, before anything runs
+    const allowed = allowedDocs();
+    // Text as written has no repeats to backtrack over: found here, at once.
+    if (!isRegex) return findAll(source, state.texts, allowed, MAX_MATCHES, SEARCH_BUDGET_MS);
+    if (!startWorker()) {  // no worker to stop: refuse what could run for ever in the page
+      if (NESTED_REPEAT.test(source)) return { hits: [], stopped: "nested" };
+      return findAll(source, state.texts, allowed, MAX_MATCHES, SEARCH_BUDGET_MS);
+    }
+    stopWorker();  // a search still running is superseded
+    startWorker();
+    return new Promise((resolve) => {
+      const id = ++searcher.next;
+      const timer = setTimeout(stopWorker, SEARCH_BUDGET_MS + 500);  // the worker stuck inside one match: end it
+      searcher.pending = { id: id, resolve: resolve, timer: timer };
+      searcher.worker.postMessage({ id: id, source: source, allowed: allowed, maxMatches: MAX_MATCHES, budgetMs: SEARCH_BUDGET_MS });
     });
-    return hits;
   }
 
   function passage(hit) {
@@ -175,31 +256,51 @@
     $("counts").replaceChildren();
     if (!what) {
       $("status").textContent = "Click a cell, brush the timeline, search or pick a term.";
-      return;
+      return Promise.resolve();
     }
-    let hits, label;
-    if (what.kind === "cell") {
-      hits = cellHits(what.row, what.measure);
-      label = what.row + " × " + what.measure;
-    } else if (what.kind === "measure") {
-      hits = measureHits(what.measure);
+    if (what.kind === "cell") return listHits(cellHits(what.row, what.measure), what.row + " × " + what.measure, "");
+    if (what.kind === "measure") {
       const j = DATA.measures.indexOf(what.measure);
-      label = what.measure + " (the measure: " + DATA.variants[j].join("、") + ")";
-    } else {
-      try {
-        hits = searchHits(what.pattern, what.regex);
-      } catch (error) {
-        $("status").textContent = "Not a regular expression: " + error.message;
+      return listHits(measureHits(what.measure), what.measure + " (the measure: " + DATA.variants[j].join("、") + ")", "");
+    }
+    const label = "“" + what.pattern + "”";
+    let found;
+    try {
+      found = searchHits(what.pattern, what.regex);
+    } catch (error) {
+      $("status").textContent = "Not a regular expression: " + error.message;
+      return Promise.resolve();
+    }
+    const render = (result) => {
+      if (state.shown !== what) return;  // another view was asked for meanwhile
+      if (result.stopped === "hang") {
+        $("status").textContent = label + ": stopped after " + SEARCH_BUDGET_MS / 1000 + " s without finishing. The pattern makes the " +
+          "regular-expression engine try too many ways to match (nested repeats such as (x+)+ or (a|aa)+ over a long run of " +
+          "one character): write it more simply, e.g. x+ instead of (x+)+.";
         return;
       }
-      label = "“" + what.pattern + "”";
-    }
+      if (result.stopped === "nested") {
+        $("status").textContent = label + ": not searched: nested repeats such as (x+)+ can make the regular-expression engine " +
+          "run for ever on a long run of one character; write it more simply, e.g. x+ instead of (x+)+.";
+        return;
+      }
+      const note = result.stopped === "time" ? " (stopped after " + SEARCH_BUDGET_MS / 1000 + " s: the search is too slow; make the pattern more specific)"
+        : result.stopped === "count" ? " (stopped counting)" : "";
+      listHits(result.hits, label, note);
+    };
+    if (!(found instanceof Promise)) return Promise.resolve(render(found));  // text as written: listed at once
+    $("status").textContent = label + ": searching…";
+    return found.then(render);
+  }
+
+  function listHits(hits, label, note) {
+    const list = $("passages");
     const spread = showCounts(hits);
     const where = spread.units ? " in " + spread.units + " unit" + (spread.units === 1 ? "" : "s") : "";
-    const more = hits.length >= MAX_MATCHES ? " (stopped counting)" : "";
     const shown = hits.length > MAX_SHOWN ? "; the first " + MAX_SHOWN + " shown" : "";
-    $("status").textContent = label + ": " + hits.length + " passage" + (hits.length === 1 ? "" : "s") + where + rangeText() + more + shown;
+    $("status").textContent = label + ": " + hits.length + " passage" + (hits.length === 1 ? "" : "s") + where + rangeText() + note + shown;
     list.append(...hits.slice(0, MAX_SHOWN).map(passage));
+    return Promise.resolve();
   }
 
   function search(pattern, isRegex, asWritten) {
@@ -209,7 +310,7 @@
     if (!pattern) return show(null);
     // A measure's name finds every variant, as the lexicon matched it (as analysis.kwic does).
     if (!isRegex && !asWritten && DATA.measures.includes(pattern)) return show({ kind: "measure", measure: pattern });
-    show({ kind: "search", pattern: pattern, regex: !!isRegex });
+    return show({ kind: "search", pattern: pattern, regex: !!isRegex });
   }
 
   // --- terms ---------------------------------------------------------------------------

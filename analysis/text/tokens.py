@@ -68,8 +68,12 @@ def read_word_list(path: Path) -> list[str]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{path}: word list not found (check the path in your config)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a word list (give the file, one word a line)") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: word list is not UTF-8 (save it as UTF-8)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: word list cannot be read ({error.strerror or error})") from None
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 

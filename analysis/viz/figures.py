@@ -15,6 +15,7 @@ frequencies, never from re-tokenised text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ def figure_style(font: str | None = None) -> Iterator[None]:
             "pdf.fonttype": 3,  # see the module docstring
             "figure.dpi": 100,
             "savefig.dpi": 300,
+            "text.parse_math": False,  # names are data: a "$" in a unit or title is drawn, never read as TeX
         }
     ):
         yield
@@ -209,6 +211,7 @@ def save_figure(
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.{fmt}" for fmt in formats]
     options = {"dpi": dpi, "bbox_inches": bbox_inches}
+    drawable_text(fig)
     # A figure laid out once by tight_layout keeps a placeholder layout engine, which makes
     # matplotlib draw the whole figure once more before each format only to lay it out again
     # (a quarter of the saving time): the layout is already done, so save without it.
@@ -225,12 +228,40 @@ def save_figure(
     return paths
 
 
+#: Control characters a name may carry from the corpus or lexicon: drawn as boxes, and invalid in
+#: the SVG's XML. Line breaks stay (labels are wrapped with them).
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def drawable_text(fig: Figure) -> None:
+    """Remove control characters from every text of ``fig`` and draw it as text, never as TeX
+    (a ``$`` in a unit name): titles, labels, legends, and tick labels named by data (fixed
+    and categorical formatters, which set the labels again at each draw). A figure without
+    them is left as it is."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        if _UNDRAWABLE.search(text.get_text()):
+            text.set_text(_UNDRAWABLE.sub("", text.get_text()))
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for formatter in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if not getattr(formatter, "_drawable", False):  # tick labels are set again from it at each draw
+                    formatter.format_ticks = partial(_drawable_ticks, formatter.format_ticks)
+                    formatter._drawable = True
+
+
+def _drawable_ticks(format_ticks: Callable, values: Sequence) -> list[str]:
+    return [_UNDRAWABLE.sub("", label) if _UNDRAWABLE.search(label) else label for label in format_ticks(values)]
+
+
 def _write_figure(fig: Figure, path: Path, *, dpi: int, bbox_inches: str | None) -> None:
     fmt = path.suffix[1:]
     metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None, "ModDate": None} if fmt == "pdf" else None)
     # zlib's fastest level: the same pixels, written in about 15 % less time, files 8 % larger.
     options = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
-    with plt.rc_context({"svg.hashsalt": "policy-analysis", "svg.fonttype": "path", "pdf.fonttype": 3}):
+    with plt.rc_context({"svg.hashsalt": "policy-analysis", "svg.fonttype": "path", "pdf.fonttype": 3, "text.parse_math": False}):
         fig.savefig(path, dpi=dpi, bbox_inches=bbox_inches, metadata=metadata, facecolor="white", **options)
 
 

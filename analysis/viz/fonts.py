@@ -70,8 +70,13 @@ def cjk_font_path(requested: str | None = None) -> Path:
 def cjk_font_family(requested: str | None = None) -> str:
     """Register the CJK font with matplotlib and return its family name."""
     path = cjk_font_path(requested)
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
+    try:
+        font_manager.fontManager.addfont(str(path))
+        return font_manager.FontProperties(fname=str(path)).get_name()
+    except (RuntimeError, OSError, ValueError) as error:  # FreeType: "FT_Open_Face … failed"
+        raise AnalysisError(
+            f"{path}: not a font file FreeType can open ({str(error).splitlines()[0][:80]}); give a .ttf/.otf with Chinese glyphs"
+        ) from None
 
 
 def cjk_font_properties(requested: str | None = None, **kwargs) -> font_manager.FontProperties:
