@@ -19,6 +19,11 @@ from .io.readers import FORMATS
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
 
+#: [diffusion] window_days' default: units whose first mentions of a measure fall further apart
+#: than this are not said to spread it (analysis.methods.evidence states the rule).
+DIFFUSION_WINDOW_DAYS = 90
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every choice a run makes; the defaults analyse the shipped bulletin."""
@@ -64,6 +69,7 @@ class Settings:
     linkage: str = "average"
     # [diffusion]
     reference_unit: str | None = None  # adoption lags are also given behind this unit (adoption.csv)
+    window_days: int = DIFFUSION_WINDOW_DAYS  # spread is spoken of only among units whose first mentions fall within this many days
     # [figures]
     font: str | None = None
     top_terms: int = 25
@@ -103,7 +109,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
-    "diffusion": {"reference_unit": "reference_unit"},
+    "diffusion": {"reference_unit": "reference_unit", "window_days": "window_days"},
     "figures": {
         "font": "font",
         "top_terms": "top_terms",
@@ -185,7 +191,7 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
             raise fail("a year like 2020")
         return value
-    if name in {"min_chars", "top_terms", "k", "workers"}:
+    if name in {"min_chars", "top_terms", "k", "workers", "window_days"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
