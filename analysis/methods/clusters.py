@@ -36,7 +36,7 @@ class Clustering:
         """``unit, cluster, defining_measures`` in dendrogram order."""
         leading = self.defining.groupby("cluster")["measure"].apply(lambda s: "、".join(s))
         frame = pd.DataFrame({"unit": self.order, "cluster": [int(self.labels[u]) for u in self.order]})
-        frame["defining_measures"] = frame["cluster"].map(leading).fillna("")
+        frame["defining_measures"] = [leading.get(c, "") for c in frame["cluster"]]
         frame["cluster_size"] = frame["cluster"].map(frame["cluster"].value_counts())
         return frame
 
