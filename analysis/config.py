@@ -19,6 +19,11 @@ from .io.readers import FORMATS
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
 
+#: [diffusion] window_days' default: units whose first mentions of a measure fall further apart
+#: than this are not said to spread it (analysis.methods.evidence states the rule).
+DIFFUSION_WINDOW_DAYS = 90
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every choice a run makes; the defaults analyse the shipped bulletin."""
@@ -65,6 +70,7 @@ class Settings:
     linkage: str = "average"
     # [diffusion]
     reference_unit: str | None = None  # adoption lags are also given behind this unit (adoption.csv)
+    window_days: int = DIFFUSION_WINDOW_DAYS  # spread is spoken of only among units whose first mentions fall within this many days
     # [figures]
     font: str | None = None
     top_terms: int = 25
@@ -104,7 +110,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
-    "diffusion": {"reference_unit": "reference_unit"},
+    "diffusion": {"reference_unit": "reference_unit", "window_days": "window_days"},
     "figures": {
         "font": "font",
         "top_terms": "top_terms",
@@ -190,7 +196,7 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int and 1 <= v <= 9999 for v in value) and value[0] <= value[1]):
             raise fail("two years, earliest first, like [1900, 2100]")
         return tuple(value)
-    if name in {"min_chars", "top_terms", "k", "workers"}:
+    if name in {"min_chars", "top_terms", "k", "workers", "window_days"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..config import Settings, load_settings, write_starter_config
 from ..errors import AnalysisError, ConfigError
+from ..methods.evidence import significance_note
 
 __all__ = ["main"]
 
@@ -353,7 +354,8 @@ def _compare(args: argparse.Namespace) -> int:
         if rows.empty:
             continue
         significant = rows[rows["significant"]]
-        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly (G², Bonferroni)"
+        by_g2 = int(rows["significant_g2"].sum()) if "significant_g2" in rows else len(significant)
+        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly ({significance_note(rows)}; {by_g2} by G² over tokens)"
         for side in (label_a, label_b):
             top = significant[significant["more_on"] == side].head(5)
             if len(top):
