@@ -111,8 +111,8 @@ def write_coding_sample(
     for name in lexicon.names:
         coding[name] = pd.Series([None] * len(coding), dtype=object)
     measures = pd.DataFrame(
-        [(m.name, m.gloss, "、".join(m.variants[:5]), _rules_text(m)) for m in lexicon.measures],
-        columns=["measure", "gloss", "examples", "rules"],
+        [(m.name, m.gloss, m.covers, m.does_not_cover, "、".join(m.variants[:5]), _rules_text(m)) for m in lexicon.measures],
+        columns=["measure", "gloss", "covers", "does_not_cover", "examples", "rules"],
     )
     from .. import __version__
 
