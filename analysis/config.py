@@ -64,6 +64,10 @@ class Settings:
     progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
     # [measures]
     lexicon: Path | None = None  # None: the shipped COVID-measures lexicon
+    # [coding]
+    coding_method: str = "lexicon"  # "lexicon", "model" (a model from `validate train`) or "either"
+    coding_model: Path | None = None  # the model file for "model" and "either"
+    code_titles: bool = True  # a document's own title is coded as its own passage
     # [clusters]
     k: int | None = None  # None: chosen by silhouette
     metric: str = "jaccard"
@@ -109,6 +113,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
     "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
+    "coding": {"method": "coding_method", "model": "coding_model", "titles": "code_titles"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
     "diffusion": {"reference_unit": "reference_unit", "window_days": "window_days"},
     "figures": {
@@ -119,7 +124,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "labels": "measure_labels",
     },
 }
-_PATHS = {"lexicon", "calendar", "cache_dir"}
+_PATHS = {"lexicon", "calendar", "cache_dir", "coding_model"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
 _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
@@ -200,7 +205,7 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
-    if name in {"hmm", "figures", "drop_duplicates", "date_from_text", "cache"}:
+    if name in {"hmm", "figures", "drop_duplicates", "date_from_text", "cache", "code_titles"}:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
@@ -229,6 +234,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         raise fail("'zh' or 'en'")
     if name == "segmenter" and value not in {"rjieba", "jieba"}:
         raise fail("'rjieba' or 'jieba' (the compiled 'native' segmenter was removed: rjieba gives the same tokens)")
+    if name == "coding_method" and value not in {"lexicon", "model", "either"}:
+        raise fail("'lexicon', 'model' or 'either'")
     if name == "engine" and value not in {"local", "dask"}:
         raise fail("'local' or 'dask'")
     return value

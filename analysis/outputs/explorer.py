@@ -126,7 +126,9 @@ def explorer_data(analysis: Analysis) -> dict:
         t0, t1 = _period_bounds(label, kind)
         timeline.append({"period": label, "t0": t0, "t1": t1, "mentions": int(per_period.get(label, 0))})
     measure_index = {m: j for j, m in enumerate(measures)}
-    mentions = analysis.mentions
+    mentions = analysis.mentions  # highlighted in the texts: a title's mentions have no place there
+    if "in_title" in mentions and len(mentions):
+        mentions = mentions[~mentions["in_title"].astype(bool)]
 
     def text(column: str) -> list[str]:
         if column not in documents:
