@@ -182,19 +182,18 @@ class Themes:
         return dict(self.seed_measures)
 
     def reach(self) -> pd.DataFrame:
-        """For each seeded theme: how much of its weight lies on its measure's variants and which
+        """For each seeded theme: how much of the weight of its top 20 terms lies on its measure's
+        variants (``variants_weight``; the rest, ``beyond_weight``, on other terms) and which
         of its top terms no measure of the lexicon covers (``measure, theme, variants_weight,
         beyond_weight, top_variants, beyond_terms, uncovered_terms``)."""
         rows = []
-        index = {t: j for j, t in enumerate(self.vocabulary)}
         for i, name in enumerate(self.names):
             if name not in self.seeds:
                 continue
-            weights = self.components[i]
-            total = float(weights.sum()) or 1.0
-            cols = [index[v] for v in self.seeds[name] if v in index]
-            on_variants = float(weights[cols].sum()) / total if cols else 0.0
-            top = [t for t, _ in self.top_terms(i, n=20)]
+            ranked = self.top_terms(i, n=20)
+            top = [t for t, _ in ranked]
+            total = sum(w for _, w in ranked) or 1.0  # over the top 20 terms: every term has some small weight
+            on_variants = sum(w for t, w in ranked if t in set(self.seeds[name])) / total
             variants = set(self.seeds[name])
             rows.append((
                 self._seed_measures()[name], name, round(on_variants, 4), round(1 - on_variants, 4),
@@ -219,6 +218,27 @@ class Themes:
             for rank, (term, weight) in enumerate(kept[:n], start=1):
                 rows.append((self._seed_measures()[name], term, name, rank, round(weight / best, 4)))
         return pd.DataFrame(rows, columns=["measure", "entry", "theme", "rank", "score"])
+
+    def summary(self, n: int = 8) -> pd.DataFrame:
+        """One row per theme, for reading: ``theme, label, verdict, prevalence, top_terms, peak,
+        era``. ``peak``: the period where the theme's share is highest ("tie: …" when several
+        share it); ``era``: the first and last period where its share is at least half that
+        peak. Both empty without dated documents."""
+        rows = []
+        verdicts = self.theme_verdicts()
+        prevalence = self.prevalence()
+        for i, name in enumerate(self.names):
+            peak = era = ""
+            if len(self.by_period) and name in self.by_period:
+                shares = self.by_period[name].dropna().round(6)
+                if len(shares) and shares.max() > 0:
+                    best = shares[shares == shares.max()]
+                    peak = str(best.index[0]) if len(best) == 1 else "tie: " + ", ".join(map(str, best.index))
+                    high = shares[shares >= shares.max() / 2]
+                    era = f"{high.index[0]}–{high.index[-1]}" if len(high) > 1 else str(high.index[0])
+            rows.append((name, self.labels[i], verdicts[i], round(float(prevalence.get(name, np.nan)), 3),
+                         "、".join(t for t, _ in self.top_terms(i, n)), peak, era))
+        return pd.DataFrame(rows, columns=["theme", "label", "verdict", "prevalence", "top_terms", "peak", "era"])
 
     def validation_table(self) -> pd.DataFrame:
         """``theme_validation.csv``: per theme and overall, agreement and coherence with the

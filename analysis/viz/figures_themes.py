@@ -46,7 +46,6 @@ def plot_theme_prevalence(themes: Themes, *, ncols: int = 2, font: str | None = 
             values = table[name].to_numpy(dtype=float) * 100
             color = PALETTE[i % len(PALETTE)]
             ax.plot(x, values, color=color, marker="o", markersize=2.2, lw=1.3)  # NaN: the line breaks
-            ax.fill_between(x, np.nan_to_num(values, nan=0.0), where=np.isfinite(values), color=color, alpha=0.15, lw=0)
             ax.set_title(f"{name} {themes.labels[i]}" if " " not in name else f"{name} · {themes.labels[i]}", fontsize=9.5, loc="left")
             ax.grid(axis="y", color="#dddddd", lw=0.6)
             ax.set_xticks(x[::step], [periods[j] for j in range(0, len(periods), step)])
@@ -85,6 +84,6 @@ def plot_theme_heatmap(themes: Themes, *, font: str | None = None, size: str | N
         ax.xaxis.tick_top()
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, shrink=0.6, label="% 单位文本 of the unit's text")
-        ax.set_title(f"各单位的主题构成 Themes by unit\n({verdict_line(themes)})", fontsize=11)
+        ax.set_title(f"各单位的主题构成 Themes by unit\n{verdict_line(themes)}", fontsize=11)
         fig.tight_layout()
     return fig
