@@ -20,7 +20,9 @@ from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
-from .measures.lexicon import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .measures.coding import code_documents
+from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
+from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
 from .methods.results import MethodResults, method_results
 from .result import Analysis
@@ -72,6 +74,7 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         date_from_text=settings.date_from_text,
         drop_duplicates=settings.drop_duplicates,
         progress=settings.progress,
+        date_range=settings.date_range,
     )
 
 
@@ -133,7 +136,10 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     timings["segment and count"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    mentions = find_mentions(texts, documents["doc_id"].tolist(), lexicon)
+    mentions = code_documents(
+        documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
+        model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
+    )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
     timings["measures and clusters"] = time.perf_counter() - mark
 

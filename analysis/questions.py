@@ -18,7 +18,7 @@ import pandas as pd
 from .errors import AnalysisError
 from .methods import keyness as _keyness
 from .methods import kwic as _kwic
-from .methods.compare import Side, compare_sides, read_reference
+from .methods.compare import Side, SideDocuments, compare_sides, read_reference
 from .result import Analysis, corpus_name
 
 __all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable", "themes"]
@@ -146,6 +146,20 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
     mentions = analysis.mentions[analysis.mentions["doc_id"].isin(ids)]
     measures = mentions["measure"].value_counts().astype(np.int64)
     dates = pd.to_datetime(documents.loc[keep, "date_start"], errors="coerce")
+    kept = documents.loc[keep]
+    per_doc = (
+        mentions.groupby(["doc_id", "measure"]).size().unstack(fill_value=0).reindex(index=kept["doc_id"], columns=analysis.lexicon.names, fill_value=0)
+        if len(mentions) else pd.DataFrame(0, index=kept["doc_id"], columns=analysis.lexicon.names)
+    )
+    side_documents = SideDocuments(
+        doc_ids=kept["doc_id"].astype(str).to_numpy(),
+        units=kept["unit"].fillna("").astype(str).to_numpy(),
+        terms=matrix.tocsr(),
+        vocabulary=np.asarray(analysis.counts.vocabulary, dtype=object),
+        measures=per_doc,
+        n_chars=np.array([len(t) for t, k in zip(texts, keep) if k], dtype=float),
+        n_tokens=np.asarray(matrix.sum(axis=1)).ravel().astype(float),
+    )
     return Side(
         label=label or f"{corpus_name(analysis)} ({_span(dates)})",
         terms=terms,
@@ -153,6 +167,7 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
         n_chars=n_chars,
         measures=measures,
         n_documents=int(keep.sum()),
+        documents=side_documents,
     )
 
 
@@ -168,7 +183,8 @@ def compare(
     labels: tuple[str, str] | None = None,
     min_count: int = 2,
 ) -> pd.DataFrame:
-    """Keyness of terms and measures between two sides (``comparison.csv``): two analyses
+    """Keyness of terms and measures between two sides (``comparison.csv``), tested over
+    documents (``p_docs``, Mann–Whitney U; ``significant``) beside G² over tokens: two analyses
     (``a`` against ``b``), two periods of one (before ``split_date`` against from it on), two
     groups of its units (``groups=(["鹤北", "绥阳"], ["林口", "柴河"])``), or ``a`` against a
     reference frequency list (a CSV or a frame with columns ``term, count``).

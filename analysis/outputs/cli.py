@@ -18,9 +18,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..config import Settings, load_settings, write_starter_config
 from ..errors import AnalysisError, ConfigError
+from ..methods.evidence import significance_note
 
 __all__ = ["main"]
 
@@ -117,7 +119,13 @@ def _parser() -> argparse.ArgumentParser:
     sample = steps.add_parser("sample", help="write a workbook of text units (stratified, reproducible) for a coder to fill in")
     score = steps.add_parser("score", help="score filled workbooks: validation.csv and validation_disagreements.csv")
     score.add_argument("workbooks", type=Path, nargs="+", metavar="FILE.xlsx", help="workbooks filled in by the coders")
-    for step in (sample, score):
+    train = steps.add_parser("train", help="learn the coding from filled workbooks: one classifier per measure, cross-validated")
+    train.add_argument("workbooks", type=Path, nargs="+", metavar="CODED.xlsx", help="workbooks filled in by a coder")
+    train.add_argument("--coder", help="whose codes to learn (default: the first workbook's coder)")
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5; fewer for a measure with fewer positives)")
+    train.add_argument("--seed", type=int, default=0, help="random state of the folds (default 0)")
+    train.add_argument("--out", type=Path, default=Path("coding_model.pkl"), help="model file to write (default: coding_model.pkl; scores beside it in *_scores.csv)")
+    for step in (sample, score, train):
         step.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
         step.add_argument("--config", type=Path, help="a TOML config file")
         step.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
@@ -125,12 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--by", choices=["sentence", "document"], default="sentence", help="text unit (default: sentence)")
     sample.add_argument("--seed", type=int, default=0, help="random state of the draw (default 0)")
     sample.add_argument("--out", type=Path, default=Path("validation_sample.xlsx"), help="workbook to write (default: validation_sample.xlsx)")
+    sample.add_argument("--uncertain", type=Path, metavar="MODEL", help="draw the units this model (from `validate train`) is least sure of")
     score.add_argument("--out", type=Path, default=Path("validation"), help="output folder (default: validation)")
     return parser
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .coding import coding_inputs, score_workbooks, write_coding_sample
+    from .coding import coding_inputs, score_workbooks, train_from_workbooks, write_coding_sample
 
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
@@ -140,7 +149,7 @@ def _validate(args: argparse.Namespace) -> int:
             raise ConfigError(f"{args.out}: --out must be an .xlsx file")
         if args.n < 1:
             raise ConfigError(f"--n must be 1 or more, not {args.n}")
-        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed)
+        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed, model=args.uncertain)
         coded = (sample[inputs.lexicon.names].sum() > 0).sum()
         named = sample["unit"].astype(bool)
         spread = f"{sample.loc[named, 'unit'].nunique()} units" if named.any() else f"{sample['doc_id'].nunique()} documents"
@@ -157,6 +166,8 @@ def _validate(args: argparse.Namespace) -> int:
             f"`python -m analysis validate score {args.out}{options}`"
         )
         return 0
+    if args.step == "train":
+        return _train(args, inputs)
     scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out)
     pooled = scores[scores["measure"] == "(all measures)"]
     for row in pooled.itertuples(index=False):
@@ -175,6 +186,44 @@ def _validate(args: argparse.Namespace) -> int:
             )
     print(f"wrote {written[0]} (per measure) and {written[1]} ({len(disagreements)} disagreements to read)")
     return 0
+
+
+def _train(args: argparse.Namespace, inputs: Any) -> int:
+    """``validate train``: fit, print the cross-validated table and the few-positives warnings."""
+    from .coding import train_from_workbooks
+
+    if args.folds < 2:
+        raise ConfigError(f"--folds must be 2 or more, not {args.folds}")
+    model, written = train_from_workbooks(args.workbooks, inputs, args.out, coder=args.coder, folds=args.folds, random_state=args.seed)
+    print(f"learned the coding of {model.coder} from {model.n_units} units; cross-validated, beside the lexicon on the same units:")
+    print(format_model_scores(model.scores))
+    for warning in model.warnings:
+        print(f"warning: {warning}")
+    print(
+        f"wrote {written[0]} (corpus {model.corpus_sha256[:12]}…, coder {model.coder}) and {written[1]}; "
+        f"use it with [coding] method = \"either\" (or \"model\") and model = \"{written[0]}\" in a config"
+    )
+    return 0
+
+
+def format_model_scores(scores: Any) -> str:
+    """The cross-validated table as aligned text: measure, positives, model P/R/F1, lexicon P/R/F1."""
+    def cell(value: float) -> str:
+        return "  –" if value != value else f"{value:.2f}"
+
+    import unicodedata
+
+    def pad(text: str, width: int = 16) -> str:  # full-width characters take two columns
+        return text + " " * max(width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text), 1)
+
+    lines = [f"{pad('measure')}{'pos':>5}  {'model P':>7} {'R':>5} {'F1':>5}   {'lexicon P':>9} {'R':>5} {'F1':>5}"]
+    for row in scores.itertuples(index=False):
+        flag = "  (few positives)" if "few positives" in row.note else ""
+        lines.append(
+            f"{pad(row.measure)}{row.positives:>5}  {cell(row.model_precision):>7} {cell(row.model_recall):>5} {cell(row.model_f1):>5}"
+            f"   {cell(row.lexicon_precision):>9} {cell(row.lexicon_recall):>5} {cell(row.lexicon_f1):>5}{flag}"
+        )
+    return "\n".join(lines)
 
 
 def _figures_off_screen() -> None:
@@ -420,7 +469,8 @@ def _compare(args: argparse.Namespace) -> int:
         if rows.empty:
             continue
         significant = rows[rows["significant"]]
-        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly (G², Bonferroni)"
+        by_g2 = int(rows["significant_g2"].sum()) if "significant_g2" in rows else len(significant)
+        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly ({significance_note(rows)}; {by_g2} by G² over tokens)"
         for side in (label_a, label_b):
             top = significant[significant["more_on"] == side].head(5)
             if len(top):

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..headlines import Finding, headline_findings
+from ..methods.evidence import evidence_rules
 from ..methods.trends import lengths_differ, rates_by_period
 from ..result import Analysis, corpus_name, date_range
 from .tables import write_outputs
@@ -165,7 +166,7 @@ def _method_note(analysis: Analysis) -> list[str]:
     notes = [
         "Texts are read from the source files with web-page chrome removed (every removed line is listed in manifest.json); "
         "each paragraph becomes one document, with the unit and the dates it reports on when it names them.",
-        f"Words come from jieba with the project's policy dictionary and stopword list (terms of at least {settings.min_chars} characters); "
+        f"Words come from {getattr(settings, 'segmenter', 'jieba') or 'jieba'} with the project's policy dictionary and stopword list (terms of at least {settings.min_chars} characters); "
         "distinctive terms are ranked by TF-IDF against the other units.",
         f"Measures are coded with the lexicon '{analysis.lexicon.name}' ({len(analysis.lexicon.measures)} measures and their variants), "
         "matched on the raw text, longest variant first, so the count does not depend on word segmentation.",
@@ -174,8 +175,9 @@ def _method_note(analysis: Analysis) -> list[str]:
         notes.append(
             f"Units are compared on which measures they mention ({analysis.clustering.metric} distance) and grouped by "
             f"{analysis.clustering.method}-linkage hierarchical clustering; the number of groups is the one with the best silhouette "
-            "unless set. A cluster's defining measures are those present in most of its units and more often than elsewhere."
+            "unless set; a bootstrap over the measure mentions decides whether the groups are a finding (stable) or tentative."
         )
+    notes.append("Rules every headline follows: " + " ".join(evidence_rules(getattr(settings, "window_days", 90))))
     notes.append(
         "Counts describe what the texts say, not what was done: a measure a unit did not write about may still have been taken. "
         "Small corpora make shares and clusters fragile; check them against the texts (mentions.csv gives every match with its position)."
