@@ -25,7 +25,7 @@ from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
-from .methods.results import method_results
+from .methods.results import MethodResults, method_results
 from .result import Analysis
 from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .text.engine import count_corpus
@@ -108,7 +108,7 @@ def make_run_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> 
     return make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
 
 
-def analyse(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Analysis:
+def analyse(source: Any = None, *, config: str | Path | None = None, methods: bool = True, **overrides: Any) -> Analysis:
     """Analyse a corpus: read it, cut and count its terms, code its measures, cluster its units
     and run every research method. Returns an immutable :class:`~analysis.result.Analysis`;
     writes nothing.
@@ -116,6 +116,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     ``source`` is a corpus path, a config file, :class:`~analysis.config.Settings` or a
     :class:`~analysis.io.corpus.Corpus` already read (default: the shipped bulletin); keyword
     arguments override settings, e.g. ``analyse("pages/", lexicon="my.toml", k=3)``.
+    ``methods=False`` skips the research methods (their tables are empty): for a command that
+    needs only the counts and measures, such as ``themes``.
     """
     started = time.perf_counter()
     if isinstance(source, Corpus):
@@ -161,7 +163,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     timings["measures and clusters"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    methods = method_results(
+    methods = (method_results if methods else _no_methods)(
         documents=documents.assign(text=texts),  # mention offsets refer to the analysed text: show that text
         mentions=mentions,
         measures=measures,
@@ -198,6 +200,12 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         bigrams=bigrams,
         token_filter=token_filter,
     )
+
+
+def _no_methods(**_: Any) -> MethodResults:
+    """Empty method tables, for ``analyse(methods=False)``."""
+    empty = pd.DataFrame()
+    return MethodResults(kwic=empty, keyness=empty, cooccurrence=empty, collocations=empty, validation=None, lexicon_report=empty, trends=empty)
 
 
 def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:

@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis init|run|report|explore|compare|notebooks|validate``.
+"""Command line: ``python -m analysis init|run|themes|report|explore|compare|notebooks|validate``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
+names; ``themes`` finds themes from the documents' words, with a verdict on whether they
+hold; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
 explorer beside it); ``explore`` writes ``explore.html``, the linked views from a pattern to
 its passages; ``compare`` writes the keyness of terms and measures between two corpora,
 periods or groups of units; ``notebooks --config FILE`` reruns every notebook on it;
@@ -55,6 +56,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="accepted for older scripts; runs keep no cache")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--progress", action="store_true", help="progress bars even when output is not a terminal")
+    themes = commands.add_parser(
+        "themes",
+        help="themes from the documents' words (NMF on TF-IDF, or LDA) with a verdict on whether they hold; "
+        "writes themes.csv, document_themes.csv, themes_by_unit.csv, themes_by_period.csv, theme_validation.csv and figures",
+    )
+    themes.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
+    themes.add_argument("--out", type=Path, help="output folder (default: results/themes, or results/NAME/themes for --config NAME.toml)")
+    themes.add_argument("--config", type=Path, help="a TOML config file")
+    themes.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    themes.add_argument("--k", type=int, help="number of themes (default: chosen by stability and coherence, 2 to 12)")
+    themes.add_argument("--method", choices=["nmf", "lda"], default="nmf", help="nmf (default: NMF on TF-IDF) or lda (latent Dirichlet allocation on counts)")
+    themes.add_argument(
+        "--guided", action="store_true",
+        help="seed one theme with each measure's variants; writes theme_reach.csv and lexicon_report.csv with the themes' candidate variants",
+    )
+    themes.add_argument("--extra", type=int, help="with --guided: free themes beside the seeded ones (default: k minus the seeded ones, or 3)")
+    themes.add_argument("--seed", type=int, default=0, help="random state of the fits and resamples (default 0)")
+    themes.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmenter: rjieba (default) or jieba")
+    themes.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    themes.add_argument("--no-figures", action="store_true", help="write the tables only")
+    themes.add_argument("--no-progress", action="store_true", help="no progress bars")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
     report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
@@ -331,6 +353,51 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _themes(args: argparse.Namespace) -> int:
+    from ..pipeline import analyse
+    from ..questions import themes
+    from .themes import write_themes
+
+    args.out = args.out or _own_folder("results", args.config) / "themes"
+    if args.k is not None and args.k < 1:
+        raise ConfigError(f"--k must be 1 or more, not {args.k}")
+    if args.extra is not None and (args.extra < 0 or not args.guided):
+        raise ConfigError("--extra needs --guided and a number of 0 or more")
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, segmenter=args.segmenter, figure_size=args.size)
+    if args.no_progress:
+        settings = settings.with_overrides(progress=False)
+    _figures_off_screen()
+    analysis = analyse(settings, methods=False)  # the counts and the lexicon are all themes need
+    found = themes(analysis, args.k, method=args.method, guided=args.guided, extra=args.extra, random_state=args.seed)
+    try:
+        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
+    corpus = analysis.corpus
+    print(f"read {corpus.n_read} documents: {len(corpus.documents)} analysed, {len(corpus.skipped)} skipped")
+    for skipped in corpus.skipped[:_MAX_LISTED]:
+        where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
+        print(f"skipped {where}: {skipped.reason}")
+    if not found.selection.empty:
+        tried = ", ".join(f"{int(r.k)}: {r.agreement:.2f}/{r.coherence:.2f}" for r in found.selection.itertuples())
+        print(f"k chosen by stability/coherence: {found.k} (k: agreement/coherence {tried})")
+    print(found.message())
+    if found.verdict != "not supported":
+        verdicts = found.theme_verdicts()
+        prevalence = found.prevalence()
+        for i, name in enumerate(found.names):
+            terms = "、".join(t for t, _ in found.top_terms(i, 8))
+            print(f"  {name} [{verdicts[i]}, {prevalence[name]:.1%} of the text]: {terms}")
+    else:
+        print("no themes written: themes.csv and the other theme tables keep their columns and no rows; theme_validation.csv has the evidence")
+    if found.seeds and found.verdict != "not supported":
+        n = len(found.candidates())
+        print(f"{n} candidate variants from the seeded themes, in lexicon_report.csv (kind 'theme candidate')")
+    print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from ..pipeline import analyse
     from .report import write_report
@@ -475,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
         "init": _init, "run": _run, "report": _report, "compare": _compare,
-        "explore": _explore, "notebooks": _notebooks, "validate": _validate,
+        "explore": _explore, "notebooks": _notebooks, "validate": _validate, "themes": _themes,
     }
     try:
         return commands[args.command](args)
