@@ -43,7 +43,10 @@ __all__ = [
 
 #: Figures shown in the report, in reading order, with their captions (file name → caption).
 REPORT_FIGURES: dict[str, str] = {
-    "measures_heatmap": "Mentions of each measure by unit; rows in cluster order, lines between clusters.",
+    "measures_heatmap": (
+        "Each measure by unit: shaded by mentions per 10,000 characters of the unit's text when units differ in length "
+        "(the counts are written in the cells); rows in cluster order, lines between clusters."
+    ),
     "dendrogram": "Units clustered by which measures they mention (Jaccard distance, average linkage).",
     "timeline": "What each unit reported on when, coloured by cluster, labelled with its leading measures.",
     "measures_over_time": (
@@ -240,7 +243,7 @@ def render_report(
             uri, width, height = _png_data_uri(Path(path))
             link = f"{explorer}#{EXPLORE_VIEWS[name]}" if explorer and name in EXPLORE_VIEWS else ""
             if name == "measures_heatmap" and not analysis.units:  # a row per document, unclustered
-                caption = "Mentions of each measure by document (the corpus names no units)."
+                caption = "Each measure by document (the corpus names no units): per 10,000 characters when documents differ in length, counts in the cells."
             embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height, "explore": link})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})
