@@ -185,3 +185,18 @@ def test_a_scrap_of_text_is_greyed_in_the_rates_over_time():
     shade = fig.axes[0].collections[0].get_array()
     assert np.ma.is_masked(shade) and shade.reshape(2, 2).mask[:, 0].all()  # 2019's cells unshaded
     assert "1 period(s) with too little text" in fig.axes[0].get_title()
+
+
+def test_the_explorer_offers_rates_when_lengths_differ(tmp_path):
+    from analysis.outputs.explorer import _chart_specs, explorer_data
+
+    # 2001: 20 mentions in 10,000 characters; 2011: 10 in 1,000 — the long year is not the tall one.
+    result = run(tmp_path, [("2001", text(10_000, 外防输入=20)), ("2011", text(1000, 外防输入=10))])
+    data = explorer_data(result)
+    assert data["timelineRates"] and data["rates"]
+    bars = {t["period"]: t for t in data["timeline"] if t["mentions"]}
+    assert bars["2001"]["rate"] == pytest.approx(20.0) and bars["2011"]["rate"] == pytest.approx(100.0)
+    specs = _chart_specs(data)
+    assert specs["timeline"]["encoding"]["y"]["field"] == "rate"
+    assert specs["heatmap"]["layer"][0]["encoding"]["color"]["condition"]["field"] == "value"
+    assert "per 10,000 characters" in specs["heatmap"]["layer"][0]["encoding"]["color"]["condition"]["title"]
