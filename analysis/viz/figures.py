@@ -417,7 +417,7 @@ def plot_measure_heatmap(
     if title is None:
         what = "文档" if row_labels else "单位"
         title = (
-            f"各{what}强调的措施（每万字提及）Emphasis by {'document' if row_labels else 'unit'}: mentions per 10,000 characters"
+            f"各{what}强调的措施 Emphasis by {'document' if row_labels else 'unit'}\n(每万字提及 mentions per 10,000 characters)"
             if per_10k
             else f"各{what}提及的措施 Mentions by {'document' if row_labels else 'unit'}"
         )
