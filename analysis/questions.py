@@ -21,7 +21,7 @@ from .methods import kwic as _kwic
 from .methods.compare import Side, SideDocuments, compare_sides, read_reference
 from .result import Analysis, corpus_name
 
-__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable"]
+__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable", "themes"]
 
 _KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
 
@@ -264,3 +264,32 @@ def compare(
         return compare_sides(side_a, side_b, measures=measures, min_count=min_count)
     except ValueError as error:
         raise AnalysisError(str(error)) from None
+
+
+def themes(
+    analysis: Analysis,
+    k: int | None = None,
+    *,
+    method: str = "nmf",
+    guided: bool = False,
+    extra: int | None = None,
+    random_state: int = 0,
+    max_k: int = 12,
+    period: str | None = None,
+):
+    """Themes of the analysis's documents, from their document × term counts, with the verdict on
+    whether they hold (:func:`analysis.methods.themes.fit_themes`).
+
+    ``k`` themes, or chosen by stability and coherence; ``method`` "nmf" (TF-IDF) or "lda";
+    ``guided``: one theme seeded by each measure of the lexicon whose variants occur, plus
+    ``extra`` free themes, so that ``.reach()`` shows how far a measure's theme goes beyond its
+    variants and ``.candidates()`` the terms no measure covers. Writes nothing.
+    """
+    from .methods.themes import fit_themes
+
+    lexicon = analysis.lexicon
+    seeds = {m.name: list(m.variants) for m in lexicon.measures} if guided else None
+    return fit_themes(
+        analysis.counts, analysis.documents, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
+        max_k=max_k, period=period, covered=lexicon.variant_to_measure,
+    )

@@ -66,7 +66,8 @@ def corpus_hash(doc_ids: Sequence[str], texts: Sequence[str]) -> str:
 
 def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, *, by: str = "sentence") -> pd.DataFrame:
     """Every text unit with the lexicon's codes: :data:`UNIT_COLUMNS`, then one 0/1 column
-    per measure (1 when a mention starts inside the unit).
+    per measure (1 when a mention starts inside the unit; mentions in a title, ``in_title``,
+    belong to no sentence of the text and are left out).
 
     ``documents`` holds ``doc_id``, ``text`` (the analysed text) and optionally ``unit`` and
     ``date_start``; ``by`` is ``"sentence"`` (unit ids ``doc_id#s1``, ``#s2``, …) or
@@ -94,6 +95,7 @@ def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon
             unit_id = str(doc.doc_id) if by == "document" else f"{doc.doc_id}#s{i}"
             rows.append((unit_id, str(doc.doc_id), unit, date, start, end, stripped))
     units = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    mentions = _in_text(mentions)
     codes = np.zeros((len(units), len(lexicon.names)), dtype=int)
     if len(units) and len(mentions):
         column = {name: j for j, name in enumerate(lexicon.names)}
@@ -109,6 +111,11 @@ def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon
                 if w >= 0 and s < unit_ends[w]:
                     codes[rows_of_doc[w], column[m]] = 1
     return pd.concat([units, pd.DataFrame(codes, columns=lexicon.names)], axis=1)
+
+
+def _in_text(mentions: pd.DataFrame) -> pd.DataFrame:
+    """The mentions in the text (offsets into it), not those in a title."""
+    return mentions[~mentions["in_title"].astype(bool)] if "in_title" in mentions and len(mentions) else mentions
 
 
 def draw_sample(units: pd.DataFrame, lexicon: Lexicon, *, n: int = 60, random_state: int = 0) -> pd.DataFrame:
@@ -267,6 +274,7 @@ def coding_disagreements(
     did not, ``left``, ``match`` and ``right`` are empty. ``text`` is the whole unit.
     """
     texts = dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str)))
+    mentions = _in_text(mentions)
     by_doc = {doc_id: group for doc_id, group in mentions.groupby("doc_id", sort=False)}
     rows = []
     for record in units.to_dict("records"):

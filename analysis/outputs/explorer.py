@@ -140,7 +140,9 @@ def explorer_data(analysis: Analysis) -> dict:
             {"period": label, "t0": t0, "t1": t1, "mentions": n, "chars": chars, "rate": round(n / chars * 10_000, 1) if chars else None}
         )
     measure_index = {m: j for j, m in enumerate(measures)}
-    mentions = analysis.mentions
+    mentions = analysis.mentions  # highlighted in the texts: a title's mentions have no place there
+    if "in_title" in mentions and len(mentions):
+        mentions = mentions[~mentions["in_title"].astype(bool)]
 
     def text(column: str) -> list[str]:
         if column not in documents:
