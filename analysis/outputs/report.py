@@ -218,7 +218,10 @@ def _method_note(analysis: Analysis) -> list[str]:
     return notes
 
 
-_RELIABILITY_COLUMNS = ["measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high"]
+_RELIABILITY_COLUMNS = [
+    "measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
+    "precision_corpus", "precision_corpus_low", "precision_corpus_high", "recall_corpus", "recall_corpus_low", "recall_corpus_high",
+]
 
 
 def _reliability(validation: pd.DataFrame | None) -> dict | None:
@@ -233,7 +236,14 @@ def _reliability(validation: pd.DataFrame | None) -> dict | None:
             sentences.append(
                 f"Against {row.coder}'s hand coding of {row.n_units} unit × measure decisions, the lexicon's precision is "
                 f"{row.precision:.2f} (share of its codes the coder agrees with), its recall {row.recall:.2f} (share of the "
-                f"coder's codes it finds), F1 {row.f1:.2f}."
+                f"coder's codes it finds), F1 {row.f1:.2f}"
+                + (
+                    f"; reweighted to the corpus (the sample over-draws the lexicon's hits), precision {row.precision_corpus:.2f} "
+                    f"(95% interval {row.precision_corpus_low:.2f}–{row.precision_corpus_high:.2f}) and recall {row.recall_corpus:.2f} "
+                    f"({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})."
+                    if pd.notna(row.recall_corpus)
+                    else "."
+                )
             )
         else:
             kappa = "" if pd.isna(row.kappa) else f"Cohen's κ {row.kappa:.2f}; "
