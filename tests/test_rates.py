@@ -19,7 +19,7 @@ def long_report_analysis(tmp_path_factory):
     from analysis import analyse
 
     def text(mentions: int, length: int) -> str:
-        body = "外防输入" * mentions
+        body = "，".join(["外防输入"] * mentions)  # separated: a run of one variant counts once
         return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body)]
 
     rows = [("2001", text(25, 500)), ("2005", text(30, 10_000)), ("2009", text(15, 1000))]
@@ -99,7 +99,7 @@ def test_a_scrap_of_text_is_not_the_peak(tmp_path):
     from analysis import analyse, findings
 
     def text(mentions: int, length: int) -> str:
-        body = "外防输入" * mentions
+        body = "，".join(["外防输入"] * mentions)  # separated: a run of one variant counts once
         return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body)]
 
     path = tmp_path / "reports.csv"
