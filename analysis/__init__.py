@@ -44,6 +44,11 @@ _PUBLIC = {
     "date_range": "result",
     "leading_measures": "result",
     "findings": "headlines",
+    "comparison_findings": "headlines",
+    "keyness_finding": "headlines",
+    "reference_lag_finding": "headlines",
+    "densest_cell_finding": "headlines",
+    "text_lengths": "result",
     # validating the coding by hand, coding rules
     "text_units": "methods.handcoding",
     "draw_sample": "methods.handcoding",
@@ -105,7 +110,8 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .config import Settings, load_settings
     from .errors import AnalysisError
     from .questions import compare, keyness, kwic, themes
-    from .headlines import findings
+    from .headlines import comparison_findings, densest_cell_finding, findings, keyness_finding, reference_lag_finding
+    from .result import text_lengths
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
     from .methods.agreement import alpha_interval, krippendorff_alpha
     from .methods.handcoding import draw_sample, score_coding, text_units
