@@ -165,3 +165,51 @@ def test_a_file_that_is_not_a_model_is_one_clear_error(tmp_path):
     docs = documents([""], ["口罩"], [""], ["a"])
     with pytest.raises(ConfigError, match="needs a model"):
         code_documents(docs, ["口罩"], REFORM, method="either")
+    other = train_coding_model(TRAIN, CODES, folds=3, lexicon="covid")
+    with pytest.raises(ConfigError, match="codes the measures of the lexicon 'covid', not those of 't'"):
+        code_documents(docs, ["口罩"], REFORM, method="model", model=other)
+
+
+def test_train_from_a_filled_workbook_and_draw_the_uncertain_units(tmp_path, capsys):
+    """The whole round on a constructed corpus: sample, a coder's workbook, validate train, the
+    model's scores and warnings, and a second sample of the units it is least sure of."""
+    from openpyxl import load_workbook
+
+    from analysis.methods.handcoding import corpus_hash
+    from analysis.outputs.cli import format_model_scores
+    from analysis.outputs.coding import CodingInputs, train_from_workbooks, write_coding_sample
+
+    lexicon = Lexicon(name="t", measures=(Measure("不聚集", "", ("不聚集",)), Measure("口罩", "", ("口罩",))))
+    bans = ["禁止聚餐。", "严禁聚会。", "不得聚集。", "取消庙会。", "暂停集市。", "不聚集。"]
+    other = ["发放口罩。", "开会学习。", "清扫街道。", "上报信息。", "值班值守。", "佩戴口罩。"]
+    texts = ["".join(pair) for pair in zip(bans, other)]
+    ids = [f"d{i}" for i in range(1, 7)]
+    docs = pd.DataFrame({"doc_id": ids, "unit": [""] * 6, "date_start": pd.NaT, "text": texts})
+    inputs = CodingInputs(docs, find_mentions(texts, ids, lexicon), lexicon, "constructed")
+    write_coding_sample(inputs, tmp_path / "s.xlsx", n=12)
+    book = load_workbook(tmp_path / "s.xlsx")
+    sheet = book["coding"]
+    for row in sheet.iter_rows(min_row=2):
+        text = row[3].value
+        row[4].value = int(text in bans)  # 不聚集: every ban, by hand
+        row[5].value = int("口罩" in text)
+    book["about"]["B3"] = "A"
+    book.save(tmp_path / "a.xlsx")
+    model, written = train_from_workbooks([tmp_path / "a.xlsx"], inputs, tmp_path / "m.pkl", folds=3)
+    scores = pd.read_csv(written[1]).set_index("measure")
+    assert model.coder == "A" and model.corpus_sha256 == corpus_hash(ids, texts) and model.n_units == 12
+    # the lexicon finds 1 of the 6 bans (不聚集), the 口罩 sentences all
+    assert scores.loc["不聚集", ["positives", "lexicon_precision", "lexicon_recall"]].tolist() == [6, 1.0, pytest.approx(1 / 6)]
+    assert scores.loc["口罩", ["lexicon_precision", "lexicon_recall"]].tolist() == [1.0, 1.0]
+    assert "few positives (6)" in scores.loc["不聚集", "note"]
+    table = format_model_scores(model.scores)
+    assert table.splitlines()[0].startswith("measure") and "(few positives)" in table
+    # a second round: every unit was trained on, so a sample from this corpus has nothing left
+    again = write_coding_sample(inputs, tmp_path / "r2.xlsx", n=4, model=written[0])
+    assert again.empty
+    more = ["严禁宴请。发放手套。"]
+    other_inputs = CodingInputs(docs.iloc[:1].assign(text=more, doc_id=["e1"]), find_mentions(more, ["e1"], lexicon), lexicon, "x")
+    drawn = write_coding_sample(other_inputs, tmp_path / "r3.xlsx", n=4, model=written[0])
+    assert drawn["unit_id"].tolist()[0] in {"e1#s1", "e1#s2"} and len(drawn) == 2
+    about = {r[0].value: r[1].value for r in load_workbook(tmp_path / "r3.xlsx")["about"].iter_rows(min_row=2)}
+    assert about["drawn_as"].startswith("the 4 units the model (coder A) is least sure of")
