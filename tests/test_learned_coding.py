@@ -213,3 +213,26 @@ def test_train_from_a_filled_workbook_and_draw_the_uncertain_units(tmp_path, cap
     assert drawn["unit_id"].tolist()[0] in {"e1#s1", "e1#s2"} and len(drawn) == 2
     about = {r[0].value: r[1].value for r in load_workbook(tmp_path / "r3.xlsx")["about"].iter_rows(min_row=2)}
     assert about["drawn_as"].startswith("the 4 units the model (coder A) is least sure of")
+
+
+def test_one_pass_matching_equals_one_pass_per_measure():
+    """The fast matcher (one pass of the whole lexicon, other measures tried inside its matches)
+    gives what each measure's own pattern finds, on texts built to test the corners: a variant of
+    one measure inside, across the end of, or at the start of another's; touching repeats."""
+    from analysis.measures.lexicon import _variant_matches, _variant_matches_slow
+
+    lexicon = Lexicon(
+        name="t",
+        measures=(
+            Measure("甲", "", ("改革开放", "开放", "放管服")),
+            Measure("乙", "", ("深化改革", "改革", "革新")),
+            Measure("丙", "", ("化改", "深化", "边防", "检查站", "防检")),
+        ),
+    )
+    texts = [
+        "深化改革开放", "改革开放改革开放", "深化改革放管服", "边防检查站防检查", "深化深化改革革新", "", "无关的文字",
+        "开放开放。改革。深化改革开放放管服革新改革",
+    ]
+    for text in texts:
+        assert _variant_matches(text, lexicon) == _variant_matches_slow(text, lexicon), text
+    assert [m[0] for m in _variant_matches("深化改革开放", lexicon)] == ["乙", "丙", "甲"]  # 化改 overlaps 深化: 丙 once
