@@ -19,6 +19,11 @@ from .io.readers import FORMATS
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
 
+#: [diffusion] window_days' default: units whose first mentions of a measure fall further apart
+#: than this are not said to spread it (analysis.methods.evidence states the rule).
+DIFFUSION_WINDOW_DAYS = 90
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every choice a run makes; the defaults analyse the shipped bulletin."""
@@ -41,6 +46,7 @@ class Settings:
     default_year: int | None = None  # year for "4月20日" on pages without a publication date
     calendar: Path | None = None  # phrases → years (e.g. NPC sessions) to date undated records
     date_from_text: bool = True  # date undated records from their title or opening text
+    date_range: tuple[int, int] = (1900, 2100)  # years a date may fall in; others are typos, left blank
     # [tokens]
     dictionaries: tuple[Path, ...] | None = None  # None: the shipped policy dictionary
     stopwords: tuple[Path, ...] | None = None  # None: the shipped stopword list
@@ -68,6 +74,7 @@ class Settings:
     linkage: str = "average"
     # [diffusion]
     reference_unit: str | None = None  # adoption lags are also given behind this unit (adoption.csv)
+    window_days: int = DIFFUSION_WINDOW_DAYS  # spread is spoken of only among units whose first mentions fall within this many days
     # [figures]
     font: str | None = None
     top_terms: int = 25
@@ -92,7 +99,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "drop_duplicates": "drop_duplicates",
     },
     "columns": {"text": "text_column", "date": "date_column", "unit": "unit_column", "title": "title_column", "id": "id_column"},
-    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text"},
+    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text", "range": "date_range"},
     "tokens": {
         "dictionaries": "dictionaries",
         "stopwords": "stopwords",
@@ -108,7 +115,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
     "measures": {"lexicon": "lexicon"},
     "coding": {"method": "coding_method", "model": "coding_model", "titles": "code_titles"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
-    "diffusion": {"reference_unit": "reference_unit"},
+    "diffusion": {"reference_unit": "reference_unit", "window_days": "window_days"},
     "figures": {
         "font": "font",
         "top_terms": "top_terms",
@@ -190,7 +197,11 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
             raise fail("a year like 2020")
         return value
-    if name in {"min_chars", "top_terms", "k", "workers"}:
+    if name == "date_range":
+        if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int and 1 <= v <= 9999 for v in value) and value[0] <= value[1]):
+            raise fail("two years, earliest first, like [1900, 2100]")
+        return tuple(value)
+    if name in {"min_chars", "top_terms", "k", "workers", "window_days"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
@@ -249,21 +260,25 @@ def make_settings(*, config: str | Path | None = None, corpus: str | Path | None
     return settings.with_overrides(corpus=Path(corpus) if corpus else None, **overrides)
 
 
-def starter_config(*, corpus: str | Path = "corpus") -> str:
-    """The text of a commented starter config file, pointing at ``corpus``."""
+def starter_config(*, corpus: str | Path = "corpus", lexicon: str | Path | None = None) -> str:
+    """The text of a commented starter config file, pointing at ``corpus`` (and ``lexicon``, if given)."""
     from importlib import resources
     from string import Template
 
     template = resources.files("analysis").joinpath("resources/starter_config.toml").read_text("utf-8")
-    return Template(template).substitute(corpus=str(corpus).replace("\\", "/").replace('"', '\\"'))
+    def quoted(value: str | Path) -> str:
+        return str(value).replace("\\", "/").replace('"', '\\"')
+
+    line = f'lexicon = "{quoted(lexicon)}"\n' if lexicon is not None else ""
+    return Template(template).substitute(corpus=quoted(corpus), lexicon_line=line)
 
 
-def write_starter_config(path: str | Path, *, corpus: str | Path = "corpus", force: bool = False) -> Path:
+def write_starter_config(path: str | Path, *, corpus: str | Path = "corpus", lexicon: str | Path | None = None, force: bool = False) -> Path:
     """Write :func:`starter_config` to ``path``; refuse to overwrite an existing file unless ``force``."""
     path = Path(path)
     if path.exists() and not force:
         raise ConfigError(f"{path}: already exists (choose another name, or add --force to overwrite it)")
     if not path.parent.exists():
         raise ConfigError(f"{path.parent}: no such folder (create it first, or choose another path)")
-    path.write_text(starter_config(corpus=corpus), encoding="utf-8")
+    path.write_text(starter_config(corpus=corpus, lexicon=lexicon), encoding="utf-8")
     return path

@@ -48,6 +48,7 @@ __all__ = [
     "MENTION_COLUMNS",
     "measure_matrix",
     "choose_period",
+    "PERIOD_CODES",
     "measures_by_period",
     "DEFAULT_LEXICON",
     "shipped_lexicons",
@@ -500,6 +501,10 @@ def measure_matrix(
     return (table > 0).astype(int) if presence else table
 
 
+#: pandas' period code for each period kind: the one place trends, headlines and the explorer read it.
+PERIOD_CODES = {"day": "D", "month": "M", "year": "Y"}
+
+
 def choose_period(dates: pd.Series) -> str:
     """"day", "month" or "year": the finest period that keeps a timeline readable (≤ 60 columns)."""
     dates = pd.to_datetime(dates.dropna())
@@ -523,7 +528,7 @@ def measures_by_period(
     """
     dates = pd.to_datetime(dates.dropna())
     period = period or choose_period(dates)
-    freq = {"day": "D", "month": "M", "year": "Y"}[period]
+    freq = PERIOD_CODES[period]
     if dates.empty:
         return pd.DataFrame(columns=lexicon.names)
     keys = dates.dt.to_period(freq)

@@ -368,10 +368,10 @@ def score_workbooks(
     ``validation_disagreements.csv`` into ``out_dir``. Returns both tables and the files."""
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
     codings, by = read_codings(paths, inputs)
-    units = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by)
+    every_unit = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by)
     sampled = list(dict.fromkeys(unit_id for table in codings.values() for unit_id in table.index))
-    units = units.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
-    scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state)
+    units = every_unit.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
+    scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state, corpus_units=every_unit)
     disagreements = coding_disagreements(codings, units, inputs.documents, inputs.mentions, inputs.lexicon)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..measures.lexicon import PERIOD_CODES
 from ..questions import analysed_documents
 from ..result import Analysis, corpus_name, date_range
 
@@ -42,7 +43,7 @@ __all__ = ["EXPLORER_FILE", "Explorer", "explore", "explorer_data", "render_expl
 EXPLORER_FILE = "explore.html"
 _TOP_TERMS = 15
 _FONT_FAMILY = "Explore CJK"
-_FREQ = {"day": "D", "month": "M", "year": "Y"}
+_FREQ = PERIOD_CODES
 
 
 @lru_cache(maxsize=1)
