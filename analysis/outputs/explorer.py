@@ -204,6 +204,9 @@ def _packed_texts(texts: list[str]) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
+_MIN_CELL = 14  # px: the narrowest heatmap cell whose count can still be read
+
+
 def _chart_specs(data: dict) -> dict:
     """The two Vega-Lite specifications (Altair): the heatmap and the timeline, data supplied by the page."""
     import altair as alt
@@ -232,7 +235,10 @@ def _chart_specs(data: dict) -> dict:
         text=alt.Text("label:N"),
         color=alt.condition("datum.dark", alt.value("#ffffff"), alt.value("#1a1a1a")),
     )
-    heatmap = (rects + labels).properties(width=cell_width * n_measures, height=cell_height * n_rows)
+    # Widths follow the page (width "container", fit to the column): at 900 px or inline beside
+    # JupyterLab's file browser every measure stays in view; below the narrowest legible cells the
+    # chart keeps a minimum and the page shows a cue to scroll (CSS min-width, explore.js).
+    heatmap = (rects + labels).properties(width="container", height=cell_height * n_rows)
     brush = alt.selection_interval(encodings=["x"], name="brush")
     timeline = (
         alt.Chart(alt.Data(name="timeline"))
@@ -246,7 +252,7 @@ def _chart_specs(data: dict) -> dict:
             + ([alt.Tooltip("rate:Q", title="per 10,000 characters"), alt.Tooltip("chars:Q", title="characters")] if data.get("timelineRates") else []),
         )
         .add_params(brush)
-        .properties(width=max(cell_width * n_measures, 420), height=110)
+        .properties(width="container", height=110)
     )
     config = {"font": _FONT_FAMILY, "view": {"stroke": None}, "axis": {"labelFont": _FONT_FAMILY, "titleFont": _FONT_FAMILY}}
     specs = {}
@@ -254,7 +260,12 @@ def _chart_specs(data: dict) -> dict:
         spec = chart.to_dict()
         spec.pop("$schema", None)  # a URL: nothing on the page names the network
         spec["config"] = {**spec.get("config", {}), **config}
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
         specs[name] = spec
+    # Room the page gives each chart (px): the heatmap no wider than its cells at full size need, and
+    # no narrower than cells of _MIN_CELL px; row labels take up to 140 px beside them.
+    specs["heatmap"]["usermeta"] = {"maxWidth": cell_width * n_measures + 190, "minWidth": _MIN_CELL * n_measures + 190}
+    specs["timeline"]["usermeta"] = {"maxWidth": max(cell_width * n_measures + 190, 640), "minWidth": 320}
     return specs
 
 

@@ -115,12 +115,18 @@ def _png_data_uri(path: Path, *, max_width: int = _EMBED_MAX_WIDTH) -> tuple[str
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width, height
 
 
+_WIDE_TABLE = 8  # columns
+
+
 def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
     shown = frame.head(max_rows) if max_rows else frame
+    wide = len(shown.columns) > _WIDE_TABLE
 
     def fmt(value: object) -> str:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
+        if isinstance(value, float) and wide:  # compact: 133, 15, 6.7, 0 (the exact values are in tables.xlsx)
+            return "0" if value == 0 else (f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}")
         if isinstance(value, float):
             return f"{value:.2f}"
         return str(value)
@@ -130,6 +136,9 @@ def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
         "rows": [[fmt(v) for v in row] for row in shown.itertuples(index=False)],
         "numeric": [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns],
         "more": len(frame) - len(shown),
+        # Many columns (a measure each): headings set upright, one character under the next, so each
+        # column is as narrow as its numbers and the table fits the page (the rates table was 1,226 px).
+        "wide": wide,
     }
 
 
@@ -157,7 +166,7 @@ def _key_tables(analysis: Analysis) -> list[dict]:
         if lengths_differ(analysis.methods.trends):
             keep = [c for c in rates.columns[:3]] + [c for c in frame.columns if c in rates.columns[3:]]
             rates = rates[keep].round(1)
-            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length)", "name": "measures_by_period_rates", **_html_table(rates)})
+            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length; rounded, exact values in tables.xlsx)", "name": "measures_by_period_rates", **_html_table(rates)})
     tables.append({"title": "Most frequent terms", "name": "terms", **_html_table(analysis.terms, max_rows=20)})
     documents = analysis.documents[[c for c in ("doc_id", "unit", "date_start", "date_end", "date_note", "kind", "n_chars") if c in analysis.documents]]
     tables.append({"title": "Documents analysed", "name": "documents", **_html_table(documents, max_rows=100)})

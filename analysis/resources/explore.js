@@ -251,6 +251,23 @@
     if (i >= 0) { $("terms-of").value = String(i); showTerms(i); }
   }
 
+  // --- layout: charts as wide as their column, a cue where one must scroll -----------------
+  function sizeChart(id, spec) {
+    // The chart fills its column (Vega-Lite width "container") between the widths its cells need.
+    const meta = spec.usermeta || {};
+    const box = $(id);
+    if (meta.maxWidth) box.style.maxWidth = meta.maxWidth + "px";
+    if (meta.minWidth) box.style.minWidth = meta.minWidth + "px";
+  }
+
+  function markOverflow() {
+    // A chart wider than its column scrolls sideways; the cue under it says so (headless and many
+    // desktop browsers draw no scrollbar).
+    document.querySelectorAll(".chart").forEach((chart) => {
+      chart.classList.toggle("overflowing", chart.scrollWidth > chart.clientWidth + 1);
+    });
+  }
+
   // --- start ---------------------------------------------------------------------------
   async function main() {
     const family = SPECS.heatmap.config.font;
@@ -258,6 +275,8 @@
     state.texts = await unpackTexts();
     const options = { renderer: "svg", actions: false };
     if (!DATA.timeline.length) $("timeline").hidden = true;  // no dated document: nothing to brush
+    sizeChart("timeline-chart", SPECS.timeline);
+    sizeChart("heatmap-chart", SPECS.heatmap);
     const timeline = DATA.timeline.length
       ? (await vegaEmbed("#timeline-chart", withData(SPECS.timeline, "timeline", DATA.timeline), options)).view : null;
     const heatmap = (await vegaEmbed("#heatmap-chart", withData(SPECS.heatmap, "cells", cellValues()), options)).view;
@@ -281,6 +300,8 @@
     });
     setUpTerms();
     show(null);
+    markOverflow();
+    window.addEventListener("resize", markOverflow);
     if (location.hash && $(location.hash.slice(1))) $(location.hash.slice(1)).scrollIntoView();
   }
 
