@@ -181,3 +181,27 @@ def test_the_bulletin_gets_not_supported_rather_than_themes(tmp_path):
     assert themes.empty and {"theme", "label", "term", "weight", "verdict"} <= set(themes.columns)
     assert pd.read_csv(tmp_path / "document_themes.csv").empty
     assert not (tmp_path / "figures").exists()
+
+
+def test_the_theme_view_lists_each_themes_strongest_documents_with_their_terms(bulletin_analysis):
+    import json
+    import re
+
+    from analysis.outputs.theme_view import render_theme_view, theme_view_data
+    from analysis.questions import themes
+
+    found = themes(bulletin_analysis, 3)
+    data = theme_view_data(bulletin_analysis, found)
+    assert [t["theme"] for t in data["themes"]] == found.names
+    for theme in data["themes"]:
+        shares = [d["share"] for d in theme["documents"]]
+        assert shares == sorted(shares, reverse=True) and shares
+        column = found.document_shares[theme["theme"]]
+        assert theme["documents"][0]["doc_id"] == str(column.idxmax())  # the strongest document first
+        for doc in theme["documents"]:
+            assert all(any(t in s for t in theme["terms"]) for s in doc["sentences"])
+    page = render_theme_view(bulletin_analysis, found)
+    block = re.search(r'<script type="application/json" id="theme-data">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in block  # a document cannot close the data block
+    assert json.loads(block)["data"]["message"] == found.message()
+    assert found.verdict in page  # the verdict is on the page
