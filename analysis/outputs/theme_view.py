@@ -69,29 +69,28 @@ def theme_view_data(analysis: Analysis, themes: Themes) -> dict:
 
 
 def _chart(data: dict) -> dict:
-    import altair as alt
-
-    frame = pd.DataFrame(data["points"], columns=["period", "theme", "share"])
-    pick = alt.selection_point(name="pick", fields=["theme"], bind="legend", on="click")
+    """The Vega-Lite specification, written out (Altair would build the same, but importing and
+    validating it took most of the page's time)."""
     kind = {"day": "日 day", "month": "月 month", "year": "年 year"}.get(data["period_kind"], data["period_kind"])
-    chart = (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("period:O", title=kind, axis=alt.Axis(labelAngle=-45, labelOverlap=True)),
-            y=alt.Y("share:Q", title="% 文本 of text", axis=alt.Axis(format="%")),
-            color=alt.Color("theme:N", sort=[t["theme"] for t in data["themes"]], title="主题"),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-            tooltip=["theme", "period", alt.Tooltip("share:Q", format=".1%")],
-        )
-        .add_params(pick)
-        .properties(width="container", height=320)
-    )
-    spec = chart.to_dict()
-    font = {"font": _FONT_FAMILY, "view": {"stroke": None}, "axis": {"labelFont": _FONT_FAMILY, "titleFont": _FONT_FAMILY},
-            "legend": {"labelFont": _FONT_FAMILY, "titleFont": _FONT_FAMILY}}
-    spec["config"] = {**spec.get("config", {}), **font}
-    return spec
+    font = _FONT_FAMILY
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": data["points"]},
+        "mark": {"type": "line", "point": True},
+        "params": [{"name": "pick", "select": {"type": "point", "fields": ["theme"], "on": "click"}, "bind": "legend"}],
+        "encoding": {
+            "x": {"field": "period", "type": "ordinal", "title": kind, "axis": {"labelAngle": -45, "labelOverlap": True}},
+            "y": {"field": "share", "type": "quantitative", "title": "% 文本 of text", "axis": {"format": "%"}},
+            "color": {"field": "theme", "type": "nominal", "sort": [t["theme"] for t in data["themes"]], "title": "主题"},
+            "opacity": {"condition": {"param": "pick", "value": 1.0}, "value": 0.15},
+            "tooltip": [{"field": "theme", "type": "nominal"}, {"field": "period", "type": "ordinal"},
+                        {"field": "share", "type": "quantitative", "format": ".1%"}],
+        },
+        "width": "container",
+        "height": 320,
+        "config": {"font": font, "view": {"stroke": None}, "axis": {"labelFont": font, "titleFont": font},
+                   "legend": {"labelFont": font, "titleFont": font}},
+    }
 
 
 def render_theme_view(analysis: Analysis, themes: Themes) -> str:

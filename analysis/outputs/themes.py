@@ -83,9 +83,12 @@ def theme_tables(analysis: Analysis, themes: Themes) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_themes(analysis: Analysis, themes: Themes, out_dir: str | Path, *, figures: bool = True, size: str | None = None) -> list[Path]:
+def write_themes(
+    analysis: Analysis, themes: Themes, out_dir: str | Path, *, figures: bool = True, size: str | None = None, view: bool = False
+) -> list[Path]:
     """Write the theme tables (and, unless ``figures=False`` or the themes are not supported, the
-    prevalence figure and the unit × theme heatmap) into ``out_dir``; return the paths."""
+    prevalence figure and the unit × theme heatmap; with ``view``, ``themes.html``) into
+    ``out_dir``; return the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -102,7 +105,7 @@ def write_themes(analysis: Analysis, themes: Themes, out_dir: str | Path, *, fig
         path = out / "lexicon_report.csv"
         report.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
-    if themes.verdict != "not supported" and len(themes.by_period):  # the theme view: theme over time → its documents
+    if view and themes.verdict != "not supported" and len(themes.by_period):  # the theme view: theme over time → its documents
         from .theme_view import write_theme_view
 
         written.append(write_theme_view(analysis, themes, out))
