@@ -205,3 +205,39 @@ def test_the_theme_view_lists_each_themes_strongest_documents_with_their_terms(b
     assert "<" not in block  # a document cannot close the data block
     assert json.loads(block)["data"]["message"] == found.message()
     assert found.verdict in page  # the verdict is on the page
+
+
+def test_bad_theme_options_are_one_line_errors(capsys):
+    from analysis.outputs.cli import main
+
+    assert main(["themes", "--extra", "2"]) == 2
+    assert "--extra needs --guided" in capsys.readouterr().err
+    assert main(["themes", "--k", "0"]) == 2
+    assert "--k must be 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_government_reports_themes_are_dated_to_their_eras():
+    """Real input: on the 72 government work reports (k=10), the theme of class struggle peaks
+    before reform and opening, the socialist market economy's in the 1990s, and a theme of
+    民生/绿色/创新 after 2012; the verdict is stated (tentative or stable, never unqualified)."""
+    from conftest import GOV_REPORTS, ROOT
+
+    import analysis
+
+    assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
+    gov = analysis.analyse(ROOT / "examples" / "gov-work-reports.toml", methods=False, progress=False)
+    themes = analysis.themes(gov, 10)
+    assert themes.verdict in {"stable", "tentative"}, themes.message()
+    summary = themes.summary().set_index("theme")
+
+    def peak_of(term: str) -> int:
+        holding = [name for i, name in enumerate(themes.names) if term in [t for t, _ in themes.top_terms(i, 12)]]
+        assert holding, f"no theme has {term} among its top terms"
+        peak = summary.loc[holding[0], "peak"]
+        assert not peak.startswith("tie"), peak
+        return int(peak)
+
+    assert peak_of("无产阶级") < 1978
+    assert 1990 <= peak_of("社会主义市场经济") < 2005
+    assert peak_of("民生") > 2012
