@@ -260,21 +260,25 @@ def make_settings(*, config: str | Path | None = None, corpus: str | Path | None
     return settings.with_overrides(corpus=Path(corpus) if corpus else None, **overrides)
 
 
-def starter_config(*, corpus: str | Path = "corpus") -> str:
-    """The text of a commented starter config file, pointing at ``corpus``."""
+def starter_config(*, corpus: str | Path = "corpus", lexicon: str | Path | None = None) -> str:
+    """The text of a commented starter config file, pointing at ``corpus`` (and ``lexicon``, if given)."""
     from importlib import resources
     from string import Template
 
     template = resources.files("analysis").joinpath("resources/starter_config.toml").read_text("utf-8")
-    return Template(template).substitute(corpus=str(corpus).replace("\\", "/").replace('"', '\\"'))
+    def quoted(value: str | Path) -> str:
+        return str(value).replace("\\", "/").replace('"', '\\"')
+
+    line = f'lexicon = "{quoted(lexicon)}"\n' if lexicon is not None else ""
+    return Template(template).substitute(corpus=quoted(corpus), lexicon_line=line)
 
 
-def write_starter_config(path: str | Path, *, corpus: str | Path = "corpus", force: bool = False) -> Path:
+def write_starter_config(path: str | Path, *, corpus: str | Path = "corpus", lexicon: str | Path | None = None, force: bool = False) -> Path:
     """Write :func:`starter_config` to ``path``; refuse to overwrite an existing file unless ``force``."""
     path = Path(path)
     if path.exists() and not force:
         raise ConfigError(f"{path}: already exists (choose another name, or add --force to overwrite it)")
     if not path.parent.exists():
         raise ConfigError(f"{path.parent}: no such folder (create it first, or choose another path)")
-    path.write_text(starter_config(corpus=corpus), encoding="utf-8")
+    path.write_text(starter_config(corpus=corpus, lexicon=lexicon), encoding="utf-8")
     return path

@@ -21,6 +21,7 @@ from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
 from .measures.coding import code_documents
+from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
@@ -54,6 +55,7 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
 
 def corpus_from_settings(settings: Settings) -> Corpus:
     """Read the corpus a :class:`~analysis.config.Settings` describes."""
+    _check_config_corpus(settings)
     layout = PageLayout(unit_suffixes=settings.unit_suffixes, default_year=settings.default_year)
     columns = Columns(
         text=settings.text_column,
@@ -76,6 +78,20 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         progress=settings.progress,
         date_range=settings.date_range,
     )
+
+
+def _check_config_corpus(settings: Settings) -> None:
+    """A corpus path from a config file that is not there: the message names the file and the
+    config that points to it (the user gave no --corpus to check)."""
+    if settings.source is None or settings.corpus is None:
+        return
+    paths = settings.corpus if isinstance(settings.corpus, tuple) else (settings.corpus,)
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing and load_settings(settings.source).corpus == settings.corpus:  # not replaced by --corpus
+        raise ConfigError(
+            f"{missing[0]}: not found; it is the corpus that {settings.source} names under [corpus] path "
+            "(put the data there, or change the path in that config)"
+        )
 
 
 def read_corpus(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Corpus:
@@ -141,6 +157,9 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
     )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
+    fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
+    if fit:
+        notes.insert(0, fit)
     timings["measures and clusters"] = time.perf_counter() - mark
 
     mark = time.perf_counter()

@@ -17,7 +17,7 @@ _serial = iter(range(10**6))
 def text(length: int, **mentions: int) -> str:
     """``length`` characters holding each measure variant ``mentions[v]`` times, then filler that
     ends in a serial number (identical documents would be dropped as duplicates)."""
-    body = "。".join(v * n for v, n in mentions.items() if n) + "。"
+    body = "。".join("，".join([v] * n) for v, n in mentions.items() if n) + "。"  # apart: touching matches are one stretch
     tag = f"第{next(_serial)}号"
     return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body) - len(tag)] + tag
 

@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("file", type=Path, nargs="?", default=Path("analysis.toml"), help="config file to write (default: analysis.toml)")
     init.add_argument("--corpus", default="corpus", help="the corpus path to put in it (default: corpus)")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument(
+        "--lexicon", help="the measures lexicon to put in it (default: the shipped lexicon that finds measures in most of the corpus's documents)"
+    )
     run = commands.add_parser("run", help="analyse a corpus and write tables, figures and manifest.json")
     run.add_argument(
         "--corpus", type=Path, help="a page (.txt, .html), table (.csv, .tsv, .xlsx, .jsonl) or folder (default: the shipped bulletin)"
@@ -114,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
+    books.add_argument("--lexicon", help="a measures lexicon: a shipped one by name (emergency_management, …) or a TOML file")
     books.add_argument("--figures", type=Path, help="where figures go (default: figures, or figures/NAME for --config NAME.toml)")
     books.add_argument(
         "--executed", type=Path, help="where executed notebooks go (default: build/notebooks, or build/notebooks/NAME)"
@@ -244,20 +248,48 @@ def _own_folder(base: str, config: Path | None) -> Path:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
+    from ..measures.coverage import lexicon_fit
+    from ..measures.lexicon import load_lexicon
+    from ..pipeline import corpus_from_settings
     from .notebooks import run_notebooks
 
     args.figures = args.figures or _own_folder("figures", args.config)
     args.executed = args.executed or _own_folder("build/notebooks", args.config)
-    if args.config:
-        load_settings(args.config)  # fail early, with the one-line message, on a bad config
-    written = run_notebooks(figures_dir=args.figures, executed_dir=args.executed, corpus=args.corpus, config=args.config)
+    settings = load_settings(args.config) if args.config else Settings()  # fails early, with the one-line message, on a bad config
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
+    lexicon = load_lexicon(settings.lexicon)
+    fit = lexicon_fit(corpus_from_settings(settings).analysis_texts(), lexicon)
+    if fit:
+        print(fit)
+    chosen = args.lexicon
+    if chosen is not None and Path(chosen).exists():  # a file: the kernels run in notebooks/, so pass it absolute
+        chosen = str(Path(chosen).resolve())
+    written = run_notebooks(figures_dir=args.figures, executed_dir=args.executed, corpus=args.corpus, config=args.config, lexicon=chosen)
     print(f"ran {len(written)} notebooks into {args.executed}/; figures in {args.figures}/")
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
-    path = write_starter_config(args.file, corpus=args.corpus, force=args.force)
-    print(f"wrote {path}: edit it, then run `python -m analysis run --config {path}`")
+    from ..measures.coverage import best_lexicon, lexicon_coverage
+    from ..measures.lexicon import load_lexicon
+    from ..pipeline import corpus_from_settings
+
+    lexicon, why = args.lexicon, ""
+    if lexicon is not None:
+        load_lexicon(lexicon)  # a typo fails here, not at the first run
+        if Path(lexicon).is_file():  # a file: written absolute, since the config's paths are read from its own folder
+            lexicon = str(Path(lexicon).resolve())
+    elif Path(args.corpus).exists():
+        texts = corpus_from_settings(Settings(corpus=Path(args.corpus), progress=False)).analysis_texts()
+        if len(texts):
+            coverage = lexicon_coverage(texts)
+            best = best_lexicon(coverage)
+            lexicon = best.lexicon
+            why = f" with lexicon {lexicon}, which finds measures in the most documents of {args.corpus} (" + ", ".join(
+                f"{c.lexicon} {c.matched} of {c.documents}" for c in coverage
+            ) + ")"
+    path = write_starter_config(args.file, corpus=args.corpus, lexicon=lexicon, force=args.force)
+    print(f"wrote {path}{why}: edit it, then run `python -m analysis run --config {path}`")
     return 0
 
 
