@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     themes.add_argument("--seed", type=int, default=0, help="random state of the fits and resamples (default 0)")
     themes.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmenter: rjieba (default) or jieba")
     themes.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    themes.add_argument(
+        "--view", action="store_true",
+        help="also write themes.html: each theme over time, a click lists the documents where it is strongest (one offline file)",
+    )
     themes.add_argument("--no-figures", action="store_true", help="write the tables only")
     themes.add_argument("--no-progress", action="store_true", help="no progress bars")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
@@ -378,7 +382,7 @@ def _themes(args: argparse.Namespace) -> int:
     analysis = analyse(settings, methods=False)  # the counts and the lexicon are all themes need
     found = themes(analysis, args.k, method=args.method, guided=args.guided, extra=args.extra, random_state=args.seed)
     try:
-        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size)
+        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size, view=args.view)
     except OSError as error:
         raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
     corpus = analysis.corpus
