@@ -315,8 +315,9 @@ def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon)
 
 
 def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
-    """Each measure's own leftmost-longest matches, a match touching the previous one of the
-    same measure dropped (one stretch, one mention): (measure, variant, start, end), by start
+    """Each measure's own leftmost-longest matches, a match of another variant touching the
+    previous one of the same measure dropped (边防 + 检查站: one stretch, one mention; the same
+    variant repeated still counts each time): (measure, variant, start, end), by start
     then lexicon order.
 
     The same as running each measure's pattern over the text (:func:`_variant_matches_slow`),
@@ -339,14 +340,14 @@ def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, i
                     candidates.setdefault(name, {})[p] = (other.group(0), other.end())
     found = []
     for name, at in candidates.items():
-        last_end = -1
+        last_end, last_variant = -1, None
         for start in sorted(at):
             variant, end = at[start]
             if start < last_end:
                 continue
-            if start != last_end:
+            if start != last_end or variant == last_variant:
                 found.append((start, order[name], name, variant, end))
-            last_end = end
+            last_end, last_variant = end, variant
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 
@@ -355,11 +356,11 @@ def _variant_matches_slow(text: str, lexicon: Lexicon) -> list[tuple[str, str, i
     """:func:`_variant_matches` the plain way, one pass per measure (the reference in tests)."""
     found = []
     for order, (measure, pattern) in enumerate(zip(lexicon.measures, lexicon.measure_patterns)):
-        last_end = -1
+        last_end, last_variant = -1, None
         for m in pattern.finditer(text):
-            if m.start() != last_end:
+            if m.start() != last_end or m.group(0) == last_variant:
                 found.append((m.start(), order, measure.name, m.group(0), m.end()))
-            last_end = m.end()
+            last_end, last_variant = m.end(), m.group(0)
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 
