@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..headlines import Finding, headline_findings
+from ..methods.evidence import evidence_rules
 from ..methods.trends import lengths_differ, rates_by_period
 from ..result import Analysis, corpus_name, date_range
 from .safe import OutputFolder, run_inputs
@@ -43,7 +44,10 @@ __all__ = [
 
 #: Figures shown in the report, in reading order, with their captions (file name → caption).
 REPORT_FIGURES: dict[str, str] = {
-    "measures_heatmap": "Mentions of each measure by unit; rows in cluster order, lines between clusters.",
+    "measures_heatmap": (
+        "Each measure by unit: shaded by mentions per 10,000 characters of the unit's text when units differ in length "
+        "(the counts are written in the cells); rows in cluster order, lines between clusters."
+    ),
     "dendrogram": "Units clustered by which measures they mention (Jaccard distance, average linkage).",
     "timeline": "What each unit reported on when, coloured by cluster, labelled with its leading measures.",
     "measures_over_time": (
@@ -112,12 +116,18 @@ def _png_data_uri(path: Path, *, max_width: int = _EMBED_MAX_WIDTH) -> tuple[str
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width, height
 
 
+_WIDE_TABLE = 8  # columns
+
+
 def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
     shown = frame.head(max_rows) if max_rows else frame
+    wide = len(shown.columns) > _WIDE_TABLE
 
     def fmt(value: object) -> str:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
+        if isinstance(value, float) and wide:  # compact: 133, 15, 6.7, 0 (the exact values are in tables.xlsx)
+            return "0" if value == 0 else (f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}")
         if isinstance(value, float):
             return f"{value:.2f}"
         return str(value)
@@ -127,6 +137,9 @@ def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
         "rows": [[fmt(v) for v in row] for row in shown.itertuples(index=False)],
         "numeric": [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns],
         "more": len(frame) - len(shown),
+        # Many columns (a measure each): headings set upright, one character under the next, so each
+        # column is as narrow as its numbers and the table fits the page (the rates table was 1,226 px).
+        "wide": wide,
     }
 
 
@@ -154,29 +167,60 @@ def _key_tables(analysis: Analysis) -> list[dict]:
         if lengths_differ(analysis.methods.trends):
             keep = [c for c in rates.columns[:3]] + [c for c in frame.columns if c in rates.columns[3:]]
             rates = rates[keep].round(1)
-            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length)", "name": "measures_by_period_rates", **_html_table(rates)})
+            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length; rounded, exact values in tables.xlsx)", "name": "measures_by_period_rates", **_html_table(rates)})
     tables.append({"title": "Most frequent terms", "name": "terms", **_html_table(analysis.terms, max_rows=20)})
     documents = analysis.documents[[c for c in ("doc_id", "unit", "date_start", "date_end", "date_note", "kind", "n_chars") if c in analysis.documents]]
     tables.append({"title": "Documents analysed", "name": "documents", **_html_table(documents, max_rows=100)})
     return tables
 
 
+_SEGMENTERS = {"rjieba": "rjieba (jieba's algorithm in Rust)", "jieba": "jieba (the pure-Python reference)"}
+
+
 def _method_note(analysis: Analysis) -> list[str]:
+    """The method section, written from the settings this run used (segmenter, dictionaries,
+    lexicon, clustering, tests): it stays true when a config changes them."""
     settings = analysis.settings
+    lexicon = analysis.lexicon
+    dictionaries = (
+        "the project's policy dictionary" if settings.dictionaries is None
+        else "the dictionaries " + ", ".join(Path(p).name for p in settings.dictionaries)
+    )
+    stopwords = "the project's stopword list" if settings.stopwords is None else "the stopword lists " + ", ".join(
+        Path(p).name for p in settings.stopwords
+    )
+    extra = f", {len(settings.extra_words)} extra words" if settings.extra_words else ""
+    hmm = " with its HMM for unknown words" if settings.hmm else " without its HMM for unknown words"
+    source = Path(lexicon.path).name if lexicon.path else "the shipped default"
+    rules = sum(m.has_rules for m in lexicon.measures)
+    ruled = f"; {rules} measures carry coding rules (exclude contexts, near rules)" if rules else ""
     notes = [
         "Texts are read from the source files with web-page chrome removed (every removed line is listed in manifest.json); "
         "each paragraph becomes one document, with the unit and the dates it reports on when it names them.",
-        f"Words come from jieba with the project's policy dictionary and stopword list (terms of at least {settings.min_chars} characters); "
+        f"Words come from {_SEGMENTERS.get(settings.segmenter, settings.segmenter)}{hmm}, with {dictionaries}, the lexicon's "
+        f"variants and the corpus's unit names as words{extra}, and {stopwords} (terms of at least {settings.min_chars} characters); "
         "distinctive terms are ranked by TF-IDF against the other units.",
-        f"Measures are coded with the lexicon '{analysis.lexicon.name}' ({len(analysis.lexicon.measures)} measures and their variants), "
+        f"Measures are coded with the lexicon '{lexicon.name}' ({source}: {len(lexicon.measures)} measures and their variants{ruled}), "
         "matched on the raw text, longest variant first, so the count does not depend on word segmentation.",
+        "Keyness compares each group with the rest by log-likelihood G² on token counts, with the log ratio as effect size; "
+        "'significant' is decided over documents (a Mann–Whitney U test on per-document rates, Lijffijt et al. 2016), "
+        "Bonferroni-corrected over the terms tested; G²'s own verdict stays as a column.",
     ]
     if analysis.clustering is not None:
+        clustering = analysis.clustering
+        chosen = f"k = {clustering.k}, set in the settings" if settings.k else f"k = {clustering.k}, the number with the best silhouette"
         notes.append(
-            f"Units are compared on which measures they mention ({analysis.clustering.metric} distance) and grouped by "
-            f"{analysis.clustering.method}-linkage hierarchical clustering; the number of groups is the one with the best silhouette "
-            "unless set. A cluster's defining measures are those present in most of its units and more often than elsewhere."
+            f"Units are compared on which measures they mention ({clustering.metric} distance) and grouped by "
+            f"{clustering.method}-linkage hierarchical clustering ({chosen}). A cluster's defining measures are those present in "
+            "most of its units and more often than elsewhere."
         )
+        validation = analysis.methods.validation
+        if validation is not None:
+            notes.append(
+                f"The clusters are checked by resampling each unit's mentions {validation.n_boot} times (random state "
+                f"{validation.random_state}), re-clustering and comparing by the adjusted Rand index, and against the other linkages."
+            )
+    notes.append("Rules every headline follows: " + " ".join(evidence_rules(getattr(settings, "window_days", 90))))
     notes.append(
         "Counts describe what the texts say, not what was done: a measure a unit did not write about may still have been taken. "
         "Small corpora make shares and clusters fragile; check them against the texts (mentions.csv gives every match with its position)."
@@ -184,7 +228,10 @@ def _method_note(analysis: Analysis) -> list[str]:
     return notes
 
 
-_RELIABILITY_COLUMNS = ["measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high"]
+_RELIABILITY_COLUMNS = [
+    "measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
+    "precision_corpus", "precision_corpus_low", "precision_corpus_high", "recall_corpus", "recall_corpus_low", "recall_corpus_high",
+]
 
 
 def read_validation(path: str | Path) -> pd.DataFrame:
@@ -223,7 +270,14 @@ def _reliability(validation: pd.DataFrame | None) -> dict | None:
             sentences.append(
                 f"Against {row.coder}'s hand coding of {row.n_units} unit × measure decisions, the lexicon's precision is "
                 f"{row.precision:.2f} (share of its codes the coder agrees with), its recall {row.recall:.2f} (share of the "
-                f"coder's codes it finds), F1 {row.f1:.2f}."
+                f"coder's codes it finds), F1 {row.f1:.2f}"
+                + (
+                    f"; reweighted to the corpus (the sample over-draws the lexicon's hits), precision {row.precision_corpus:.2f} "
+                    f"(95% interval {row.precision_corpus_low:.2f}–{row.precision_corpus_high:.2f}) and recall {row.recall_corpus:.2f} "
+                    f"({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})."
+                    if pd.notna(row.recall_corpus)
+                    else "."
+                )
             )
         else:
             kappa = "" if pd.isna(row.kappa) else f"Cohen's κ {row.kappa:.2f}; "
@@ -263,7 +317,7 @@ def render_report(
             uri, width, height = _png_data_uri(Path(path))
             link = f"{explorer}#{EXPLORE_VIEWS[name]}" if explorer and name in EXPLORE_VIEWS else ""
             if name == "measures_heatmap" and not analysis.units:  # a row per document, unclustered
-                caption = "Mentions of each measure by document (the corpus names no units)."
+                caption = "Each measure by document (the corpus names no units): per 10,000 characters when documents differ in length, counts in the cells."
             embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height, "explore": link})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})
@@ -288,6 +342,7 @@ def render_report(
         "method": _method_note(analysis),
         "reliability": _reliability(validation),
         "versions": manifest.get("versions", {}),
+        "segmenter": analysis.settings.segmenter,
         "font_uri": "",
     }
     html = template.render(**context)

@@ -51,6 +51,8 @@ __all__ = [
     "source_note",
     "english_labels",
     "cluster_colors",
+    "contrast_on_white",
+    "text_color",
     "row_label_fit",
     "most_by",
     "left_out",
@@ -191,6 +193,25 @@ def apply_house_style(
 def cluster_colors(labels: pd.Series) -> dict[str, str]:
     """Unit → colour of its cluster (cluster 1 gets the first palette colour)."""
     return {unit: PALETTE[(int(c) - 1) % len(PALETTE)] for unit, c in labels.items()}
+
+
+def contrast_on_white(color: str) -> float:
+    """WCAG 2 contrast ratio of ``color`` against white (1 to 21)."""
+    channels = np.asarray(matplotlib.colors.to_rgb(color))
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
+    return 1.05 / (luminance + 0.05)
+
+
+def text_color(color: str, ratio: float = 4.5) -> str:
+    """``color`` darkened (mixed with black, hue kept) until text in it meets the WCAG AA contrast
+    ``ratio`` on white: Okabe–Ito yellow and orange are fine as fills but illegible as letters."""
+    rgb = np.asarray(matplotlib.colors.to_rgb(color))
+    for step in range(21):
+        shade = rgb * (1 - step / 20)
+        if contrast_on_white(shade) >= ratio:
+            return matplotlib.colors.to_hex(shade)
+    return "#000000"
 
 
 def save_figure(
@@ -404,7 +425,7 @@ def plot_dendrogram(
         )
         ax.invert_yaxis()  # dendrogram order top to bottom, as in the heatmap
         for i, label in enumerate(ax.get_yticklabels()):
-            label.set_color(colors[label.get_text()])
+            label.set_color(text_color(colors[label.get_text()]))
             label.set_fontsize(label_size)
             label.set_visible(i % every == 0)  # many units: every second or third is named
         ax.set_xlabel(f"{clustering.metric} 距离 distance ({clustering.method} linkage)")
@@ -421,19 +442,46 @@ def plot_measure_heatmap(
     *,
     labels: Mapping[str, str] | None = None,
     row_labels: Mapping[str, str] | None = None,
-    title: str = "各单位强调的措施 Measures by unit",
+    title: str | None = None,
     font: str | None = None,
     size: str | None = None,
+    chars: Mapping[str, int] | None = None,
 ) -> Figure:
-    """Unit × measure heatmap of mention counts, rows in dendrogram order, clusters marked; units
-    left out of the clustering (no measure mentioned) come last, in grey.
+    """Unit × measure heatmap, rows in dendrogram order, clusters marked; units left out of the
+    clustering (no measure mentioned) come last, in grey.
+
+    Without ``chars`` the cells are mention counts, titled as mentions. With ``chars`` (each
+    row's characters of text, :func:`analysis.result.text_lengths`) the shade is mentions per
+    10,000 characters, what "emphasis" means when texts differ in length, with the counts still
+    written in the cells; a row with under a tenth of the median row's text
+    (``MIN_SHARE_OF_MEDIAN``) is left unshaded (its counts stay): a rate from a scrap of text is
+    not emphasis.
 
     ``row_labels`` names the rows (e.g. documents, when a corpus has no units). Many rows get
     smaller labels, then every second or third label, and no counts in the cells, so that
     nothing overlaps at the house ``size`` it will be published at (None: at any)."""
+    from ..methods.evidence import MIN_SHARE_OF_MEDIAN
+
     order = list(clustering.order) if clustering is not None else list(matrix.index)
     order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
+    per_10k = chars is not None
+    if title is None:
+        what = "文档" if row_labels else "单位"
+        title = (
+            f"各{what}强调的措施 Emphasis by {'document' if row_labels else 'unit'}\n(每万字提及 mentions per 10,000 characters)"
+            if per_10k
+            else f"各{what}提及的措施 Mentions by {'document' if row_labels else 'unit'}"
+        )
+    shade = data.to_numpy(dtype=float)
+    scraps = 0
+    if per_10k:
+        sizes = np.array([float(chars.get(r, 0)) for r in order])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shade = shade / sizes[:, None] * 10_000
+        thin = sizes < MIN_SHARE_OF_MEDIAN * float(np.median(sizes)) if len(sizes) else np.zeros(0, bool)
+        shade[thin] = np.nan
+        scraps = int(thin.sum())
     columns = [labels.get(c, c) if labels else c for c in data.columns]
     labels_room = max(slanted_label_room(columns), 0.6)  # the slanted column labels
     height = 0.45 * len(order) + 1.6 + labels_room
@@ -441,28 +489,34 @@ def plot_measure_heatmap(
     row_size, every, pitch = row_label_fit(len(order), height, reserved, 10.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
-        image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
+        image = heatmap_cells(ax, np.ma.masked_invalid(shade), cmap="YlGnBu", vmin=0)
         ax.set_xticks(range(len(columns)), columns, rotation=60, ha="right", rotation_mode="anchor")
         names = [row_labels.get(r, r) if row_labels else r for r in order]
         ax.set_yticks(range(0, len(order), every), names[::every], fontsize=row_size)
-        vmax = max(int(data.to_numpy().max()), 1)
+        finite = shade[np.isfinite(shade)]
+        vmax = max(float(finite.max()) if finite.size else 1.0, 1e-9)
         counts_fit = pitch >= 10  # 8 pt counts need a 10 pt row
         if counts_fit:
             for (i, j), value in np.ndenumerate(data.to_numpy()):
                 if value:
-                    ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
+                    dark = np.isfinite(shade[i, j]) and shade[i, j] > vmax * 0.55
+                    ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if dark else "black")
         if clustering is not None:
             colors = cluster_colors(clustering.labels)
             for tick, unit in zip(ax.get_yticklabels(), order[::every]):
-                tick.set_color(colors.get(unit, _GREY))
+                tick.set_color(text_color(colors.get(unit, _GREY)))
             clusters = [int(clustering.labels[u]) if u in clustering.labels.index else 0 for u in order]
             for i in range(1, len(order)):
                 if clusters[i] != clusters[i - 1]:
                     ax.axhline(i - 0.5, color="black", lw=1.2)
         ax.spines[:].set_visible(False)
-        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # counts: whole numbers, as many as fit
+        if per_10k:
+            fig.colorbar(image, ax=ax, shrink=0.6, label="每万字提及 per 10,000 chars\n(格中数字 = 次数 cell numbers: counts)")
+        else:
+            fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # counts: whole numbers, as many as fit
         dropped = "" if counts_fit or not data.to_numpy().any() else "counts in measures.csv"
-        ax.set_title(title + left_out(every, "document" if row_labels else "unit", dropped))
+        thin_note = f"\n(空白行 = 文本过短 blank rows: {scraps} with under a tenth of the median text, counts only)" if scraps else ""
+        ax.set_title(title + left_out(every, "document" if row_labels else "unit", dropped) + thin_note)
         fig.tight_layout()
     return fig
 
@@ -552,7 +606,7 @@ def _timeline_frame(
     ax.set_yticks(list(ticks), list(units), fontsize=size)
     ax.invert_yaxis()
     for tick, unit in zip(ax.get_yticklabels(), units):
-        tick.set_color(colors.get(unit, "black"))
+        tick.set_color(text_color(colors.get(unit, "black")))
     ax.set_xlim(left, right)
     ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=12))
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
@@ -571,7 +625,7 @@ def _timeline_frame(
 
 def _timeline_layout(
     units: Sequence[str], rows: Sequence[tuple[str, pd.Timestamp, pd.Timestamp, str]], frame: Callable[..., None],
-    *, left: pd.Timestamp, right: pd.Timestamp,
+    *, left: pd.Timestamp, right: pd.Timestamp, widen: bool = True,
 ) -> _TimelineLayout:
     """Lanes and label room for the timeline, measured on a scratch figure at the narrowest house width.
 
@@ -603,9 +657,12 @@ def _timeline_layout(
     # Widen the axis until every label ends inside it: (label x) · inches per day + width ≤ axes width.
     days = day(right)
     for (_, _, end, text), shown in zip(rows, labelled):
-        if shown:
+        if shown and widen:
             days = max(days, (day(end) + gap) * axes_width / (axes_width - size[text][0] - _LABEL_PAD))
     per_inch = days / axes_width
+    if not widen:  # the axis ends at the data: a label that would pass its end is left out
+        labelled = [shown and (day(end) + gap) / per_inch + size[text][0] + _LABEL_PAD <= axes_width
+                    for (_, _, end, text), shown in zip(rows, labelled)]
 
     members: dict[str, list[int]] = {unit: [] for unit in units}  # unit → its reports
     for i, (unit, *_) in enumerate(rows):
@@ -644,7 +701,7 @@ def _timeline_layout(
             lanes[i], labelled[i] = 0, False
     if row_inches() < tallest() + _LABEL_PAD:  # even one lane per unit leaves no room
         labelled = [False] * len(rows)
-    if not any(labelled):  # the room kept for labels would stay empty
+    if not any(labelled) and widen:  # the room kept for labels would stay empty
         days = max(day(end) for _, _, end, _ in rows) + 0.5
     return _TimelineLayout(lanes=lanes, bands=bands, labelled=labelled, right=left + timedelta(days=days))
 
@@ -663,6 +720,33 @@ def _date_bars(ax, ys: Sequence[float], spans: Sequence[tuple[pd.Timestamp, pd.T
     )
     ax.add_collection(bars)
     ax.autoscale_view()
+
+
+#: A bar narrower than this (inches, at the narrowest house width) is not seen: the timeline then
+#: draws each report over its week, month or year.
+_MIN_BAR_INCHES = 0.05
+_AXES_INCHES = 6.0  # the timeline's axes at the narrowest house width, about
+_PERIODS = (("W", 7), ("M", 31), ("Y", 366))
+_PERIOD_NOTES = {
+    "W": "每条为所在周 · each bar spans its report's week",
+    "M": "每条为所在月 · each bar spans its report's month",
+    "Y": "每条为所在年 · each bar spans its report's year",
+}
+
+
+def _timeline_period(span: timedelta) -> str | None:
+    """None when a day is wide enough to see over ``span``, else the shortest period that is
+    ("W", "M" or "Y")."""
+    days_per_inch = (span / timedelta(days=1)) / _AXES_INCHES
+    if days_per_inch * _MIN_BAR_INCHES <= 1:
+        return None
+    return next((code for code, days in _PERIODS if days_per_inch * _MIN_BAR_INCHES <= days), "Y")
+
+
+def _period_bounds(start: pd.Timestamp, end: pd.Timestamp, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """From the start of ``start``'s period to the end of the period of the report's last day."""
+    last = end - timedelta(days=1)
+    return start.to_period(period).start_time, (last.to_period(period) + 1).start_time
 
 
 def plot_timeline(
@@ -684,6 +768,10 @@ def plot_timeline(
     under the axis says how many reports went unlabelled (with no label left, the date axis ends
     half a day after the last report). The layout is measured at the narrowest width and the
     shortest height that :func:`apply_house_style` can give the figure.
+
+    Reports sparse over a long span (a day narrower than a twentieth of an inch) are drawn over
+    their week, month or year, as a note under the axis says; the axis then ends at the data,
+    and a label that would pass its end is left out (and counted in the note).
     """
     reports = reports.dropna(subset=["date_start"])
     reports = reports[reports["unit"].astype(bool)]
@@ -697,14 +785,21 @@ def plot_timeline(
             text = f"({note}) {text}"
         end = pd.Timestamp(last if pd.notna(last) else first) + timedelta(days=1)
         rows.append((unit, pd.Timestamp(first), end, text))
-    span_start = pd.Timestamp(reports["date_start"].min())
-    span_end = pd.Timestamp(reports["date_end"].max()) + timedelta(days=1)
-    left = span_start - timedelta(days=0.5)
+    span_start = min(start for _, start, _, _ in rows)
+    span_end = max(end for _, _, end, _ in rows)
+    period = _timeline_period(span_end - span_start)
+    if period is not None:  # sparse over a long span: each bar widened to its period, the axis ends at the data
+        rows = [(unit, *_period_bounds(start, end, period), text) for unit, start, end, text in rows]
+        span_start = min(start for _, start, _, _ in rows)
+        span_end = max(end for _, _, end, _ in rows)
+        margin = (span_end - span_start) * 0.02
+        left, right = span_start - margin, span_end + margin
+    else:
+        left = span_start - timedelta(days=0.5)
+        right = span_end + (span_end - span_start) * 0.3 + timedelta(days=1.5)
     frame = partial(_timeline_frame, units=units, left=left, colors=colors, labels=labels, title=title)
     with figure_style(font):
-        layout = _timeline_layout(
-            units, rows, frame, left=left, right=span_end + (span_end - span_start) * 0.3 + timedelta(days=1.5)
-        )
+        layout = _timeline_layout(units, rows, frame, left=left, right=right, widen=period is None)
         top: dict[str, float] = {}  # unit → y of its first lane
         height = 0.0
         for unit in units:
@@ -717,10 +812,12 @@ def plot_timeline(
             if shown:
                 ax.text(end + _LABEL_GAP, y, text, va="center", fontsize=_LABEL_SIZE)
         unlabelled = sum(1 for (*_, text), shown in zip(rows, layout.labelled) if text and not shown)
+        messages = [_PERIOD_NOTES[period]] if period is not None else []
         if unlabelled:
+            messages.append(f"{unlabelled} 份报告未标注 · {unlabelled} reports unlabelled (no room)")
+        if messages:
             # Left-aligned: the date axis writes its year and month at the right end.
-            message = f"{unlabelled} 份报告未标注 · {unlabelled} reports unlabelled (no room)"
-            ax.set_xlabel(message, loc="left", fontsize=8, color=_NOTE_GREY)
+            ax.set_xlabel("; ".join(messages), loc="left", fontsize=8, color=_NOTE_GREY)
         frame(ax, [top[u] + _LANE_STEP * (layout.bands[u] - 1) / 2 for u in units], right=layout.right)
         fig.tight_layout()
     return fig
@@ -737,8 +834,13 @@ def plot_measures_over_time(
     title: str | None = None,
     value: str = "mentions",
     font: str | None = None,
+    too_little: Sequence[str] = (),
 ) -> Figure:
     """Measure × period grid (rows: measures, columns: periods), cells shaded by ``value``.
+
+    ``too_little`` names periods whose text is too short for a rate (see
+    :mod:`analysis.methods.evidence`): their columns are greyed and unshaded, and the title says
+    how many, so one mention in a scrap of text is never the darkest cell.
 
     ``table`` is a period × measure table: mention counts (``value="mentions"``, e.g. from
     ``measures_by_period``) or mentions per 10,000 characters (``value="per_10k_chars"``, e.g.
@@ -755,10 +857,15 @@ def plot_measures_over_time(
     data = data[data.fillna(0).sum(axis=1) > 0]
     rows = [labels.get(m, m) if labels else m for m in data.index]
     periods = [str(p) for p in data.columns]
+    thin = [j for j, p in enumerate(periods) if p in set(map(str, too_little))]
+    if thin:
+        data.iloc[:, thin] = np.nan
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(max(5.5, 0.7 * len(periods) + 3), 0.36 * len(rows) + 1.8))
         values = data.to_numpy()
         image = heatmap_cells(ax, np.ma.masked_invalid(values), cmap="YlOrRd", vmin=0)
+        for j in thin:
+            ax.axvspan(j - 0.5, j + 0.5, color="#e6e6e6", zorder=0.5, lw=0)
         finite = values[np.isfinite(values)]
         vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
         if len(periods) <= _MAX_ANNOTATED_PERIODS:  # beyond that the numbers cannot fit in their cells
@@ -773,8 +880,10 @@ def plot_measures_over_time(
         ax.set_xticks(ticks, [periods[t] for t in ticks], rotation=45 if rotate else 0, ha="right" if rotate else "center")
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, shrink=0.6, label="每万字提及 mentions per 10,000 chars" if per_10k else "提及次数 mentions")
-        gaps = int(np.isnan(values).all(axis=0).sum()) if per_10k and values.size else 0
+        gaps = int(np.isnan(values).all(axis=0).sum()) - len(thin) if per_10k and values.size else 0
         note = f"\n(空白列 = 该期无文本 blank columns: {gaps} period(s) without a dated document)" if gaps else ""
+        if thin:
+            note += f"\n(灰列 = 文本过少 grey: {len(thin)} period(s) with too little text for a rate)"
         if note:
             ax.set_title(title + note, fontsize=11)
         else:
