@@ -257,3 +257,62 @@ def test_licence_footers_are_cut_and_bodies_citing_the_words_are_not():
     assert found and cut.endswith("会议批准政府工作报告。") and "公有领域" not in cut
     body = "本作品是否受保护,依照著作权法判断。\n" + "其他条款。\n" * 20
     assert strip_licence(body) == (body, False)
+
+
+# ---- duplicates ---------------------------------------------------------------------------------
+
+
+def test_duplicates_within_a_file_and_whole_documents_across_files(tmp_path):
+    from analysis.io.corpus import read_corpus
+
+    sign = "柳河县疫情防控工作指挥部\n2021年3月1日\n"
+    (tmp_path / "a.txt").write_text("柳河县疫情防控工作指挥部通告第1号\n一、所有人员佩戴口罩。\n" + sign, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("柳河县疫情防控工作指挥部通告第2号\n一、暂停聚集活动。\n" + sign, encoding="utf-8")
+    (tmp_path / "c.txt").write_text("柳河县疫情防控工作指挥部通告第1号\n一、所有人员佩戴口罩。\n" + sign, encoding="utf-8")  # a copy of a.txt
+    bulletin = "简报\n2020-04-26\n4月20日,城关镇开展巡查。\n4月21日,白水镇召开会议。\n"
+    (tmp_path / "d.txt").write_text(bulletin, encoding="utf-8")
+    (tmp_path / "e.txt").write_text("简报二\n2020-04-27\n4月20日,城关镇开展巡查。\n4月22日,青石镇召开会议。\n", encoding="utf-8")
+    (tmp_path / "f.txt").write_text(bulletin, encoding="utf-8")  # a whole bulletin repeated
+    corpus = read_corpus(tmp_path)
+    sources = [d.source.rsplit("/", 1)[-1] for d in corpus.documents]
+    assert sources == ["a.txt", "b.txt", "d.txt", "d.txt", "e.txt", "e.txt"]  # e.txt shares one paragraph with d.txt: kept
+    assert sorted(s.source.rsplit("/", 1)[-1] for s in corpus.skipped) == ["c.txt", "f.txt", "f.txt"]
+    assert len(corpus.documents) + len(corpus.skipped) == 9
+
+
+# ---- config and tables -------------------------------------------------------------------------
+
+
+def test_config_page_section(tmp_path):
+    from analysis.config import load_settings
+    from analysis.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text('[page]\nlayout = "official"\nissuer_prefixes = { "柳防指" = "柳河县疫情防控指挥部" }\n', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.page_layout == "official" and settings.issuer_prefixes == (("柳防指", "柳河县疫情防控指挥部"),)
+    path.write_text('[page]\nlayout = "newspaper"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="layout"):
+        load_settings(path)
+
+
+def test_issuer_and_date_columns_are_found_by_their_common_names(tmp_path):
+    from analysis.io.corpus import read_corpus
+
+    (tmp_path / "docs.csv").write_text(
+        "发文机关,成文日期,发布日期,正文\n"
+        "柳河县人民政府办公室,2020-04-23,2020-05-07,现将预案印发给你们。\n"
+        "國務院辦公廳,2019-06-24,,现将方案印发给你们。\n"
+        "柳河县疫情防控指挥部,,2022-01-02,通告正文,2022年1月1日发布。\n".replace(",2022年", "2022年"),
+        encoding="utf-8",
+    )
+    corpus = read_corpus(tmp_path / "docs.csv")
+    docs = corpus.documents
+    assert [d.unit for d in docs] == ["柳河县", "国务院办公厅", "柳河县"]
+    assert [d.issuer for d in docs][0] == "柳河县人民政府办公室"
+    assert [d.date_start for d in docs] == [date(2020, 4, 23), date(2019, 6, 24), None]  # a blank cell stays blank
+    assert [d.published for d in docs] == [date(2020, 5, 7), None, date(2022, 1, 2)]
+    assert docs[2].date_note == "blank date cell"
+    notes = " ".join(corpus.notes)
+    assert "issuer read from the '发文机关' column" in notes and "date read from the '成文日期' column" in notes
+    assert "1 document(s) have a blank date cell" in notes

@@ -191,7 +191,7 @@ def _table_columns(path: Path, names: list[str], columns: Columns, *, strict: bo
         if named:
             return named
         column = _find_column(names, candidates, taken)
-        if column is not None and str(column).strip().lower() != role:
+        if column is not None:
             found.append((role, str(column)))
         return column
 
@@ -216,6 +216,12 @@ def _row_date(fields: dict, column: str | None) -> tuple[DateSpan | None, str]:
     return span, "" if span is not None or column not in fields else "blank date cell"
 
 
+def _issuer_unit(issuer: str) -> str:
+    """The unit of an issuer named in a table: its place or central body (in simplified characters), else the issuer."""
+    plain = to_simplified(issuer) if issuer and may_be_traditional(issuer) else issuer
+    return issuer_unit(plain) or issuer
+
+
 def _row_document(path: Path, row: Record, cols: _TableColumns, *, calendar: Calendar | None, date_from_text: bool | None, shared: dict) -> Document | Skipped:
     """One row as a document, or the reason it is skipped."""
     fields = row.fields
@@ -228,7 +234,7 @@ def _row_document(path: Path, row: Record, cols: _TableColumns, *, calendar: Cal
     text, _ = strip_licence(text)
     title = _cell(fields.get(cols.title)) if cols.title else ""
     issuer = _cell(fields.get(cols.issuer)) if cols.issuer else ""
-    unit = _cell(fields.get(cols.unit)) if cols.unit else (issuer_unit(issuer) or issuer)
+    unit = _cell(fields.get(cols.unit)) if cols.unit else _issuer_unit(issuer)
     span, note = _row_date(fields, cols.date)
     if span is None and not note.startswith("unreadable") and (date_from_text or (date_from_text is None and not cols.date)):
         found = find_document_date(text, title=title, calendar=calendar)
@@ -422,20 +428,56 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _digest(doc: Document) -> bytes:
+    return hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
+
+
 def _drop_duplicates(corpus: Corpus) -> None:
-    """Skip every document whose text (spaces aside) repeats an earlier one, naming the first."""
-    seen: dict[bytes, Document] = {}  # by a digest of the text: a copy of every text would double the corpus in memory
-    kept: list[Document] = []
+    """Skip every document whose text (spaces aside) repeats an earlier one, naming the first.
+
+    Within a file every document counts. Across files only whole documents do: a table's row, a
+    page read as one document, or a page of several documents that repeats another page whole.
+    A signature date or a stock sentence that two pages share is not a duplicate.
+    """
+    tables = {source.path for source in corpus.sources if source.format in ("csv", "tsv", "xlsx", "jsonl")}
+    by_file: dict[str, list[Document]] = {}
     for doc in corpus.documents:
-        key = hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
-        first = seen.get(key)
-        if first is None:
-            seen[key] = doc
-            kept.append(doc)
-        else:
-            where = f"{first.source}:{first.line}" if first.line else first.source
-            corpus.skipped.append(Skipped(source=doc.source, line=doc.line, reason=f"duplicate of {first.doc_id} ({where})"))
-    corpus.documents = kept
+        by_file.setdefault(doc.source, []).append(doc)
+    whole: dict[bytes, Document] = {}  # by a digest of the text: a copy of every text would double the corpus in memory
+    pages: dict[tuple[bytes, ...], list[Document]] = {}
+    kept: list[Document] = []
+
+    def skip(doc: Document, first: Document) -> None:
+        where = f"{first.source}:{first.line}" if first.line else first.source
+        corpus.skipped.append(Skipped(source=doc.source, line=doc.line, reason=f"duplicate of {first.doc_id} ({where})"))
+
+    for source, docs in by_file.items():
+        own: dict[bytes, Document] = {}
+        unique = []
+        for doc in docs:
+            key = _digest(doc)
+            if key in own:
+                skip(doc, own[key])
+            else:
+                own[key] = doc
+                unique.append((key, doc))
+        if source in tables or len(unique) == 1:
+            for key, doc in unique:
+                if key in whole:
+                    skip(doc, whole[key])
+                else:
+                    whole[key] = doc
+                    kept.append(doc)
+            continue
+        signature = tuple(key for key, _ in unique)
+        if signature in pages:
+            for (_, doc), first in zip(unique, pages[signature]):
+                skip(doc, first)
+            continue
+        pages[signature] = [doc for _, doc in unique]
+        kept.extend(pages[signature])
+    order = {id(doc): i for i, doc in enumerate(corpus.documents)}
+    corpus.documents = sorted(kept, key=lambda d: order[id(d)])
 
 
 def _check_ids(corpus: Corpus) -> None:

@@ -50,7 +50,7 @@ def read_page(
     if kind in ("official", "report", "disclosure"):
         documents, removed = read_document(lines, layout=kind, source=source, prefixes=dict(layout.issuer_prefixes))
         return PageReading(documents, sorted(removed), [], kind)
-    documents, removed, headings = split_bulletin(text, source=source, layout=layout, chrome=chrome, widgets=widgets)
+    documents, removed, headings = split_bulletin(lines, source=source, layout=layout)
     kind = kind if layout.page_layout else _bulletin_layout(documents)
     return PageReading([replace(d, layout=kind) for d in documents], removed, headings, kind)
 

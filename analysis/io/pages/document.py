@@ -100,6 +100,15 @@ def _plain_title(lines: list[PageLine], end: int, skip: set[int]) -> tuple[int, 
     return i, i
 
 
+_SELF_NAMED = re.compile(r"(?:本|此)(?P<type>倡议书|通告|公告|命令|令|通知|意见|办法|决定|规定|细则|预案|方案)(?:自|[,，。;；]|所称|由|规定|发布|未)")
+
+
+def _self_named_type(text: str) -> str:
+    """The 文种 a document calls itself ("本令自…起施行", "本通告自发布之日起施行"), or ""."""
+    match = _SELF_NAMED.search(text)
+    return match["type"] if match else ""
+
+
 @dataclass(frozen=True)
 class _Parts:
     title: str
@@ -166,7 +175,7 @@ def read_document(
     stated = effective_date("\n".join(l.simple for l in kept)) or (None, "")
     effective = stated[0] or parse_full_date(meta.first("生效日期", "实施日期")) or (issued if "之日" in stated[1] else None)
     addressees = find_addressees(lines, start)
-    doc_type = title_type(title) or ("令" if "令" in parts.doc_number else "") or ("工作报告" if layout == "report" else "")
+    doc_type = title_type(title) or _self_named_type(text) or ("令" if "令" in parts.doc_number else "") or ("工作报告" if layout == "report" else "")
     document = Document(
         doc_id=f"{Path(source).stem if source else 'doc'}-001",
         text=text,

@@ -93,6 +93,11 @@ def _row_fields(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _is_value_line(text: str) -> bool:
+    """A line that can be a label's value: short, not a row, a title or running text."""
+    return not _ROW.match(text) and len(text) <= 60 and not is_paragraph(text) and not title_type(text)
+
+
 def read_metadata(lines: list[PageLine], end: int) -> Metadata:
     """The metadata rows among ``lines[:end]`` (the page above its first paragraph).
 
@@ -113,7 +118,8 @@ def read_metadata(lines: list[PageLine], end: int) -> Metadata:
             meta.fields.setdefault(label, value) if value else meta.fields.setdefault(label, "")
         label, value = pairs[-1] if pairs else ("", "x")
         following = lines[i + 1] if i + 1 < end else None
-        if not value and following and label not in _NO_VALUE_LINE and not _ROW.match(following.simple) and len(following.simple) <= 60 and not is_paragraph(following.simple):
+        alone = len(pairs) == 1 and not value
+        if alone and following and label not in _NO_VALUE_LINE and _is_value_line(following.simple):
             meta.fields[label] = following.simple
             meta.lines.add(following.n)
             i += 1

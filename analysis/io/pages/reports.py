@@ -12,11 +12,11 @@ or source field lends the unit to every paragraph that names none.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..chrome import chrome_kind, is_image_line
+from ..chrome import is_image_line
 from ..dates import (
     DateSpan,
     clause_date_ends,
@@ -27,8 +27,8 @@ from ..dates import (
     relative_day,
 )
 from ..model import Document, PageLayout
-from ..readers import is_traditional, may_be_traditional, to_simplified
 from ..units import UnitMatch, read_unit, unit_key, unit_vocabulary
+from .lines import PageLine
 
 __all__ = ["find_unit", "split_bulletin"]
 
@@ -186,167 +186,217 @@ def _is_paragraph(line: str) -> bool:
     return len(line) > 100 or bool(re.search(r"[。；;]", line))
 
 
-def split_bulletin(
-    text: str,
-    *,
-    source: str,
-    layout: PageLayout,
-    chrome: re.Pattern[str] | None = None,
-    widgets: re.Pattern[str] | None | bool = False,
-) -> tuple[list[Document], list[tuple[int, str]], list[tuple[int, str]]]:
-    """:func:`parse_page`, also returning the unit heading lines it used.
+@dataclass(frozen=True)
+class _Header:
+    """A bulletin's header: where its title and metadata line are, and what they say."""
 
-    The header: the metadata line is the first line above the first paragraph holding a full
-    date ("2020-04-26  省林业公安局", "发布时间:2021-02-25 来源:…"), not a "today is" widget;
-    the title is the nearest line above it that is not chrome or a label ("来源:…"). Without
-    one, the title is the last short line above the first paragraph, and the page is undated.
-    Lines above the title are header chrome. ``chrome`` and ``widgets`` are the layout's
-    patterns, built once by a caller splitting many pages.
-    """
-    chrome = chrome or layout.chrome_regex()
-    if widgets is False:
-        widgets = layout.widget_regex()
-    lines = [(i + 1, raw.strip().replace("\u3000", " ").strip()) for i, raw in enumerate(text.splitlines())]
-    lines = [(n, s) for n, s in lines if s]
-    traditional = may_be_traditional(text) and is_traditional(text)
-    simple = {n: (to_simplified(s) if traditional else s) for n, s in lines}
-    kinds = {n: chrome_kind(s, chrome, widgets, max_chars=layout.max_chrome_line) for n, s in lines}
+    title_at: int | None
+    meta_at: int | None
+    published: date | None
+    publisher: str
+    first_paragraph: int
 
-    # The header: metadata line, title, and everything above the title.
-    first_paragraph = next((i for i, (n, s) in enumerate(lines) if not kinds[n] and _is_paragraph(s)), len(lines))
-    title_at: int | None = None
-    meta_at: int | None = None
-    published: date | None = None
-    publisher = ""
-    for i, (n, s) in enumerate(lines[:first_paragraph]):
-        if kinds[n] == "footer" and not find_publication_date(s):
+    @property
+    def end(self) -> int:
+        """Index of the first line under the header."""
+        return max(i for i in (self.title_at, self.meta_at, -1) if i is not None) + 1
+
+
+def _metadata_line(lines: list[PageLine], first_paragraph: int) -> tuple[int | None, date | None, str]:
+    """The metadata line above the first paragraph: (index, publication date, publisher)."""
+    for i, line in enumerate(lines[:first_paragraph]):
+        if line.kind == "footer" and not find_publication_date(line.text):
             continue
-        found = _publication_line(s)
+        found = _publication_line(line.text)
         if found:
-            meta_at, (published, publisher) = i, found
-            publisher = re.sub(r"^(?:来源|发布机构|发布单位|作者|时间|发布时间|日期)\s*[:：]\s*", "", publisher).strip()
-            break
+            publisher = re.sub(r"^(?:来源|发布机构|发布单位|作者|时间|发布时间|日期)\s*[:：]\s*", "", found[1]).strip()
+            return i, found[0], publisher
+    return None, None, ""
+
+
+def _title_line(lines: list[PageLine], layout: PageLayout, meta_at: int | None, first_paragraph: int) -> int | None:
+    """The title: the nearest title-like line above the metadata line (or, without one, right
+    above the text, chrome aside); on a disclosure table, the first one under the metadata."""
 
     def title_like(i: int) -> bool:
-        n, s = lines[i]
-        return not kinds[n] and not _LABEL.match(s) and len(s) <= 60 and "。" not in s and _heading_unit(simple[n], layout) is None
+        line = lines[i]
+        return not line.kind and not _LABEL.match(line.text) and len(line.text) <= 60 and "。" not in line.text and _heading_unit(line.simple, layout) is None
 
     above = meta_at if meta_at is not None else first_paragraph
     title_at = next((i for i in range(above - 1, -1, -1) if title_like(i)), None)
     if meta_at is None and title_at is not None and title_at != first_paragraph - 1:
-        # without a metadata line, only a line right above the text (chrome aside) is a title
         between = lines[title_at + 1 : first_paragraph]
-        if any(not kinds[n] and _heading_unit(simple[n], layout) is None for n, _ in between):
+        if any(not line.kind and _heading_unit(line.simple, layout) is None for line in between):
             title_at = None
-    if title_at is None and meta_at is not None:  # a disclosure table: the title under the metadata
+    if title_at is None and meta_at is not None:
         title_at = next((i for i in range(meta_at + 1, first_paragraph) if title_like(i)), None)
-    title = lines[title_at][1] if title_at is not None else ""
-    header_end = max(i for i in (title_at, meta_at, -1) if i is not None) + 1
-    header = lines[:header_end]
-    removed: list[tuple[int, str]] = [(n, s) for i, (n, s) in enumerate(header) if i not in (title_at, meta_at)]
-    source_unit = next((u for n, _ in lines[:first_paragraph] if (u := _source_unit(simple[n], layout))), None)
+    return title_at
 
-    # The body: chrome dropped, the footer cut at its first line.
-    body: list[tuple[int, str]] = []
+
+def _read_header(lines: list[PageLine], layout: PageLayout) -> _Header:
+    """The metadata line is the first line above the first paragraph holding a full date
+    ("2020-04-26  省林业公安局", "发布时间:2021-02-25 来源:…"), not a "today is" widget."""
+    first_paragraph = next((i for i, line in enumerate(lines) if not line.kind and _is_paragraph(line.text)), len(lines))
+    meta_at, published, publisher = _metadata_line(lines, first_paragraph)
+    return _Header(_title_line(lines, layout, meta_at, first_paragraph), meta_at, published, publisher, first_paragraph)
+
+
+def _read_body(lines: list[PageLine], start: int) -> tuple[list[PageLine], list[tuple[int, str]], set[int]]:
+    """The body's lines, the chrome removed (the footer cut at its first line once the text has
+    begun), and the line numbers of image captions (the text under an image)."""
+    body: list[PageLine] = []
+    removed: list[tuple[int, str]] = []
     images: set[int] = set()
     previous_image = False
-    for n, s in lines[header_end:]:
-        kind = kinds[n]
-        if kind == "footer" and body:  # the footer starts once the text has begun
-            removed.extend((m, t) for m, t in lines if m >= n)
+    for line in lines[start:]:
+        if line.kind == "footer" and body:
+            removed.extend((other.n, other.text) for other in lines if other.n >= line.n)
             break
-        if kind:
-            removed.append((n, s))
-            previous_image = previous_image or is_image_line(s)
+        if line.kind:
+            removed.append((line.n, line.text))
+            previous_image = previous_image or is_image_line(line.text)
             continue
         if previous_image:
-            images.add(n)  # a caption: the text under an image
+            images.add(line.n)
         previous_image = False
-        body.append((n, s))
+        body.append(line)
+    return body, removed, images
 
-    stem = Path(source).stem if source else "doc"
+
+def _named(match: UnitMatch, line: PageLine) -> tuple[str, str]:
+    """(key, name as written): the key in simplified characters, the name from the original line."""
+    name = line.text[match.start : match.end] if len(line.text) == len(line.simple) else match.unit_name
+    return unit_key(match), name
+
+
+def _heading(line: PageLine, layout: PageLayout) -> tuple[UnitMatch, tuple[str, str]] | None:
+    """A line holding only a unit's name, as (match, (key, name as written)), or None."""
+    found = _heading_unit(line.simple, layout)
+    if not found or _is_paragraph(line.simple):
+        return None
+    written = _TAG.sub("", line.text).strip().rstrip(":：").strip()
+    plain = _TAG.sub("", line.simple).strip().rstrip(":：").strip()
+    name = written[found.start : found.end] if len(written) == len(plain) else found.unit_name
+    return found, (unit_key(found), name)
+
+
+@dataclass
+class _Reading:
+    """What the paragraphs read so far have set: the heading unit and the previous date."""
+
+    heading: tuple[UnitMatch, tuple[str, str]] | None = None
+    previous: DateSpan | None = None
+
+
+def _paragraph_unit(line: PageLine, span: DateSpan | None, layout: PageLayout, state: _Reading) -> UnitMatch | None:
+    """The unit a paragraph names: an "X:" prefix (which also heads what follows), or its opening, or the clause after a date."""
+    s = line.simple
+    own = _prefix_unit(s, layout)
+    if own is not None:
+        state.heading = (own, _named(own, line))
+        return own
+    rest = len(span.matched) if span else 0
+    return _read_unit(s, _skip_opening(s, rest), layout) or _clause_unit(s, layout)
+
+
+def _paragraph_date(s: str, anchor: date | None, state: _Reading) -> DateSpan | None:
+    """The day a paragraph reports on: its opening date, a clause's date, or a day relative to the previous paragraph's."""
+    span = parse_leading_date(s, published=anchor) or find_clause_date(s, published=anchor)
+    if span is None and state.previous is not None and (relative := relative_day(s)):
+        day = state.previous.start + timedelta(days=relative[0])
+        span = DateSpan(start=day, end=day, note=relative[1], matched="")
+    if span is not None:
+        state.previous = span
+    return span
+
+
+def _report(line: PageLine, index: int, unit: tuple[str, str] | None, span: DateSpan | None, common: dict) -> Document:
+    return Document(
+        doc_id=f"{common['stem']}-{index:03d}",
+        text=line.text,
+        unit=unit[0] if unit else "",
+        unit_name=unit[1] if unit else "",
+        date_start=span.start if span else None,
+        date_end=span.end if span else None,
+        date_note=span.note if span else "",
+        kind="report" if (unit or span) else "summary",
+        source=common["source"],
+        line=line.n,
+        title=common["title"],
+        published=common["published"],
+        publisher=common["publisher"],
+    )
+
+
+def _read_paragraphs(body: list[PageLine], images: set[int], layout: PageLayout, common: dict) -> tuple[list[Document], list[tuple[int, str]], list[UnitMatch | None], int | None]:
+    """One document per paragraph: (documents, heading lines, each document's own unit, index of the first non-caption one)."""
+    published = common["published"]
     anchor = published or (date(layout.default_year, 12, 31) if layout.default_year else None)
     documents: list[Document] = []
     headings: list[tuple[int, str]] = []
     own_units: list[UnitMatch | None] = []
-    heading: tuple[UnitMatch, tuple[str, str]] | None = None
-    previous: DateSpan | None = None
+    state = _Reading()
     first_text: int | None = None
-
-    def named(match: UnitMatch, n: int, original: str) -> tuple[str, str]:
-        """(key, name as written): the key in simplified characters, the name from the original line."""
-        name = original[match.start : match.end] if len(original) == len(simple[n]) else match.unit_name
-        return unit_key(match), name
-
-    index = 0
-    for n, paragraph in body:
-        s = simple[n]
-        found_heading = _heading_unit(s, layout)
-        if found_heading and not _is_paragraph(s):
-            written = _TAG.sub("", paragraph).strip().rstrip(":：").strip()
-            plain = _TAG.sub("", s).strip().rstrip(":：").strip()
-            name = written[found_heading.start : found_heading.end] if len(written) == len(plain) else found_heading.unit_name
-            heading = (found_heading, (unit_key(found_heading), name))
-            headings.append((n, paragraph))
+    for line in body:
+        heading = _heading(line, layout)
+        if heading:
+            state.heading = heading
+            headings.append((line.n, line.text))
             continue
-        index += 1
-        span: DateSpan | None = parse_leading_date(s, published=anchor)
-        caption = n in images or s.startswith(("图为", "图:", "图：", "(图", "（图"))
-        own: UnitMatch | None = None
-        if not caption:
-            own = _prefix_unit(s, layout)
-            if own is not None:
-                heading = (own, named(own, n, paragraph))
-            else:
-                rest = len(span.matched) if span else 0
-                own = _read_unit(s, _skip_opening(s, rest), layout) or _clause_unit(s, layout)
-        if span is None:
-            span = find_clause_date(s, published=anchor)
-        if span is None and previous is not None and (relative := relative_day(s)):
-            day = previous.start + timedelta(days=relative[0])
-            span = DateSpan(start=day, end=day, note=relative[1], matched="")
-        if span is not None:
-            previous = span
+        leading = parse_leading_date(line.simple, published=anchor)
+        caption = line.n in images or line.simple.startswith(("图为", "图:", "图：", "(图", "（图"))
+        own = None if caption else _paragraph_unit(line, leading, layout, state)
+        span = _paragraph_date(line.simple, anchor, state)
         if first_text is None and not caption:
             first_text = len(documents)
-        unit: tuple[str, str] | None = None
-        if own is not None:
-            unit = named(own, n, paragraph)
-        elif heading is not None:
-            unit = heading[1]
-        own_units.append(own if own is not None else (heading[0] if heading else None))
-        documents.append(
-            Document(
-                doc_id=f"{stem}-{index:03d}",
-                text=paragraph,
-                unit=unit[0] if unit else "",
-                unit_name=unit[1] if unit else "",
-                date_start=span.start if span else None,
-                date_end=span.end if span else None,
-                date_note=span.note if span else "",
-                kind="report" if (unit or span) else "summary",
-                source=source,
-                line=n,
-                title=title,
-                published=published,
-                publisher=publisher,
-            )
-        )
+        unit = _named(own, line) if own is not None else (state.heading[1] if state.heading else None)
+        own_units.append(own if own is not None else (state.heading[0] if state.heading else None))
+        documents.append(_report(line, len(documents) + 1, unit, span, common))
+    return documents, headings, own_units, first_text
 
-    # The article's unit: from its title, its lede, or its source field, when no paragraph names another.
+
+def _article_unit(lines: list[PageLine], header: _Header, documents: list[Document], first_text: int | None, layout: PageLayout) -> UnitMatch | None:
+    """The unit an article is about: from its title, its lede, or its source field."""
     article: UnitMatch | None = None
-    if title_at is not None:
-        t = simple[lines[title_at][0]]
+    if header.title_at is not None:
+        t = lines[header.title_at].simple
         tagged = (_heading_unit(tag, layout) for tag in _TAGS.findall(t))  # 【石门镇】…, not 【镇街动态】
         article = _prefix_unit(t, layout) or _read_unit(t, len(_TAG.match(t).group(0)), layout) or next(filter(None, tagged), None)
     if article is None and first_text is not None:
-        article = _lede_unit(simple[documents[first_text].line], layout)
+        lede = next(line for line in lines if line.n == documents[first_text].line)
+        article = _lede_unit(lede.simple, layout)
     if article is None:
-        article = source_unit
+        article = next((u for line in lines[: header.first_paragraph] if (u := _source_unit(line.simple, layout))), None)
+    return article
+
+
+def split_bulletin(
+    lines: list[PageLine], *, source: str, layout: PageLayout
+) -> tuple[list[Document], list[tuple[int, str]], list[tuple[int, str]]]:
+    """Split a bulletin page into one document per paragraph; also return the chrome lines
+    removed and the unit heading lines used.
+
+    The header (metadata line, title, everything above the title) is read first; lines above
+    the title are header chrome. A line holding only a unit's name is a heading: the
+    paragraphs after it report on that unit unless they name another. An article whose title
+    (or lede, or source field) names one unit lends it to every paragraph that names none.
+    """
+    header = _read_header(lines, layout)
+    removed = [(line.n, line.text) for i, line in enumerate(lines[: header.end]) if i not in (header.title_at, header.meta_at)]
+    body, chrome, images = _read_body(lines, header.end)
+    removed.extend(chrome)
+    common = {
+        "stem": Path(source).stem if source else "doc",
+        "source": source,
+        "title": lines[header.title_at].text if header.title_at is not None else "",
+        "published": header.published,
+        "publisher": header.publisher,
+    }
+    documents, headings, own_units, first_text = _read_paragraphs(body, images, layout, common)
+    article = _article_unit(lines, header, documents, first_text, layout)
     keys = {unit_key(u) for u in own_units if u is not None}
     if article is not None and keys <= {unit_key(article)}:
         key = unit_key(article)
         documents = [d if d.unit else replace(d, unit=key, unit_name=article.unit_name, kind="report") for d in documents]
     removed.sort()
     return documents, removed, headings
-
