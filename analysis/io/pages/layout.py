@@ -14,9 +14,9 @@ from .chrome import is_promotion
 from .official import find_addressees, find_doc_number, find_signature, find_title, is_metadata_row, read_metadata, title_type
 from .dates import session_line
 
-_ON_BEHALF = re.compile(r"我代表[\u4e00-\u9fff]{0,12}人民政府[,，]?向(?:大会|会议)")
+_ON_BEHALF = re.compile(r"我代表(?:[\u4e00-\u9fff]{0,12}人民政府|国务院)[,，]?向(?:大会|会议)")
 #: 文种 that open a document on their own; a title ending in one (with no dated paragraphs) is a document.
-_DOCUMENT_TYPES = ("倡议书", "通告", "公告", "命令", "令", "通知", "意见", "实施意见", "办法", "决定", "规定", "条例", "细则", "实施细则", "规则", "方案", "预案", "批复", "公开信", "告知书")
+_DOCUMENT_TYPES = ("倡议书", "通告", "公告", "命令", "令", "通知", "意见", "实施意见", "办法", "决定", "规定", "条例", "细则", "实施细则", "规则", "方案", "预案", "批复", "公开信", "告知书", "决议")
 #: Labels any news page has (来源:, 日期:): not what makes a disclosure table.
 _WEAK_LABELS = {"来源", "信息来源", "日期", "时间", "归档时间"}
 _DAY_OPENING = re.compile(r"^\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日")

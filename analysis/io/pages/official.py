@@ -320,7 +320,7 @@ def find_signature(lines: list[PageLine], start: int, skip: frozenset[int] = fro
 
 # ---- work reports ---------------------------------------------------------------------------
 
-_ON_BEHALF = re.compile(r"我代表(?P<body>[\u4e00-\u9fff]{0,12}?人民政府)")
+_ON_BEHALF = re.compile(r"我代表(?P<body>[\u4e00-\u9fff]{0,12}?人民政府|国务院)")
 
 
 def report_issuer(lines: list[PageLine]) -> tuple[str, date | None, int | None]:
@@ -334,6 +334,6 @@ def report_issuer(lines: list[PageLine]) -> tuple[str, date | None, int | None]:
             break
     for line in lines[:40]:
         match = _ON_BEHALF.search(line.simple)
-        if match and place_of(match["body"]):
+        if match and (place_of(match["body"]) or match["body"] == "国务院"):
             return match["body"], day, at
     return (place + "人民政府" if place else ""), day, at
