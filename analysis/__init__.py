@@ -36,6 +36,7 @@ _PUBLIC = {
     "kwic": "questions",
     "keyness": "questions",
     "compare": "questions",
+    "themes": "questions",
     "format_kwic": "methods.kwic",
     "mention_trends": "methods.trends",
     "trend_matrix": "methods.trends",
@@ -69,6 +70,8 @@ _PUBLIC = {
     "plot_adoption": "viz.figures_methods",
     "plot_adoption_grid": "viz.figures_methods",
     "plot_comparison": "viz.figures_methods",
+    "plot_theme_prevalence": "viz.figures_themes",
+    "plot_theme_heatmap": "viz.figures_themes",
     "source_note": "viz.figures",
     "figure_source_note": "viz.publish",
     "publish_figure": "viz.publish",
@@ -78,6 +81,7 @@ _PUBLIC = {
     "write_report": "outputs.report",
     "explore": "outputs.explorer",
     "write_explorer": "outputs.explorer",
+    "write_themes": "outputs.themes",
     "run_notebooks": "outputs.notebooks",
 }
 
@@ -100,7 +104,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
     from .config import Settings, load_settings
     from .errors import AnalysisError
-    from .questions import compare, keyness, kwic
+    from .questions import compare, keyness, kwic, themes
     from .headlines import findings
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
     from .methods.agreement import alpha_interval, krippendorff_alpha
@@ -136,3 +140,5 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
         plot_trends_grid,
     )
     from .viz.publish import draw_figures, figure_source_note, publish_figure
+    from .viz.figures_themes import plot_theme_heatmap, plot_theme_prevalence
+    from .outputs.themes import write_themes

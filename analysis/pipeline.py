@@ -20,9 +20,12 @@ from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
-from .measures.lexicon import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .measures.coding import code_documents
+from .measures.coverage import lexicon_fit
+from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
+from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
-from .methods.results import method_results
+from .methods.results import MethodResults, method_results
 from .result import Analysis
 from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .text.engine import count_corpus
@@ -52,6 +55,7 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
 
 def corpus_from_settings(settings: Settings) -> Corpus:
     """Read the corpus a :class:`~analysis.config.Settings` describes."""
+    _check_config_corpus(settings)
     layout = PageLayout(
         unit_suffixes=settings.unit_suffixes,
         default_year=settings.default_year,
@@ -77,7 +81,22 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         date_from_text=settings.date_from_text,
         drop_duplicates=settings.drop_duplicates,
         progress=settings.progress,
+        date_range=settings.date_range,
     )
+
+
+def _check_config_corpus(settings: Settings) -> None:
+    """A corpus path from a config file that is not there: the message names the file and the
+    config that points to it (the user gave no --corpus to check)."""
+    if settings.source is None or settings.corpus is None:
+        return
+    paths = settings.corpus if isinstance(settings.corpus, tuple) else (settings.corpus,)
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing and load_settings(settings.source).corpus == settings.corpus:  # not replaced by --corpus
+        raise ConfigError(
+            f"{missing[0]}: not found; it is the corpus that {settings.source} names under [corpus] path "
+            "(put the data there, or change the path in that config)"
+        )
 
 
 def read_corpus(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Corpus:
@@ -94,7 +113,7 @@ def make_run_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> 
     return make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
 
 
-def analyse(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Analysis:
+def analyse(source: Any = None, *, config: str | Path | None = None, methods: bool = True, **overrides: Any) -> Analysis:
     """Analyse a corpus: read it, cut and count its terms, code its measures, cluster its units
     and run every research method. Returns an immutable :class:`~analysis.result.Analysis`;
     writes nothing.
@@ -102,6 +121,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     ``source`` is a corpus path, a config file, :class:`~analysis.config.Settings` or a
     :class:`~analysis.io.corpus.Corpus` already read (default: the shipped bulletin); keyword
     arguments override settings, e.g. ``analyse("pages/", lexicon="my.toml", k=3)``.
+    ``methods=False`` skips the research methods (their tables are empty): for a command that
+    needs only the counts and measures, such as ``themes``.
     """
     started = time.perf_counter()
     if isinstance(source, Corpus):
@@ -136,12 +157,18 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     timings["segment and count"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    mentions = find_mentions(texts, documents["doc_id"].tolist(), lexicon)
+    mentions = code_documents(
+        documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
+        model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
+    )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
+    fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
+    if fit:
+        notes.insert(0, fit)
     timings["measures and clusters"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    methods = method_results(
+    methods = (method_results if methods else _no_methods)(
         documents=documents.assign(text=texts),  # mention offsets refer to the analysed text: show that text
         mentions=mentions,
         measures=measures,
@@ -178,6 +205,12 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         bigrams=bigrams,
         token_filter=token_filter,
     )
+
+
+def _no_methods(**_: Any) -> MethodResults:
+    """Empty method tables, for ``analyse(methods=False)``."""
+    empty = pd.DataFrame()
+    return MethodResults(kwic=empty, keyness=empty, cooccurrence=empty, collocations=empty, validation=None, lexicon_report=empty, trends=empty)
 
 
 def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:

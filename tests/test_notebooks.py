@@ -24,6 +24,7 @@ def test_notebooks_are_stored_without_outputs():
         assert name in names, name
     assert [n[:3] for n in names] == [f"{i:02d}-" for i in range(1, len(names) + 1)]  # numbered in reading order, none missing
     assert "07-explore.ipynb" in names
+    assert "08-themes.ipynb" in names
     for book in books:
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c["cell_type"] == "code"), book.name
@@ -64,7 +65,9 @@ def test_every_notebook_runs_and_writes_its_figures(executed_notebooks):
                  "keyness", "cooccurrence_network", "cluster_validation", "trends", "trends_gov_reports",
                  # 06: diffusion and comparisons (the gov ones need GOV_REPORTS too)
                  "adoption_curves", "adoption_grid", "comparison", "comparison_gov_1978", "comparison_gov_2013",
-                 "measures_over_time_gov_reports"]:
+                 "measures_over_time_gov_reports",
+                 # 08: themes (the bulletin's are not supported, so only the government reports' figure)
+                 "themes_over_time_gov_reports"]:
         assert f"{name}.png" in written, name
     for book in executed:
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
@@ -120,3 +123,70 @@ def test_the_explore_notebook_shows_the_explorer_and_highlighted_passages_inline
     assert len(explorers) == 2, "expected the explorer for the bulletin and for the government work reports"
     kwic = [h for h in html if h.startswith('<div class="kwic-table">')]
     assert len(kwic) == 2 and all("<mark" in h for h in kwic)
+
+
+# A tqdm bar as text: "methods:  70%|#######   | 7/10 [00:03<00:01, 2.1it/s]"
+_PROGRESS_TEXT = re.compile(r"\d+%\|.*\|\s*\d+/\d*|\d+(?:\.\d+)?(?:it|s/it|it/s)\]")
+
+
+def _outputs_with_progress(book) -> list[str]:
+    """Every output of an executed notebook that still shows a progress bar (as text or as a widget)."""
+    found = []
+    for cell in json.loads(book.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            text = "".join(output.get("text", "")) + "".join(data.get("text/plain", ""))
+            if _PROGRESS_TEXT.search(text) or "application/vnd.jupyter.widget-view+json" in data:
+                found.append(text[:120])
+    return found
+
+
+@pytest.mark.slow
+def test_executed_notebooks_carry_no_progress_bars(executed_notebooks):
+    """What GitHub and nbviewer show of a saved notebook: no half-finished bar above a table."""
+    _, executed = executed_notebooks
+    for book in executed:
+        assert _outputs_with_progress(book) == [], book.name
+
+
+@pytest.mark.slow
+def test_a_bar_shown_while_a_notebook_runs_is_cleared_when_its_stage_ends(tmp_path):
+    """A stage long enough for a bar (over two seconds) in a headless kernel: the bar is shown
+    (an output under a display id) and replaced by nothing when the stage ends."""
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    book = nbformat.v4.new_notebook()
+    book.cells = [
+        nbformat.v4.new_code_cell("figures_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import time\nfrom analysis.progress import progress, counter\n"
+            "for _ in progress(range(6), 'slow stage'):\n    time.sleep(0.6)\n"
+            "bar = counter('by hand', total=6)\nfor _ in range(6):\n    time.sleep(0.6)\n    bar.update()\nbar.close()\nprint('done')"
+        ),
+    ]
+    book.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(book, folder / "01-bar.ipynb")
+    [executed] = run_notebooks(figures_dir=tmp_path / "f", executed_dir=tmp_path / "executed", folder=folder, progress=False)
+    outputs = json.loads(executed.read_text(encoding="utf-8"))["cells"][2]["outputs"]
+    cleared = [o for o in outputs if o.get("output_type") == "display_data" and set(o["data"]) == {"text/plain"}
+               and "".join(o["data"]["text/plain"]) == ""]
+    assert len(cleared) == 2, outputs  # both bars were shown, and both cleared
+    assert _outputs_with_progress(executed) == []
+    assert "done" in "".join("".join(o.get("text", "")) for o in outputs)
+
+
+@pytest.mark.slow
+def test_the_themes_notebook_states_the_verdict_with_the_themes(executed_notebooks):
+    """08-themes: the bulletin's themes are "not supported" and none is listed; the government
+    reports' themes come with their verdict, the prevalence figure inline, and the lexicon-guided
+    candidate variants."""
+    _, executed = executed_notebooks
+    book = next(b for b in executed if b.name == "08-themes.ipynb")
+    texts = ["".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+             for c in json.loads(book.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+    joined = "\n".join(texts)
+    assert "Themes are not supported: only 10 documents" in joined
+    assert re.search(r"themes are (stable|tentative)", joined, re.IGNORECASE)
+    assert re.search(r"\d+ candidate variants from \d+ measures' themes", joined)

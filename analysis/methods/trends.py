@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measures.lexicon import Lexicon, choose_period
+from ..measures.lexicon import PERIOD_CODES, Lexicon, choose_period
 
 __all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "rates_by_period", "lengths_differ", "PER_CHARS"]
 
 PER_CHARS = 10_000
 TRENDS_COLUMNS = ["period", "period_kind", "measure", "mentions", "n_documents", "n_chars", "per_10k_chars"]
-_FREQ = {"day": "D", "month": "M", "year": "Y"}
+_FREQ = PERIOD_CODES
 ALL = "(all measures)"
 
 

@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis init|run|report|explore|compare|notebooks|validate``.
+"""Command line: ``python -m analysis init|run|themes|report|explore|compare|notebooks|validate``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
+names; ``themes`` finds themes from the documents' words, with a verdict on whether they
+hold; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
 explorer beside it); ``explore`` writes ``explore.html``, the linked views from a pattern to
 its passages; ``compare`` writes the keyness of terms and measures between two corpora,
 periods or groups of units; ``notebooks --config FILE`` reruns every notebook on it;
@@ -17,9 +18,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..config import Settings, load_settings, write_starter_config
 from ..errors import AnalysisError, ConfigError
+from ..methods.evidence import significance_note
 
 __all__ = ["main"]
 
@@ -31,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("file", type=Path, nargs="?", default=Path("analysis.toml"), help="config file to write (default: analysis.toml)")
     init.add_argument("--corpus", default="corpus", help="the corpus path to put in it (default: corpus)")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument(
+        "--lexicon", help="the measures lexicon to put in it (default: the shipped lexicon that finds measures in most of the corpus's documents)"
+    )
     run = commands.add_parser("run", help="analyse a corpus and write tables, figures and manifest.json")
     run.add_argument(
         "--corpus", type=Path, help="a page (.txt, .html), table (.csv, .tsv, .xlsx, .jsonl) or folder (default: the shipped bulletin)"
@@ -50,6 +56,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="accepted for older scripts; runs keep no cache")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--progress", action="store_true", help="progress bars even when output is not a terminal")
+    themes = commands.add_parser(
+        "themes",
+        help="themes from the documents' words (NMF on TF-IDF, or LDA) with a verdict on whether they hold; "
+        "writes themes.csv, document_themes.csv, themes_by_unit.csv, themes_by_period.csv, theme_validation.csv and figures",
+    )
+    themes.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
+    themes.add_argument("--out", type=Path, help="output folder (default: results/themes, or results/NAME/themes for --config NAME.toml)")
+    themes.add_argument("--config", type=Path, help="a TOML config file")
+    themes.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    themes.add_argument("--k", type=int, help="number of themes (default: chosen by stability and coherence, 2 to 12)")
+    themes.add_argument("--method", choices=["nmf", "lda"], default="nmf", help="nmf (default: NMF on TF-IDF) or lda (latent Dirichlet allocation on counts)")
+    themes.add_argument(
+        "--guided", action="store_true",
+        help="seed one theme with each measure's variants; writes theme_reach.csv and lexicon_report.csv with the themes' candidate variants",
+    )
+    themes.add_argument("--extra", type=int, help="with --guided: free themes beside the seeded ones (default: k minus the seeded ones, or 3)")
+    themes.add_argument("--seed", type=int, default=0, help="random state of the fits and resamples (default 0)")
+    themes.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmenter: rjieba (default) or jieba")
+    themes.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    themes.add_argument("--no-figures", action="store_true", help="write the tables only")
+    themes.add_argument("--no-progress", action="store_true", help="no progress bars")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
     report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
@@ -86,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     books = commands.add_parser("notebooks", help="run every notebook top to bottom and write their figures")
     books.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
     books.add_argument("--config", type=Path, help="a TOML config file")
+    books.add_argument("--lexicon", help="a measures lexicon: a shipped one by name (emergency_management, …) or a TOML file")
     books.add_argument("--figures", type=Path, help="where figures go (default: figures, or figures/NAME for --config NAME.toml)")
     books.add_argument(
         "--executed", type=Path, help="where executed notebooks go (default: build/notebooks, or build/notebooks/NAME)"
@@ -95,7 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     sample = steps.add_parser("sample", help="write a workbook of text units (stratified, reproducible) for a coder to fill in")
     score = steps.add_parser("score", help="score filled workbooks: validation.csv and validation_disagreements.csv")
     score.add_argument("workbooks", type=Path, nargs="+", metavar="FILE.xlsx", help="workbooks filled in by the coders")
-    for step in (sample, score):
+    train = steps.add_parser("train", help="learn the coding from filled workbooks: one classifier per measure, cross-validated")
+    train.add_argument("workbooks", type=Path, nargs="+", metavar="CODED.xlsx", help="workbooks filled in by a coder")
+    train.add_argument("--coder", help="whose codes to learn (default: the first workbook's coder)")
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5; fewer for a measure with fewer positives)")
+    train.add_argument("--seed", type=int, default=0, help="random state of the folds (default 0)")
+    train.add_argument("--out", type=Path, default=Path("coding_model.pkl"), help="model file to write (default: coding_model.pkl; scores beside it in *_scores.csv)")
+    for step in (sample, score, train):
         step.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
         step.add_argument("--config", type=Path, help="a TOML config file")
         step.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
@@ -103,12 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--by", choices=["sentence", "document"], default="sentence", help="text unit (default: sentence)")
     sample.add_argument("--seed", type=int, default=0, help="random state of the draw (default 0)")
     sample.add_argument("--out", type=Path, default=Path("validation_sample.xlsx"), help="workbook to write (default: validation_sample.xlsx)")
+    sample.add_argument("--uncertain", type=Path, metavar="MODEL", help="draw the units this model (from `validate train`) is least sure of")
     score.add_argument("--out", type=Path, default=Path("validation"), help="output folder (default: validation)")
     return parser
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .coding import coding_inputs, score_workbooks, write_coding_sample
+    from .coding import coding_inputs, score_workbooks, train_from_workbooks, write_coding_sample
 
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
@@ -118,7 +153,7 @@ def _validate(args: argparse.Namespace) -> int:
             raise ConfigError(f"{args.out}: --out must be an .xlsx file")
         if args.n < 1:
             raise ConfigError(f"--n must be 1 or more, not {args.n}")
-        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed)
+        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed, model=args.uncertain)
         coded = (sample[inputs.lexicon.names].sum() > 0).sum()
         named = sample["unit"].astype(bool)
         spread = f"{sample.loc[named, 'unit'].nunique()} units" if named.any() else f"{sample['doc_id'].nunique()} documents"
@@ -135,6 +170,8 @@ def _validate(args: argparse.Namespace) -> int:
             f"`python -m analysis validate score {args.out}{options}`"
         )
         return 0
+    if args.step == "train":
+        return _train(args, inputs)
     scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out)
     pooled = scores[scores["measure"] == "(all measures)"]
     for row in pooled.itertuples(index=False):
@@ -155,6 +192,44 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace, inputs: Any) -> int:
+    """``validate train``: fit, print the cross-validated table and the few-positives warnings."""
+    from .coding import train_from_workbooks
+
+    if args.folds < 2:
+        raise ConfigError(f"--folds must be 2 or more, not {args.folds}")
+    model, written = train_from_workbooks(args.workbooks, inputs, args.out, coder=args.coder, folds=args.folds, random_state=args.seed)
+    print(f"learned the coding of {model.coder} from {model.n_units} units; cross-validated, beside the lexicon on the same units:")
+    print(format_model_scores(model.scores))
+    for warning in model.warnings:
+        print(f"warning: {warning}")
+    print(
+        f"wrote {written[0]} (corpus {model.corpus_sha256[:12]}…, coder {model.coder}) and {written[1]}; "
+        f"use it with [coding] method = \"either\" (or \"model\") and model = \"{written[0]}\" in a config"
+    )
+    return 0
+
+
+def format_model_scores(scores: Any) -> str:
+    """The cross-validated table as aligned text: measure, positives, model P/R/F1, lexicon P/R/F1."""
+    def cell(value: float) -> str:
+        return "  –" if value != value else f"{value:.2f}"
+
+    import unicodedata
+
+    def pad(text: str, width: int = 16) -> str:  # full-width characters take two columns
+        return text + " " * max(width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text), 1)
+
+    lines = [f"{pad('measure')}{'pos':>5}  {'model P':>7} {'R':>5} {'F1':>5}   {'lexicon P':>9} {'R':>5} {'F1':>5}"]
+    for row in scores.itertuples(index=False):
+        flag = "  (few positives)" if "few positives" in row.note else ""
+        lines.append(
+            f"{pad(row.measure)}{row.positives:>5}  {cell(row.model_precision):>7} {cell(row.model_recall):>5} {cell(row.model_f1):>5}"
+            f"   {cell(row.lexicon_precision):>9} {cell(row.lexicon_recall):>5} {cell(row.lexicon_f1):>5}{flag}"
+        )
+    return "\n".join(lines)
+
+
 def _figures_off_screen() -> None:
     """The command line draws into files, never on screen: matplotlib's file-only backend
     (a choice for this process, made by the program, not by the library)."""
@@ -169,20 +244,48 @@ def _own_folder(base: str, config: Path | None) -> Path:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
+    from ..measures.coverage import lexicon_fit
+    from ..measures.lexicon import load_lexicon
+    from ..pipeline import corpus_from_settings
     from .notebooks import run_notebooks
 
     args.figures = args.figures or _own_folder("figures", args.config)
     args.executed = args.executed or _own_folder("build/notebooks", args.config)
-    if args.config:
-        load_settings(args.config)  # fail early, with the one-line message, on a bad config
-    written = run_notebooks(figures_dir=args.figures, executed_dir=args.executed, corpus=args.corpus, config=args.config)
+    settings = load_settings(args.config) if args.config else Settings()  # fails early, with the one-line message, on a bad config
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
+    lexicon = load_lexicon(settings.lexicon)
+    fit = lexicon_fit(corpus_from_settings(settings).analysis_texts(), lexicon)
+    if fit:
+        print(fit)
+    chosen = args.lexicon
+    if chosen is not None and Path(chosen).exists():  # a file: the kernels run in notebooks/, so pass it absolute
+        chosen = str(Path(chosen).resolve())
+    written = run_notebooks(figures_dir=args.figures, executed_dir=args.executed, corpus=args.corpus, config=args.config, lexicon=chosen)
     print(f"ran {len(written)} notebooks into {args.executed}/; figures in {args.figures}/")
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
-    path = write_starter_config(args.file, corpus=args.corpus, force=args.force)
-    print(f"wrote {path}: edit it, then run `python -m analysis run --config {path}`")
+    from ..measures.coverage import best_lexicon, lexicon_coverage
+    from ..measures.lexicon import load_lexicon
+    from ..pipeline import corpus_from_settings
+
+    lexicon, why = args.lexicon, ""
+    if lexicon is not None:
+        load_lexicon(lexicon)  # a typo fails here, not at the first run
+        if Path(lexicon).is_file():  # a file: written absolute, since the config's paths are read from its own folder
+            lexicon = str(Path(lexicon).resolve())
+    elif Path(args.corpus).exists():
+        texts = corpus_from_settings(Settings(corpus=Path(args.corpus), progress=False)).analysis_texts()
+        if len(texts):
+            coverage = lexicon_coverage(texts)
+            best = best_lexicon(coverage)
+            lexicon = best.lexicon
+            why = f" with lexicon {lexicon}, which finds measures in the most documents of {args.corpus} (" + ", ".join(
+                f"{c.lexicon} {c.matched} of {c.documents}" for c in coverage
+            ) + ")"
+    path = write_starter_config(args.file, corpus=args.corpus, lexicon=lexicon, force=args.force)
+    print(f"wrote {path}{why}: edit it, then run `python -m analysis run --config {path}`")
     return 0
 
 
@@ -246,6 +349,51 @@ def _run(args: argparse.Namespace) -> int:
     if analysis.clustering is not None:
         c = analysis.clustering
         print(f"{c.k} clusters (silhouette {c.silhouettes.get(c.k, float('nan')):.2f})")
+    print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
+def _themes(args: argparse.Namespace) -> int:
+    from ..pipeline import analyse
+    from ..questions import themes
+    from .themes import write_themes
+
+    args.out = args.out or _own_folder("results", args.config) / "themes"
+    if args.k is not None and args.k < 1:
+        raise ConfigError(f"--k must be 1 or more, not {args.k}")
+    if args.extra is not None and (args.extra < 0 or not args.guided):
+        raise ConfigError("--extra needs --guided and a number of 0 or more")
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, segmenter=args.segmenter, figure_size=args.size)
+    if args.no_progress:
+        settings = settings.with_overrides(progress=False)
+    _figures_off_screen()
+    analysis = analyse(settings, methods=False)  # the counts and the lexicon are all themes need
+    found = themes(analysis, args.k, method=args.method, guided=args.guided, extra=args.extra, random_state=args.seed)
+    try:
+        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
+    corpus = analysis.corpus
+    print(f"read {corpus.n_read} documents: {len(corpus.documents)} analysed, {len(corpus.skipped)} skipped")
+    for skipped in corpus.skipped[:_MAX_LISTED]:
+        where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
+        print(f"skipped {where}: {skipped.reason}")
+    if not found.selection.empty:
+        tried = ", ".join(f"{int(r.k)}: {r.agreement:.2f}/{r.coherence:.2f}" for r in found.selection.itertuples())
+        print(f"k chosen by stability/coherence: {found.k} (k: agreement/coherence {tried})")
+    print(found.message())
+    if found.verdict != "not supported":
+        verdicts = found.theme_verdicts()
+        prevalence = found.prevalence()
+        for i, name in enumerate(found.names):
+            terms = "、".join(t for t, _ in found.top_terms(i, 8))
+            print(f"  {name} [{verdicts[i]}, {prevalence[name]:.1%} of the text]: {terms}")
+    else:
+        print("no themes written: themes.csv and the other theme tables keep their columns and no rows; theme_validation.csv has the evidence")
+    if found.seeds and found.verdict != "not supported":
+        n = len(found.candidates())
+        print(f"{n} candidate variants from the seeded themes, in lexicon_report.csv (kind 'theme candidate')")
     print(f"wrote {len(written)} files to {args.out}/")
     return 0
 
@@ -353,7 +501,8 @@ def _compare(args: argparse.Namespace) -> int:
         if rows.empty:
             continue
         significant = rows[rows["significant"]]
-        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly (G², Bonferroni)"
+        by_g2 = int(rows["significant_g2"].sum()) if "significant_g2" in rows else len(significant)
+        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly ({significance_note(rows)}; {by_g2} by G² over tokens)"
         for side in (label_a, label_b):
             top = significant[significant["more_on"] == side].head(5)
             if len(top):
@@ -393,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
         "init": _init, "run": _run, "report": _report, "compare": _compare,
-        "explore": _explore, "notebooks": _notebooks, "validate": _validate,
+        "explore": _explore, "notebooks": _notebooks, "validate": _validate, "themes": _themes,
     }
     try:
         return commands[args.command](args)

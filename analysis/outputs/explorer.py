@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..measures.lexicon import PERIOD_CODES
 from ..questions import analysed_documents
 from ..result import Analysis, corpus_name, date_range
 
@@ -42,7 +43,7 @@ __all__ = ["EXPLORER_FILE", "Explorer", "explore", "explorer_data", "render_expl
 EXPLORER_FILE = "explore.html"
 _TOP_TERMS = 15
 _FONT_FAMILY = "Explore CJK"
-_FREQ = {"day": "D", "month": "M", "year": "Y"}
+_FREQ = PERIOD_CODES
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +126,9 @@ def explorer_data(analysis: Analysis) -> dict:
         t0, t1 = _period_bounds(label, kind)
         timeline.append({"period": label, "t0": t0, "t1": t1, "mentions": int(per_period.get(label, 0))})
     measure_index = {m: j for j, m in enumerate(measures)}
-    mentions = analysis.mentions
+    mentions = analysis.mentions  # highlighted in the texts: a title's mentions have no place there
+    if "in_title" in mentions and len(mentions):
+        mentions = mentions[~mentions["in_title"].astype(bool)]
 
     def text(column: str) -> list[str]:
         if column not in documents:

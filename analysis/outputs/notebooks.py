@@ -28,6 +28,7 @@ def run_notebooks(
     executed_dir: str | Path,
     corpus: str | Path | None = None,
     config: str | Path | None = None,
+    lexicon: str | Path | None = None,
     folder: Path = NOTEBOOK_DIR,
     progress: bool = True,
     jobs: int | None = None,
@@ -48,6 +49,7 @@ def run_notebooks(
     parameters = {
         "corpus": str(Path(corpus).resolve()) if corpus else None,
         "config": str(Path(config).resolve()) if config else None,
+        "lexicon": str(lexicon) if lexicon else None,
         "figures_dir": str(Path(figures_dir).resolve()),
     }
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -58,24 +60,34 @@ def run_notebooks(
         print(f"running {len(notebooks)} notebooks, {jobs} at a time: {', '.join(n.name for n in notebooks)} …", flush=True)
     from jupyter_core.utils import run_sync
 
-    failures = run_sync(_execute_all)(notebooks, targets, parameters, folder, jobs)
+    failures = run_sync(_execute_all)(notebooks, targets, parameters, folder, jobs, progress)
     for failure in failures:  # reading order
         if failure:
             raise AnalysisError(failure)
     return targets
 
 
-async def _execute_all(notebooks: list[Path], targets: list[Path], parameters: dict, folder: Path, jobs: int) -> list[str | None]:
+async def _execute_all(
+    notebooks: list[Path], targets: list[Path], parameters: dict, folder: Path, jobs: int, progress: bool = False
+) -> list[str | None]:
     """Every notebook, ``jobs`` at a time: each on its own kernel (a process of its own), driven
     from this one process by nbclient. The last notebooks do the most (the government reports,
-    the explorer): started first, they do not run alone at the end."""
+    the explorer): started first, they do not run alone at the end. With ``progress``, one line
+    per notebook as it finishes: its name, seconds and the figures it showed."""
     import asyncio
+    import time
 
     slots = asyncio.Semaphore(jobs)
 
     async def one(i: int) -> str | None:
         async with slots:
-            return await _execute(notebooks[i], targets[i], parameters, folder)
+            started = time.perf_counter()
+            failure = await _execute(notebooks[i], targets[i], parameters, folder)
+            if progress:
+                shown = _figures_shown(targets[i])
+                outcome = "failed" if failure else f"{shown} figure{'' if shown == 1 else 's'}"
+                print(f"  {notebooks[i].name}: {time.perf_counter() - started:.0f} s, {outcome}", flush=True)
+            return failure
 
     started = {i: asyncio.ensure_future(one(i)) for i in reversed(range(len(notebooks)))}
     return [await started[i] for i in range(len(notebooks))]
@@ -107,6 +119,17 @@ async def _execute(notebook: Path, target: Path, parameters: dict, folder: Path)
     finally:
         nbformat.write(book, target)
     return None
+
+
+def _figures_shown(executed: Path) -> int:
+    """Images among an executed notebook's outputs (0 if it cannot be read)."""
+    import json
+
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    return sum("image/png" in o.get("data", {}) for c in cells for o in c.get("outputs", []))
 
 
 def _inject(book, parameters: dict) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..headlines import Finding, headline_findings
+from ..methods.evidence import evidence_rules
 from ..methods.trends import lengths_differ, rates_by_period
 from ..result import Analysis, corpus_name, date_range
 from .tables import write_outputs
@@ -160,22 +161,53 @@ def _key_tables(analysis: Analysis) -> list[dict]:
     return tables
 
 
+_SEGMENTERS = {"rjieba": "rjieba (jieba's algorithm in Rust)", "jieba": "jieba (the pure-Python reference)"}
+
+
 def _method_note(analysis: Analysis) -> list[str]:
+    """The method section, written from the settings this run used (segmenter, dictionaries,
+    lexicon, clustering, tests): it stays true when a config changes them."""
     settings = analysis.settings
+    lexicon = analysis.lexicon
+    dictionaries = (
+        "the project's policy dictionary" if settings.dictionaries is None
+        else "the dictionaries " + ", ".join(Path(p).name for p in settings.dictionaries)
+    )
+    stopwords = "the project's stopword list" if settings.stopwords is None else "the stopword lists " + ", ".join(
+        Path(p).name for p in settings.stopwords
+    )
+    extra = f", {len(settings.extra_words)} extra words" if settings.extra_words else ""
+    hmm = " with its HMM for unknown words" if settings.hmm else " without its HMM for unknown words"
+    source = Path(lexicon.path).name if lexicon.path else "the shipped default"
+    rules = sum(m.has_rules for m in lexicon.measures)
+    ruled = f"; {rules} measures carry coding rules (exclude contexts, near rules)" if rules else ""
     notes = [
         "Texts are read from the source files with web-page chrome removed (every removed line is listed in manifest.json); "
         "each paragraph becomes one document, with the unit and the dates it reports on when it names them.",
-        f"Words come from jieba with the project's policy dictionary and stopword list (terms of at least {settings.min_chars} characters); "
+        f"Words come from {_SEGMENTERS.get(settings.segmenter, settings.segmenter)}{hmm}, with {dictionaries}, the lexicon's "
+        f"variants and the corpus's unit names as words{extra}, and {stopwords} (terms of at least {settings.min_chars} characters); "
         "distinctive terms are ranked by TF-IDF against the other units.",
-        f"Measures are coded with the lexicon '{analysis.lexicon.name}' ({len(analysis.lexicon.measures)} measures and their variants), "
+        f"Measures are coded with the lexicon '{lexicon.name}' ({source}: {len(lexicon.measures)} measures and their variants{ruled}), "
         "matched on the raw text, longest variant first, so the count does not depend on word segmentation.",
+        "Keyness compares each group with the rest by log-likelihood G² on token counts, with the log ratio as effect size; "
+        "'significant' is decided over documents (a Mann–Whitney U test on per-document rates, Lijffijt et al. 2016), "
+        "Bonferroni-corrected over the terms tested; G²'s own verdict stays as a column.",
     ]
     if analysis.clustering is not None:
+        clustering = analysis.clustering
+        chosen = f"k = {clustering.k}, set in the settings" if settings.k else f"k = {clustering.k}, the number with the best silhouette"
         notes.append(
-            f"Units are compared on which measures they mention ({analysis.clustering.metric} distance) and grouped by "
-            f"{analysis.clustering.method}-linkage hierarchical clustering; the number of groups is the one with the best silhouette "
-            "unless set. A cluster's defining measures are those present in most of its units and more often than elsewhere."
+            f"Units are compared on which measures they mention ({clustering.metric} distance) and grouped by "
+            f"{clustering.method}-linkage hierarchical clustering ({chosen}). A cluster's defining measures are those present in "
+            "most of its units and more often than elsewhere."
         )
+        validation = analysis.methods.validation
+        if validation is not None:
+            notes.append(
+                f"The clusters are checked by resampling each unit's mentions {validation.n_boot} times (random state "
+                f"{validation.random_state}), re-clustering and comparing by the adjusted Rand index, and against the other linkages."
+            )
+    notes.append("Rules every headline follows: " + " ".join(evidence_rules(getattr(settings, "window_days", 90))))
     notes.append(
         "Counts describe what the texts say, not what was done: a measure a unit did not write about may still have been taken. "
         "Small corpora make shares and clusters fragile; check them against the texts (mentions.csv gives every match with its position)."
@@ -263,6 +295,7 @@ def render_report(
         "method": _method_note(analysis),
         "reliability": _reliability(validation),
         "versions": manifest.get("versions", {}),
+        "segmenter": analysis.settings.segmenter,
         "font_uri": "",
     }
     html = template.render(**context)

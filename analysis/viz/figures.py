@@ -50,6 +50,8 @@ __all__ = [
     "source_note",
     "english_labels",
     "cluster_colors",
+    "contrast_on_white",
+    "text_color",
     "row_label_fit",
     "most_by",
     "left_out",
@@ -189,6 +191,25 @@ def apply_house_style(
 def cluster_colors(labels: pd.Series) -> dict[str, str]:
     """Unit → colour of its cluster (cluster 1 gets the first palette colour)."""
     return {unit: PALETTE[(int(c) - 1) % len(PALETTE)] for unit, c in labels.items()}
+
+
+def contrast_on_white(color: str) -> float:
+    """WCAG 2 contrast ratio of ``color`` against white (1 to 21)."""
+    channels = np.asarray(matplotlib.colors.to_rgb(color))
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
+    return 1.05 / (luminance + 0.05)
+
+
+def text_color(color: str, ratio: float = 4.5) -> str:
+    """``color`` darkened (mixed with black, hue kept) until text in it meets the WCAG AA contrast
+    ``ratio`` on white: Okabe–Ito yellow and orange are fine as fills but illegible as letters."""
+    rgb = np.asarray(matplotlib.colors.to_rgb(color))
+    for step in range(21):
+        shade = rgb * (1 - step / 20)
+        if contrast_on_white(shade) >= ratio:
+            return matplotlib.colors.to_hex(shade)
+    return "#000000"
 
 
 def save_figure(
@@ -373,7 +394,7 @@ def plot_dendrogram(
         )
         ax.invert_yaxis()  # dendrogram order top to bottom, as in the heatmap
         for i, label in enumerate(ax.get_yticklabels()):
-            label.set_color(colors[label.get_text()])
+            label.set_color(text_color(colors[label.get_text()]))
             label.set_fontsize(label_size)
             label.set_visible(i % every == 0)  # many units: every second or third is named
         ax.set_xlabel(f"{clustering.metric} 距离 distance ({clustering.method} linkage)")
@@ -423,7 +444,7 @@ def plot_measure_heatmap(
         if clustering is not None:
             colors = cluster_colors(clustering.labels)
             for tick, unit in zip(ax.get_yticklabels(), order[::every]):
-                tick.set_color(colors.get(unit, _GREY))
+                tick.set_color(text_color(colors.get(unit, _GREY)))
             clusters = [int(clustering.labels[u]) if u in clustering.labels.index else 0 for u in order]
             for i in range(1, len(order)):
                 if clusters[i] != clusters[i - 1]:
@@ -521,7 +542,7 @@ def _timeline_frame(
     ax.set_yticks(list(ticks), list(units), fontsize=size)
     ax.invert_yaxis()
     for tick, unit in zip(ax.get_yticklabels(), units):
-        tick.set_color(colors.get(unit, "black"))
+        tick.set_color(text_color(colors.get(unit, "black")))
     ax.set_xlim(left, right)
     ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=12))
     ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
@@ -540,7 +561,7 @@ def _timeline_frame(
 
 def _timeline_layout(
     units: Sequence[str], rows: Sequence[tuple[str, pd.Timestamp, pd.Timestamp, str]], frame: Callable[..., None],
-    *, left: pd.Timestamp, right: pd.Timestamp,
+    *, left: pd.Timestamp, right: pd.Timestamp, widen: bool = True,
 ) -> _TimelineLayout:
     """Lanes and label room for the timeline, measured on a scratch figure at the narrowest house width.
 
@@ -572,9 +593,12 @@ def _timeline_layout(
     # Widen the axis until every label ends inside it: (label x) · inches per day + width ≤ axes width.
     days = day(right)
     for (_, _, end, text), shown in zip(rows, labelled):
-        if shown:
+        if shown and widen:
             days = max(days, (day(end) + gap) * axes_width / (axes_width - size[text][0] - _LABEL_PAD))
     per_inch = days / axes_width
+    if not widen:  # the axis ends at the data: a label that would pass its end is left out
+        labelled = [shown and (day(end) + gap) / per_inch + size[text][0] + _LABEL_PAD <= axes_width
+                    for (_, _, end, text), shown in zip(rows, labelled)]
 
     members: dict[str, list[int]] = {unit: [] for unit in units}  # unit → its reports
     for i, (unit, *_) in enumerate(rows):
@@ -613,7 +637,7 @@ def _timeline_layout(
             lanes[i], labelled[i] = 0, False
     if row_inches() < tallest() + _LABEL_PAD:  # even one lane per unit leaves no room
         labelled = [False] * len(rows)
-    if not any(labelled):  # the room kept for labels would stay empty
+    if not any(labelled) and widen:  # the room kept for labels would stay empty
         days = max(day(end) for _, _, end, _ in rows) + 0.5
     return _TimelineLayout(lanes=lanes, bands=bands, labelled=labelled, right=left + timedelta(days=days))
 
@@ -632,6 +656,33 @@ def _date_bars(ax, ys: Sequence[float], spans: Sequence[tuple[pd.Timestamp, pd.T
     )
     ax.add_collection(bars)
     ax.autoscale_view()
+
+
+#: A bar narrower than this (inches, at the narrowest house width) is not seen: the timeline then
+#: draws each report over its week, month or year.
+_MIN_BAR_INCHES = 0.05
+_AXES_INCHES = 6.0  # the timeline's axes at the narrowest house width, about
+_PERIODS = (("W", 7), ("M", 31), ("Y", 366))
+_PERIOD_NOTES = {
+    "W": "每条为所在周 · each bar spans its report's week",
+    "M": "每条为所在月 · each bar spans its report's month",
+    "Y": "每条为所在年 · each bar spans its report's year",
+}
+
+
+def _timeline_period(span: timedelta) -> str | None:
+    """None when a day is wide enough to see over ``span``, else the shortest period that is
+    ("W", "M" or "Y")."""
+    days_per_inch = (span / timedelta(days=1)) / _AXES_INCHES
+    if days_per_inch * _MIN_BAR_INCHES <= 1:
+        return None
+    return next((code for code, days in _PERIODS if days_per_inch * _MIN_BAR_INCHES <= days), "Y")
+
+
+def _period_bounds(start: pd.Timestamp, end: pd.Timestamp, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """From the start of ``start``'s period to the end of the period of the report's last day."""
+    last = end - timedelta(days=1)
+    return start.to_period(period).start_time, (last.to_period(period) + 1).start_time
 
 
 def plot_timeline(
@@ -653,6 +704,10 @@ def plot_timeline(
     under the axis says how many reports went unlabelled (with no label left, the date axis ends
     half a day after the last report). The layout is measured at the narrowest width and the
     shortest height that :func:`apply_house_style` can give the figure.
+
+    Reports sparse over a long span (a day narrower than a twentieth of an inch) are drawn over
+    their week, month or year, as a note under the axis says; the axis then ends at the data,
+    and a label that would pass its end is left out (and counted in the note).
     """
     reports = reports.dropna(subset=["date_start"])
     reports = reports[reports["unit"].astype(bool)]
@@ -666,14 +721,21 @@ def plot_timeline(
             text = f"({note}) {text}"
         end = pd.Timestamp(last if pd.notna(last) else first) + timedelta(days=1)
         rows.append((unit, pd.Timestamp(first), end, text))
-    span_start = pd.Timestamp(reports["date_start"].min())
-    span_end = pd.Timestamp(reports["date_end"].max()) + timedelta(days=1)
-    left = span_start - timedelta(days=0.5)
+    span_start = min(start for _, start, _, _ in rows)
+    span_end = max(end for _, _, end, _ in rows)
+    period = _timeline_period(span_end - span_start)
+    if period is not None:  # sparse over a long span: each bar widened to its period, the axis ends at the data
+        rows = [(unit, *_period_bounds(start, end, period), text) for unit, start, end, text in rows]
+        span_start = min(start for _, start, _, _ in rows)
+        span_end = max(end for _, _, end, _ in rows)
+        margin = (span_end - span_start) * 0.02
+        left, right = span_start - margin, span_end + margin
+    else:
+        left = span_start - timedelta(days=0.5)
+        right = span_end + (span_end - span_start) * 0.3 + timedelta(days=1.5)
     frame = partial(_timeline_frame, units=units, left=left, colors=colors, labels=labels, title=title)
     with figure_style(font):
-        layout = _timeline_layout(
-            units, rows, frame, left=left, right=span_end + (span_end - span_start) * 0.3 + timedelta(days=1.5)
-        )
+        layout = _timeline_layout(units, rows, frame, left=left, right=right, widen=period is None)
         top: dict[str, float] = {}  # unit → y of its first lane
         height = 0.0
         for unit in units:
@@ -686,10 +748,12 @@ def plot_timeline(
             if shown:
                 ax.text(end + _LABEL_GAP, y, text, va="center", fontsize=_LABEL_SIZE)
         unlabelled = sum(1 for (*_, text), shown in zip(rows, layout.labelled) if text and not shown)
+        messages = [_PERIOD_NOTES[period]] if period is not None else []
         if unlabelled:
+            messages.append(f"{unlabelled} 份报告未标注 · {unlabelled} reports unlabelled (no room)")
+        if messages:
             # Left-aligned: the date axis writes its year and month at the right end.
-            message = f"{unlabelled} 份报告未标注 · {unlabelled} reports unlabelled (no room)"
-            ax.set_xlabel(message, loc="left", fontsize=8, color=_NOTE_GREY)
+            ax.set_xlabel("; ".join(messages), loc="left", fontsize=8, color=_NOTE_GREY)
         frame(ax, [top[u] + _LANE_STEP * (layout.bands[u] - 1) / 2 for u in units], right=layout.right)
         fig.tight_layout()
     return fig

@@ -1,0 +1,111 @@
+"""Which shipped lexicon fits a corpus: the share of its documents each one finds a measure in.
+
+A lexicon written for one subject (COVID measures) finds little in a corpus about another
+(forest fires, floods), and its stray matches look like findings. Coverage, the share of
+documents with at least one match, is a cheap first check that the lexicon speaks the
+corpus's language; a run reports it when the chosen lexicon covers little and names the
+shipped lexicon that covers more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lexicon import SHIPPED_LEXICONS, Lexicon, load_lexicon, mention_rows, shipped_lexicons
+
+__all__ = ["LOW_COVERAGE", "Coverage", "lexicon_coverage", "best_lexicon", "coverage_advice", "lexicon_fit"]
+
+#: Below this share of documents with a match, the chosen lexicon "covers little" and the
+#: shipped lexicons' coverage is reported.
+LOW_COVERAGE = 0.75
+#: A shipped lexicon is suggested only when it covers this many more documents (share points):
+#: a few documents more is noise, not a better fit.
+MARGIN = 0.10
+#: Coverage is measured on at most this many documents, evenly spaced through the corpus.
+SAMPLE = 5000
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """One lexicon's coverage of a corpus: documents with at least one match, of those read."""
+
+    lexicon: str
+    matched: int
+    documents: int
+    mentions: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.matched / self.documents if self.documents else 0.0
+
+
+def _sample(texts: Sequence[str]) -> list[str]:
+    step = max(1, -(-len(texts) // SAMPLE))
+    return list(texts[::step])
+
+
+def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexicon] | None = None) -> list[Coverage]:
+    """Coverage of ``texts`` by each lexicon (default: every shipped one), in the order given.
+
+    A lexicon is a :class:`Lexicon`, a file or a shipped lexicon's short name. Long corpora are
+    sampled (every n-th document, at most :data:`SAMPLE`), so the check stays cheap.
+    """
+    texts = _sample([str(t) for t in texts])
+    ids = [str(i) for i in range(len(texts))]
+    found = []
+    for item in lexicons if lexicons is not None else shipped_lexicons():
+        lexicon = item if isinstance(item, Lexicon) else load_lexicon(item)
+        rows = mention_rows(texts, ids, lexicon)
+        matched = {row[0] for row in rows}
+        found.append(Coverage(_short_name(item, lexicon), len(matched), len(texts), len(rows)))
+    return found
+
+
+def _short_name(item, lexicon: Lexicon) -> str:
+    """A shipped lexicon's short name (what --lexicon takes), else the file or the lexicon's name."""
+    path = Path(lexicon.path) if lexicon.path else None
+    if path is not None and path.resolve().parent == SHIPPED_LEXICONS.resolve():
+        return path.stem
+    return str(item) if isinstance(item, (str, Path)) else (lexicon.path or lexicon.name)
+
+
+def best_lexicon(coverage: Sequence[Coverage]) -> Coverage:
+    """The lexicon that finds a measure in the most documents; of those covering as many, the
+    one with the most mentions (then the first given)."""
+    return max(coverage, key=lambda c: (c.matched, c.mentions))
+
+
+def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None:
+    """One line naming a better-fitting shipped lexicon when ``chosen`` covers little, else None."""
+    if chosen.share >= LOW_COVERAGE:
+        return None
+    better = [c for c in shipped if c.lexicon != chosen.lexicon and c.share >= chosen.share + MARGIN]
+    listed = "; ".join(f"{c.lexicon} {c.matched} ({c.share:.0%})" for c in shipped)
+    of = f"{chosen.documents} documents" + (" sampled" if chosen.documents >= SAMPLE else "")
+    if not better:
+        return (
+            f"the lexicon {chosen.lexicon} finds a measure in only {chosen.matched} of {of} ({chosen.share:.0%}); "
+            f"no shipped lexicon covers more (documents with a match: {listed}): measures outside it go uncounted"
+        )
+    best = best_lexicon(better)
+    return (
+        f"the lexicon {chosen.lexicon} finds a measure in only {chosen.matched} of {of} ({chosen.share:.0%}); "
+        f"shipped lexicons, documents with a match: {listed}. Try --lexicon {best.lexicon} "
+        f"(or lexicon = \"{best.lexicon}\" under [measures] in the config)"
+    )
+
+
+def lexicon_fit(texts: Sequence[str], lexicon: Lexicon, matched: int | None = None) -> str | None:
+    """The run's note on the lexicon: None when it finds a measure in most documents, else
+    :func:`coverage_advice` over every shipped lexicon (``matched``: documents with a mention,
+    when the run has counted them already; the shipped lexicons are only tried when it is low)."""
+    if not len(texts):
+        return None
+    if matched is not None and matched / len(texts) >= LOW_COVERAGE:
+        return None
+    shipped = shipped_lexicons()
+    coverage = lexicon_coverage(texts, [lexicon, *shipped])
+    chosen, others = coverage[0], coverage[1:]
+    return coverage_advice(chosen, others)
