@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -424,73 +424,9 @@ def read_corpus(
     files, skipped = _list_inputs(paths, fmt)
     bar = counter("reading", total=sum(_size(f) for f in files), enabled=progress, unit="B")
     corpus = Corpus(documents=[], skipped=skipped)
-    chrome: re.Pattern[str] | None = None  # built for the first page, used for all
-    widgets = layout.widget_regex()
-    text_columns: dict[str, list[str]] = {}  # text column found → files, when the config names none
-    found_columns: dict[tuple[str, str], list[str]] = {}  # (role, column) found by its name → files
+    reading = _Reading(layout, columns, fmt, encoding, script, calendar, date_from_text, layout.chrome_regex(), layout.widget_regex())
     for file in files:
-        kind = file_format(file, fmt=fmt) or "txt"
-        digest = None
-        try:
-            # Clean UTF-8 JSON Lines are read line by line, never whole: they can be large.
-            digest = clean_utf8_digest(file, encoding=encoding) if kind == "jsonl" else None
-            data = b"" if digest else file.read_bytes()
-        except OSError as error:
-            corpus.skipped.append(Skipped(source=str(file), reason=f"cannot be read: {error.strerror or error} (check its permissions)"))
-            continue
-        sha256 = digest or _sha256(data)
-        headings: list[tuple[int, str]] = []
-        removed: list[tuple[int, str]] = []
-        replaced: tuple[tuple[int, int], ...] = ()
-        try:
-            if kind in ("txt", "html", "pdf", "docx"):
-                if kind in ("pdf", "docx"):
-                    text, used = document_text(file, data, kind), kind
-                else:
-                    decoded = decode_lenient(file, data, encoding=encoding)
-                    text, used = decoded.text, decoded.encoding
-                    replaced = tuple(sorted(decoded.replaced_lines().items()))
-                    text = html_to_page(text) if kind == "html" else strip_markup(text)
-                chrome = chrome or layout.chrome_regex()
-                reading = read_page(text, source=str(file), layout=layout, chrome=chrome, widgets=widgets)
-                documents, removed, headings = reading.documents, reading.removed, reading.headings
-                problems = [] if documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
-            else:
-                if digest:
-                    rows, used, header = stream_jsonl(file, bar=bar), "utf-8", []
-                else:
-                    rows, used, header = read_records(file, data, kind, encoding=encoding)
-                documents, problems, used_columns = _record_documents(
-                    file, rows, header, columns=columns, calendar=calendar, date_from_text=date_from_text
-                )
-                if columns.text is None:
-                    text_columns.setdefault(used_columns.text, []).append(file.name)
-                for role, column in used_columns.found:
-                    found_columns.setdefault((role, column), []).append(file.name)
-                if not documents and not problems:
-                    problems = [Skipped(source=str(file), reason="no rows with text")]
-        except InputError as error:
-            corpus.skipped.append(Skipped(source=str(file), line=error.line, reason=error.problem))
-            corpus.sources.append(Source(path=str(file), sha256=sha256, encoding="", n_documents=0, format=kind, n_skipped=1))
-            continue
-        documents = [_normalise(d, script) for d in documents]
-        corpus.documents.extend(documents)
-        corpus.skipped.extend(problems)
-        corpus.sources.append(
-            Source(
-                path=str(file),
-                sha256=sha256,
-                encoding=used,
-                n_documents=len(documents),
-                removed_lines=tuple(removed),
-                format=kind,
-                n_skipped=len(problems),
-                headings=tuple(headings),
-                replaced_bytes=replaced,
-            )
-        )
-        if not digest:
-            bar.update(len(data))
+        _read_file(file, reading, corpus, bar)
     bar.close()
     _blank_implausible_dates(corpus, date_range)
     if drop_duplicates:
@@ -502,15 +438,115 @@ def read_corpus(
             raise InputError(paths[0], "no documents found", hint="check the path and [corpus] format")
         where = f" (and {len(corpus.skipped) - 1} more skipped)" if len(corpus.skipped) > 1 else ""
         raise InputError(first.source, first.reason + where, line=first.line)
-    for column, names in text_columns.items():
-        shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
-        corpus.notes.append(f"text read from the '{column}' column of {shown} (set [columns] text to choose another)")
-    for (role, column), names in found_columns.items():
+    _note_columns(corpus, reading.found_columns)
+    _note_dates(corpus)
+    return corpus
+
+
+@dataclass
+class _Reading:
+    """The options of one read_corpus call, and the columns it found by name (for its notes)."""
+
+    layout: PageLayout
+    columns: Columns
+    fmt: str
+    encoding: str
+    script: str
+    calendar: Calendar | None
+    date_from_text: bool | None
+    chrome: re.Pattern[str]
+    widgets: re.Pattern[str] | None
+    found_columns: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (role, column) → files
+
+
+@dataclass
+class _FileReading:
+    """What one file gave: documents, skipped items, and its account for ``Corpus.sources``."""
+
+    documents: list[Document]
+    problems: list[Skipped]
+    encoding: str
+    removed: list[tuple[int, str]] = field(default_factory=list)
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    replaced: tuple[tuple[int, int], ...] = ()
+
+
+def _read_page_file(file: Path, data: bytes, kind: str, reading: _Reading) -> _FileReading:
+    """A page or document file read by its layout."""
+    replaced: tuple[tuple[int, int], ...] = ()
+    if kind in ("pdf", "docx"):
+        text, used = document_text(file, data, kind), kind
+    else:
+        decoded = decode_lenient(file, data, encoding=reading.encoding)
+        text, used = decoded.text, decoded.encoding
+        replaced = tuple(sorted(decoded.replaced_lines().items()))
+        text = html_to_page(text) if kind == "html" else strip_markup(text)
+    page = read_page(text, source=str(file), layout=reading.layout, chrome=reading.chrome, widgets=reading.widgets)
+    problems = [] if page.documents else [Skipped(source=str(file), reason="no text left after removing page chrome")]
+    return _FileReading(page.documents, problems, used, page.removed, page.headings, replaced)
+
+
+def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, reading: _Reading, bar: Any) -> _FileReading:
+    """A table or JSON Lines file, one document per row; the columns found by name are remembered."""
+    if digest:
+        rows, used, header = stream_jsonl(file, bar=bar), "utf-8", []
+    else:
+        rows, used, header = read_records(file, data, kind, encoding=reading.encoding)
+    documents, problems, cols = _record_documents(file, rows, header, columns=reading.columns, calendar=reading.calendar, date_from_text=reading.date_from_text)
+    found = ([("text", cols.text)] if reading.columns.text is None else []) + list(cols.found)
+    for role, column in found:
+        reading.found_columns.setdefault((role, column), []).append(file.name)
+    if not documents and not problems:
+        problems = [Skipped(source=str(file), reason="no rows with text")]
+    return _FileReading(documents, problems, used)
+
+
+def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any) -> None:
+    """Read one file into ``corpus``: its documents, what was skipped, and its :class:`Source`."""
+    kind = file_format(file, fmt=reading.fmt) or "txt"
+    try:
+        # Clean UTF-8 JSON Lines are read line by line, never whole: they can be large.
+        digest = clean_utf8_digest(file, encoding=reading.encoding) if kind == "jsonl" else None
+        data = b"" if digest else file.read_bytes()
+    except OSError as error:
+        corpus.skipped.append(Skipped(source=str(file), reason=f"cannot be read: {error.strerror or error} (check its permissions)"))
+        return
+    sha256 = digest or _sha256(data)
+    try:
+        if kind in ("txt", "html", "pdf", "docx"):
+            got = _read_page_file(file, data, kind, reading)
+        else:
+            got = _read_table_file(file, data, digest, kind, reading, bar)
+    except InputError as error:
+        corpus.skipped.append(Skipped(source=str(file), line=error.line, reason=error.problem))
+        corpus.sources.append(Source(path=str(file), sha256=sha256, encoding="", n_documents=0, format=kind, n_skipped=1))
+        return
+    documents = [_normalise(d, reading.script) for d in got.documents]
+    corpus.documents.extend(documents)
+    corpus.skipped.extend(got.problems)
+    corpus.sources.append(
+        Source(
+            path=str(file),
+            sha256=sha256,
+            encoding=got.encoding,
+            n_documents=len(documents),
+            removed_lines=tuple(got.removed),
+            format=kind,
+            n_skipped=len(got.problems),
+            headings=tuple(got.headings),
+            replaced_bytes=got.replaced,
+        )
+    )
+    if not digest:
+        bar.update(len(data))
+
+
+def _note_columns(corpus: Corpus, found: dict[tuple[str, str], list[str]]) -> None:
+    """Say which columns were found by their names, where the config named none."""
+    for (role, column), names in found.items():
         shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
         key = "unit" if role == "issuer" else role
         corpus.notes.append(f"{role} read from the '{column}' column of {shown} (set [columns] {key} to choose another)")
-    _note_dates(corpus)
-    return corpus
 
 
 def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
