@@ -15,7 +15,7 @@ from typing import Any
 from .errors import ConfigError
 from .io.tomlfiles import read_toml
 from .io.model import LAYOUTS
-from .io.readers import FORMATS
+from .io.formats import FORMATS
 
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 

@@ -29,7 +29,7 @@ from .pages import find_unit, parse_page, read_page
 from .pages.chrome import strip_licence
 from ..errors import InputError
 from ..progress import counter
-from .readers import (
+from .formats import (
     FORMATS,
     SUPPORTED_SUFFIXES,
     TEXT_COLUMNS,

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..chrome import chrome_kind
-from ..readers import is_traditional, may_be_traditional, to_simplified
+from ..formats import is_traditional, may_be_traditional, to_simplified
 
 __all__ = ["PageLine", "page_lines", "is_paragraph"]
 
