@@ -181,3 +181,63 @@ def test_the_bulletin_gets_not_supported_rather_than_themes(tmp_path):
     assert themes.empty and {"theme", "label", "term", "weight", "verdict"} <= set(themes.columns)
     assert pd.read_csv(tmp_path / "document_themes.csv").empty
     assert not (tmp_path / "figures").exists()
+
+
+def test_the_theme_view_lists_each_themes_strongest_documents_with_their_terms(bulletin_analysis):
+    import json
+    import re
+
+    from analysis.outputs.theme_view import render_theme_view, theme_view_data
+    from analysis.questions import themes
+
+    found = themes(bulletin_analysis, 3)
+    data = theme_view_data(bulletin_analysis, found)
+    assert [t["theme"] for t in data["themes"]] == found.names
+    for theme in data["themes"]:
+        shares = [d["share"] for d in theme["documents"]]
+        assert shares == sorted(shares, reverse=True) and shares
+        column = found.document_shares[theme["theme"]]
+        assert theme["documents"][0]["doc_id"] == str(column.idxmax())  # the strongest document first
+        for doc in theme["documents"]:
+            assert all(any(t in s for t in theme["terms"]) for s in doc["sentences"])
+    page = render_theme_view(bulletin_analysis, found)
+    block = re.search(r'<script type="application/json" id="theme-data">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in block  # a document cannot close the data block
+    assert json.loads(block)["data"]["message"] == found.message()
+    assert found.verdict in page  # the verdict is on the page
+
+
+def test_bad_theme_options_are_one_line_errors(capsys):
+    from analysis.outputs.cli import main
+
+    assert main(["themes", "--extra", "2"]) == 2
+    assert "--extra needs --guided" in capsys.readouterr().err
+    assert main(["themes", "--k", "0"]) == 2
+    assert "--k must be 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_government_reports_themes_are_dated_to_their_eras():
+    """Real input: on the 72 government work reports (k=10), the theme of class struggle peaks
+    before reform and opening, the socialist market economy's in the 1990s, and a theme of
+    民生/绿色/创新 after 2012; the verdict is stated (tentative or stable, never unqualified)."""
+    from conftest import GOV_REPORTS, ROOT
+
+    import analysis
+
+    assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
+    gov = analysis.analyse(ROOT / "examples" / "gov-work-reports.toml", methods=False, progress=False)
+    themes = analysis.themes(gov, 10)
+    assert themes.verdict in {"stable", "tentative"}, themes.message()
+    summary = themes.summary().set_index("theme")
+
+    def peak_of(term: str) -> int:
+        holding = [name for i, name in enumerate(themes.names) if term in [t for t, _ in themes.top_terms(i, 12)]]
+        assert holding, f"no theme has {term} among its top terms"
+        peak = summary.loc[holding[0], "peak"]
+        assert not peak.startswith("tie"), peak
+        return int(peak)
+
+    assert peak_of("无产阶级") < 1978
+    assert 1990 <= peak_of("社会主义市场经济") < 2005
+    assert peak_of("民生") > 2012

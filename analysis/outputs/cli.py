@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     themes.add_argument("--seed", type=int, default=0, help="random state of the fits and resamples (default 0)")
     themes.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmenter: rjieba (default) or jieba")
     themes.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    themes.add_argument(
+        "--view", action="store_true",
+        help="also write themes.html: each theme over time, a click lists the documents where it is strongest (one offline file)",
+    )
     themes.add_argument("--no-figures", action="store_true", help="write the tables only")
     themes.add_argument("--no-progress", action="store_true", help="no progress bars")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
@@ -178,9 +182,16 @@ def _validate(args: argparse.Namespace) -> int:
         if row.comparison == "lexicon vs coder" and not row.n_units:
             print(f"{row.coder} coded no units: fill in sheet 'coding' (1 where a text expresses a measure) and score again")
         elif row.comparison == "lexicon vs coder":
+            corpus = ""
+            recall_corpus = getattr(row, "recall_corpus", float("nan"))
+            if recall_corpus == recall_corpus:  # not NaN: the sample was scored against its corpus
+                corpus = (
+                    f"; reweighted to the corpus: precision {row.precision_corpus:.2f} ({row.precision_corpus_low:.2f}–"
+                    f"{row.precision_corpus_high:.2f}), recall {row.recall_corpus:.2f} ({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})"
+                )
             print(
                 f"lexicon vs {row.coder}: precision {row.precision:.2f}, recall {row.recall:.2f}, F1 {row.f1:.2f} "
-                f"over {row.n_units} unit × measure decisions"
+                f"over {row.n_units} unit × measure decisions in the sample{corpus}"
             )
         else:
             kappa = "" if row.kappa != row.kappa else f"Cohen's κ {row.kappa:.2f}, "
@@ -371,7 +382,7 @@ def _themes(args: argparse.Namespace) -> int:
     analysis = analyse(settings, methods=False)  # the counts and the lexicon are all themes need
     found = themes(analysis, args.k, method=args.method, guided=args.guided, extra=args.extra, random_state=args.seed)
     try:
-        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size)
+        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size, view=args.view)
     except OSError as error:
         raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
     corpus = analysis.corpus

@@ -1,5 +1,6 @@
 """Write themes to a folder: ``themes.csv``, ``document_themes.csv``, ``themes_by_unit.csv``,
-``themes_by_period.csv``, ``theme_validation.csv`` and the figures (what ``python -m analysis
+``themes_by_period.csv``, ``theme_validation.csv``, the figures and ``themes.html`` (the theme
+view: a theme over time, a click → the documents where it is strongest) (what ``python -m analysis
 themes`` writes). Guided themes add ``theme_reach.csv`` and ``lexicon_report.csv`` with the
 themes' candidate variants ranked above the frequency-based ones.
 
@@ -82,9 +83,12 @@ def theme_tables(analysis: Analysis, themes: Themes) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_themes(analysis: Analysis, themes: Themes, out_dir: str | Path, *, figures: bool = True, size: str | None = None) -> list[Path]:
+def write_themes(
+    analysis: Analysis, themes: Themes, out_dir: str | Path, *, figures: bool = True, size: str | None = None, view: bool = False
+) -> list[Path]:
     """Write the theme tables (and, unless ``figures=False`` or the themes are not supported, the
-    prevalence figure and the unit × theme heatmap) into ``out_dir``; return the paths."""
+    prevalence figure and the unit × theme heatmap; with ``view``, ``themes.html``) into
+    ``out_dir``; return the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -101,6 +105,10 @@ def write_themes(analysis: Analysis, themes: Themes, out_dir: str | Path, *, fig
         path = out / "lexicon_report.csv"
         report.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
+    if view and themes.verdict != "not supported" and len(themes.by_period):  # the theme view: theme over time → its documents
+        from .theme_view import write_theme_view
+
+        written.append(write_theme_view(analysis, themes, out))
     if figures and themes.verdict != "not supported":
         import matplotlib.pyplot as plt
 
