@@ -5,9 +5,8 @@ name, an English gloss and its surface variants. Matching runs on the raw text w
 regular expression per measure, longest variant first at each position, so the result does not
 depend on how the segmenter split the words. A stretch of text counts for every measure one of
 whose variants it matches (改革开放 inside 深化改革开放 counts for 改革开放 and for 体制改革), and
-for one measure once: a measure's matches do not overlap, and a match beginning where the
-previous match of the same measure ends is the same stretch (边防检查站 = 边防 + 检查站, one
-mention of 边境管控, kept under its first variant).
+for one measure once: a measure's matches never overlap, the longest variant winning (边防检查站,
+a variant of its own, is one mention of 边境管控, not 边防 and 检查站).
 
 A measure may also carry coding rules, still matched on the raw text:
 
@@ -17,7 +16,7 @@ A measure may also carry coding rules, still matched on the raw text:
   list, longest first) counts when ``any_of`` (at least one of these) and/or ``all_of`` (every
   one of these) occur within ``within`` characters of it (before or after, not overlapping
   it), or in the same sentence when ``within = "sentence"``. An occurrence overlapping or
-  touching a mention of the same measure is not added again, and ``exclude`` applies to it too.
+  touching a mention of the same measure is part of its stretch and is not added again, and ``exclude`` applies to it too.
 
 Mentions come in text order (start, then lexicon order).
 """
@@ -315,9 +314,8 @@ def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon)
 
 
 def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
-    """Each measure's own leftmost-longest matches, a match touching the previous one of the
-    same measure dropped (one stretch, one mention): (measure, variant, start, end), by start
-    then lexicon order.
+    """Each measure's own leftmost-longest matches (a measure's matches never overlap):
+    (measure, variant, start, end), by start then lexicon order.
 
     The same as running each measure's pattern over the text (:func:`_variant_matches_slow`),
     in one pass of the whole lexicon's pattern: a measure's variant can only start where that
@@ -342,11 +340,9 @@ def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, i
         last_end = -1
         for start in sorted(at):
             variant, end = at[start]
-            if start < last_end:
-                continue
-            if start != last_end:
+            if start >= last_end:
                 found.append((start, order[name], name, variant, end))
-            last_end = end
+                last_end = end
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 
@@ -355,11 +351,7 @@ def _variant_matches_slow(text: str, lexicon: Lexicon) -> list[tuple[str, str, i
     """:func:`_variant_matches` the plain way, one pass per measure (the reference in tests)."""
     found = []
     for order, (measure, pattern) in enumerate(zip(lexicon.measures, lexicon.measure_patterns)):
-        last_end = -1
-        for m in pattern.finditer(text):
-            if m.start() != last_end:
-                found.append((m.start(), order, measure.name, m.group(0), m.end()))
-            last_end = m.end()
+        found.extend((m.start(), order, measure.name, m.group(0), m.end()) for m in pattern.finditer(text))
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 
@@ -443,7 +435,7 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
         for rule in measure.near:
             for m in rule.pattern.finditer(text):
                 start, end = m.start(), m.end()
-                # the same stretch as a mention of this measure (overlapping or touching it): counted once
+                # part of a stretch this measure already counts (overlapping or touching it): counted once
                 if any(a <= end and start <= b for a, b in taken.get(measure.name, ())):
                     continue
                 if not _near_holds(rule, text, start, end, bounds):
