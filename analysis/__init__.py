@@ -36,6 +36,7 @@ _PUBLIC = {
     "kwic": "questions",
     "keyness": "questions",
     "compare": "questions",
+    "themes": "questions",
     "format_kwic": "methods.kwic",
     "mention_trends": "methods.trends",
     "trend_matrix": "methods.trends",
@@ -43,6 +44,11 @@ _PUBLIC = {
     "date_range": "result",
     "leading_measures": "result",
     "findings": "headlines",
+    "comparison_findings": "headlines",
+    "keyness_finding": "headlines",
+    "reference_lag_finding": "headlines",
+    "densest_cell_finding": "headlines",
+    "text_lengths": "result",
     # validating the coding by hand, coding rules
     "text_units": "methods.handcoding",
     "draw_sample": "methods.handcoding",
@@ -52,6 +58,11 @@ _PUBLIC = {
     "rule_effects": "measures.lexicon",
     "write_coding_sample": "outputs.coding",
     "score_workbooks": "outputs.coding",
+    # coding learned from hand-coded examples
+    "train_from_workbooks": "outputs.coding",
+    "train_coding_model": "measures.model",
+    "load_model": "measures.model",
+    "code_documents": "measures.coding",
     # figures
     "plot_term_bar": "viz.figures",
     "plot_wordcloud": "viz.figures",
@@ -69,6 +80,8 @@ _PUBLIC = {
     "plot_adoption": "viz.figures_methods",
     "plot_adoption_grid": "viz.figures_methods",
     "plot_comparison": "viz.figures_methods",
+    "plot_theme_prevalence": "viz.figures_themes",
+    "plot_theme_heatmap": "viz.figures_themes",
     "source_note": "viz.figures",
     "figure_source_note": "viz.publish",
     "publish_figure": "viz.publish",
@@ -78,6 +91,7 @@ _PUBLIC = {
     "write_report": "outputs.report",
     "explore": "outputs.explorer",
     "write_explorer": "outputs.explorer",
+    "write_themes": "outputs.themes",
     "run_notebooks": "outputs.notebooks",
 }
 
@@ -100,14 +114,17 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
     from .config import Settings, load_settings
     from .errors import AnalysisError
-    from .questions import compare, keyness, kwic
-    from .headlines import findings
+    from .questions import compare, keyness, kwic, themes
+    from .headlines import comparison_findings, densest_cell_finding, findings, keyness_finding, reference_lag_finding
+    from .measures.coding import code_documents
+    from .result import text_lengths
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
+    from .measures.model import load_model, train_coding_model
     from .methods.agreement import alpha_interval, krippendorff_alpha
     from .methods.handcoding import draw_sample, score_coding, text_units
     from .methods.kwic import format_kwic
     from .methods.trends import mention_trends, trend_matrix
-    from .outputs.coding import score_workbooks, write_coding_sample
+    from .outputs.coding import score_workbooks, train_from_workbooks, write_coding_sample
     from .outputs.explorer import explore, write_explorer
     from .outputs.notebooks import run_notebooks
     from .outputs.report import write_report
@@ -136,3 +153,5 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
         plot_trends_grid,
     )
     from .viz.publish import draw_figures, figure_source_note, publish_figure
+    from .viz.figures_themes import plot_theme_heatmap, plot_theme_prevalence
+    from .outputs.themes import write_themes

@@ -19,6 +19,11 @@ from .io.readers import FORMATS
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
 
+#: [diffusion] window_days' default: units whose first mentions of a measure fall further apart
+#: than this are not said to spread it (analysis.methods.evidence states the rule).
+DIFFUSION_WINDOW_DAYS = 90
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every choice a run makes; the defaults analyse the shipped bulletin."""
@@ -41,6 +46,7 @@ class Settings:
     default_year: int | None = None  # year for "4月20日" on pages without a publication date
     calendar: Path | None = None  # phrases → years (e.g. NPC sessions) to date undated records
     date_from_text: bool = True  # date undated records from their title or opening text
+    date_range: tuple[int, int] = (1900, 2100)  # years a date may fall in; others are typos, left blank
     # [tokens]
     dictionaries: tuple[Path, ...] | None = None  # None: the shipped policy dictionary
     stopwords: tuple[Path, ...] | None = None  # None: the shipped stopword list
@@ -58,12 +64,17 @@ class Settings:
     progress: bool | None = None  # progress bar; None: on a terminal or in a notebook only
     # [measures]
     lexicon: Path | None = None  # None: the shipped COVID-measures lexicon
+    # [coding]
+    coding_method: str = "lexicon"  # "lexicon", "model" (a model from `validate train`) or "either"
+    coding_model: Path | None = None  # the model file for "model" and "either"
+    code_titles: bool = True  # a document's own title is coded as its own passage
     # [clusters]
     k: int | None = None  # None: chosen by silhouette
     metric: str = "jaccard"
     linkage: str = "average"
     # [diffusion]
     reference_unit: str | None = None  # adoption lags are also given behind this unit (adoption.csv)
+    window_days: int = DIFFUSION_WINDOW_DAYS  # spread is spoken of only among units whose first mentions fall within this many days
     # [figures]
     font: str | None = None
     top_terms: int = 25
@@ -88,7 +99,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "drop_duplicates": "drop_duplicates",
     },
     "columns": {"text": "text_column", "date": "date_column", "unit": "unit_column", "title": "title_column", "id": "id_column"},
-    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text"},
+    "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text", "range": "date_range"},
     "tokens": {
         "dictionaries": "dictionaries",
         "stopwords": "stopwords",
@@ -102,8 +113,9 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
     "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
+    "coding": {"method": "coding_method", "model": "coding_model", "titles": "code_titles"},
     "clusters": {"k": "k", "metric": "metric", "linkage": "linkage"},
-    "diffusion": {"reference_unit": "reference_unit"},
+    "diffusion": {"reference_unit": "reference_unit", "window_days": "window_days"},
     "figures": {
         "font": "font",
         "top_terms": "top_terms",
@@ -112,7 +124,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "labels": "measure_labels",
     },
 }
-_PATHS = {"lexicon", "calendar", "cache_dir"}
+_PATHS = {"lexicon", "calendar", "cache_dir", "coding_model"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
 _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
@@ -185,11 +197,15 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
             raise fail("a year like 2020")
         return value
-    if name in {"min_chars", "top_terms", "k", "workers"}:
+    if name == "date_range":
+        if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int and 1 <= v <= 9999 for v in value) and value[0] <= value[1]):
+            raise fail("two years, earliest first, like [1900, 2100]")
+        return tuple(value)
+    if name in {"min_chars", "top_terms", "k", "workers", "window_days"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail("a positive whole number")
         return value
-    if name in {"hmm", "figures", "drop_duplicates", "date_from_text", "cache"}:
+    if name in {"hmm", "figures", "drop_duplicates", "date_from_text", "cache", "code_titles"}:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
@@ -218,6 +234,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         raise fail("'zh' or 'en'")
     if name == "segmenter" and value not in {"rjieba", "jieba"}:
         raise fail("'rjieba' or 'jieba' (the compiled 'native' segmenter was removed: rjieba gives the same tokens)")
+    if name == "coding_method" and value not in {"lexicon", "model", "either"}:
+        raise fail("'lexicon', 'model' or 'either'")
     if name == "engine" and value not in {"local", "dask"}:
         raise fail("'local' or 'dask'")
     return value

@@ -20,10 +20,12 @@ from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
+from .measures.coding import code_documents
 from .measures.coverage import lexicon_fit
-from .measures.lexicon import Lexicon, find_mentions, load_lexicon, measure_matrix, measures_by_period
+from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
+from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
-from .methods.results import method_results
+from .methods.results import MethodResults, method_results
 from .result import Analysis
 from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
 from .text.engine import count_corpus
@@ -74,6 +76,7 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         date_from_text=settings.date_from_text,
         drop_duplicates=settings.drop_duplicates,
         progress=settings.progress,
+        date_range=settings.date_range,
     )
 
 
@@ -105,7 +108,7 @@ def make_run_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> 
     return make_segmenter(settings.segmenter, dictionaries=dictionaries, words=words, hmm=settings.hmm)
 
 
-def analyse(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Analysis:
+def analyse(source: Any = None, *, config: str | Path | None = None, methods: bool = True, **overrides: Any) -> Analysis:
     """Analyse a corpus: read it, cut and count its terms, code its measures, cluster its units
     and run every research method. Returns an immutable :class:`~analysis.result.Analysis`;
     writes nothing.
@@ -113,6 +116,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     ``source`` is a corpus path, a config file, :class:`~analysis.config.Settings` or a
     :class:`~analysis.io.corpus.Corpus` already read (default: the shipped bulletin); keyword
     arguments override settings, e.g. ``analyse("pages/", lexicon="my.toml", k=3)``.
+    ``methods=False`` skips the research methods (their tables are empty): for a command that
+    needs only the counts and measures, such as ``themes``.
     """
     started = time.perf_counter()
     if isinstance(source, Corpus):
@@ -147,7 +152,10 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     timings["segment and count"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    mentions = find_mentions(texts, documents["doc_id"].tolist(), lexicon)
+    mentions = code_documents(
+        documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
+        model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
+    )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
     fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
     if fit:
@@ -155,7 +163,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
     timings["measures and clusters"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    methods = method_results(
+    methods = (method_results if methods else _no_methods)(
         documents=documents.assign(text=texts),  # mention offsets refer to the analysed text: show that text
         mentions=mentions,
         measures=measures,
@@ -192,6 +200,12 @@ def analyse(source: Any = None, *, config: str | Path | None = None, **overrides
         bigrams=bigrams,
         token_filter=token_filter,
     )
+
+
+def _no_methods(**_: Any) -> MethodResults:
+    """Empty method tables, for ``analyse(methods=False)``."""
+    empty = pd.DataFrame()
+    return MethodResults(kwic=empty, keyness=empty, cooccurrence=empty, collocations=empty, validation=None, lexicon_report=empty, trends=empty)
 
 
 def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:

@@ -18,10 +18,10 @@ import pandas as pd
 from .errors import AnalysisError
 from .methods import keyness as _keyness
 from .methods import kwic as _kwic
-from .methods.compare import Side, compare_sides, read_reference
+from .methods.compare import Side, SideDocuments, compare_sides, read_reference
 from .result import Analysis, corpus_name
 
-__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable"]
+__all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable", "themes"]
 
 _KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
 
@@ -146,6 +146,20 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
     mentions = analysis.mentions[analysis.mentions["doc_id"].isin(ids)]
     measures = mentions["measure"].value_counts().astype(np.int64)
     dates = pd.to_datetime(documents.loc[keep, "date_start"], errors="coerce")
+    kept = documents.loc[keep]
+    per_doc = (
+        mentions.groupby(["doc_id", "measure"]).size().unstack(fill_value=0).reindex(index=kept["doc_id"], columns=analysis.lexicon.names, fill_value=0)
+        if len(mentions) else pd.DataFrame(0, index=kept["doc_id"], columns=analysis.lexicon.names)
+    )
+    side_documents = SideDocuments(
+        doc_ids=kept["doc_id"].astype(str).to_numpy(),
+        units=kept["unit"].fillna("").astype(str).to_numpy(),
+        terms=matrix.tocsr(),
+        vocabulary=np.asarray(analysis.counts.vocabulary, dtype=object),
+        measures=per_doc,
+        n_chars=np.array([len(t) for t, k in zip(texts, keep) if k], dtype=float),
+        n_tokens=np.asarray(matrix.sum(axis=1)).ravel().astype(float),
+    )
     return Side(
         label=label or f"{corpus_name(analysis)} ({_span(dates)})",
         terms=terms,
@@ -153,6 +167,7 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
         n_chars=n_chars,
         measures=measures,
         n_documents=int(keep.sum()),
+        documents=side_documents,
     )
 
 
@@ -168,7 +183,8 @@ def compare(
     labels: tuple[str, str] | None = None,
     min_count: int = 2,
 ) -> pd.DataFrame:
-    """Keyness of terms and measures between two sides (``comparison.csv``): two analyses
+    """Keyness of terms and measures between two sides (``comparison.csv``), tested over
+    documents (``p_docs``, Mann–Whitney U; ``significant``) beside G² over tokens: two analyses
     (``a`` against ``b``), two periods of one (before ``split_date`` against from it on), two
     groups of its units (``groups=(["鹤北", "绥阳"], ["林口", "柴河"])``), or ``a`` against a
     reference frequency list (a CSV or a frame with columns ``term, count``).
@@ -248,3 +264,32 @@ def compare(
         return compare_sides(side_a, side_b, measures=measures, min_count=min_count)
     except ValueError as error:
         raise AnalysisError(str(error)) from None
+
+
+def themes(
+    analysis: Analysis,
+    k: int | None = None,
+    *,
+    method: str = "nmf",
+    guided: bool = False,
+    extra: int | None = None,
+    random_state: int = 0,
+    max_k: int = 12,
+    period: str | None = None,
+):
+    """Themes of the analysis's documents, from their document × term counts, with the verdict on
+    whether they hold (:func:`analysis.methods.themes.fit_themes`).
+
+    ``k`` themes, or chosen by stability and coherence; ``method`` "nmf" (TF-IDF) or "lda";
+    ``guided``: one theme seeded by each measure of the lexicon whose variants occur, plus
+    ``extra`` free themes, so that ``.reach()`` shows how far a measure's theme goes beyond its
+    variants and ``.candidates()`` the terms no measure covers. Writes nothing.
+    """
+    from .methods.themes import fit_themes
+
+    lexicon = analysis.lexicon
+    seeds = {m.name: list(m.variants) for m in lexicon.measures} if guided else None
+    return fit_themes(
+        analysis.counts, analysis.documents, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
+        max_k=max_k, period=period, covered=lexicon.variant_to_measure,
+    )

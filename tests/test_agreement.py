@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.methods.agreement import alpha_interval, cohen_kappa, krippendorff_alpha, lexicon_scores
@@ -70,3 +71,47 @@ def test_lexicon_scores_say_nan_not_zero_when_there_is_nothing_to_divide():
     assert all(math.isnan(scores[k]) for k in ("precision", "recall", "f1", "kappa"))
     scores = lexicon_scores([1, 0], [0, 0])
     assert math.isnan(scores["precision"]) and scores["recall"] == 0.0
+
+
+# Krippendorff (2011) computes every level on the same data (sections D–F): the values below
+# are the paper's and match the independent `krippendorff` package (0.7434, 0.8154, 0.8491, 0.7974).
+@pytest.mark.parametrize("level, expected", [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)])
+def test_alpha_reproduces_krippendorff_2011_for_every_level(level, expected):
+    units_by_coders = list(zip(*KRIPPENDORFF_2011))
+    assert krippendorff_alpha(units_by_coders, level) == pytest.approx(expected, abs=5e-4)
+    low, high = alpha_interval(units_by_coders, level, n_boot=300, random_state=2)
+    assert low < expected < high
+
+
+def test_interval_alpha_by_hand():
+    # two coders, units (1,2) (3,3): pairable values 1,2,3,3 (n = 4); o_12 = o_21 = 1, o_33 = 2.
+    # D_o ∝ (n − 1)·Σ o δ² = 3·2·1 = 6; Σ n_c n_k δ² = 2·(1·1·1 + 1·2·4 + 1·2·1) = 22 → α = 1 − 6/22
+    assert krippendorff_alpha([[1, 2], [3, 3]], "interval") == pytest.approx(1 - 6 / 22)
+    # ordinal on the same data: values in rank order 1 < 2 < 3 with n = 1, 1, 2;
+    # δ²(1,2) = (1 + 1 − 1)² = 1, δ²(1,3) = (4 − 1.5)² = 6.25, δ²(2,3) = (3 − 1.5)² = 2.25
+    assert krippendorff_alpha([[1, 2], [3, 3]], "ordinal") == pytest.approx(1 - 3 * 2 / (2 * (1 + 2 * 6.25 + 2 * 2.25)))
+
+
+def test_alpha_matches_rows_by_position_not_by_index_label():
+    units_by_coders = list(zip(*KRIPPENDORFF_2011))
+    labelled = pd.DataFrame(units_by_coders, index=[f"doc{i}" for i in range(12)], columns=list("ABCD"))
+    assert krippendorff_alpha(labelled) == pytest.approx(0.743, abs=5e-4)  # was NaN when aligned by label
+    subset = labelled.iloc[2:]  # index 2..11: was 0.753, aligned by label against 0..9
+    assert krippendorff_alpha(subset) == pytest.approx(krippendorff_alpha(units_by_coders[2:]))
+    assert krippendorff_alpha(subset) == pytest.approx(0.771, abs=5e-4)
+    low, high = alpha_interval(labelled, n_boot=100)
+    assert low < 0.743 < high
+
+
+def test_alpha_by_an_explicit_unit_key():
+    # two coders' sheets stacked: each row holds one coder's value; the unit column joins them
+    long = pd.DataFrame(
+        {"unit": ["a", "b", "c", "d", "a", "b", "c", "d"], "x": [1, 1, 0, 0, None, None, None, None], "y": [None] * 4 + [1, 0, 0, 0]}
+    )
+    # pairs (1,1) (1,0) (0,0) (0,0): α = 1 − 7·2/(64 − 9 − 25) = 1 − 14/30
+    assert krippendorff_alpha(long, unit="unit") == pytest.approx(1 - 14 / 30)
+    clash = pd.DataFrame({"unit": ["a", "a", "b"], "x": [1, 0, 1], "y": [1, 1, 0]})
+    with pytest.raises(ValueError, match="two different values"):
+        krippendorff_alpha(clash, unit="unit")
+    with pytest.raises(ValueError, match="level must be one of"):
+        krippendorff_alpha([[1, 1]], "cardinal")

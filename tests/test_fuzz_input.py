@@ -10,11 +10,12 @@ Deterministic (derandomized, no example database) and quick: ~100 cases in a few
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import AnalysisError
@@ -137,3 +138,131 @@ def test_damaged_json_lines_are_read_line_by_line_or_refused_in_one_line(tmp_pat
     lines = {n for n, line in enumerate(text.split("\n"), start=1) if line.strip()}  # JSON Lines end at \n only
     accounted = [d.line for d in corpus.documents] + [s.line for s in corpus.skipped]
     assert sorted(accounted) == sorted(lines)
+
+
+# --- round two (issue 25): one property per family of hostile input ------------------------
+
+_JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12),
+    st.sampled_from(["\ud800", "\udfff甲", "城关\udc00"]),  # lone surrogates, written as \\ud800 escapes
+)
+_JSON_VALUES = st.recursive(_JSON_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+_HOSTILE_LINES = st.sampled_from([
+    '{"text": ' + "[" * 50_000 + "]" * 50_000 + "}",  # too deep for the parser (RecursionError)
+    '{"text": "甲", "n": ' + "7" * 5000 + "}",  # longer than int()'s 4,300 digits
+    '{"text": "城关派出所开展巡查。", "date": "2920-04-26"}',  # a date typo
+    '{"text": "甲", "unit": "\\u001b]0;PWNED\\u0007甲"}',  # terminal control codes
+    '{"text": "截断的',  # cut short
+])
+
+
+@FUZZ
+@given(
+    records=st.lists(
+        st.one_of(
+            st.fixed_dictionaries({"text": st.text(min_size=1, max_size=20)}, optional={"unit": _JSON_VALUES, "date": _JSON_VALUES, "title": _JSON_VALUES}),
+            st.fixed_dictionaries({"text": _JSON_VALUES}),
+            _JSON_VALUES,
+        ).map(json.dumps)
+        | _HOSTILE_LINES,
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_json_line_is_a_document_or_a_skipped_record_with_its_number(tmp_path_factory, records):
+    """Whatever a JSON line holds (any value, nested, lone surrogates, deep nesting, huge numbers,
+    control codes, dates far off), every non-blank line is analysed or skipped with its number."""
+    folder = tmp_path_factory.getbasetemp() / "fuzz-json-values"
+    folder.mkdir(exist_ok=True)
+    lines = [json.dumps({"text": "城关派出所开展巡查、劝导群众佩戴口罩。"}, ensure_ascii=False), *records]
+    corpus = _read(folder / "r.jsonl", "\n".join(lines).encode(), drop_duplicates=False)
+    assert corpus is not None  # the first line is always good (and names the text field)
+    accounted = sorted([d.line for d in corpus.documents] + [s.line for s in corpus.skipped])
+    assert accounted == [n for n, line in enumerate(lines, start=1) if line.strip()]
+    for doc in corpus.documents:
+        assert isinstance(doc.text, str) and doc.text.encode("utf-8")  # no lone surrogate got through
+        assert all(d is None or 1900 <= d.year <= 2100 for d in (doc.date_start, doc.date_end))
+
+
+_CELL = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.tuples(_CELL, _CELL), min_size=1, max_size=6),
+    long_row=st.integers(0, 5),
+    repeat=st.sampled_from([0, 140_000, 200_000]),
+)
+def test_csv_cells_of_any_size_and_content_read_back_exactly(tmp_path_factory, rows, long_row, repeat):
+    """Cells with quotes, commas, line breaks, control characters and over 131,072 characters
+    (the csv module's default limit) come back exactly as csv.writer wrote them, one record a row."""
+    import csv
+    import io
+
+    from analysis.io.readers import Record, read_records
+
+    rows = [list(r) for r in rows]
+    if repeat:
+        rows[long_row % len(rows)][1] = "疫情\n防控," * (repeat // 5)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["unit", "text"], *rows])
+    path = tmp_path_factory.getbasetemp() / "cells.csv"
+    records, _, header = read_records(path, buffer.getvalue().encode(), "csv")
+    records = list(records)
+    assert header == ["unit", "text"] and all(isinstance(r, Record) for r in records), records[:1]
+    assert [list(r.fields.values()) for r in records] == [r for r in rows if any(c.strip() for c in r)]
+
+
+@FUZZ
+@given(names=st.lists(st.sampled_from(["text", "unit", "date", "", "正文"]), min_size=1, max_size=6))
+def test_a_header_is_read_or_refused_naming_its_repeated_columns(tmp_path_factory, names):
+    from analysis.errors import InputError
+    from analysis.io.readers import read_records
+
+    path = tmp_path_factory.getbasetemp() / "header.csv"
+    named = [n for n in names if n]
+    assume(named)  # a blank first line is no header
+    try:
+        _, _, header = read_records(path, (",".join(names) + "\n" + ",".join("x" * len(names)) + "\n").encode(), "csv")
+    except InputError as error:
+        repeated = {n for n in named if named.count(n) > 1}
+        assert repeated and all(f"'{n}'" in str(error) for n in repeated)
+        return
+    assert len(set(named)) == len(named) and header == names
+
+
+@FUZZ
+@given(
+    text=st.text(st.sampled_from("城关派出所开展巡查一二三，。,0123456789\n abc𠮷"), min_size=40, max_size=200),
+    encoding=st.sampled_from(["utf-32", "utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be", "utf-16"]),
+)
+def test_wide_encodings_are_read_with_or_without_a_byte_order_mark(tmp_path_factory, text, encoding):
+    """UTF-32 (BOM) and UTF-16 (with or without) give the text back, or a one-line refusal for
+    a BOM-less file with too few ASCII characters to recognise: never text full of NULs."""
+    from analysis.errors import InputError
+    from analysis.io.readers import decode_lenient
+
+    path = tmp_path_factory.getbasetemp() / "wide.txt"
+    try:
+        decoded = decode_lenient(path, text.encode(encoding))
+    except InputError as error:
+        assert encoding.endswith(("-le", "-be")) and "\n" not in str(error)
+        event("refused")
+        return
+    assert "\x00" not in decoded.text
+    if encoding in ("utf-32", "utf-16") or sum(c < "\x80" for c in text) >= 0.1 * len(text):
+        assert decoded.text == text.lstrip("\ufeff"), (decoded.encoding, encoding)
+    event(f"read as {decoded.encoding}")
+
+
+@FUZZ
+@given(year=st.integers(1, 9999), month=st.integers(1, 12), low=st.integers(1000, 2100), span=st.integers(0, 1000))
+def test_a_date_is_kept_inside_the_range_and_blank_outside(tmp_path_factory, year, month, low, span):
+    path = tmp_path_factory.getbasetemp() / "dated.csv"
+    path.write_text(f"text,date\n城关派出所开展巡查。,{year:04d}-{month:02d}-01\n", encoding="utf-8")
+    corpus = read_corpus(path, date_range=(low, low + span))
+    (doc,) = corpus.documents
+    if low <= year <= low + span:
+        assert doc.date_start is not None and doc.date_start.year == year
+    else:
+        assert doc.date_start is None and any("left blank" in n for n in corpus.notes)

@@ -45,7 +45,9 @@ def test_p_values_and_bonferroni_significance():
     tokens = [["甲"] * 40 + ["乙"] * 60, ["乙"] * 100]
     table = keyness(tokens, ["A", "B"], min_count=1)
     row = table[(table["group"] == "A") & (table["term"] == "甲")].iloc[0]
-    assert row["p_g2"] < 1e-10 and row["p_chi2"] < 1e-10 and bool(row["significant"])
+    assert row["p_g2"] < 1e-10 and row["p_chi2"] < 1e-10 and bool(row["significant_g2"])
+    # one document a side: G² counts 100 tokens as trials, the test over documents sees one observation each
+    assert not bool(row["significant"]) and row["p_docs"] > 0.05 and (row["n_docs_group"], row["n_docs_rest"]) == (1, 1)
     # A term used in the same proportion on both sides is not key.
     even = keyness([["甲", "乙"] * 10, ["甲", "乙"] * 30], ["A", "B"], min_count=1)
     assert even["g2"].abs().max() == pytest.approx(0, abs=1e-9)
@@ -69,7 +71,9 @@ def test_bulletin_border_units_over_use_border_terms(bulletin_analysis):
     a = bulletin_analysis
     table = keyness(a.tokens, a.documents["unit"].tolist())
     top = table[(table["group"] == "鹤北") & (table["direction"] == "over")].iloc[0]
-    assert top["term"] == "边境" and bool(top["significant"])
+    assert top["term"] == "边境" and bool(top["significant_g2"])
+    # 鹤北 reports in one paragraph: one document against nine, which no test over documents can call significant
+    assert top["n_docs_group"] == 1 and not bool(top["significant"])
 
 
 def test_counts_and_order_worked_out_by_hand():
@@ -98,3 +102,20 @@ def test_token_ids_number_tokens_once_and_give_the_same_keyness():
     assert keyness(encoded, groups, min_count=1).equals(keyness(tokens, groups, min_count=1))
     with pytest.raises(ValueError, match="one group per document"):
         keyness(encoded, groups[:3])
+
+
+def test_significance_is_over_documents_not_tokens():
+    # Group A: 12 documents, one of them repeating 甲 40 times, the others never; group B: 12
+    # documents using 甲 once each. G² sees 40 against 12 tokens in equal-sized groups; over
+    # documents A is mostly silent and B steady: the rank-sum test finds B, not A, ahead.
+    filler = ["乙"] * 99
+    a_docs = [["甲"] * 40 + ["乙"] * 59] + [filler + ["丙"]] * 11
+    b_docs = [["甲"] + filler] * 12
+    table = keyness(a_docs + b_docs, ["A"] * 12 + ["B"] * 12, min_count=1)
+    row = table[(table["group"] == "A") & (table["term"] == "甲")].iloc[0]
+    assert row["direction"] == "over" and bool(row["significant_g2"])
+    assert not bool(row["significant"])
+    # many documents each using a term more than the rest's: significant over documents too
+    table = keyness([["甲"] * 5 + filler] * 12 + [filler + ["丙"]] * 12, ["A"] * 12 + ["B"] * 12, min_count=1)
+    row = table[(table["group"] == "A") & (table["term"] == "甲")].iloc[0]
+    assert bool(row["significant"]) and row["p_docs"] < 1e-4

@@ -132,7 +132,10 @@ def test_the_pattern_finds_the_longest_variant_at_each_position():
         ),
         path="",
     )
-    text = "防控工作外防输入，防控和防。外来人员偷越国(边)境"
+    text = "防控工作外防输入，防控和防。外来人员，偷越国(边)境"
     found = find_mentions([text], ["d"], lexicon)
-    assert found["variant"].tolist() == ["防控工作", "外防输入", "防控", "防", "外来人员", "偷越国(边)境"]
+    # 防 inside 外防输入 counts for 防控 too: each measure matches on its own (stretches of
+    # different measures may overlap)
+    assert found["variant"].tolist() == ["防控工作", "外防输入", "防", "防控", "防", "外来人员", "偷越国(边)境"]
+    assert found["measure"].tolist() == ["防控", "外防", "防控", "防控", "防控", "外防", "外防"]
     assert [text[a:b] for a, b in zip(found["start"], found["end"])] == found["variant"].tolist()

@@ -24,6 +24,7 @@ def test_notebooks_are_stored_without_outputs():
         assert name in names, name
     assert [n[:3] for n in names] == [f"{i:02d}-" for i in range(1, len(names) + 1)]  # numbered in reading order, none missing
     assert "07-explore.ipynb" in names
+    assert "08-themes.ipynb" in names
     for book in books:
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in cells if c["cell_type"] == "code"), book.name
@@ -64,7 +65,9 @@ def test_every_notebook_runs_and_writes_its_figures(executed_notebooks):
                  "keyness", "cooccurrence_network", "cluster_validation", "trends", "trends_gov_reports",
                  # 06: diffusion and comparisons (the gov ones need GOV_REPORTS too)
                  "adoption_curves", "adoption_grid", "comparison", "comparison_gov_1978", "comparison_gov_2013",
-                 "measures_over_time_gov_reports"]:
+                 "measures_over_time_gov_reports",
+                 # 08: themes (the bulletin's are not supported, so only the government reports' figure)
+                 "themes_over_time_gov_reports"]:
         assert f"{name}.png" in written, name
     for book in executed:
         cells = json.loads(book.read_text(encoding="utf-8"))["cells"]
@@ -172,3 +175,18 @@ def test_a_bar_shown_while_a_notebook_runs_is_cleared_when_its_stage_ends(tmp_pa
     assert len(cleared) == 2, outputs  # both bars were shown, and both cleared
     assert _outputs_with_progress(executed) == []
     assert "done" in "".join("".join(o.get("text", "")) for o in outputs)
+
+
+@pytest.mark.slow
+def test_the_themes_notebook_states_the_verdict_with_the_themes(executed_notebooks):
+    """08-themes: the bulletin's themes are "not supported" and none is listed; the government
+    reports' themes come with their verdict, the prevalence figure inline, and the lexicon-guided
+    candidate variants."""
+    _, executed = executed_notebooks
+    book = next(b for b in executed if b.name == "08-themes.ipynb")
+    texts = ["".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+             for c in json.loads(book.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+    joined = "\n".join(texts)
+    assert "Themes are not supported: only 10 documents" in joined
+    assert re.search(r"themes are (stable|tentative)", joined, re.IGNORECASE)
+    assert re.search(r"\d+ candidate variants from \d+ measures' themes", joined)

@@ -64,21 +64,31 @@ def test_findings_state_the_dominant_measures_clusters_and_peak(bulletin_analysi
     top = counts.index[0]
     assert f"{top} ({bulletin_analysis.lexicon.glosses[top]}): {counts.iloc[0]} mentions" in text
     assert f"of all {len(bulletin_analysis.mentions)} mentions" in text
-    # Every cluster gets a sentence naming its units and its first defining measure.
+    # Every cluster gets a sentence naming its units and its verdict (tentative on the bulletin), and
+    # its first defining measure unless the group says too little to be characterised.
+    verdict = bulletin_analysis.methods.validation.verdict
+    assert verdict == "tentative"
     table = bulletin_analysis.clustering.table()
+    totals = bulletin_analysis.measures.sum(axis=1)
     for cluster, group in table.groupby("cluster"):
-        sentence = next(f.text for f in findings if f.text.startswith(f"Group {cluster}:"))
+        sentence = next(f.text for f in findings if f.text.startswith(f"Tentative group {cluster}:"))
         assert all(unit in sentence for unit in group["unit"])
-        first = bulletin_analysis.clustering.defining.query("cluster == @cluster and rank == 1")["measure"].iloc[0]
-        assert first in sentence
-    # The bulletin's days differ in length: the peak is the day with the most mentions per 10,000 characters.
+        if totals[list(group["unit"])].sum() >= 5:
+            first = bulletin_analysis.clustering.defining.query("cluster == @cluster and rank == 1")["measure"].iloc[0]
+            assert first in sentence
+        else:
+            assert "too few" in sentence and "set apart" not in sentence
+    assert not any(f.text.startswith("Group ") for f in findings)
+    # The bulletin's days differ in length: the highest rate is 21 April's, but within resampling
+    # noise of 20 April's (679.9 against 668.7): about level, not a peak.
     overall = bulletin_analysis.methods.trends.query("measure == '(all measures)'").set_index("period")
     peak = overall["per_10k_chars"].idxmax()
     totals = bulletin_analysis.by_period.sum(axis=1)
     assert (
-        f"Measured per 10,000 characters (the days differ in length), activity peaked on {peak}: "
-        f"{overall.loc[peak, 'per_10k_chars']:.1f} measure mentions per 10,000 characters ({totals[peak]} mentions in"
+        f"Measured per 10,000 characters (the days differ in length), no day stands clear of the others: {peak} is highest, "
+        f"{overall.loc[peak, 'per_10k_chars']:.1f} measure mentions per 10,000 characters (95% interval"
     ) in text
+    assert "about level with 2020-04-20 (668.7)" in text and "peaked" not in text
 
 
 def test_a_corpus_without_units_or_dates_says_why_there_are_no_clusters_or_timeline(no_units_analysis):
@@ -217,7 +227,11 @@ window.addEventListener("load", function () {
       requests: performance.getEntriesByType("resource").map(function (r) { return r.name.slice(0, 80); }).filter(function (n) { return n.indexOf("data:") !== 0; }),
       text: document.body.innerText,
       font: Array.from(document.fonts).filter(function (f) { return f.status === "loaded"; }).map(function (f) { return f.family; }),
-      findings: document.querySelectorAll("#findings li").length
+      findings: document.querySelectorAll("#findings li").length,
+      box: Array.from(document.querySelectorAll("#findings li")).map(function (li) {
+        var r = li.getBoundingClientRect();
+        return {topic: li.getAttribute("data-topic"), text: li.innerText, top: r.top, height: r.height};
+      })
     };
     var out = document.createElement("pre");
     out.id = "__probe";
@@ -260,6 +274,32 @@ def test_report_in_headless_chromium_shows_every_image_and_the_chinese_text(repo
     assert seen["findings"] == len(headline_findings(bulletin_analysis))
     for text in ["省林区公安各分局开展疫情防控工作督导检查", "外防输入", "鹤北", "Headline findings"]:
         assert text in seen["text"], text
+
+
+def test_the_headline_box_carries_the_verdict_beside_every_group_peak_and_spread(report_dir, tmp_path, bulletin_analysis):
+    """Issue 27, item 2, as a reader of the headline box sees it in Chromium: every sentence that
+    states groups says they are tentative (the bulletin's bootstrap verdict), in the same sentence;
+    no sentence calls a peak (21 April is within noise of 20 April); the spread sentence says its
+    dates are report dates."""
+    seen = _open_in_chromium((report_dir / "report.html").read_text(encoding="utf-8"), tmp_path)
+    box = seen["box"]
+    assert len(box) == len(headline_findings(bulletin_analysis))
+    assert all(item["height"] > 0 for item in box)  # rendered, not hidden
+    verdict = bulletin_analysis.methods.validation.verdict
+    clusters = [item["text"] for item in box if item["topic"] == "clusters"]
+    assert clusters and verdict == "tentative"
+    grouping = [t for t in clusters if "group" in t.lower()]
+    assert len(grouping) == bulletin_analysis.clustering.k + 1  # the overview and one per group
+    for text in grouping:
+        assert "tentative" in text.lower(), text
+    assert "not a finding: the bootstrap verdict is tentative" in grouping[0]
+    time = [item["text"] for item in box if item["topic"] == "time"]
+    assert "peaked" not in " ".join(time) and "about level with 2020-04-20" in time[0]
+    spread = [item["text"] for item in box if item["topic"] == "diffusion"]
+    assert spread and "Dates are report dates" in spread[0]
+    # the verdict is in the box itself, above the figures, not only in the notes at the end
+    figures_top = seen["text"].index("Key figures")
+    assert seen["text"].index("not a finding") < figures_top
 
 
 def test_the_browser_check_catches_a_broken_image_and_console_errors(report_dir, tmp_path):

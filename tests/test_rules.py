@@ -102,11 +102,22 @@ def test_exclude_applies_to_matches_a_near_rule_adds():
     assert rule_effects(texts, lex)[["effect", "matches"]].values.tolist() == [["removed", 1], ["added", 1]]
 
 
-def test_a_near_match_never_overlaps_another_measures_mention():
+def test_a_near_match_counts_for_its_measure_beside_another_measures_mention():
+    """Overlapping measures: 聚集 inside another measure's 人员聚集 still counts for 不聚集,
+    but not again for a measure that already has the stretch."""
     rule = NearRule(match=("聚集",), any_of=("禁止",), within=5)
     lex = lexicon(Measure("人员聚集", "", ("人员聚集",)), Measure("不聚集", "", ("不聚集",), near=(rule,)))
     found = find_mentions(["禁止人员聚集。"], ["d"], lex)
-    assert spans(found) == [("人员聚集", "人员聚集", 2, 6)]
+    assert spans(found) == [("人员聚集", "人员聚集", 2, 6), ("不聚集", "聚集", 4, 6)]
+    same = lexicon(Measure("不聚集", "", ("人员聚集",), near=(rule,)))
+    assert spans(find_mentions(["禁止人员聚集。"], ["d"], same)) == [("不聚集", "人员聚集", 2, 6)]
+
+
+def test_one_measure_counts_one_stretch_once():
+    """边防检查站 = 边防 + 检查站 touching: one mention of 边境管控; 边防、检查站 apart: two."""
+    lex = lexicon(Measure("边境管控", "", ("边防", "检查站")))
+    assert spans(find_mentions(["设立边防检查站。"], ["d"], lex)) == [("边境管控", "边防", 2, 4)]
+    assert len(find_mentions(["边防、检查站。"], ["d"], lex)) == 2
 
 
 def test_rules_are_read_from_toml_and_reported(tmp_path):

@@ -555,6 +555,10 @@ class Columns:
     id: str | None = None
 
 
+#: Years a document's date may fall in (both included); others are typos and left blank.
+DATE_RANGE = (1900, 2100)
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -566,6 +570,8 @@ def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skip
     for path in paths:
         if not path.exists():
             raise InputError(path, "no such file or folder", hint="check the path, or omit --corpus for the shipped bulletin")
+        if not path.is_file() and not path.is_dir():
+            raise InputError(path, f"{_special_kind(path)}, not a file or folder", hint="give a file, or a folder of pages or tables")
         if path.is_file():
             if file_format(path, fmt=fmt) is None:
                 raise InputError(
@@ -575,15 +581,69 @@ def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skip
                 )
             files.append(path)
             continue
-        found = sorted(p for p in path.rglob("*") if p.is_file())
+        found, unlisted = _walk(path)
         for file in found:
             if fmt == "auto" and file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 skipped.append(Skipped(source=str(file), reason=f"unsupported file type '{file.suffix or '(none)'}' (convert it to .txt, .html, .pdf, .docx, .csv, .tsv, .xlsx or .jsonl)"))
             else:
                 files.append(file)
-        if not found:
+        skipped.extend(unlisted)
+        if not found and not unlisted:
             raise InputError(path, "the folder is empty", hint="point to a file, or a folder of .txt/.html pages or tables")
     return files, skipped
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every regular file under ``folder`` (in path order), and every entry that is not read with
+    the reason: a subfolder that cannot be listed, a broken link, a pipe or device, a link back to
+    a folder already walked. Linked subfolders are followed once (a loop is named, not walked)."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            info = current.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                skipped.append(Skipped(source=str(current), reason="a link to a folder already read (a loop or a second path to it): not read twice"))
+                continue
+            seen.add(key)
+            entries = sorted(current.iterdir())
+        except OSError as error:
+            skipped.append(Skipped(source=str(current), reason=f"this folder cannot be listed: {error.strerror or error} (check its permissions); its files are not read"))
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    pending.append(entry)
+                elif entry.is_file():
+                    files.append(entry)
+                elif entry.is_symlink() and not entry.exists():
+                    skipped.append(Skipped(source=str(entry), reason="a broken link: its target does not exist"))
+                else:
+                    skipped.append(Skipped(source=str(entry), reason=f"{_special_kind(entry)}, not a file: not read"))
+            except OSError as error:
+                skipped.append(Skipped(source=str(entry), reason=f"cannot be read: {error.strerror or error} (check its permissions)"))
+    return sorted(files), skipped
+
+
+def _special_kind(path: Path) -> str:
+    """What a path that is neither a file nor a folder is, in words."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken link" if path.is_symlink() else "unreadable"
+    import stat
+
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 _STRAY_BREAK = re.compile(r"(?<=[^\s。！？；：!?;:」』”）)\]])[ \t\u3000]*\n(?=[^\s])")
@@ -642,7 +702,7 @@ def _record_documents(
         if found is None and (header or isinstance(first, Record)):
             raise InputError(
                 path,
-                f"no text column among {', '.join(TEXT_COLUMNS)}; it has: {', '.join(map(str, names)) or 'no named columns'}",
+                f"no text column among {', '.join(TEXT_COLUMNS)}; it has: {_some_names(names)}",
                 line=1,
                 hint="name the text column under [columns] text in the config",
             )
@@ -653,7 +713,7 @@ def _record_documents(
             if name and name not in header:
                 raise InputError(
                     path,
-                    f"no column '{name}' (the {role} column); it has: {', '.join(header) or 'no named columns'}",
+                    f"no column '{name}' (the {role} column); it has: {_some_names(header)}",
                     line=1,
                     hint="name the right columns under [columns] in the config",
                 )
@@ -677,10 +737,14 @@ def _record_documents(
             continue
         fields = row.fields
         if columns.text not in fields:
-            keys = ", ".join(map(str, fields)) or "none"
+            keys = _some_names(list(fields)) if fields else "none"
             skipped.append(Skipped(source=str(path), line=row.line, reason=f"no '{columns.text}' field (it has: {keys}); set [columns] text"))
             continue
         text = fields[columns.text]
+        odd = _not_text(fields, columns)
+        if odd:
+            skipped.append(Skipped(source=str(path), line=row.line, reason=odd))
+            continue
         if not isinstance(text, str):
             text = _cell(text)
         if not text.strip():
@@ -721,6 +785,32 @@ def _record_documents(
     return documents, skipped, columns.text
 
 
+def _some_names(names: Sequence[Any], limit: int = 12) -> str:
+    """Column names for a one-line message: the first ``limit``, each cut to 40 characters, and how many more."""
+    if not names:
+        return "no named columns"
+    shown = [_short(str(n)) for n in names[:limit]]
+    more = f" … ({len(names)} columns in all)" if len(names) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _short(name: str, limit: int = 40) -> str:
+    name = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _not_text(fields: dict, columns: Columns) -> str:
+    """Why a record's text, unit or title cannot be read as text ("" if they can): a JSON object,
+    list or true/false where a text belongs, which would otherwise be analysed as its Python repr."""
+    for role in ("text", "unit", "title"):
+        name = getattr(columns, role)
+        value = fields.get(name) if name else None
+        if isinstance(value, (dict, list, bool)):
+            kind = {dict: "an object", list: "a list", bool: "true/false"}[type(value)]
+            return f"the '{name}' field is {kind}, not text (the {role} must be a string)"
+    return ""
+
+
 def _chain_rows(first: Any, rest: Any) -> Any:
     yield first
     yield from rest
@@ -738,6 +828,7 @@ def read_corpus(
     date_from_text: bool = True,
     drop_duplicates: bool = True,
     progress: bool | None = None,
+    date_range: tuple[int, int] = DATE_RANGE,
 ) -> Corpus:
     """Read pages, tables and JSON Lines (a file, a folder, or several) into a :class:`Corpus`.
 
@@ -748,7 +839,8 @@ def read_corpus(
     characters are normalised for analysis (``script``: "auto", "t2s" or "none"); the
     original text is kept. Files and rows that cannot be read, and repeated texts
     (``drop_duplicates``), are skipped with their reason; if nothing is left to analyse,
-    :class:`InputError` names the first problem.
+    :class:`InputError` names the first problem. Dates outside ``date_range`` (years, both
+    included) are typos such as 2920: they are left blank and reported in ``Corpus.notes``.
     """
     if fmt not in ("auto", *FORMATS):
         raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
@@ -827,6 +919,7 @@ def read_corpus(
         if not digest:
             bar.update(len(data))
     bar.close()
+    _blank_implausible_dates(corpus, date_range)
     if drop_duplicates:
         _drop_duplicates(corpus)
     _check_ids(corpus)
@@ -841,6 +934,37 @@ def read_corpus(
         corpus.notes.append(f"text read from the '{column}' column of {shown} (set [columns] text to choose another)")
     _note_dates(corpus)
     return corpus
+
+
+def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
+    """Blank every date outside ``years`` (a typo such as 2920-04-26, which would also overflow
+    the timelines' arithmetic), note it on the document and report it once in ``corpus.notes``."""
+    low, high = years
+
+    def plausible(day: date | None) -> bool:
+        return day is None or low <= day.year <= high
+
+    blanked: list[tuple[Document, date]] = []
+    for i, doc in enumerate(corpus.documents):
+        if plausible(doc.date_start) and plausible(doc.date_end) and plausible(doc.published):
+            continue
+        wrong = next(d for d in (doc.date_start, doc.date_end, doc.published) if not plausible(d))
+        blanked.append((doc, wrong))
+        dates = {} if plausible(doc.date_start) and plausible(doc.date_end) else {"date_start": None, "date_end": None}
+        corpus.documents[i] = replace(
+            doc,
+            **dates,
+            published=doc.published if plausible(doc.published) else None,
+            date_note=f"date {wrong.isoformat()} outside {low}–{high}, left blank",
+            kind=doc.kind if (doc.unit or plausible(doc.date_start)) else "summary",
+        )
+    if blanked:
+        first, wrong = blanked[0]
+        where = f"{first.source}:{first.line}" if first.line else first.source
+        corpus.notes.append(
+            f"{len(blanked)} document(s) have a date outside {low}–{high} (a typo?), left blank: first {where}: {wrong.isoformat()} "
+            "(set [dates] range in the config to allow other years)"
+        )
 
 
 def _size(path: Path) -> int:

@@ -21,6 +21,7 @@ import html
 import io
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,15 +114,23 @@ def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str
             raise _Undecodable(path, f"cannot be read as {encoding}", line=line, hint="fix [corpus] encoding in the config, or set it to \"auto\"") from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return _drop_boms(data[3:].decode("utf-8")), "utf-8-sig"
         except UnicodeDecodeError as error:
             raise _undecodable(path, data, error.start + 3) from None
+    if data.startswith(_UTF32_BOMS):  # before UTF-16: the UTF-32 LE mark begins with UTF-16 LE's
+        try:
+            return _drop_boms(data.decode("utf-32")), "utf-32"
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, data, error.start) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM, as some Windows tools save
         try:
-            return data.decode("utf-16"), "utf-16"
+            return _drop_boms(data.decode("utf-16")), "utf-16"
         except UnicodeDecodeError as error:
             raise _undecodable(path, data, error.start) from None
     if b"\x00" in data[:4096]:
+        wide = _bomless_wide(data)
+        if wide is not None:
+            return wide
         raise InputError(path, "this is a binary file, not text", hint="give text pages (.txt, .html) or tables (.csv, .tsv, .xlsx, .jsonl)")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -137,6 +146,44 @@ def decode(path: Path, data: bytes, *, encoding: str = "auto") -> tuple[str, str
         return data.decode(name), name
     except UnicodeDecodeError:  # pragma: no cover - charset-normalizer only returns clean decodes
         raise _undecodable(path, data, utf8_error) from None
+
+
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-32 LE's starts as UTF-16 LE's
+
+
+def _drop_boms(text: str) -> str:
+    """The text without the byte order marks left at its start: a file saved twice with a BOM
+    (a "double BOM") keeps one after decoding, which would make its first column ``\ufefftext``."""
+    return text.lstrip("\ufeff") if text.startswith("\ufeff") else text
+
+
+def _bomless_wide(data: bytes) -> tuple[str, str] | None:
+    """UTF-32 or UTF-16 text saved without a byte order mark, recognised by where its NUL bytes
+    fall: UTF-32 pads every character with two or three (always in the same places of every 4
+    bytes), UTF-16 pads every ASCII character (digits, commas, line breaks) with one, always on
+    the same side. None when the NULs fall anywhere (a binary file) or the decoded text is noise."""
+    head = data[:4096]
+    candidates = []
+    if len(data) % 4 == 0 and head:
+        quarter = len(head) // 4
+        if head[3::4].count(0) == quarter and head[2::4].count(0) >= 0.9 * quarter:
+            candidates.append("utf-32-le")
+        if head[0::4].count(0) == quarter and head[1::4].count(0) >= 0.9 * quarter:
+            candidates.append("utf-32-be")
+    if len(data) % 2 == 0 and head:
+        high, low = head[1::2].count(0), head[0::2].count(0)  # Chinese characters such as 一 (U+4E00) have NULs on the other side
+        for name, at, other in (("utf-16-le", high, low), ("utf-16-be", low, high)):
+            if at >= 4 * other and at >= 0.02 * len(head) / 2:
+                candidates.append(name)
+    for name in candidates:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and _readable(Decoded(text, name)):
+            return _drop_boms(text), name
+    return None
 
 
 class _Undecodable(InputError):
@@ -259,7 +306,7 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
     file no encoding fits, raise :class:`InputError` as :func:`decode` does.
     """
     limit = damage_limit(len(data))
-    plain = encoding == "auto" and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    plain = encoding == "auto" and not data.startswith(_BOMS)
     if plain and limit and b"\x00" in data and data.count(b"\x00") <= limit:
         # A few NUL bytes in a text file are damage, not a sign of a binary file: as 0xFF, a
         # byte no candidate encoding allows, they are replaced and counted like any other.
@@ -282,6 +329,8 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
         candidates = [encoding]
     elif data.startswith(b"\xef\xbb\xbf"):
         candidates = ["utf-8-sig"]
+    elif data.startswith(_UTF32_BOMS):
+        candidates = ["utf-32"]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ["utf-16"]
     else:
@@ -292,7 +341,7 @@ def decode_lenient(path: Path, data: bytes, *, encoding: str = "auto") -> Decode
             decoded = _decode_replacing(data, name)
         except LookupError:
             raise strict from None
-        if name == "utf-16" and not _readable(decoded):
+        if name in ("utf-16", "utf-32") and not _readable(decoded):
             continue
         if decoded.n_replaced <= limit and (best is None or decoded.n_replaced < best.n_replaced):
             best = decoded
@@ -371,12 +420,36 @@ def html_to_text(html: str) -> str:
         tag.decompose()
     for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
         tag.decompose()
-    for tag in soup.find_all(_HTML_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text()
+    text = _block_text(soup)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _block_text(soup: Any) -> str:
+    """The text of a parsed page as ``soup.get_text()`` gives it, with a line break before and
+    after every block element. Walked with a stack, in time linear in the page: inserting the
+    breaks into the tree (bs4's insert_before/insert_after) costs time with the square of the
+    depth, minutes for a page of 30,000 nested elements."""
+    from bs4 import CData, NavigableString
+
+    types = soup.interesting_string_types or (NavigableString, CData)
+    types = (types,) if isinstance(types, type) else tuple(types)
+    blocks = set(_HTML_BLOCKS)
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(soup, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append("\n")
+        elif isinstance(node, NavigableString):
+            if type(node) in types:
+                parts.append(str(node))
+        else:
+            if node is not soup and node.name in blocks:
+                parts.append("\n")
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+    return "".join(parts)
 
 
 def html_to_page(html: str) -> str:
@@ -466,6 +539,7 @@ def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -
     if fmt == "jsonl":
         return _read_jsonl(text, _damage_reasons(decoded, "newline")), used, []
     delimiter = "\t" if fmt == "tsv" else ","
+    _allow_any_field_size()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -476,13 +550,55 @@ def read_records(path: Path, data: bytes, fmt: str, *, encoding: str = "auto") -
     damaged = _damage_reasons(decoded, "csv")
     if any(line <= reader.line_num for line in damaged):
         raise InputError(path, f"the header row has {damaged[min(damaged)]}", line=min(damaged), hint="fix the first line")
-    header = [h.strip() for h in header]
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    _refuse_duplicate_columns(path, header)
     return _csv_rows(path, reader, header, damaged), used, header
+
+
+def _allow_any_field_size() -> None:
+    """Let the csv module read a cell of any size that fits in memory.
+
+    Python's csv stops at 131,072 characters a field by default and reports a longer text as
+    a quoting error, which would cut a long quoted text into rows at its line breaks. The limit
+    is raised to the largest the platform's C long allows (the whole file is in memory already,
+    so no cell can be larger than what was read); it is process-wide, as the csv module has it.
+    """
+    limit = sys.maxsize
+    while limit > csv.field_size_limit():
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:  # a C long of 32 bits (Windows)
+            limit //= 2
+
+
+def _refuse_duplicate_columns(path: Path, header: list[str]) -> None:
+    """A table whose header names one column twice is refused naming it: only one of the two
+    could be read, and which one would be a guess (``text,date,unit,text``)."""
+    seen: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    for number, name in enumerate(header, start=1):
+        if not name:
+            continue  # unnamed columns (a trailing comma) are never read
+        if name in seen:
+            repeated.setdefault(name, [seen[name]]).append(number)
+        else:
+            seen[name] = number
+    if repeated:
+        shown = "; ".join(f"'{_shown(name)}' (columns {', '.join(map(str, numbers))})" for name, numbers in list(repeated.items())[:5])
+        more = f" and {len(repeated) - 5} more" if len(repeated) > 5 else ""
+        raise InputError(path, f"the header names a column more than once: {shown}{more}", line=1, hint="rename or remove the repeated columns")
+
+
+def _shown(name: str, limit: int = 40) -> str:
+    """A column name as an error message shows it: control characters escaped, long names cut."""
+    name = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _damage_reasons(decoded: Decoded, breaks: str) -> dict[int, str]:
     """Line → why a record on it cannot be trusted: the bytes on it that are not in the file's encoding."""
-    name = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "big5hkscs": "Big5"}.get(decoded.encoding, decoded.encoding.upper())
+    name = {"utf-8-sig": "UTF-8", "big5hkscs": "Big5"}.get(decoded.encoding, decoded.encoding.upper().removesuffix("-LE").removesuffix("-BE"))
     return {
         line: f"{count} byte{'s' if count > 1 else ''} that {'are' if count > 1 else 'is'} not {name} (a damaged or cut line)"
         for line, count in decoded.replaced_lines(breaks).items()
@@ -531,7 +647,7 @@ def clean_utf8_digest(path: Path, *, encoding: str = "auto") -> str | None:
     blank = True
     with path.open("rb") as stream:
         head = stream.read(4096)
-        if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        if head.startswith(_BOMS) or b"\x00" in head:
             return None
         block = head
         while block:
@@ -577,16 +693,53 @@ def _jsonl_records(lines: Iterable[str], damaged: Mapping[int, str] | None = Non
             continue
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            message = error.msg.removesuffix(" at")  # json says "Invalid control character at"
-            yield RowProblem(line=number, reason=f"not valid JSON: {message} at column {error.colno} (fix or remove that line)")
+        value, problem = _json_line(line)
+        if problem:
+            yield RowProblem(line=number, reason=problem)
             continue
         if not isinstance(value, dict):
             yield RowProblem(line=number, reason=f"a JSON {type(value).__name__}, not an object with named fields (one {{...}} per line)")
             continue
         yield Record(line=number, fields=value)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _json_line(line: str) -> tuple[Any, str]:
+    """One JSON line parsed, or why it cannot be: invalid JSON, nesting too deep for the parser
+    (RecursionError), a number too long to convert (Python's 4,300-digit limit), or a lone
+    surrogate escape (``\\ud800``), which is no character and cannot be written out."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        message = error.msg.removesuffix(" at")  # json says "Invalid control character at"
+        return None, f"not valid JSON: {message} at column {error.colno} (fix or remove that line)"
+    except RecursionError:
+        return None, "JSON nested too deeply to read (fix or remove that line)"
+    except ValueError as error:  # int('9' * 5000): "Exceeds the limit (4300 digits) ..."
+        return None, f"a number too long to read ({str(error).split(';')[0]}; fix or remove that line)"
+    if _SURROGATE_ESCAPE.search(line) and _has_lone_surrogate(value):
+        return None, "a lone surrogate escape such as \\ud800, which is not a character (fix or remove that line)"
+    return value, ""
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True if a string in ``value`` (a parsed JSON value, its keys included) holds half of a surrogate pair."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _read_xlsx(path: Path, data: bytes) -> tuple[Iterator[Record | RowProblem], str, list[str]]:
@@ -606,6 +759,7 @@ def _read_xlsx(path: Path, data: bytes) -> tuple[Iterator[Record | RowProblem], 
         header = ["" if h is None else str(h).strip() for h in next(rows)]
     except StopIteration:
         raise InputError(path, "the first sheet is empty", hint="put column names on row 1 and one document per row") from None
+    _refuse_duplicate_columns(path, header)
 
     def records() -> Iterator[Record | RowProblem]:
         for number, row in enumerate(rows, start=2):

@@ -2,8 +2,12 @@
 
 A lexicon is a TOML data file (see ``resources/lexicons/``): each measure has a canonical
 name, an English gloss and its surface variants. Matching runs on the raw text with one
-regular expression, longest variant first at each position, so a stretch of text counts for
-one measure once and the result does not depend on how the segmenter split the words.
+regular expression per measure, longest variant first at each position, so the result does not
+depend on how the segmenter split the words. A stretch of text counts for every measure one of
+whose variants it matches (改革开放 inside 深化改革开放 counts for 改革开放 and for 体制改革), and
+for one measure once: a measure's matches do not overlap, and a match beginning where the
+previous match of the same measure ends is the same stretch (边防检查站 = 边防 + 检查站, one
+mention of 边境管控, kept under its first variant).
 
 A measure may also carry coding rules, still matched on the raw text:
 
@@ -12,10 +16,10 @@ A measure may also carry coding rules, still matched on the raw text:
 * ``[[measure.near]]`` tables, each adding matches: an occurrence of ``match`` (a string or a
   list, longest first) counts when ``any_of`` (at least one of these) and/or ``all_of`` (every
   one of these) occur within ``within`` characters of it (before or after, not overlapping
-  it), or in the same sentence when ``within = "sentence"``. An occurrence overlapping a
-  mention already found is not added again, and ``exclude`` applies to it too.
+  it), or in the same sentence when ``within = "sentence"``. An occurrence overlapping or
+  touching a mention of the same measure is not added again, and ``exclude`` applies to it too.
 
-A lexicon without rules is matched exactly as before (the same rows, in the same order).
+Mentions come in text order (start, then lexicon order).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ __all__ = [
     "MENTION_COLUMNS",
     "measure_matrix",
     "choose_period",
+    "PERIOD_CODES",
     "measures_by_period",
     "DEFAULT_LEXICON",
     "shipped_lexicons",
@@ -70,7 +75,7 @@ def lexicon_path(name: str | Path) -> Path:
         return SHIPPED_LEXICONS / f"{path.name}.toml"
     return path
 
-_MEASURE_KEYS = {"name", "gloss", "variants", "exclude", "near"}
+_MEASURE_KEYS = {"name", "gloss", "covers", "does_not_cover", "variants", "exclude", "near"}
 _NEAR_KEYS = {"match", "any_of", "all_of", "within"}
 _TOP_KEYS = {"lexicon", "measure"}
 #: Where a sentence ends, for ``within = "sentence"`` (as in the lexicon diagnostics).
@@ -105,13 +110,16 @@ class NearRule:
 @dataclass(frozen=True)
 class Measure:
     """A coded measure: canonical name (a column in measures.csv), gloss, surface variants,
-    and optional coding rules (``exclude`` contexts, ``near`` rules)."""
+    optional coding rules (``exclude`` contexts, ``near`` rules), and what it covers and does
+    not cover, in words, for coders and readers (the coding workbook's ``measures`` sheet)."""
 
     name: str
     gloss: str
     variants: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     near: tuple[NearRule, ...] = ()
+    covers: str = ""
+    does_not_cover: str = ""
 
     @property
     def has_rules(self) -> bool:
@@ -141,18 +149,34 @@ class Lexicon:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """Leftmost-longest matching of every variant: one alternative per first character,
-        holding that character's variants longest first ("外(?:防输入|来人员|…)"), so at each
-        position only the variants that can start there are tried (a third faster than one
-        flat alternation)."""
-        groups = []
-        for first, variants in groupby(sorted(self.variant_to_measure), key=itemgetter(0)):
-            rests = sorted((v[1:] for v in variants), key=lambda rest: (-len(rest), rest))
-            if rests == [""]:
-                groups.append(re.escape(first))
-            else:
-                groups.append(re.escape(first) + "(?:" + "|".join(map(re.escape, rests)) + ")")
-        return re.compile("|".join(groups))
+        """Leftmost-longest matching of every variant of every measure (one stretch, one
+        variant): what the diagnostics use to see which variant a text holds."""
+        return _grouped_pattern(self.variant_to_measure)
+
+    @cached_property
+    def measures_by_first(self) -> dict[str, tuple[str, ...]]:
+        """First character → the measures with a variant beginning with it."""
+        found: dict[str, list[str]] = {}
+        for m in self.measures:
+            for first in dict.fromkeys(v[0] for v in m.variants):
+                found.setdefault(first, []).append(m.name)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def pattern_of(self) -> dict[str, re.Pattern[str]]:
+        """Measure name → its own pattern."""
+        return dict(zip(self.names, self.measure_patterns))
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Measure name → its position in the lexicon."""
+        return {name: i for i, name in enumerate(self.names)}
+
+    @cached_property
+    def measure_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """One leftmost-longest pattern per measure, in lexicon order: each measure finds its
+        own stretches, so stretches of different measures may overlap."""
+        return tuple(_grouped_pattern(m.variants) for m in self.measures)
 
     @property
     def has_rules(self) -> bool:
@@ -162,6 +186,20 @@ class Lexicon:
     def terms(self) -> frozenset[str]:
         """Every canonical name and variant: tokens the token filter must keep."""
         return frozenset(self.variant_to_measure) | frozenset(self.names)
+
+
+def _grouped_pattern(variants: Sequence[str] | dict[str, str]) -> re.Pattern[str]:
+    """Leftmost-longest matching of ``variants``: one alternative per first character, holding
+    that character's variants longest first ("外(?:防输入|来人员|…)"), so at each position only
+    the variants that can start there are tried (a third faster than one flat alternation)."""
+    groups = []
+    for first, group in groupby(sorted(set(variants)), key=itemgetter(0)):
+        rests = sorted((v[1:] for v in group), key=lambda rest: (-len(rest), rest))
+        if rests == [""]:
+            groups.append(re.escape(first))
+        else:
+            groups.append(re.escape(first) + "(?:" + "|".join(map(re.escape, rests)) + ")")
+    return re.compile("|".join(groups))
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -183,7 +221,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         unknown = set(entry) - _MEASURE_KEYS
         if unknown:
             raise ConfigError(
-                f"{where}: unknown key '{sorted(unknown)[0]}' (allowed: name, gloss, variants, exclude, near)"
+                f"{where}: unknown key '{sorted(unknown)[0]}' (allowed: name, gloss, covers, does_not_cover, variants, exclude, near)"
             )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -206,10 +244,16 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         if not isinstance(near_entries, list):
             raise ConfigError(f"{where} ({name}): 'near' must be a table or a list of tables ([[measure.near]])")
         near = tuple(_near_rule(rule, f"{where} ({name}): near rule {j}") for j, rule in enumerate(near_entries, start=1))
+        notes = {}
+        for key in ("covers", "does_not_cover"):
+            value = entry.get(key, "")
+            if not isinstance(value, str):
+                raise ConfigError(f"{where} ({name}): '{key}' must be a string (what the measure {key.replace('_', ' ')}, in words)")
+            notes[key] = " ".join(value.split())
         measures.append(
             Measure(
                 name=name, gloss=str(entry.get("gloss", "")), variants=tuple(dict.fromkeys(variants)),
-                exclude=tuple(dict.fromkeys(exclude)), near=near,
+                exclude=tuple(dict.fromkeys(exclude)), near=near, **notes,
             )
         )
     meta = data.get("lexicon", {})
@@ -264,16 +308,60 @@ def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon)
     """The rows of :func:`find_mentions`, in document order: a task worker processes can run
     on part of a corpus."""
     rows = []
-    pattern, owner = lexicon.pattern, lexicon.variant_to_measure
-    if lexicon.has_rules:
-        for doc_id, text in zip(doc_ids, texts, strict=True):
-            found, _ = _apply_rules(text, lexicon)
-            rows.extend((doc_id, measure, variant, start, end) for measure, variant, start, end in found)
-        return rows
     for doc_id, text in zip(doc_ids, texts, strict=True):
-        for match in pattern.finditer(text):
-            rows.append((doc_id, owner[match.group(0)], match.group(0), match.start(), match.end()))
+        found, _ = _apply_rules(text, lexicon)
+        rows.extend((doc_id, measure, variant, start, end) for measure, variant, start, end in found)
     return rows
+
+
+def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
+    """Each measure's own leftmost-longest matches, a match touching the previous one of the
+    same measure dropped (one stretch, one mention): (measure, variant, start, end), by start
+    then lexicon order.
+
+    The same as running each measure's pattern over the text (:func:`_variant_matches_slow`),
+    in one pass of the whole lexicon's pattern: a measure's variant can only start where that
+    pass matched or inside what it matched (anywhere else the pass would have found it), so
+    each other measure is tried only there, and only where one of its variants begins with the
+    character at hand."""
+    owner, starting, patterns, order = lexicon.variant_to_measure, lexicon.measures_by_first, lexicon.pattern_of, lexicon.order
+    candidates: dict[str, dict[int, tuple[str, int]]] = {}
+    for m in lexicon.pattern.finditer(text):
+        start, end, variant = m.start(), m.end(), m.group(0)
+        first = owner[variant]
+        candidates.setdefault(first, {})[start] = (variant, end)
+        for p in range(start, end):
+            for name in starting.get(text[p], ()):
+                if name == first and p == start:
+                    continue
+                other = patterns[name].match(text, p)
+                if other is not None:
+                    candidates.setdefault(name, {})[p] = (other.group(0), other.end())
+    found = []
+    for name, at in candidates.items():
+        last_end = -1
+        for start in sorted(at):
+            variant, end = at[start]
+            if start < last_end:
+                continue
+            if start != last_end:
+                found.append((start, order[name], name, variant, end))
+            last_end = end
+    found.sort()
+    return [(name, variant, start, end) for start, _, name, variant, end in found]
+
+
+def _variant_matches_slow(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
+    """:func:`_variant_matches` the plain way, one pass per measure (the reference in tests)."""
+    found = []
+    for order, (measure, pattern) in enumerate(zip(lexicon.measures, lexicon.measure_patterns)):
+        last_end = -1
+        for m in pattern.finditer(text):
+            if m.start() != last_end:
+                found.append((m.start(), order, measure.name, m.group(0), m.end()))
+            last_end = m.end()
+    found.sort()
+    return [(name, variant, start, end) for start, _, name, variant, end in found]
 
 
 def _occurrences(text: str, needle: str) -> list[tuple[int, int]]:
@@ -321,9 +409,10 @@ def _near_holds(rule: NearRule, text: str, start: int, end: int, bounds: list[in
 def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, str, int]]]:
     """Mentions in ``text`` with the lexicon's rules applied: (measure, variant, start, end)
     in text order, and what each rule did: (measure, rule, "added"/"removed", count)."""
-    owner = lexicon.variant_to_measure
-    found = [(owner[m.group(0)], m.group(0), m.start(), m.end()) for m in lexicon.pattern.finditer(text)]
+    found = _variant_matches(text, lexicon)
     effects: list[tuple[str, str, str, int]] = []
+    if not lexicon.has_rules:
+        return found, effects
     by_name = {m.name: m for m in lexicon.measures}
 
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -346,13 +435,16 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
         else:
             removed[(row[0], context)] += 1
     bounds = _sentence_bounds(text) if any(r.within == "sentence" for m in lexicon.measures for r in m.near) else None
-    taken = sorted((start, end) for _, _, start, end in kept)
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for name, _, start, end in kept:
+        taken.setdefault(name, []).append((start, end))
     added: Counter[tuple[str, str]] = Counter()
     for measure in lexicon.measures:
         for rule in measure.near:
             for m in rule.pattern.finditer(text):
                 start, end = m.start(), m.end()
-                if any(a < end and start < b for a, b in taken):
+                # the same stretch as a mention of this measure (overlapping or touching it): counted once
+                if any(a <= end and start <= b for a, b in taken.get(measure.name, ())):
                     continue
                 if not _near_holds(rule, text, start, end, bounds):
                     continue
@@ -361,9 +453,10 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
                     removed[(measure.name, context)] += 1
                     continue
                 kept.append((measure.name, m.group(0), start, end))
-                taken.append((start, end))
+                taken.setdefault(measure.name, []).append((start, end))
                 added[(measure.name, rule.describe())] += 1
-    kept.sort(key=lambda row: (row[2], row[3]))
+    order = {name: i for i, name in enumerate(lexicon.names)}
+    kept.sort(key=lambda row: (row[2], order[row[0]], row[3]))
     for measure in lexicon.measures:
         for context in measure.exclude:
             effects.append((measure.name, f"exclude: {context}", "removed", removed[(measure.name, context)]))
@@ -408,6 +501,10 @@ def measure_matrix(
     return (table > 0).astype(int) if presence else table
 
 
+#: pandas' period code for each period kind: the one place trends, headlines and the explorer read it.
+PERIOD_CODES = {"day": "D", "month": "M", "year": "Y"}
+
+
 def choose_period(dates: pd.Series) -> str:
     """"day", "month" or "year": the finest period that keeps a timeline readable (≤ 60 columns)."""
     dates = pd.to_datetime(dates.dropna())
@@ -431,7 +528,7 @@ def measures_by_period(
     """
     dates = pd.to_datetime(dates.dropna())
     period = period or choose_period(dates)
-    freq = {"day": "D", "month": "M", "year": "Y"}[period]
+    freq = PERIOD_CODES[period]
     if dates.empty:
         return pd.DataFrame(columns=lexicon.names)
     keys = dates.dt.to_period(freq)

@@ -36,7 +36,7 @@ class Clustering:
         """``unit, cluster, defining_measures`` in dendrogram order."""
         leading = self.defining.groupby("cluster")["measure"].apply(lambda s: "、".join(s))
         frame = pd.DataFrame({"unit": self.order, "cluster": [int(self.labels[u]) for u in self.order]})
-        frame["defining_measures"] = frame["cluster"].map(leading).fillna("")
+        frame["defining_measures"] = [leading.get(c, "") for c in frame["cluster"]]
         frame["cluster_size"] = frame["cluster"].map(frame["cluster"].value_counts())
         return frame
 
@@ -80,7 +80,12 @@ def _leaf_order(linkage: np.ndarray, n: int) -> list[int]:
 
 
 def _defining_measures(matrix: pd.DataFrame, labels: pd.Series, *, top: int = 3) -> pd.DataFrame:
-    """Per cluster, the measures most present inside it compared with outside it."""
+    """Per cluster, the measures frequent inside it and rare outside it (the rule of
+    :mod:`analysis.methods.evidence`: in at least ``MIN_SHARE_IN`` of its units, at most
+    ``MAX_SHARE_OUT`` of the others, ``MIN_LIFT`` times as common inside), most set apart first.
+    A measure most other units share never sets a cluster apart."""
+    from .evidence import MAX_SHARE_OUT, MIN_LIFT, MIN_SHARE_IN
+
     present = (matrix > 0).astype(float)
     rows = []
     for cluster in sorted(labels.unique()):
@@ -90,7 +95,11 @@ def _defining_measures(matrix: pd.DataFrame, labels: pd.Series, *, top: int = 3)
         share_out = outside.mean() if len(outside) else pd.Series(0.0, index=present.columns)
         lift = share_in - share_out
         ranked = sorted(
-            (m for m in present.columns if share_in[m] >= 0.5 and lift[m] > 0),
+            (
+                m
+                for m in present.columns
+                if share_in[m] >= MIN_SHARE_IN and share_out[m] <= MAX_SHARE_OUT + 1e-9 and share_in[m] >= MIN_LIFT * share_out[m] and lift[m] > 0
+            ),
             key=lambda m: (-round(lift[m], 9), -round(share_in[m], 9), list(present.columns).index(m)),
         )
         for rank, measure in enumerate(ranked[:top], start=1):

@@ -10,6 +10,16 @@ tested against the sides' sizes in tokens, measures against their sizes in chara
 mention per character of text, the rate ``trends.csv`` uses). Beside them: each side's raw
 count and its rate per 10,000 characters (and per 10,000 tokens), so a long side does not pass
 for an emphatic one.
+
+G² counts every token as an independent trial, so its p-values are far too small for words
+that cluster in documents. ``significant`` therefore comes from a test over documents
+(:mod:`analysis.methods.significance`): the Mann–Whitney U test on each document's rate
+(``p_docs``; Lijffijt et al. 2016), Bonferroni-corrected; G²'s own verdict stays as
+``significant_g2``, and measures also get a seeded permutation test of the pooled rates
+(``p_perm``). A reference frequency list has no documents: against it ``significant`` is G²'s,
+and ``test`` says so. ``top_document``/``top_unit`` and their shares say how much of an item's
+count on the side that uses it more comes from one document or one unit; ``driven_by`` names it
+when that is more than half.
 """
 
 from __future__ import annotations
@@ -20,9 +30,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .keyness import chi2_p, keyness_2x2
+import scipy.sparse as sp
 
-__all__ = ["Side", "COMPARISON_COLUMNS", "compare_sides", "read_reference"]
+from .evidence import ALPHA, DOMINANT_SHARE
+from .keyness import chi2_p, keyness_2x2
+from .significance import DOCUMENT_TEST, permutation_p, rank_sum_p, top_source
+
+__all__ = ["Side", "SideDocuments", "COMPARISON_COLUMNS", "compare_sides", "read_reference", "G2_TEST"]
+
+G2_TEST = "G² over tokens (a reference list has no documents)"
 
 COMPARISON_COLUMNS = [
     "kind",
@@ -43,7 +59,47 @@ COMPARISON_COLUMNS = [
     "pct_diff",
     "more_on",
     "significant",
+    # added by the document-level test (issue 24): the columns above are unchanged
+    "n_docs_a",
+    "n_docs_b",
+    "docs_a",
+    "docs_b",
+    "p_docs",
+    "p_perm",
+    "significant_g2",
+    "test",
+    "top_document",
+    "top_document_share",
+    "top_unit",
+    "top_unit_share",
+    "driven_by",
 ]
+
+
+@dataclass(frozen=True)
+class SideDocuments:
+    """One side's documents, for the tests over documents: each document's term counts (a
+    sparse documents × ``vocabulary`` matrix), measure counts (documents × measure frame), size
+    in characters and tokens, id and unit."""
+
+    doc_ids: np.ndarray
+    units: np.ndarray
+    terms: sp.csr_matrix
+    vocabulary: np.ndarray
+    measures: pd.DataFrame
+    n_chars: np.ndarray
+    n_tokens: np.ndarray
+
+    def term_matrix(self, items: Sequence[str]) -> sp.csr_matrix:
+        """Documents × ``items`` counts (zero for a term this side never uses)."""
+        position = {t: j for j, t in enumerate(self.vocabulary)}
+        cols = np.array([position.get(t, -1) for t in items], dtype=np.int64)
+        known = np.flatnonzero(cols >= 0)
+        pick = sp.csr_matrix((np.ones(len(known)), (cols[known], known)), shape=(len(self.vocabulary), len(items)))
+        return (sp.csr_matrix(self.terms, dtype=float) @ pick).tocsr()
+
+    def measure_matrix(self, items: Sequence[str]) -> sp.csr_matrix:
+        return sp.csr_matrix(self.measures.reindex(columns=list(items), fill_value=0).to_numpy(dtype=float))
 
 
 @dataclass(frozen=True)
@@ -59,6 +115,59 @@ class Side:
     n_chars: int | None = None
     measures: pd.Series = field(default_factory=lambda: pd.Series(dtype=np.int64))  # measure → count
     n_documents: int = 0
+    documents: SideDocuments | None = None  # per document, for the tests over documents (None: a reference list)
+
+
+def _document_columns(kind: str, items: list[str], a: np.ndarray, b: np.ndarray, side_a: Side, side_b: Side, g2_p: np.ndarray, alpha: float) -> dict:
+    """The columns of the tests over documents (see the module docstring)."""
+    n = len(items)
+    docs_a, docs_b = side_a.documents, side_b.documents
+    threshold = alpha / max(n, 1)
+    if docs_a is None or docs_b is None:
+        return {
+            "n_docs_a": side_a.n_documents, "n_docs_b": side_b.n_documents,
+            "docs_a": pd.array([pd.NA] * n, dtype="Int64"), "docs_b": pd.array([pd.NA] * n, dtype="Int64"),
+            "p_docs": np.full(n, np.nan), "p_perm": np.full(n, np.nan), "significant": g2_p < threshold, "test": G2_TEST,
+            "top_document": "", "top_document_share": np.full(n, np.nan), "top_unit": "", "top_unit_share": np.full(n, np.nan),
+            "driven_by": "",
+        }
+    by_chars = kind == "measure"
+    matrix_a = docs_a.measure_matrix(items) if by_chars else docs_a.term_matrix(items)
+    matrix_b = docs_b.measure_matrix(items) if by_chars else docs_b.term_matrix(items)
+    sizes_a = docs_a.n_chars if by_chars else docs_a.n_tokens
+    sizes_b = docs_b.n_chars if by_chars else docs_b.n_tokens
+    p_docs, a_higher = rank_sum_p(matrix_a, sizes_a, matrix_b, sizes_b, with_direction=True)
+    p_perm = np.full(n, np.nan)
+    if by_chars and n:
+        both = sp.vstack([matrix_a, matrix_b]).tocsr()
+        in_a = np.r_[np.ones(matrix_a.shape[0], bool), np.zeros(matrix_b.shape[0], bool)]
+        p_perm = permutation_p(both, np.r_[sizes_a, sizes_b], in_a)
+    more_a = a / max(float(sizes_a.sum()), 1.0) >= b / max(float(sizes_b.sum()), 1.0)
+    agrees = a_higher == more_a  # the documents lean the way the pooled rates do
+    out: dict = {}
+    for name, sources_of in (("document", "doc_ids"), ("unit", "units")):
+        label_a, share_a = top_source(matrix_a, getattr(docs_a, sources_of))
+        label_b, share_b = top_source(matrix_b, getattr(docs_b, sources_of))
+        out[f"top_{name}"] = np.where(more_a, label_a, label_b)
+        out[f"top_{name}_share"] = np.where(more_a, share_a, share_b)
+    has_units = np.array([bool(u) for u in out["top_unit"]])
+    driven = []
+    for i in range(n):
+        if has_units[i] and out["top_unit_share"][i] > DOMINANT_SHARE:
+            driven.append(f"unit {out['top_unit'][i]} ({out['top_unit_share'][i]:.0%})")
+        elif out["top_document_share"][i] > DOMINANT_SHARE:
+            driven.append(f"document {out['top_document'][i]} ({out['top_document_share'][i]:.0%})")
+        else:
+            driven.append("")
+    out["top_unit"] = np.where(has_units, out["top_unit"], "")
+    out["top_unit_share"] = np.where(has_units, out["top_unit_share"], np.nan)
+    return {
+        "n_docs_a": len(docs_a.doc_ids), "n_docs_b": len(docs_b.doc_ids),
+        "docs_a": np.asarray((matrix_a > 0).sum(axis=0)).ravel().astype(np.int64),
+        "docs_b": np.asarray((matrix_b > 0).sum(axis=0)).ravel().astype(np.int64),
+        "p_docs": p_docs, "p_perm": p_perm, "significant": (p_docs < threshold) & agrees, "test": DOCUMENT_TEST,
+        **out, "driven_by": driven,
+    }
 
 
 def _rows(kind: str, items: list[str], a: np.ndarray, b: np.ndarray, side_a: Side, side_b: Side, by_chars: bool, alpha: float) -> pd.DataFrame:
@@ -92,7 +201,8 @@ def _rows(kind: str, items: list[str], a: np.ndarray, b: np.ndarray, side_a: Sid
             "log_ratio": log_ratio,
             "pct_diff": pct_diff,
             "more_on": np.where(a / size_a >= b / size_b, side_a.label, side_b.label),
-            "significant": p < alpha / max(len(items), 1),
+            "significant_g2": p < alpha / max(len(items), 1),
+            **_document_columns(kind, items, a, b, side_a, side_b, p, alpha),
         },
         columns=COMPARISON_COLUMNS,
     )
@@ -101,7 +211,7 @@ def _rows(kind: str, items: list[str], a: np.ndarray, b: np.ndarray, side_a: Sid
 
 
 def compare_sides(
-    side_a: Side, side_b: Side, *, measures: Sequence[str] = (), min_count: int = 2, alpha: float = 0.05
+    side_a: Side, side_b: Side, *, measures: Sequence[str] = (), min_count: int = 2, alpha: float = ALPHA
 ) -> pd.DataFrame:
     """Keyness of every measure (those of ``measures`` mentioned on either side; none when a
     side has no characters, e.g. a reference list) and of every term seen at least

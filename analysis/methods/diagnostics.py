@@ -31,6 +31,7 @@ __all__ = [
     "sentences_containing",
     "SubstringSearch",
     "split_sentences",
+    "with_theme_candidates",
 ]
 
 LEXICON_REPORT_COLUMNS = [
@@ -385,4 +386,33 @@ def lexicon_report(
     frame = frame.reindex(columns=LEXICON_REPORT_COLUMNS)
     for column in ("mentions", "token_count", "missed_by_terms", "rank", "sentences_together", "sentences_with_entry"):
         frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def with_theme_candidates(report: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+    """``report`` (:func:`lexicon_report`) with theme candidates added: per measure, the terms of
+    the theme its variants seeded that no measure covers (``candidates``: ``measure, entry,
+    theme, rank, score`` from :meth:`analysis.methods.themes.Themes.candidates`), as kind
+    ``theme candidate`` ranked above the frequency-based candidates, the theme they came from in
+    the added column ``theme``. A term already a candidate keeps one row, the theme's."""
+    if candidates is None or candidates.empty:
+        return report.assign(theme=report["theme"] if "theme" in report else "")
+    rows = pd.DataFrame({
+        "measure": candidates["measure"], "entry": candidates["entry"], "kind": "theme candidate", "status": "candidate",
+        "rank": candidates["rank"], "score": candidates["score"], "theme": candidates["theme"],
+        "evidence": "among the top terms of theme " + candidates["theme"].astype(str) + ", which this measure's variants seeded",
+    })
+    base = report.assign(theme=report["theme"] if "theme" in report else "")
+    proposed = set(zip(rows["measure"], rows["entry"]))
+    repeated = np.array([(m, e) in proposed for m, e in zip(base["measure"], base["entry"])], dtype=bool)
+    base = base[~((base["kind"] == "candidate").to_numpy() & repeated)]
+    frame = pd.concat([base, rows], ignore_index=True)
+    measures = list(dict.fromkeys(report["measure"]))
+    frame["_m"] = frame["measure"].map({name: i for i, name in enumerate(measures)}).fillna(len(measures))
+    frame["_k"] = frame["kind"].map({"variant": 0, "rule": 1, "theme candidate": 2, "candidate": 3})
+    frame = frame.sort_values(["_m", "_k"], kind="stable").drop(columns=["_m", "_k"]).reset_index(drop=True)
+    frame = frame.reindex(columns=[*LEXICON_REPORT_COLUMNS, "theme"])
+    for column in ("mentions", "token_count", "missed_by_terms", "rank", "sentences_together", "sentences_with_entry"):
+        frame[column] = frame[column].astype("Int64")
+    frame["theme"] = frame["theme"].fillna("")
     return frame

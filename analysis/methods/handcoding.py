@@ -6,6 +6,10 @@ found, rarest first, a few units coding it (so rare measures are present); then 
 robin over the corpus's units (or documents, when no unit is named), so every unit is present
 and units where the lexicon found nothing are sampled too. The sample therefore over-represents
 rare measures: its precision and recall describe the sample, not the corpus's proportions.
+:func:`score_coding` therefore also reports them reweighted to the corpus (``*_corpus``): each
+unit × measure decision of the sample weighs its stratum's share of the corpus over its share of
+the sample, the strata being the measure and whether the lexicon coded it (the sampler's
+over-draw), with a 95% interval from a bootstrap within the strata.
 
 :func:`score_coding` compares each coder with the lexicon (precision, recall, F1, Cohen's κ) and
 the coders with each other (Cohen's κ for two, Krippendorff's α for two or more with a
@@ -35,12 +39,15 @@ __all__ = [
     "draw_sample",
     "score_coding",
     "coding_disagreements",
+    "reweighted_scores",
 ]
 
 UNIT_COLUMNS = ["unit_id", "doc_id", "unit", "date", "start", "end", "text"]
 VALIDATION_COLUMNS = [
     "measure", "comparison", "coder", "n_units", "tp", "fp", "fn", "tn",
     "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
+    "precision_corpus", "precision_corpus_low", "precision_corpus_high",
+    "recall_corpus", "recall_corpus_low", "recall_corpus_high",
 ]
 DISAGREEMENT_COLUMNS = ["unit_id", "doc_id", "measure", "lexicon", "codes", "coded_1_by", "left", "match", "right", "text"]
 #: The ``measure`` of the rows pooling every measure (each unit × measure decision counts once).
@@ -59,7 +66,8 @@ def corpus_hash(doc_ids: Sequence[str], texts: Sequence[str]) -> str:
 
 def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, *, by: str = "sentence") -> pd.DataFrame:
     """Every text unit with the lexicon's codes: :data:`UNIT_COLUMNS`, then one 0/1 column
-    per measure (1 when a mention starts inside the unit).
+    per measure (1 when a mention starts inside the unit; mentions in a title, ``in_title``,
+    belong to no sentence of the text and are left out).
 
     ``documents`` holds ``doc_id``, ``text`` (the analysed text) and optionally ``unit`` and
     ``date_start``; ``by`` is ``"sentence"`` (unit ids ``doc_id#s1``, ``#s2``, …) or
@@ -87,6 +95,7 @@ def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon
             unit_id = str(doc.doc_id) if by == "document" else f"{doc.doc_id}#s{i}"
             rows.append((unit_id, str(doc.doc_id), unit, date, start, end, stripped))
     units = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    mentions = _in_text(mentions)
     codes = np.zeros((len(units), len(lexicon.names)), dtype=int)
     if len(units) and len(mentions):
         column = {name: j for j, name in enumerate(lexicon.names)}
@@ -102,6 +111,11 @@ def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon
                 if w >= 0 and s < unit_ends[w]:
                     codes[rows_of_doc[w], column[m]] = 1
     return pd.concat([units, pd.DataFrame(codes, columns=lexicon.names)], axis=1)
+
+
+def _in_text(mentions: pd.DataFrame) -> pd.DataFrame:
+    """The mentions in the text (offsets into it), not those in a title."""
+    return mentions[~mentions["in_title"].astype(bool)] if "in_title" in mentions and len(mentions) else mentions
 
 
 def draw_sample(units: pd.DataFrame, lexicon: Lexicon, *, n: int = 60, random_state: int = 0) -> pd.DataFrame:
@@ -143,8 +157,46 @@ def draw_sample(units: pd.DataFrame, lexicon: Lexicon, *, n: int = 60, random_st
     return units.iloc[[chosen[i] for i in order]].reset_index(drop=True)
 
 
+def reweighted_scores(
+    truth: np.ndarray, predicted: np.ndarray, strata: np.ndarray, corpus_sizes: Mapping, *, n_boot: int = 1000, random_state: int = 0
+) -> dict[str, float]:
+    """Precision and recall of ``predicted`` against ``truth`` (0/1 arrays of the sampled
+    decisions; ``strata`` a label each) with each decision weighted by its stratum's size in the
+    corpus (``corpus_sizes``: label → decisions in the corpus) over its size in the sample, and a 95% interval from
+    ``n_boot`` resamples drawn with replacement within each stratum. NaN where nothing divides."""
+    truth, predicted, strata = np.asarray(truth, int), np.asarray(predicted, int), np.asarray(strata, dtype=str)
+    rng = np.random.default_rng(random_state)
+    tp = np.zeros(n_boot + 1)
+    fp = np.zeros(n_boot + 1)
+    fn = np.zeros(n_boot + 1)
+    for stratum in dict.fromkeys(strata.tolist()):
+        rows = np.flatnonzero(strata == stratum)
+        weight = float(corpus_sizes.get(stratum, 0)) / len(rows)
+        # row 0: the sample itself; rows 1..n_boot: resamples within the stratum
+        draws = np.vstack([np.ones(len(rows)), rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size=n_boot)])
+        t, p = truth[rows], predicted[rows]
+        tp += weight * draws @ ((t == 1) & (p == 1))
+        fp += weight * draws @ ((t == 0) & (p == 1))
+        fn += weight * draws @ ((t == 1) & (p == 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
+    out: dict[str, float] = {}
+    for name, values in (("precision", precision), ("recall", recall)):
+        boot = values[1:][~np.isnan(values[1:])]
+        low, high = np.percentile(boot, [2.5, 97.5]) if len(boot) else (np.nan, np.nan)
+        out.update({f"{name}_corpus": float(values[0]), f"{name}_corpus_low": float(low), f"{name}_corpus_high": float(high)})
+    return out
+
+
 def score_coding(
-    codings: Mapping[str, pd.DataFrame], units: pd.DataFrame, lexicon: Lexicon, *, n_boot: int = 1000, random_state: int = 0
+    codings: Mapping[str, pd.DataFrame],
+    units: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    n_boot: int = 1000,
+    random_state: int = 0,
+    corpus_units: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``validation.csv``: :data:`VALIDATION_COLUMNS`, per measure (lexicon order) then
     :data:`ALL_MEASURES`.
@@ -156,8 +208,17 @@ def score_coding(
     "between coders"`` (two or more coders): ``coder`` lists them; ``n_units`` the units coded by
     at least two; ``kappa`` (Cohen's, two coders only, units both coded); ``alpha``
     (Krippendorff's, nominal) and its 95% bootstrap interval ``alpha_low`` … ``alpha_high``.
+
+    With ``corpus_units`` (:func:`text_units` of the whole corpus), the lexicon-vs-coder rows
+    also give ``precision_corpus`` and ``recall_corpus`` reweighted to the corpus, with 95%
+    intervals (see the module docstring).
     """
     lexicon_codes = units.set_index("unit_id")[lexicon.names]
+    corpus_sizes: dict = {}
+    if corpus_units is not None:
+        for name in lexicon.names:
+            hits = int(corpus_units[name].sum())
+            corpus_sizes[f"{name}|1"], corpus_sizes[f"{name}|0"] = hits, len(corpus_units) - hits
     names = list(codings)
     rows = []
     for measure in [*lexicon.names, ALL_MEASURES]:
@@ -171,6 +232,11 @@ def score_coding(
         for name in names:
             coded = hand[name].notna()
             scores = lexicon_scores(hand[name][coded].astype(int).tolist(), auto[coded].astype(int).tolist())
+            if corpus_sizes and coded.any():
+                truth, predicted = hand[name][coded].astype(int), auto[coded].astype(int)
+                strata = [f"{m}|{code}" for m, code in zip(truth.index.get_level_values(-1), predicted.to_numpy().tolist())]
+                scores.update(reweighted_scores(truth.to_numpy(), predicted.to_numpy(), np.array(strata), corpus_sizes,
+                                                n_boot=n_boot, random_state=random_state))
             rows.append({"measure": measure, "comparison": "lexicon vs coder", "coder": name, "n_units": int(coded.sum()), **scores})
         if len(names) >= 2:
             matrix = pd.concat([hand[name] for name in names], axis=1).to_numpy(dtype=float)
@@ -208,6 +274,7 @@ def coding_disagreements(
     did not, ``left``, ``match`` and ``right`` are empty. ``text`` is the whole unit.
     """
     texts = dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str)))
+    mentions = _in_text(mentions)
     by_doc = {doc_id: group for doc_id, group in mentions.groupby("doc_id", sort=False)}
     rows = []
     for record in units.to_dict("records"):

@@ -5,6 +5,13 @@ gives Pearson's chi-squared and the log-likelihood G² (Dunning 1993), both with
 freedom and p-values from ``scipy.stats.chi2``. Significance says a difference is unlikely to be
 chance; the effect size says how big it is: the log ratio (Hardie 2014) is log2 of the ratio
 of the term's relative frequencies, so +1 means twice as frequent in the group as in the rest.
+
+Both tests count tokens as independent trials, which words clustered in documents are not:
+``significant`` comes from the Mann–Whitney U test on each document's rate of the term, the
+group's documents against the rest's (``p_docs``; Lijffijt et al. 2016, see
+:mod:`analysis.methods.significance`), Bonferroni-corrected; G²'s verdict stays as
+``significant_g2``. A group of one document cannot differ significantly from the rest by this
+test, however often it repeats a word: one document is one observation.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..text.counts import TermCounts, as_counts
+from ..text.counts import TermCounts, as_counts, row_totals
+from .evidence import ALPHA
+from .significance import rank_sum_p
 from ..text.tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
@@ -35,6 +44,10 @@ KEYNESS_COLUMNS = [
     "log_ratio",
     "direction",
     "significant",
+    "n_docs_group",
+    "n_docs_rest",
+    "p_docs",
+    "significant_g2",
 ]
 
 
@@ -73,7 +86,7 @@ def keyness(
     groups: Sequence[str] | Mapping[int, str],
     *,
     min_count: int = 2,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     top_n: int | None = None,
 ) -> pd.DataFrame:
     """Every group against the rest: over- and under-used terms, strongest (by G²) first.
@@ -105,6 +118,9 @@ def keyness(
     if not vocabulary:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     all_counts = total[columns].astype(float)
+    label_array = np.asarray(labels, dtype=object)
+    doc_sizes = row_totals(counted.matrix).astype(float)
+    by_doc = counted.matrix.tocsc()[:, columns].tocsr()
     corpus_size = float(total.sum())
     frames = []
     for i, group in enumerate(names):
@@ -125,6 +141,12 @@ def keyness(
             order = np.concatenate([order[over[order]][:top_n], order[~over[order]][:top_n]])
         # p-values only for the rows kept (the survival function is the slow part).
         p_g2 = chi2_p(g2[order])
+        rows_in = np.flatnonzero(label_array == group)
+        rows_out = np.flatnonzero((label_array != group) & (label_array != ""))
+        kept_columns = by_doc[:, order]
+        p_docs, higher = rank_sum_p(
+            kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True
+        )
         frame = pd.DataFrame(
             {
                 "group": group,
@@ -141,7 +163,11 @@ def keyness(
                 "p_g2": p_g2,
                 "log_ratio": log_ratio[order],
                 "direction": np.where(over[order], "over", "under"),
-                "significant": p_g2 < alpha / len(vocabulary),
+                "significant": (p_docs < alpha / len(vocabulary)) & (higher == over[order]),
+                "n_docs_group": len(rows_in),
+                "n_docs_rest": len(rows_out),
+                "p_docs": p_docs,
+                "significant_g2": p_g2 < alpha / len(vocabulary),
             }
         )
         frames.append(frame)

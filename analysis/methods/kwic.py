@@ -17,7 +17,7 @@ from ..measures.lexicon import Lexicon, find_mentions
 
 __all__ = ["KWIC_COLUMNS", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
 
-KWIC_COLUMNS = ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right"]
+KWIC_COLUMNS = ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right", "in_title"]
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -33,18 +33,22 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
     ``documents`` needs ``doc_id, text`` (``unit, date_start`` are carried if present);
     ``mentions`` needs ``doc_id, start, end`` (``measure, variant`` are carried if present),
     e.g. the table from :func:`find_mentions`. Rows keep the mentions' order (document, offset).
+    A mention with ``in_title`` true is shown in the document's ``title`` (its offsets are the
+    title's); ``in_title`` is carried (false when absent).
     """
     if window < 0:
         raise ValueError("window must be zero or more characters")
     # Each document's row by its id, looked up once per mention (not a DataFrame row each time).
     row_of = {doc_id: i for i, doc_id in enumerate(documents["doc_id"])}
     texts = documents["text"].tolist()
+    titles = documents["title"].fillna("").astype(str).tolist() if "title" in documents else [""] * len(documents)
     units = documents["unit"].tolist() if "unit" in documents else None
     dates = documents["date_start"].tolist() if "date_start" in documents else None
     rows = []
     for mention in mentions.itertuples(index=False):
         i = row_of[mention.doc_id]
-        text = str(texts[i])
+        in_title = bool(getattr(mention, "in_title", False))
+        text = titles[i] if in_title else str(texts[i])
         start, end = int(mention.start), int(mention.end)
         rows.append(
             {
@@ -58,6 +62,7 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
                 "left": _clean(text[max(0, start - window) : start]),
                 "match": text[start:end],
                 "right": _clean(text[end : end + window]),
+                "in_title": in_title,
             }
         )
     return pd.DataFrame(rows, columns=KWIC_COLUMNS)

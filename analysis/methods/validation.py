@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .clusters import Clustering, profile_distances
+from .evidence import WEAK_SILHOUETTE
 
 __all__ = ["ClusterValidation", "validate_clustering", "resample_mentions", "STABLE_ARI", "PARTLY_STABLE_ARI", "MIN_UNITS"]
 
@@ -73,6 +74,19 @@ class ClusterValidation:
     def stable(self) -> bool:
         return self.verdict == "stable"
 
+    @property
+    def reason(self) -> str:
+        """Why the verdict is what it is, in a few words (for a sentence that names the groups)."""
+        if self.verdict == "unstable":
+            return f"mean bootstrap ARI {self.stability:.2f}, below {PARTLY_STABLE_ARI}: units change groups when a few mentions change"
+        if len(self.unit_stability) < MIN_UNITS:
+            return f"only {len(self.unit_stability)} units, fewer than {MIN_UNITS}"
+        if not self.lower_bound >= PARTLY_STABLE_ARI:
+            return f"the bootstrap ARI falls to {self.lower_bound:.2f} in 5% of resamples, below {PARTLY_STABLE_ARI}: a few changed mentions can regroup the units"
+        if self.verdict == "partly stable":
+            return f"mean bootstrap ARI {self.stability:.2f}, below {STABLE_ARI}: some units move between groups"
+        return f"mean bootstrap ARI {self.stability:.2f}"
+
     def least_stable_units(self, n: int = 3) -> list[str]:
         """Units that most often change company across resamples (below 0.9 only)."""
         ranked = self.unit_stability.sort_values(kind="stable")
@@ -86,11 +100,11 @@ class ClusterValidation:
             f"90% of resamples between {spread[0]:.2f} and {spread[1]:.2f}; 1 = identical, 0 = chance"
         )
         silhouette = self.silhouettes.loc[self.silhouettes["chosen"], "silhouette"]
-        weak = bool(len(silhouette)) and float(silhouette.iloc[0]) < 0.25
+        weak = bool(len(silhouette)) and float(silhouette.iloc[0]) < WEAK_SILHOUETTE
         shaky = self.least_stable_units()
         tail = f" Least stable: {'、'.join(shaky)}." if shaky else ""
         if weak:
-            tail += f" The silhouette ({float(silhouette.iloc[0]):.2f}) is also below 0.25: little cluster structure."
+            tail += f" The silhouette ({float(silhouette.iloc[0]):.2f}) is also below {WEAK_SILHOUETTE:g}: little cluster structure."
         if self.verdict == "stable":
             return f"Clusters are stable ({evidence}).{tail}"
         if self.verdict == "tentative":

@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis init|run|report|explore|compare|notebooks|validate``.
+"""Command line: ``python -m analysis init|run|themes|report|explore|compare|notebooks|validate``.
 
 ``init`` writes a commented starter config; ``run --config FILE`` analyses the corpus it
-names; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
+names; ``themes`` finds themes from the documents' words, with a verdict on whether they
+hold; ``report`` writes a self-contained HTML briefing and an Excel workbook (and the
 explorer beside it); ``explore`` writes ``explore.html``, the linked views from a pattern to
 its passages; ``compare`` writes the keyness of terms and measures between two corpora,
 periods or groups of units; ``notebooks --config FILE`` reruns every notebook on it;
@@ -17,9 +18,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..config import Settings, load_settings, write_starter_config
 from ..errors import AnalysisError, ConfigError
+from ..methods.evidence import significance_note
 
 __all__ = ["main"]
 
@@ -53,6 +56,31 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="accepted for older scripts; runs keep no cache")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--progress", action="store_true", help="progress bars even when output is not a terminal")
+    themes = commands.add_parser(
+        "themes",
+        help="themes from the documents' words (NMF on TF-IDF, or LDA) with a verdict on whether they hold; "
+        "writes themes.csv, document_themes.csv, themes_by_unit.csv, themes_by_period.csv, theme_validation.csv and figures",
+    )
+    themes.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
+    themes.add_argument("--out", type=Path, help="output folder (default: results/themes, or results/NAME/themes for --config NAME.toml)")
+    themes.add_argument("--config", type=Path, help="a TOML config file")
+    themes.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
+    themes.add_argument("--k", type=int, help="number of themes (default: chosen by stability and coherence, 2 to 12)")
+    themes.add_argument("--method", choices=["nmf", "lda"], default="nmf", help="nmf (default: NMF on TF-IDF) or lda (latent Dirichlet allocation on counts)")
+    themes.add_argument(
+        "--guided", action="store_true",
+        help="seed one theme with each measure's variants; writes theme_reach.csv and lexicon_report.csv with the themes' candidate variants",
+    )
+    themes.add_argument("--extra", type=int, help="with --guided: free themes beside the seeded ones (default: k minus the seeded ones, or 3)")
+    themes.add_argument("--seed", type=int, default=0, help="random state of the fits and resamples (default 0)")
+    themes.add_argument("--segmenter", choices=["rjieba", "jieba"], help="segmenter: rjieba (default) or jieba")
+    themes.add_argument("--size", choices=["print", "slide"], help="figure size: print (A4/Letter text width) or slide (16:9)")
+    themes.add_argument(
+        "--view", action="store_true",
+        help="also write themes.html: each theme over time, a click lists the documents where it is strongest (one offline file)",
+    )
+    themes.add_argument("--no-figures", action="store_true", help="write the tables only")
+    themes.add_argument("--no-progress", action="store_true", help="no progress bars")
     report = commands.add_parser("report", help="write report.html (self-contained) and tables.xlsx, with every table and figure")
     report.add_argument("--corpus", type=Path, help="a .txt page or a folder of them (default: the shipped bulletin)")
     report.add_argument("--out", type=Path, default=Path("report"), help="output folder (default: report)")
@@ -99,7 +127,13 @@ def _parser() -> argparse.ArgumentParser:
     sample = steps.add_parser("sample", help="write a workbook of text units (stratified, reproducible) for a coder to fill in")
     score = steps.add_parser("score", help="score filled workbooks: validation.csv and validation_disagreements.csv")
     score.add_argument("workbooks", type=Path, nargs="+", metavar="FILE.xlsx", help="workbooks filled in by the coders")
-    for step in (sample, score):
+    train = steps.add_parser("train", help="learn the coding from filled workbooks: one classifier per measure, cross-validated")
+    train.add_argument("workbooks", type=Path, nargs="+", metavar="CODED.xlsx", help="workbooks filled in by a coder")
+    train.add_argument("--coder", help="whose codes to learn (default: the first workbook's coder)")
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5; fewer for a measure with fewer positives)")
+    train.add_argument("--seed", type=int, default=0, help="random state of the folds (default 0)")
+    train.add_argument("--out", type=Path, default=Path("coding_model.pkl"), help="model file to write (default: coding_model.pkl; scores beside it in *_scores.csv)")
+    for step in (sample, score, train):
         step.add_argument("--corpus", type=Path, help="a page, table or folder (default: the shipped bulletin)")
         step.add_argument("--config", type=Path, help="a TOML config file")
         step.add_argument("--lexicon", type=Path, help="a measures lexicon (TOML)")
@@ -107,12 +141,13 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--by", choices=["sentence", "document"], default="sentence", help="text unit (default: sentence)")
     sample.add_argument("--seed", type=int, default=0, help="random state of the draw (default 0)")
     sample.add_argument("--out", type=Path, default=Path("validation_sample.xlsx"), help="workbook to write (default: validation_sample.xlsx)")
+    sample.add_argument("--uncertain", type=Path, metavar="MODEL", help="draw the units this model (from `validate train`) is least sure of")
     score.add_argument("--out", type=Path, default=Path("validation"), help="output folder (default: validation)")
     return parser
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .coding import coding_inputs, score_workbooks, write_coding_sample
+    from .coding import coding_inputs, score_workbooks, train_from_workbooks, write_coding_sample
 
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon)
@@ -122,7 +157,7 @@ def _validate(args: argparse.Namespace) -> int:
             raise ConfigError(f"{args.out}: --out must be an .xlsx file")
         if args.n < 1:
             raise ConfigError(f"--n must be 1 or more, not {args.n}")
-        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed)
+        sample = write_coding_sample(inputs, args.out, n=args.n, by=args.by, random_state=args.seed, model=args.uncertain)
         coded = (sample[inputs.lexicon.names].sum() > 0).sum()
         named = sample["unit"].astype(bool)
         spread = f"{sample.loc[named, 'unit'].nunique()} units" if named.any() else f"{sample['doc_id'].nunique()} documents"
@@ -139,15 +174,24 @@ def _validate(args: argparse.Namespace) -> int:
             f"`python -m analysis validate score {args.out}{options}`"
         )
         return 0
+    if args.step == "train":
+        return _train(args, inputs)
     scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out)
     pooled = scores[scores["measure"] == "(all measures)"]
     for row in pooled.itertuples(index=False):
         if row.comparison == "lexicon vs coder" and not row.n_units:
             print(f"{row.coder} coded no units: fill in sheet 'coding' (1 where a text expresses a measure) and score again")
         elif row.comparison == "lexicon vs coder":
+            corpus = ""
+            recall_corpus = getattr(row, "recall_corpus", float("nan"))
+            if recall_corpus == recall_corpus:  # not NaN: the sample was scored against its corpus
+                corpus = (
+                    f"; reweighted to the corpus: precision {row.precision_corpus:.2f} ({row.precision_corpus_low:.2f}–"
+                    f"{row.precision_corpus_high:.2f}), recall {row.recall_corpus:.2f} ({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})"
+                )
             print(
                 f"lexicon vs {row.coder}: precision {row.precision:.2f}, recall {row.recall:.2f}, F1 {row.f1:.2f} "
-                f"over {row.n_units} unit × measure decisions"
+                f"over {row.n_units} unit × measure decisions in the sample{corpus}"
             )
         else:
             kappa = "" if row.kappa != row.kappa else f"Cohen's κ {row.kappa:.2f}, "
@@ -157,6 +201,44 @@ def _validate(args: argparse.Namespace) -> int:
             )
     print(f"wrote {written[0]} (per measure) and {written[1]} ({len(disagreements)} disagreements to read)")
     return 0
+
+
+def _train(args: argparse.Namespace, inputs: Any) -> int:
+    """``validate train``: fit, print the cross-validated table and the few-positives warnings."""
+    from .coding import train_from_workbooks
+
+    if args.folds < 2:
+        raise ConfigError(f"--folds must be 2 or more, not {args.folds}")
+    model, written = train_from_workbooks(args.workbooks, inputs, args.out, coder=args.coder, folds=args.folds, random_state=args.seed)
+    print(f"learned the coding of {model.coder} from {model.n_units} units; cross-validated, beside the lexicon on the same units:")
+    print(format_model_scores(model.scores))
+    for warning in model.warnings:
+        print(f"warning: {warning}")
+    print(
+        f"wrote {written[0]} (corpus {model.corpus_sha256[:12]}…, coder {model.coder}) and {written[1]}; "
+        f"use it with [coding] method = \"either\" (or \"model\") and model = \"{written[0]}\" in a config"
+    )
+    return 0
+
+
+def format_model_scores(scores: Any) -> str:
+    """The cross-validated table as aligned text: measure, positives, model P/R/F1, lexicon P/R/F1."""
+    def cell(value: float) -> str:
+        return "  –" if value != value else f"{value:.2f}"
+
+    import unicodedata
+
+    def pad(text: str, width: int = 16) -> str:  # full-width characters take two columns
+        return text + " " * max(width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text), 1)
+
+    lines = [f"{pad('measure')}{'pos':>5}  {'model P':>7} {'R':>5} {'F1':>5}   {'lexicon P':>9} {'R':>5} {'F1':>5}"]
+    for row in scores.itertuples(index=False):
+        flag = "  (few positives)" if "few positives" in row.note else ""
+        lines.append(
+            f"{pad(row.measure)}{row.positives:>5}  {cell(row.model_precision):>7} {cell(row.model_recall):>5} {cell(row.model_f1):>5}"
+            f"   {cell(row.lexicon_precision):>9} {cell(row.lexicon_recall):>5} {cell(row.lexicon_f1):>5}{flag}"
+        )
+    return "\n".join(lines)
 
 
 def _figures_off_screen() -> None:
@@ -282,6 +364,51 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _themes(args: argparse.Namespace) -> int:
+    from ..pipeline import analyse
+    from ..questions import themes
+    from .themes import write_themes
+
+    args.out = args.out or _own_folder("results", args.config) / "themes"
+    if args.k is not None and args.k < 1:
+        raise ConfigError(f"--k must be 1 or more, not {args.k}")
+    if args.extra is not None and (args.extra < 0 or not args.guided):
+        raise ConfigError("--extra needs --guided and a number of 0 or more")
+    settings = load_settings(args.config) if args.config else Settings()
+    settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, segmenter=args.segmenter, figure_size=args.size)
+    if args.no_progress:
+        settings = settings.with_overrides(progress=False)
+    _figures_off_screen()
+    analysis = analyse(settings, methods=False)  # the counts and the lexicon are all themes need
+    found = themes(analysis, args.k, method=args.method, guided=args.guided, extra=args.extra, random_state=args.seed)
+    try:
+        written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size, view=args.view)
+    except OSError as error:
+        raise AnalysisError(f"{error.filename or args.out}: cannot write there ({error.strerror}); choose another --out folder") from None
+    corpus = analysis.corpus
+    print(f"read {corpus.n_read} documents: {len(corpus.documents)} analysed, {len(corpus.skipped)} skipped")
+    for skipped in corpus.skipped[:_MAX_LISTED]:
+        where = f"{skipped.source}:{skipped.line}" if skipped.line else skipped.source
+        print(f"skipped {where}: {skipped.reason}")
+    if not found.selection.empty:
+        tried = ", ".join(f"{int(r.k)}: {r.agreement:.2f}/{r.coherence:.2f}" for r in found.selection.itertuples())
+        print(f"k chosen by stability/coherence: {found.k} (k: agreement/coherence {tried})")
+    print(found.message())
+    if found.verdict != "not supported":
+        verdicts = found.theme_verdicts()
+        prevalence = found.prevalence()
+        for i, name in enumerate(found.names):
+            terms = "、".join(t for t, _ in found.top_terms(i, 8))
+            print(f"  {name} [{verdicts[i]}, {prevalence[name]:.1%} of the text]: {terms}")
+    else:
+        print("no themes written: themes.csv and the other theme tables keep their columns and no rows; theme_validation.csv has the evidence")
+    if found.seeds and found.verdict != "not supported":
+        n = len(found.candidates())
+        print(f"{n} candidate variants from the seeded themes, in lexicon_report.csv (kind 'theme candidate')")
+    print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from ..pipeline import analyse
     from .report import write_report
@@ -385,7 +512,8 @@ def _compare(args: argparse.Namespace) -> int:
         if rows.empty:
             continue
         significant = rows[rows["significant"]]
-        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly (G², Bonferroni)"
+        by_g2 = int(rows["significant_g2"].sum()) if "significant_g2" in rows else len(significant)
+        line = f"{kind}s: {len(significant)} of {len(rows)} differ significantly ({significance_note(rows)}; {by_g2} by G² over tokens)"
         for side in (label_a, label_b):
             top = significant[significant["more_on"] == side].head(5)
             if len(top):
@@ -425,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {
         "init": _init, "run": _run, "report": _report, "compare": _compare,
-        "explore": _explore, "notebooks": _notebooks, "validate": _validate,
+        "explore": _explore, "notebooks": _notebooks, "validate": _validate, "themes": _themes,
     }
     try:
         return commands[args.command](args)

@@ -38,7 +38,10 @@ from ..methods.handcoding import (
 from ..result import Analysis
 from .workbook import store_text_as_text, write_stable_zip, write_workbook
 
-__all__ = ["CodingInputs", "coding_inputs", "write_coding_sample", "read_codings", "score_workbooks"]
+__all__ = [
+    "CodingInputs", "coding_inputs", "write_coding_sample", "read_codings", "score_workbooks", "train_from_workbooks",
+    "uncertain_sample",
+]
 
 CODING_SHEET = "coding"
 ABOUT_SHEET = "about"
@@ -91,12 +94,14 @@ def _label(settings: Any) -> str:
 
 
 def write_coding_sample(
-    source: Any, path: str | Path, *, n: int = 60, by: str = "sentence", random_state: int = 0
+    source: Any, path: str | Path, *, n: int = 60, by: str = "sentence", random_state: int = 0, model: Any = None
 ) -> pd.DataFrame:
     """Draw the sample (:func:`~analysis.methods.handcoding.draw_sample`) and write it as the
     workbook a coder fills in; returns the sample with the lexicon's codes (for checking, not
     for the coder). ``source`` is an Analysis or :class:`CodingInputs` or what
-    :func:`coding_inputs` accepts."""
+    :func:`coding_inputs` accepts. With ``model`` (a :class:`~analysis.measures.model.CodingModel`
+    or its file), the ``n`` units the model is least sure of are drawn instead
+    (:func:`uncertain_sample`): coding them teaches the model most."""
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -106,13 +111,17 @@ def write_coding_sample(
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
     lexicon = inputs.lexicon
     units = text_units(inputs.documents, inputs.mentions, lexicon, by=by)
-    sample = draw_sample(units, lexicon, n=n, random_state=random_state)
+    if model is not None:
+        model = _model(model)
+        sample = uncertain_sample(units, model, inputs, n=n)
+    else:
+        sample = draw_sample(units, lexicon, n=n, random_state=random_state)
     coding = sample[_FIXED].copy()
     for name in lexicon.names:
         coding[name] = pd.Series([None] * len(coding), dtype=object)
     measures = pd.DataFrame(
-        [(m.name, m.gloss, "、".join(m.variants[:5]), _rules_text(m)) for m in lexicon.measures],
-        columns=["measure", "gloss", "examples", "rules"],
+        [(m.name, m.gloss, m.covers, m.does_not_cover, "、".join(m.variants[:5]), _rules_text(m)) for m in lexicon.measures],
+        columns=["measure", "gloss", "covers", "does_not_cover", "examples", "rules"],
     )
     from .. import __version__
 
@@ -125,7 +134,7 @@ def write_coding_sample(
             ("lexicon", f"{lexicon.name} ({Path(lexicon.path).name})" if lexicon.path else lexicon.name),
             ("text_unit", by),
             ("units_in_sample", str(len(sample))),
-            ("random_state", str(random_state)),
+            ("random_state", str(random_state)) if model is None else ("drawn_as", f"the {n} units the model (coder {model.coder}) is least sure of"),
             ("drawn_by", f"policy-analysis {__version__}: python -m analysis validate sample"),
         ],
         columns=["key", "value"],
@@ -153,6 +162,58 @@ def write_coding_sample(
     book.save(buffer)
     write_stable_zip(buffer.getvalue(), target)
     return sample
+
+
+def _model(model: Any) -> Any:
+    from ..measures.model import load_model
+
+    return load_model(model) if isinstance(model, (str, Path)) else model
+
+
+def uncertain_sample(units: pd.DataFrame, model: Any, inputs: CodingInputs, *, n: int = 60) -> pd.DataFrame:
+    """The ``n`` units the model is least sure of (:func:`~analysis.measures.model.uncertain_units`),
+    leaving out units it was trained on when it was trained on this corpus."""
+    from ..measures.model import uncertain_units
+
+    model = _model(model)
+    if list(model.measures) != list(inputs.lexicon.names):
+        raise InputError(
+            Path(inputs.lexicon.path or inputs.lexicon.name),
+            f"the model codes the measures of another lexicon ({', '.join(model.measures[:4])}…): use the lexicon it was trained with ({model.lexicon})",
+        )
+    fresh = units[~units["unit_id"].isin(model.trained_on)] if model.corpus_sha256 == inputs.sha256 else units
+    return uncertain_units(fresh.reset_index(drop=True), model, n=n)
+
+
+def train_from_workbooks(
+    paths: Sequence[str | Path], source: Any = None, out: str | Path = "coding_model.pkl", *, coder: str | None = None,
+    folds: int = 5, random_state: int = 0,
+) -> tuple[Any, list[Path]]:
+    """Fit one classifier per measure on a coder's filled workbooks
+    (:func:`~analysis.measures.model.train_coding_model`), and write the model to ``out`` and
+    its cross-validated scores beside it (``out`` with ``_scores.csv``). ``coder``: whose codes
+    to learn (default: the first workbook's coder). Returns the model and the files."""
+    from ..measures.model import save_model, train_coding_model
+
+    inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
+    codings, by = read_codings(paths, inputs)
+    name = coder if coder is not None else next(iter(codings))
+    if name not in codings:
+        raise InputError(Path(paths[0]), f"no coder '{name}' in these workbooks (coders: {', '.join(codings)}); pass --coder with one of them")
+    table = codings[name].dropna(how="all")
+    if table.empty:
+        raise InputError(Path(paths[0]), f"coder '{name}' coded no units: fill in sheet 'coding' first")
+    units = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by).set_index("unit_id")
+    units = units.loc[list(table.index)]
+    model = train_coding_model(
+        units["text"].tolist(), table.astype(int), lexicon_codes=units[inputs.lexicon.names].reset_index(drop=True),
+        coder=name, corpus_sha256=inputs.sha256, lexicon=inputs.lexicon, folds=folds, random_state=random_state,
+        trained_on=list(table.index),
+    )
+    target = Path(out)
+    written = [save_model(model, target), target.with_name(target.stem + "_scores.csv")]
+    model.scores.to_csv(written[1], index=False, lineterminator="\n")
+    return model, written
 
 
 def _rules_text(measure: Any) -> str:
@@ -307,10 +368,10 @@ def score_workbooks(
     ``validation_disagreements.csv`` into ``out_dir``. Returns both tables and the files."""
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
     codings, by = read_codings(paths, inputs)
-    units = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by)
+    every_unit = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by)
     sampled = list(dict.fromkeys(unit_id for table in codings.values() for unit_id in table.index))
-    units = units.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
-    scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state)
+    units = every_unit.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
+    scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state, corpus_units=every_unit)
     disagreements = coding_disagreements(codings, units, inputs.documents, inputs.mentions, inputs.lexicon)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

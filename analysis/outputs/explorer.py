@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..measures.lexicon import PERIOD_CODES
 from ..questions import analysed_documents
 from ..result import Analysis, corpus_name, date_range
 
@@ -42,7 +43,7 @@ __all__ = ["EXPLORER_FILE", "Explorer", "explore", "explorer_data", "render_expl
 EXPLORER_FILE = "explore.html"
 _TOP_TERMS = 15
 _FONT_FAMILY = "Explore CJK"
-_FREQ = {"day": "D", "month": "M", "year": "Y"}
+_FREQ = PERIOD_CODES
 
 
 @lru_cache(maxsize=1)
@@ -120,12 +121,28 @@ def explorer_data(analysis: Analysis) -> dict:
     periods = [str(p) for p in by_period.index]
     period_index = {p: i for i, p in enumerate(periods)}
     per_period = by_period.reindex(columns=measures, fill_value=0).sum(axis=1) if len(by_period) else pd.Series(dtype=int)
+    # Rates per 10,000 characters wherever the rows' (or periods') texts differ in length: a long
+    # report is not an emphatic one. Counts stay beside them (cell labels, tooltips).
+    doc_chars = [len(t) for t in documents["text"].astype(str)]
+    period_chars: dict[str, int] = {}
+    for p, n in zip(doc_periods, doc_chars):
+        period_chars[p] = period_chars.get(p, 0) + n
+    row_chars: dict[str, int] = {}
+    for r, n in zip(doc_rows, doc_chars):
+        row_chars[r] = row_chars.get(r, 0) + n
+    row_rates = len({row_chars.get(r, 0) for r in rows}) > 1
+    period_rates = len({period_chars[p] for p in periods if period_chars.get(p)}) > 1
     timeline = []
     for label in periods:
         t0, t1 = _period_bounds(label, kind)
-        timeline.append({"period": label, "t0": t0, "t1": t1, "mentions": int(per_period.get(label, 0))})
+        n, chars = int(per_period.get(label, 0)), period_chars.get(label, 0)
+        timeline.append(
+            {"period": label, "t0": t0, "t1": t1, "mentions": n, "chars": chars, "rate": round(n / chars * 10_000, 1) if chars else None}
+        )
     measure_index = {m: j for j, m in enumerate(measures)}
-    mentions = analysis.mentions
+    mentions = analysis.mentions  # highlighted in the texts: a title's mentions have no place there
+    if "in_title" in mentions and len(mentions):
+        mentions = mentions[~mentions["in_title"].astype(bool)]
 
     def text(column: str) -> list[str]:
         if column not in documents:
@@ -147,6 +164,8 @@ def explorer_data(analysis: Analysis) -> dict:
         "variants": [list(analysis.lexicon.measures[j].variants) for j in range(len(measures))],
         "rows": rows,
         "cells": cells,
+        "rates": row_rates,
+        "timelineRates": period_rates,
         "periods": periods,
         "timeline": timeline,
         "docs": {
@@ -159,6 +178,7 @@ def explorer_data(analysis: Analysis) -> dict:
             "line": [None if v is None or pd.isna(v) else int(v) for v in documents.get("line", [None] * len(documents))],
             "row": [row_index.get(r, -1) for r in doc_rows],
             "period": [period_index.get(p, -1) for p in doc_periods],
+            "chars": doc_chars,
         },
         "mentions": {
             "doc": [doc_index[d] for d in mentions["doc_id"]],
@@ -200,11 +220,16 @@ def _chart_specs(data: dict) -> dict:
         x=alt.X("measure:N", sort=data["measures"], title=None, axis=alt.Axis(orient="top", labelAngle=-50, labelLimit=120)),
         y=alt.Y("row:N", sort=data["rows"], title=rows_title, axis=alt.Axis(labelLimit=140)),
     )
+    rates = bool(data.get("rates"))
+    shade = (
+        alt.Color("value:Q", title="mentions per 10,000 characters (cells: counts)", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(orient="bottom", direction="horizontal"))
+        if rates
+        else alt.Color("value:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1, orient="bottom", direction="horizontal"))
+    )
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1, cursor="pointer").encode(
-        color=alt.condition(
-            "datum.mentions > 0", alt.Color("mentions:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1, orient="bottom", direction="horizontal")), alt.value("#f2f2f2")
-        ),
-        tooltip=[alt.Tooltip("row:N", title=rows_title), alt.Tooltip("measure:N"), alt.Tooltip("gloss:N"), alt.Tooltip("mentions:Q")],
+        color=alt.condition("datum.mentions > 0", shade, alt.value("#f2f2f2")),
+        tooltip=[alt.Tooltip("row:N", title=rows_title), alt.Tooltip("measure:N"), alt.Tooltip("gloss:N"), alt.Tooltip("mentions:Q")]
+        + ([alt.Tooltip("rate:Q", title="per 10,000 characters", format=".1f")] if rates else []),
     )
     labels = base.mark_text(fontSize=9 if cell_height < 20 else 11, cursor="pointer").encode(
         text=alt.Text("label:N"),
@@ -221,9 +246,10 @@ def _chart_specs(data: dict) -> dict:
         .encode(
             x=alt.X("t0:T", title=None, axis=alt.Axis(format="%Y-%m-%d" if data["periodKind"] == "day" else ("%Y-%m" if data["periodKind"] == "month" else "%Y"), labelAngle=0)),
             x2="t1:T",
-            y=alt.Y("mentions:Q", title="mentions"),
+            y=alt.Y("rate:Q", title="per 10,000 chars") if data.get("timelineRates") else alt.Y("mentions:Q", title="mentions"),
             y2=alt.datum(0),
-            tooltip=[alt.Tooltip("period:N"), alt.Tooltip("mentions:Q")],
+            tooltip=[alt.Tooltip("period:N"), alt.Tooltip("mentions:Q")]
+            + ([alt.Tooltip("rate:Q", title="per 10,000 characters"), alt.Tooltip("chars:Q", title="characters")] if data.get("timelineRates") else []),
         )
         .add_params(brush)
         .properties(width="container", height=110)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..headlines import Finding, headline_findings
+from ..methods.evidence import evidence_rules
 from ..methods.trends import lengths_differ, rates_by_period
 from ..result import Analysis, corpus_name, date_range
 from .tables import write_outputs
@@ -42,7 +43,10 @@ __all__ = [
 
 #: Figures shown in the report, in reading order, with their captions (file name → caption).
 REPORT_FIGURES: dict[str, str] = {
-    "measures_heatmap": "Mentions of each measure by unit; rows in cluster order, lines between clusters.",
+    "measures_heatmap": (
+        "Each measure by unit: shaded by mentions per 10,000 characters of the unit's text when units differ in length "
+        "(the counts are written in the cells); rows in cluster order, lines between clusters."
+    ),
     "dendrogram": "Units clustered by which measures they mention (Jaccard distance, average linkage).",
     "timeline": "What each unit reported on when, coloured by cluster, labelled with its leading measures.",
     "measures_over_time": (
@@ -197,8 +201,9 @@ def _method_note(analysis: Analysis) -> list[str]:
         "distinctive terms are ranked by TF-IDF against the other units.",
         f"Measures are coded with the lexicon '{lexicon.name}' ({source}: {len(lexicon.measures)} measures and their variants{ruled}), "
         "matched on the raw text, longest variant first, so the count does not depend on word segmentation.",
-        "Keyness compares each group with the rest by chi-squared and log-likelihood G² on token counts, with the log ratio as "
-        "effect size; 'significant' applies a Bonferroni correction over the terms tested.",
+        "Keyness compares each group with the rest by log-likelihood G² on token counts, with the log ratio as effect size; "
+        "'significant' is decided over documents (a Mann–Whitney U test on per-document rates, Lijffijt et al. 2016), "
+        "Bonferroni-corrected over the terms tested; G²'s own verdict stays as a column.",
     ]
     if analysis.clustering is not None:
         clustering = analysis.clustering
@@ -214,6 +219,7 @@ def _method_note(analysis: Analysis) -> list[str]:
                 f"The clusters are checked by resampling each unit's mentions {validation.n_boot} times (random state "
                 f"{validation.random_state}), re-clustering and comparing by the adjusted Rand index, and against the other linkages."
             )
+    notes.append("Rules every headline follows: " + " ".join(evidence_rules(getattr(settings, "window_days", 90))))
     notes.append(
         "Counts describe what the texts say, not what was done: a measure a unit did not write about may still have been taken. "
         "Small corpora make shares and clusters fragile; check them against the texts (mentions.csv gives every match with its position)."
@@ -221,7 +227,10 @@ def _method_note(analysis: Analysis) -> list[str]:
     return notes
 
 
-_RELIABILITY_COLUMNS = ["measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high"]
+_RELIABILITY_COLUMNS = [
+    "measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
+    "precision_corpus", "precision_corpus_low", "precision_corpus_high", "recall_corpus", "recall_corpus_low", "recall_corpus_high",
+]
 
 
 def _reliability(validation: pd.DataFrame | None) -> dict | None:
@@ -236,7 +245,14 @@ def _reliability(validation: pd.DataFrame | None) -> dict | None:
             sentences.append(
                 f"Against {row.coder}'s hand coding of {row.n_units} unit × measure decisions, the lexicon's precision is "
                 f"{row.precision:.2f} (share of its codes the coder agrees with), its recall {row.recall:.2f} (share of the "
-                f"coder's codes it finds), F1 {row.f1:.2f}."
+                f"coder's codes it finds), F1 {row.f1:.2f}"
+                + (
+                    f"; reweighted to the corpus (the sample over-draws the lexicon's hits), precision {row.precision_corpus:.2f} "
+                    f"(95% interval {row.precision_corpus_low:.2f}–{row.precision_corpus_high:.2f}) and recall {row.recall_corpus:.2f} "
+                    f"({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})."
+                    if pd.notna(row.recall_corpus)
+                    else "."
+                )
             )
         else:
             kappa = "" if pd.isna(row.kappa) else f"Cohen's κ {row.kappa:.2f}; "
@@ -276,7 +292,7 @@ def render_report(
             uri, width, height = _png_data_uri(Path(path))
             link = f"{explorer}#{EXPLORE_VIEWS[name]}" if explorer and name in EXPLORE_VIEWS else ""
             if name == "measures_heatmap" and not analysis.units:  # a row per document, unclustered
-                caption = "Mentions of each measure by document (the corpus names no units)."
+                caption = "Each measure by document (the corpus names no units): per 10,000 characters when documents differ in length, counts in the cells."
             embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height, "explore": link})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})

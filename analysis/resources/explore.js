@@ -57,13 +57,21 @@
         counts.set(key, (counts.get(key) || 0) + 1);
       }
     }
+    // Each row's characters (in the brushed range): rates per 10,000 characters when texts differ in length.
+    const chars = new Array(DATA.rows.length).fill(0);
+    for (let d = 0; d < docs.row.length; d++) {
+      if (docs.row[d] >= 0 && (!state.range || inRange(d))) chars[docs.row[d]] += docs.chars[d];
+    }
+    const value = (i, n) => (DATA.rates ? (chars[i] ? n / chars[i] * 10000 : 0) : n);
     let max = 0;
-    counts.forEach((n) => { max = Math.max(max, n); });
+    counts.forEach((n, key) => { max = Math.max(max, value(Math.floor(key / M), n)); });
     const values = [];
     DATA.rows.forEach((row, i) => DATA.measures.forEach((measure, j) => {
       const n = counts.get(i * M + j) || 0;
-      values.push({ row: row, measure: measure, gloss: DATA.glosses[j], mentions: n,
-                    label: n ? String(n) : "", dark: max > 0 && n > max * 0.55 });
+      const v = value(i, n);
+      values.push({ row: row, measure: measure, gloss: DATA.glosses[j], mentions: n, value: v,
+                    rate: chars[i] ? Math.round(n / chars[i] * 100000) / 10 : null,
+                    label: n ? String(n) : "", dark: max > 0 && v > max * 0.55 });
     }));
     return values;
   }

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from .figures import PALETTE, figure_style, heatmap_cells, left_out, most_by, row_label_fit, slanted_label_room
 from .fonts import cjk_font_family
+from ..methods.evidence import SIGNIFICANCE_LABEL, WEAK_SILHOUETTE, significance_note
 from ..methods.trends import ALL, trend_matrix
 from ..methods.validation import PARTLY_STABLE_ARI, STABLE_ARI, ClusterValidation
 
@@ -81,7 +82,7 @@ def plot_keyness(
                 ax.set_xlabel("G² (log-likelihood)", fontsize=8)
         # The key goes in the title, not a figure legend, so the house-style source note never meets it.
         fig.suptitle(
-            title + "\n深色 = 显著 dark: significant (Bonferroni)\n数字 = 该单位出现次数 numbers: count in the unit",
+            title + f"\n深色 = 显著 dark: significant ({SIGNIFICANCE_LABEL})\n数字 = 该单位出现次数 numbers: count in the unit",
             fontsize=12,
         )
         fig.tight_layout()
@@ -171,7 +172,7 @@ def plot_cluster_validation(
         ax.plot(sil["k"], sil["silhouette"], marker="o", color=PALETTE[0])
         chosen = sil[sil["chosen"]]
         ax.plot(chosen["k"], chosen["silhouette"], marker="o", markersize=11, color=PALETTE[1], linestyle="none", label="所选 chosen k")
-        ax.axhline(0.25, color=_GREY, lw=0.8, ls="--", label="0.25: 以下结构弱 weak below")  # in the legend: a label on the line touched it
+        ax.axhline(WEAK_SILHOUETTE, color=_GREY, lw=0.8, ls="--", label=f"{WEAK_SILHOUETTE:g}: 以下结构弱 weak below")  # in the legend: a label on the line touched it
         ax.set_xlabel("类数 k")
         ax.set_ylabel("平均轮廓 silhouette")
         ax.set_title("轮廓系数 Silhouette\nfor each k", fontsize=10)
@@ -534,7 +535,7 @@ def plot_comparison(
     """Two panels of log ratios from :func:`analysis.compare` (``comparison.csv``): every measure
     mentioned on either side (annotated with both sides' mentions per 10,000 characters), and
     the ``top_n`` terms by G² that each side uses more (annotated with both counts). Dark bars
-    are significant after the Bonferroni correction."""
+    are significant by the test over documents (``significant``; G² against a reference list)."""
     label_a = str(comparison["side_a"].iloc[0]) if len(comparison) else "A"
     label_b = str(comparison["side_b"].iloc[0]) if len(comparison) else "B"
     measures = comparison[comparison["kind"] == "measure"]
@@ -554,7 +555,7 @@ def plot_comparison(
             _diverging(ax, rows, label_a, label_b, note=note)
             ax.set_title(name, fontsize=10, loc="left")
         fig.suptitle(
-            f"{title}: A = {label_a}, B = {label_b}\n深色 = 显著 dark: significant (G², Bonferroni)",
+            f"{title}: A = {label_a}, B = {label_b}\n深色 = 显著 dark: significant ({significance_note(comparison)})",
             fontsize=11,
         )
         fig.tight_layout()

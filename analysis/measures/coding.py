@@ -1,0 +1,105 @@
+"""Code a corpus's documents: lexicon, learned model or either, on the text and on titles.
+
+:func:`code_documents` gives the mentions every table and figure counts: ``doc_id, measure,
+variant, start, end`` (as :func:`~analysis.measures.lexicon.find_mentions`), then ``method``
+("lexicon" or "model": who found it) and ``in_title`` (the mention is in the document's title;
+``start``/``end`` are then offsets into the title, not the text).
+
+A title is coded once, as its own passage, for the first document of its source file that
+carries it, unless it is already the opening of the text (no double count). Where the documents
+under one title belong to different units (a bulletin reporting several units under one
+headline), the title is not coded: the headline is the compiler's, not any one unit's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .lexicon import MENTION_COLUMNS, Lexicon, find_mentions
+from .model import CodingModel, combine_mentions, model_mentions
+
+__all__ = ["CODED_MENTION_COLUMNS", "own_titles", "code_documents"]
+
+CODED_MENTION_COLUMNS = [*MENTION_COLUMNS, "method", "in_title"]
+
+
+def own_titles(documents: pd.DataFrame, texts: Sequence[str]) -> pd.Series:
+    """doc_id → title (simplified like the text, when the text was) for the documents whose
+    title is coded: the first document of each (source, title), when every document under that
+    title has the same unit (or none) and the title is not the opening of the text already."""
+    if "title" not in documents or documents.empty:
+        return pd.Series(dtype=object)
+    from ..io.readers import to_simplified
+
+    titles = documents["title"].fillna("").astype(str).str.strip()
+    sources = documents["source"].fillna("").astype(str) if "source" in documents else pd.Series([""] * len(documents))
+    keys = pd.Series(list(zip(sources, titles)))
+    units = documents["unit"].fillna("").astype(str).to_numpy() if "unit" in documents else [""] * len(documents)
+    units_under = pd.Series(units).groupby(keys.to_numpy()).nunique() if len(keys) else pd.Series(dtype=int)
+    later = keys.duplicated(keep="first").to_numpy()
+    scripts = documents["script"].fillna("").astype(str).tolist() if "script" in documents else [""] * len(documents)
+    chosen = {}
+    for i, (doc_id, title, text) in enumerate(zip(documents["doc_id"], titles, texts, strict=True)):
+        if not title or later[i] or units_under[keys[i]] > 1:
+            continue
+        title = to_simplified(title) if scripts[i] == "traditional" else title
+        if str(text).lstrip().startswith(title):
+            continue
+        chosen[doc_id] = title
+    return pd.Series(chosen, dtype=object)
+
+
+def code_documents(
+    documents: pd.DataFrame,
+    texts: Sequence[str],
+    lexicon: Lexicon,
+    *,
+    method: str = "lexicon",
+    model: CodingModel | None = None,
+    titles: bool = True,
+) -> pd.DataFrame:
+    """Every mention of a measure in the documents' texts (and own titles, when ``titles``):
+    :data:`CODED_MENTION_COLUMNS`, document by document in corpus order, a document's title
+    first, then its text in order of offset.
+
+    ``method`` "lexicon" matches the lexicon; "model" codes each sentence (and title) with
+    ``model``; "either" keeps the lexicon's mentions and adds the model's sentence where the
+    lexicon found nothing of that measure in it.
+    """
+    doc_ids = documents["doc_id"].tolist()
+    if method != "lexicon" and model is None:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"[coding] method = \"{method}\" needs a model: set [coding] model = \"FILE\" (train one with `python -m analysis validate train`)")
+
+    if model is not None and method != "lexicon" and list(model.measures) != list(lexicon.names):
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"[coding] model codes the measures of the lexicon '{model.lexicon}', not those of '{lexicon.name}': "
+            "use the lexicon it was trained with, or train a model on a sample coded with this one"
+        )
+
+    def coded(passages: Sequence[str], ids: Sequence[str]) -> pd.DataFrame:
+        found = find_mentions(passages, ids, lexicon) if method != "model" else pd.DataFrame(columns=MENTION_COLUMNS)
+        learned = model_mentions(passages, ids, model) if model is not None and method != "lexicon" else pd.DataFrame(columns=MENTION_COLUMNS)
+        return combine_mentions(found, learned, method)
+
+    body = coded([str(t) for t in texts], doc_ids).assign(in_title=False)
+    parts = [body]
+    if titles:
+        own = own_titles(documents, texts)
+        if len(own):
+            parts.insert(0, coded(own.tolist(), own.index.tolist()).assign(in_title=True))
+    mentions = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else body
+    if mentions.empty:
+        return pd.DataFrame(columns=CODED_MENTION_COLUMNS).astype({"start": int, "end": int, "in_title": bool})
+    order = {doc_id: i for i, doc_id in enumerate(doc_ids)}
+    mentions = mentions.assign(_doc=mentions["doc_id"].map(order), _body=mentions["in_title"].map({True: 0, False: 1}))
+    mentions = mentions.sort_values(["_doc", "_body", "start"], kind="stable").drop(columns=["_doc", "_body"])
+    mentions["start"] = mentions["start"].astype(int)
+    mentions["end"] = mentions["end"].astype(int)
+    mentions["in_title"] = mentions["in_title"].astype(bool)
+    return mentions.reindex(columns=CODED_MENTION_COLUMNS).reset_index(drop=True)
