@@ -18,3 +18,14 @@ def test_the_method_note_names_the_segmenter_lexicon_and_clustering_used(bulleti
     other = dataclasses.replace(bulletin_analysis, settings=bulletin_analysis.settings.with_overrides(segmenter="jieba", k=clustering.k, hmm=False))
     text = " ".join(_method_note(other))
     assert "jieba (the pure-Python reference) without its HMM" in text and "set in the settings" in text
+
+
+def test_a_config_whose_corpus_is_missing_names_the_file_and_the_config(tmp_path, capsys):
+    from analysis.outputs.cli import main
+
+    config = tmp_path / "reports.toml"
+    config.write_text('[corpus]\npath = "data/government_work_reports.jsonl"\n', encoding="utf-8")
+    assert main(["run", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
+    message = capsys.readouterr()
+    line = (message.err + message.out).strip().splitlines()[-1]
+    assert "government_work_reports.jsonl: not found" in line and str(config) in line and "--corpus" not in line
