@@ -44,6 +44,11 @@ _PUBLIC = {
     "date_range": "result",
     "leading_measures": "result",
     "findings": "headlines",
+    "comparison_findings": "headlines",
+    "keyness_finding": "headlines",
+    "reference_lag_finding": "headlines",
+    "densest_cell_finding": "headlines",
+    "text_lengths": "result",
     # validating the coding by hand, coding rules
     "text_units": "methods.handcoding",
     "draw_sample": "methods.handcoding",
@@ -53,6 +58,11 @@ _PUBLIC = {
     "rule_effects": "measures.lexicon",
     "write_coding_sample": "outputs.coding",
     "score_workbooks": "outputs.coding",
+    # coding learned from hand-coded examples
+    "train_from_workbooks": "outputs.coding",
+    "train_coding_model": "measures.model",
+    "load_model": "measures.model",
+    "code_documents": "measures.coding",
     # figures
     "plot_term_bar": "viz.figures",
     "plot_wordcloud": "viz.figures",
@@ -105,13 +115,16 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .config import Settings, load_settings
     from .errors import AnalysisError
     from .questions import compare, keyness, kwic, themes
-    from .headlines import findings
+    from .headlines import comparison_findings, densest_cell_finding, findings, keyness_finding, reference_lag_finding
+    from .measures.coding import code_documents
+    from .result import text_lengths
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
+    from .measures.model import load_model, train_coding_model
     from .methods.agreement import alpha_interval, krippendorff_alpha
     from .methods.handcoding import draw_sample, score_coding, text_units
     from .methods.kwic import format_kwic
     from .methods.trends import mention_trends, trend_matrix
-    from .outputs.coding import score_workbooks, write_coding_sample
+    from .outputs.coding import score_workbooks, train_from_workbooks, write_coding_sample
     from .outputs.explorer import explore, write_explorer
     from .outputs.notebooks import run_notebooks
     from .outputs.report import write_report

@@ -24,7 +24,7 @@ from .text.counts import Bigrams, TermCounts
 from .text.engine import cut_corpus
 from .text.tokens import Segmenter, TokenIds
 
-__all__ = ["Analysis", "leading_measures", "corpus_name", "date_range"]
+__all__ = ["Analysis", "leading_measures", "corpus_name", "date_range", "text_lengths"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,13 @@ def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
     if not published.empty:
         return published.min().date(), published.max().date()
     return None, None
+
+
+def text_lengths(analysis: Analysis) -> dict[str, int]:
+    """Characters of analysed text per row of ``analysis.measures`` (each unit's documents
+    together, or each document when the corpus names no units): what a rate divides by."""
+    texts = analysis.corpus.analysis_texts()
+    documents = analysis.documents
+    key = documents["doc_id"] if not analysis.units else documents["unit"].fillna("")
+    lengths = pd.Series([len(t) for t in texts], index=key.astype(str).to_numpy()).groupby(level=0).sum()
+    return {str(k): int(v) for k, v in lengths.items() if k}

@@ -3,6 +3,7 @@ within noise, gaps, scraps of text, one long document, diffusion windows, associ
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,7 +18,7 @@ _serial = iter(range(10**6))
 def text(length: int, **mentions: int) -> str:
     """``length`` characters holding each measure variant ``mentions[v]`` times, then filler that
     ends in a serial number (identical documents would be dropped as duplicates)."""
-    body = "。".join("，".join([v] * n) for v, n in mentions.items() if n) + "。"  # apart: touching matches are one stretch
+    body = "。".join("，".join([v] * n) for v, n in mentions.items() if n) + "。"  # separate mentions: a run counts once
     tag = f"第{next(_serial)}号"
     return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body) - len(tag)] + tag
 
@@ -152,3 +153,50 @@ def test_set_apart_only_by_measures_rare_outside_the_group():
     labels = pd.Series([1, 1, 2, 2, 2, 2], index=list("abcdef"))
     defining = _defining_measures(matrix, labels)
     assert defining[defining["cluster"] == 1]["measure"].tolist() == ["乙", "丙"]
+
+
+def test_the_emphasis_heatmap_shades_rates_and_writes_counts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.viz import figures
+
+    # 甲: 4 mentions in 1,000 characters (40 per 10,000); 乙: 2 in 200 (100 per 10,000): 乙 is darker.
+    matrix = pd.DataFrame({"外防输入": [4, 2], "宣传引导": [1, 0]}, index=["甲", "乙"])
+    fig = figures.plot_measure_heatmap(matrix, chars={"甲": 1000, "乙": 200})
+    ax = fig.axes[0]
+    shade = ax.collections[0].get_array().reshape(2, 2)
+    assert shade[0, 0] == pytest.approx(40.0) and shade[1, 0] == pytest.approx(100.0)
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "2", "4"]  # the counts stay in the cells
+    assert "Emphasis by unit" in ax.get_title() and "mentions per 10,000 characters" in ax.get_title()
+    # without lengths it is a count heatmap and does not speak of emphasis
+    counts = figures.plot_measure_heatmap(matrix)
+    assert "强调" not in counts.axes[0].get_title() and "Mentions by unit" in counts.axes[0].get_title()
+
+
+def test_a_scrap_of_text_is_greyed_in_the_rates_over_time():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.viz import figures
+
+    rates = pd.DataFrame({"督导检查": [294.1, 0.0], "宣传引导": [0.0, 168.7]}, index=["2019", "2020"])
+    fig = figures.plot_measures_over_time(rates, value="per_10k_chars", too_little=["2019"])
+    shade = fig.axes[0].collections[0].get_array()
+    assert np.ma.is_masked(shade) and shade.reshape(2, 2).mask[:, 0].all()  # 2019's cells unshaded
+    assert "1 period(s) with too little text" in fig.axes[0].get_title()
+
+
+def test_the_explorer_offers_rates_when_lengths_differ(tmp_path):
+    from analysis.outputs.explorer import _chart_specs, explorer_data
+
+    # 2001: 20 mentions in 10,000 characters; 2011: 10 in 1,000 — the long year is not the tall one.
+    result = run(tmp_path, [("2001", text(10_000, 外防输入=20)), ("2011", text(1000, 外防输入=10))])
+    data = explorer_data(result)
+    assert data["timelineRates"] and data["rates"]
+    bars = {t["period"]: t for t in data["timeline"] if t["mentions"]}
+    assert bars["2001"]["rate"] == pytest.approx(20.0) and bars["2011"]["rate"] == pytest.approx(100.0)
+    specs = _chart_specs(data)
+    assert specs["timeline"]["encoding"]["y"]["field"] == "rate"
+    assert specs["heatmap"]["layer"][0]["encoding"]["color"]["condition"]["field"] == "value"
+    assert "per 10,000 characters" in specs["heatmap"]["layer"][0]["encoding"]["color"]["condition"]["title"]

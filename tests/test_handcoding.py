@@ -205,6 +205,11 @@ def test_validate_commands_on_the_bulletin_print_one_line_errors(tmp_path, capsy
     assert "lexicon vs A: precision" in out and (tmp_path / "v" / "validation.csv").is_file()
     scores = pd.read_csv(tmp_path / "v" / "validation.csv")
     assert scores["measure"].tolist()[:-1] == measures
+    # the sample's figures and, beside them, the corpus's (reweighted by stratum, with an interval)
+    pooled = scores[(scores["measure"] == "(all measures)") & (scores["comparison"] == "lexicon vs coder")].iloc[0]
+    assert {"precision_corpus", "recall_corpus", "recall_corpus_low", "recall_corpus_high"} <= set(scores.columns)
+    assert pooled["recall_corpus_low"] <= pooled["recall_corpus"] <= pooled["recall_corpus_high"]
+    assert "in the sample; reweighted to the corpus: precision" in out
     assert main(["validate", "score", str(sample), "--out", str(tmp_path / "v0")]) == 0  # not filled in yet
     assert "s coded no units: fill in sheet 'coding'" in capsys.readouterr().out
     bad = fill(sample, tmp_path / "bad.xlsx", {}, cells={(4, 6): "x"})

@@ -19,7 +19,7 @@ def long_report_analysis(tmp_path_factory):
     from analysis import analyse
 
     def text(mentions: int, length: int) -> str:
-        body = "外防输入" * mentions
+        body = "，".join(["外防输入"] * mentions)  # separated: a run of one variant counts once
         return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body)]
 
     rows = [("2001", text(25, 500)), ("2005", text(30, 10_000)), ("2009", text(15, 1000))]
@@ -95,11 +95,11 @@ def test_equal_lengths_keep_counts():
 def test_a_scrap_of_text_is_not_the_peak(tmp_path):
     """By hand: 2001 and 2005 have 1,000 characters each (10 and 25 mentions: 100 and 250 per 10,000);
     2009 has 40 characters with 2 mentions (500 per 10,000): too little evidence to rank
-    (under 5 mentions, under 500 characters and a tenth of the median)."""
+    (under 5 mentions, 200 characters and a tenth of the median)."""
     from analysis import analyse, findings
 
     def text(mentions: int, length: int) -> str:
-        body = "外防输入" * mentions
+        body = "，".join(["外防输入"] * mentions)  # separated: a run of one variant counts once
         return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body)]
 
     path = tmp_path / "reports.csv"
@@ -108,6 +108,6 @@ def test_a_scrap_of_text_is_not_the_peak(tmp_path):
     assert "activity peaked in 2005: 250.0 measure mentions per 10,000 characters (95% interval" in sentence
     assert "25 mentions in 1,000 characters), ahead of the next, 2001 (100.0)" in sentence
     assert sentence.endswith(
-        "Shown in the tables but not ranked (at least 5 mentions in 500 characters and a tenth of the median year's text): "
+        "Shown in the tables but not ranked (at least 5 mentions in 200 characters and a tenth of the median year's text): "
         "2009 (500.0 per 10,000 from 2 mentions in 40 characters)."
     )

@@ -74,6 +74,14 @@ def code_documents(
 
         raise ConfigError(f"[coding] method = \"{method}\" needs a model: set [coding] model = \"FILE\" (train one with `python -m analysis validate train`)")
 
+    if model is not None and method != "lexicon" and list(model.measures) != list(lexicon.names):
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"[coding] model codes the measures of the lexicon '{model.lexicon}', not those of '{lexicon.name}': "
+            "use the lexicon it was trained with, or train a model on a sample coded with this one"
+        )
+
     def coded(passages: Sequence[str], ids: Sequence[str]) -> pd.DataFrame:
         found = find_mentions(passages, ids, lexicon) if method != "model" else pd.DataFrame(columns=MENTION_COLUMNS)
         learned = model_mentions(passages, ids, model) if model is not None and method != "lexicon" else pd.DataFrame(columns=MENTION_COLUMNS)

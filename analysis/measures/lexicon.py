@@ -154,6 +154,25 @@ class Lexicon:
         return _grouped_pattern(self.variant_to_measure)
 
     @cached_property
+    def measures_by_first(self) -> dict[str, tuple[str, ...]]:
+        """First character → the measures with a variant beginning with it."""
+        found: dict[str, list[str]] = {}
+        for m in self.measures:
+            for first in dict.fromkeys(v[0] for v in m.variants):
+                found.setdefault(first, []).append(m.name)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def pattern_of(self) -> dict[str, re.Pattern[str]]:
+        """Measure name → its own pattern."""
+        return dict(zip(self.names, self.measure_patterns))
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Measure name → its position in the lexicon."""
+        return {name: i for i, name in enumerate(self.names)}
+
+    @cached_property
     def measure_patterns(self) -> tuple[re.Pattern[str], ...]:
         """One leftmost-longest pattern per measure, in lexicon order: each measure finds its
         own stretches, so stretches of different measures may overlap."""
@@ -296,16 +315,52 @@ def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon)
 
 
 def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
-    """Each measure's own leftmost-longest matches, a match touching the previous one of the
-    same measure dropped (one stretch, one mention): (measure, variant, start, end), by start
-    then lexicon order."""
+    """Each measure's own leftmost-longest matches, a match of another variant touching the
+    previous one of the same measure dropped (边防 + 检查站: one stretch, one mention; the same
+    variant repeated still counts each time): (measure, variant, start, end), by start
+    then lexicon order.
+
+    The same as running each measure's pattern over the text (:func:`_variant_matches_slow`),
+    in one pass of the whole lexicon's pattern: a measure's variant can only start where that
+    pass matched or inside what it matched (anywhere else the pass would have found it), so
+    each other measure is tried only there, and only where one of its variants begins with the
+    character at hand."""
+    owner, starting, patterns, order = lexicon.variant_to_measure, lexicon.measures_by_first, lexicon.pattern_of, lexicon.order
+    candidates: dict[str, dict[int, tuple[str, int]]] = {}
+    for m in lexicon.pattern.finditer(text):
+        start, end, variant = m.start(), m.end(), m.group(0)
+        first = owner[variant]
+        candidates.setdefault(first, {})[start] = (variant, end)
+        for p in range(start, end):
+            for name in starting.get(text[p], ()):
+                if name == first and p == start:
+                    continue
+                other = patterns[name].match(text, p)
+                if other is not None:
+                    candidates.setdefault(name, {})[p] = (other.group(0), other.end())
+    found = []
+    for name, at in candidates.items():
+        last_end, last_variant = -1, None
+        for start in sorted(at):
+            variant, end = at[start]
+            if start < last_end:
+                continue
+            if start != last_end or variant == last_variant:
+                found.append((start, order[name], name, variant, end))
+            last_end, last_variant = end, variant
+    found.sort()
+    return [(name, variant, start, end) for start, _, name, variant, end in found]
+
+
+def _variant_matches_slow(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
+    """:func:`_variant_matches` the plain way, one pass per measure (the reference in tests)."""
     found = []
     for order, (measure, pattern) in enumerate(zip(lexicon.measures, lexicon.measure_patterns)):
-        last_end = -1
+        last_end, last_variant = -1, None
         for m in pattern.finditer(text):
-            if m.start() != last_end:
+            if m.start() != last_end or m.group(0) == last_variant:
                 found.append((m.start(), order, measure.name, m.group(0), m.end()))
-            last_end = m.end()
+            last_end, last_variant = m.end(), m.group(0)
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 

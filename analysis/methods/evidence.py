@@ -50,8 +50,8 @@ def significance_note(table) -> str:
 # --- Minimum evidence: a period, unit or cell enters a headline only with enough text and mentions.
 #: Mentions a period (or unit, or cell) needs before its rate is ranked or called a peak.
 MIN_MENTIONS = 5
-#: Characters of text a period needs before its rate is ranked or called a peak (a few sentences).
-MIN_CHARS = 500
+#: Characters of text a period needs before its rate is ranked or called a peak (about a paragraph).
+MIN_CHARS = 200
 #: ... and at least this share of the median period's characters.
 MIN_SHARE_OF_MEDIAN = 0.1
 

@@ -47,7 +47,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import AnalysisError
-from ..measures.lexicon import choose_period
+from ..measures.lexicon import PERIOD_CODES, choose_period
 
 __all__ = [
     "Themes",
@@ -432,7 +432,7 @@ def _seed_rows(data: _Matrix, seeds: Mapping[str, Sequence[str]]) -> tuple[list[
     return names, anchors
 
 
-_FREQ = {"day": "D", "month": "M", "year": "Y"}
+_FREQ = PERIOD_CODES  # one place for the period codes (analysis.measures.lexicon)
 
 
 def period_keys(dates: pd.Series, period: str) -> pd.Series:

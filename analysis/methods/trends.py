@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..measures.lexicon import PERIOD_CODES, Lexicon, choose_period
 
-__all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "rates_by_period", "lengths_differ", "PER_CHARS"]
+__all__ = ["TRENDS_COLUMNS", "mention_trends", "trend_matrix", "rates_by_period", "lengths_differ", "thin_periods", "PER_CHARS"]
 
 PER_CHARS = 10_000
 TRENDS_COLUMNS = ["period", "period_kind", "measure", "mentions", "n_documents", "n_chars", "per_10k_chars"]
@@ -88,3 +88,15 @@ def lengths_differ(trends: pd.DataFrame) -> bool:
     length with emphasis and rates per 10,000 characters should be compared instead."""
     sizes = trends.loc[(trends["measure"] == ALL) & (trends["n_chars"] > 0), "n_chars"] if len(trends) else pd.Series(dtype=int)
     return sizes.nunique() > 1
+
+
+def thin_periods(trends: pd.DataFrame) -> list[str]:
+    """Periods with some text but too little for a rate: under ``MIN_CHARS`` characters or a
+    tenth of the median period's (:mod:`analysis.methods.evidence`). Figures grey them out."""
+    from .evidence import MIN_CHARS, MIN_SHARE_OF_MEDIAN
+
+    sizes = trends.loc[(trends["measure"] == ALL) & (trends["n_chars"] > 0)].set_index("period")["n_chars"] if len(trends) else pd.Series(dtype=int)
+    if sizes.empty:
+        return []
+    floor = max(MIN_CHARS, MIN_SHARE_OF_MEDIAN * float(sizes.median()))
+    return [str(p) for p, n in sizes.items() if n < floor]

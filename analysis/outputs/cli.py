@@ -182,9 +182,16 @@ def _validate(args: argparse.Namespace) -> int:
         if row.comparison == "lexicon vs coder" and not row.n_units:
             print(f"{row.coder} coded no units: fill in sheet 'coding' (1 where a text expresses a measure) and score again")
         elif row.comparison == "lexicon vs coder":
+            corpus = ""
+            recall_corpus = getattr(row, "recall_corpus", float("nan"))
+            if recall_corpus == recall_corpus:  # not NaN: the sample was scored against its corpus
+                corpus = (
+                    f"; reweighted to the corpus: precision {row.precision_corpus:.2f} ({row.precision_corpus_low:.2f}–"
+                    f"{row.precision_corpus_high:.2f}), recall {row.recall_corpus:.2f} ({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})"
+                )
             print(
                 f"lexicon vs {row.coder}: precision {row.precision:.2f}, recall {row.recall:.2f}, F1 {row.f1:.2f} "
-                f"over {row.n_units} unit × measure decisions"
+                f"over {row.n_units} unit × measure decisions in the sample{corpus}"
             )
         else:
             kappa = "" if row.kappa != row.kappa else f"Cohen's κ {row.kappa:.2f}, "

@@ -121,10 +121,24 @@ def explorer_data(analysis: Analysis) -> dict:
     periods = [str(p) for p in by_period.index]
     period_index = {p: i for i, p in enumerate(periods)}
     per_period = by_period.reindex(columns=measures, fill_value=0).sum(axis=1) if len(by_period) else pd.Series(dtype=int)
+    # Rates per 10,000 characters wherever the rows' (or periods') texts differ in length: a long
+    # report is not an emphatic one. Counts stay beside them (cell labels, tooltips).
+    doc_chars = [len(t) for t in documents["text"].astype(str)]
+    period_chars: dict[str, int] = {}
+    for p, n in zip(doc_periods, doc_chars):
+        period_chars[p] = period_chars.get(p, 0) + n
+    row_chars: dict[str, int] = {}
+    for r, n in zip(doc_rows, doc_chars):
+        row_chars[r] = row_chars.get(r, 0) + n
+    row_rates = len({row_chars.get(r, 0) for r in rows}) > 1
+    period_rates = len({period_chars[p] for p in periods if period_chars.get(p)}) > 1
     timeline = []
     for label in periods:
         t0, t1 = _period_bounds(label, kind)
-        timeline.append({"period": label, "t0": t0, "t1": t1, "mentions": int(per_period.get(label, 0))})
+        n, chars = int(per_period.get(label, 0)), period_chars.get(label, 0)
+        timeline.append(
+            {"period": label, "t0": t0, "t1": t1, "mentions": n, "chars": chars, "rate": round(n / chars * 10_000, 1) if chars else None}
+        )
     measure_index = {m: j for j, m in enumerate(measures)}
     mentions = analysis.mentions  # highlighted in the texts: a title's mentions have no place there
     if "in_title" in mentions and len(mentions):
@@ -150,6 +164,8 @@ def explorer_data(analysis: Analysis) -> dict:
         "variants": [list(analysis.lexicon.measures[j].variants) for j in range(len(measures))],
         "rows": rows,
         "cells": cells,
+        "rates": row_rates,
+        "timelineRates": period_rates,
         "periods": periods,
         "timeline": timeline,
         "docs": {
@@ -162,6 +178,7 @@ def explorer_data(analysis: Analysis) -> dict:
             "line": [None if v is None or pd.isna(v) else int(v) for v in documents.get("line", [None] * len(documents))],
             "row": [row_index.get(r, -1) for r in doc_rows],
             "period": [period_index.get(p, -1) for p in doc_periods],
+            "chars": doc_chars,
         },
         "mentions": {
             "doc": [doc_index[d] for d in mentions["doc_id"]],
@@ -187,6 +204,9 @@ def _packed_texts(texts: list[str]) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
+_MIN_CELL = 14  # px: the narrowest heatmap cell whose count can still be read
+
+
 def _chart_specs(data: dict) -> dict:
     """The two Vega-Lite specifications (Altair): the heatmap and the timeline, data supplied by the page."""
     import altair as alt
@@ -200,17 +220,25 @@ def _chart_specs(data: dict) -> dict:
         x=alt.X("measure:N", sort=data["measures"], title=None, axis=alt.Axis(orient="top", labelAngle=-50, labelLimit=120)),
         y=alt.Y("row:N", sort=data["rows"], title=rows_title, axis=alt.Axis(labelLimit=140)),
     )
+    rates = bool(data.get("rates"))
+    shade = (
+        alt.Color("value:Q", title="mentions per 10,000 characters (cells: counts)", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(orient="bottom", direction="horizontal"))
+        if rates
+        else alt.Color("value:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1, orient="bottom", direction="horizontal"))
+    )
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1, cursor="pointer").encode(
-        color=alt.condition(
-            "datum.mentions > 0", alt.Color("mentions:Q", title="mentions", scale=alt.Scale(range=["#c6dbef", "#08306b"]), legend=alt.Legend(format="d", tickMinStep=1, orient="bottom", direction="horizontal")), alt.value("#f2f2f2")
-        ),
-        tooltip=[alt.Tooltip("row:N", title=rows_title), alt.Tooltip("measure:N"), alt.Tooltip("gloss:N"), alt.Tooltip("mentions:Q")],
+        color=alt.condition("datum.mentions > 0", shade, alt.value("#f2f2f2")),
+        tooltip=[alt.Tooltip("row:N", title=rows_title), alt.Tooltip("measure:N"), alt.Tooltip("gloss:N"), alt.Tooltip("mentions:Q")]
+        + ([alt.Tooltip("rate:Q", title="per 10,000 characters", format=".1f")] if rates else []),
     )
     labels = base.mark_text(fontSize=9 if cell_height < 20 else 11, cursor="pointer").encode(
         text=alt.Text("label:N"),
         color=alt.condition("datum.dark", alt.value("#ffffff"), alt.value("#1a1a1a")),
     )
-    heatmap = (rects + labels).properties(width=cell_width * n_measures, height=cell_height * n_rows)
+    # Widths follow the page (width "container", fit to the column): at 900 px or inline beside
+    # JupyterLab's file browser every measure stays in view; below the narrowest legible cells the
+    # chart keeps a minimum and the page shows a cue to scroll (CSS min-width, explore.js).
+    heatmap = (rects + labels).properties(width="container", height=cell_height * n_rows)
     brush = alt.selection_interval(encodings=["x"], name="brush")
     timeline = (
         alt.Chart(alt.Data(name="timeline"))
@@ -218,12 +246,13 @@ def _chart_specs(data: dict) -> dict:
         .encode(
             x=alt.X("t0:T", title=None, axis=alt.Axis(format="%Y-%m-%d" if data["periodKind"] == "day" else ("%Y-%m" if data["periodKind"] == "month" else "%Y"), labelAngle=0)),
             x2="t1:T",
-            y=alt.Y("mentions:Q", title="mentions"),
+            y=alt.Y("rate:Q", title="per 10,000 chars") if data.get("timelineRates") else alt.Y("mentions:Q", title="mentions"),
             y2=alt.datum(0),
-            tooltip=[alt.Tooltip("period:N"), alt.Tooltip("mentions:Q")],
+            tooltip=[alt.Tooltip("period:N"), alt.Tooltip("mentions:Q")]
+            + ([alt.Tooltip("rate:Q", title="per 10,000 characters"), alt.Tooltip("chars:Q", title="characters")] if data.get("timelineRates") else []),
         )
         .add_params(brush)
-        .properties(width=max(cell_width * n_measures, 420), height=110)
+        .properties(width="container", height=110)
     )
     config = {"font": _FONT_FAMILY, "view": {"stroke": None}, "axis": {"labelFont": _FONT_FAMILY, "titleFont": _FONT_FAMILY}}
     specs = {}
@@ -231,7 +260,12 @@ def _chart_specs(data: dict) -> dict:
         spec = chart.to_dict()
         spec.pop("$schema", None)  # a URL: nothing on the page names the network
         spec["config"] = {**spec.get("config", {}), **config}
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
         specs[name] = spec
+    # Room the page gives each chart (px): the heatmap no wider than its cells at full size need, and
+    # no narrower than cells of _MIN_CELL px; row labels take up to 140 px beside them.
+    specs["heatmap"]["usermeta"] = {"maxWidth": cell_width * n_measures + 190, "minWidth": _MIN_CELL * n_measures + 190}
+    specs["timeline"]["usermeta"] = {"maxWidth": max(cell_width * n_measures + 190, 640), "minWidth": 320}
     return specs
 
 

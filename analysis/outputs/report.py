@@ -43,7 +43,10 @@ __all__ = [
 
 #: Figures shown in the report, in reading order, with their captions (file name → caption).
 REPORT_FIGURES: dict[str, str] = {
-    "measures_heatmap": "Mentions of each measure by unit; rows in cluster order, lines between clusters.",
+    "measures_heatmap": (
+        "Each measure by unit: shaded by mentions per 10,000 characters of the unit's text when units differ in length "
+        "(the counts are written in the cells); rows in cluster order, lines between clusters."
+    ),
     "dendrogram": "Units clustered by which measures they mention (Jaccard distance, average linkage).",
     "timeline": "What each unit reported on when, coloured by cluster, labelled with its leading measures.",
     "measures_over_time": (
@@ -112,12 +115,18 @@ def _png_data_uri(path: Path, *, max_width: int = _EMBED_MAX_WIDTH) -> tuple[str
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"), width, height
 
 
+_WIDE_TABLE = 8  # columns
+
+
 def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
     shown = frame.head(max_rows) if max_rows else frame
+    wide = len(shown.columns) > _WIDE_TABLE
 
     def fmt(value: object) -> str:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""
+        if isinstance(value, float) and wide:  # compact: 133, 15, 6.7, 0 (the exact values are in tables.xlsx)
+            return "0" if value == 0 else (f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}")
         if isinstance(value, float):
             return f"{value:.2f}"
         return str(value)
@@ -127,6 +136,9 @@ def _html_table(frame: pd.DataFrame, *, max_rows: int | None = None) -> dict:
         "rows": [[fmt(v) for v in row] for row in shown.itertuples(index=False)],
         "numeric": [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns],
         "more": len(frame) - len(shown),
+        # Many columns (a measure each): headings set upright, one character under the next, so each
+        # column is as narrow as its numbers and the table fits the page (the rates table was 1,226 px).
+        "wide": wide,
     }
 
 
@@ -154,7 +166,7 @@ def _key_tables(analysis: Analysis) -> list[dict]:
         if lengths_differ(analysis.methods.trends):
             keep = [c for c in rates.columns[:3]] + [c for c in frame.columns if c in rates.columns[3:]]
             rates = rates[keep].round(1)
-            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length)", "name": "measures_by_period_rates", **_html_table(rates)})
+            tables.append({"title": "Mentions per 10,000 characters per period (periods differ in length; rounded, exact values in tables.xlsx)", "name": "measures_by_period_rates", **_html_table(rates)})
     tables.append({"title": "Most frequent terms", "name": "terms", **_html_table(analysis.terms, max_rows=20)})
     documents = analysis.documents[[c for c in ("doc_id", "unit", "date_start", "date_end", "date_note", "kind", "n_chars") if c in analysis.documents]]
     tables.append({"title": "Documents analysed", "name": "documents", **_html_table(documents, max_rows=100)})
@@ -215,7 +227,10 @@ def _method_note(analysis: Analysis) -> list[str]:
     return notes
 
 
-_RELIABILITY_COLUMNS = ["measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high"]
+_RELIABILITY_COLUMNS = [
+    "measure", "comparison", "coder", "n_units", "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
+    "precision_corpus", "precision_corpus_low", "precision_corpus_high", "recall_corpus", "recall_corpus_low", "recall_corpus_high",
+]
 
 
 def _reliability(validation: pd.DataFrame | None) -> dict | None:
@@ -230,7 +245,14 @@ def _reliability(validation: pd.DataFrame | None) -> dict | None:
             sentences.append(
                 f"Against {row.coder}'s hand coding of {row.n_units} unit × measure decisions, the lexicon's precision is "
                 f"{row.precision:.2f} (share of its codes the coder agrees with), its recall {row.recall:.2f} (share of the "
-                f"coder's codes it finds), F1 {row.f1:.2f}."
+                f"coder's codes it finds), F1 {row.f1:.2f}"
+                + (
+                    f"; reweighted to the corpus (the sample over-draws the lexicon's hits), precision {row.precision_corpus:.2f} "
+                    f"(95% interval {row.precision_corpus_low:.2f}–{row.precision_corpus_high:.2f}) and recall {row.recall_corpus:.2f} "
+                    f"({row.recall_corpus_low:.2f}–{row.recall_corpus_high:.2f})."
+                    if pd.notna(row.recall_corpus)
+                    else "."
+                )
             )
         else:
             kappa = "" if pd.isna(row.kappa) else f"Cohen's κ {row.kappa:.2f}; "
@@ -270,7 +292,7 @@ def render_report(
             uri, width, height = _png_data_uri(Path(path))
             link = f"{explorer}#{EXPLORE_VIEWS[name]}" if explorer and name in EXPLORE_VIEWS else ""
             if name == "measures_heatmap" and not analysis.units:  # a row per document, unclustered
-                caption = "Mentions of each measure by document (the corpus names no units)."
+                caption = "Each measure by document (the corpus names no units): per 10,000 characters when documents differ in length, counts in the cells."
             embedded.append({"name": name, "caption": caption, "src": uri, "width": width, "height": height, "explore": link})
     counts = manifest.get("counts", {})
     settings = manifest.get("settings", {})

@@ -57,13 +57,21 @@
         counts.set(key, (counts.get(key) || 0) + 1);
       }
     }
+    // Each row's characters (in the brushed range): rates per 10,000 characters when texts differ in length.
+    const chars = new Array(DATA.rows.length).fill(0);
+    for (let d = 0; d < docs.row.length; d++) {
+      if (docs.row[d] >= 0 && (!state.range || inRange(d))) chars[docs.row[d]] += docs.chars[d];
+    }
+    const value = (i, n) => (DATA.rates ? (chars[i] ? n / chars[i] * 10000 : 0) : n);
     let max = 0;
-    counts.forEach((n) => { max = Math.max(max, n); });
+    counts.forEach((n, key) => { max = Math.max(max, value(Math.floor(key / M), n)); });
     const values = [];
     DATA.rows.forEach((row, i) => DATA.measures.forEach((measure, j) => {
       const n = counts.get(i * M + j) || 0;
-      values.push({ row: row, measure: measure, gloss: DATA.glosses[j], mentions: n,
-                    label: n ? String(n) : "", dark: max > 0 && n > max * 0.55 });
+      const v = value(i, n);
+      values.push({ row: row, measure: measure, gloss: DATA.glosses[j], mentions: n, value: v,
+                    rate: chars[i] ? Math.round(n / chars[i] * 100000) / 10 : null,
+                    label: n ? String(n) : "", dark: max > 0 && v > max * 0.55 });
     }));
     return values;
   }
@@ -243,6 +251,23 @@
     if (i >= 0) { $("terms-of").value = String(i); showTerms(i); }
   }
 
+  // --- layout: charts as wide as their column, a cue where one must scroll -----------------
+  function sizeChart(id, spec) {
+    // The chart fills its column (Vega-Lite width "container") between the widths its cells need.
+    const meta = spec.usermeta || {};
+    const box = $(id);
+    if (meta.maxWidth) box.style.maxWidth = meta.maxWidth + "px";
+    if (meta.minWidth) box.style.minWidth = meta.minWidth + "px";
+  }
+
+  function markOverflow() {
+    // A chart wider than its column scrolls sideways; the cue under it says so (headless and many
+    // desktop browsers draw no scrollbar).
+    document.querySelectorAll(".chart").forEach((chart) => {
+      chart.classList.toggle("overflowing", chart.scrollWidth > chart.clientWidth + 1);
+    });
+  }
+
   // --- start ---------------------------------------------------------------------------
   async function main() {
     const family = SPECS.heatmap.config.font;
@@ -250,6 +275,8 @@
     state.texts = await unpackTexts();
     const options = { renderer: "svg", actions: false };
     if (!DATA.timeline.length) $("timeline").hidden = true;  // no dated document: nothing to brush
+    sizeChart("timeline-chart", SPECS.timeline);
+    sizeChart("heatmap-chart", SPECS.heatmap);
     const timeline = DATA.timeline.length
       ? (await vegaEmbed("#timeline-chart", withData(SPECS.timeline, "timeline", DATA.timeline), options)).view : null;
     const heatmap = (await vegaEmbed("#heatmap-chart", withData(SPECS.heatmap, "cells", cellValues()), options)).view;
@@ -273,6 +300,8 @@
     });
     setUpTerms();
     show(null);
+    markOverflow();
+    window.addEventListener("resize", markOverflow);
     if (location.hash && $(location.hash.slice(1))) $(location.hash.slice(1)).scrollIntoView();
   }
 

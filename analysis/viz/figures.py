@@ -411,19 +411,46 @@ def plot_measure_heatmap(
     *,
     labels: Mapping[str, str] | None = None,
     row_labels: Mapping[str, str] | None = None,
-    title: str = "各单位强调的措施 Measures by unit",
+    title: str | None = None,
     font: str | None = None,
     size: str | None = None,
+    chars: Mapping[str, int] | None = None,
 ) -> Figure:
-    """Unit × measure heatmap of mention counts, rows in dendrogram order, clusters marked; units
-    left out of the clustering (no measure mentioned) come last, in grey.
+    """Unit × measure heatmap, rows in dendrogram order, clusters marked; units left out of the
+    clustering (no measure mentioned) come last, in grey.
+
+    Without ``chars`` the cells are mention counts, titled as mentions. With ``chars`` (each
+    row's characters of text, :func:`analysis.result.text_lengths`) the shade is mentions per
+    10,000 characters, what "emphasis" means when texts differ in length, with the counts still
+    written in the cells; a row with under a tenth of the median row's text
+    (``MIN_SHARE_OF_MEDIAN``) is left unshaded (its counts stay): a rate from a scrap of text is
+    not emphasis.
 
     ``row_labels`` names the rows (e.g. documents, when a corpus has no units). Many rows get
     smaller labels, then every second or third label, and no counts in the cells, so that
     nothing overlaps at the house ``size`` it will be published at (None: at any)."""
+    from ..methods.evidence import MIN_SHARE_OF_MEDIAN
+
     order = list(clustering.order) if clustering is not None else list(matrix.index)
     order += [unit for unit in matrix.index if unit not in set(order)]
     data = matrix.loc[order]
+    per_10k = chars is not None
+    if title is None:
+        what = "文档" if row_labels else "单位"
+        title = (
+            f"各{what}强调的措施 Emphasis by {'document' if row_labels else 'unit'}\n(每万字提及 mentions per 10,000 characters)"
+            if per_10k
+            else f"各{what}提及的措施 Mentions by {'document' if row_labels else 'unit'}"
+        )
+    shade = data.to_numpy(dtype=float)
+    scraps = 0
+    if per_10k:
+        sizes = np.array([float(chars.get(r, 0)) for r in order])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shade = shade / sizes[:, None] * 10_000
+        thin = sizes < MIN_SHARE_OF_MEDIAN * float(np.median(sizes)) if len(sizes) else np.zeros(0, bool)
+        shade[thin] = np.nan
+        scraps = int(thin.sum())
     columns = [labels.get(c, c) if labels else c for c in data.columns]
     labels_room = max(slanted_label_room(columns), 0.6)  # the slanted column labels
     height = 0.45 * len(order) + 1.6 + labels_room
@@ -431,16 +458,18 @@ def plot_measure_heatmap(
     row_size, every, pitch = row_label_fit(len(order), height, reserved, 10.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.5, height))
-        image = heatmap_cells(ax, data.to_numpy(), cmap="YlGnBu", vmin=0)
+        image = heatmap_cells(ax, np.ma.masked_invalid(shade), cmap="YlGnBu", vmin=0)
         ax.set_xticks(range(len(columns)), columns, rotation=60, ha="right", rotation_mode="anchor")
         names = [row_labels.get(r, r) if row_labels else r for r in order]
         ax.set_yticks(range(0, len(order), every), names[::every], fontsize=row_size)
-        vmax = max(int(data.to_numpy().max()), 1)
+        finite = shade[np.isfinite(shade)]
+        vmax = max(float(finite.max()) if finite.size else 1.0, 1e-9)
         counts_fit = pitch >= 10  # 8 pt counts need a 10 pt row
         if counts_fit:
             for (i, j), value in np.ndenumerate(data.to_numpy()):
                 if value:
-                    ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if value > vmax * 0.55 else "black")
+                    dark = np.isfinite(shade[i, j]) and shade[i, j] > vmax * 0.55
+                    ax.text(j, i, str(value), ha="center", va="center", fontsize=8, color="white" if dark else "black")
         if clustering is not None:
             colors = cluster_colors(clustering.labels)
             for tick, unit in zip(ax.get_yticklabels(), order[::every]):
@@ -450,9 +479,13 @@ def plot_measure_heatmap(
                 if clusters[i] != clusters[i - 1]:
                     ax.axhline(i - 0.5, color="black", lw=1.2)
         ax.spines[:].set_visible(False)
-        fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # counts: whole numbers, as many as fit
+        if per_10k:
+            fig.colorbar(image, ax=ax, shrink=0.6, label="每万字提及 per 10,000 chars\n(格中数字 = 次数 cell numbers: counts)")
+        else:
+            fig.colorbar(image, ax=ax, shrink=0.6, label="提及次数 mentions", ticks=matplotlib.ticker.MaxNLocator(nbins="auto", integer=True))  # counts: whole numbers, as many as fit
         dropped = "" if counts_fit or not data.to_numpy().any() else "counts in measures.csv"
-        ax.set_title(title + left_out(every, "document" if row_labels else "unit", dropped))
+        thin_note = f"\n(空白行 = 文本过短 blank rows: {scraps} with under a tenth of the median text, counts only)" if scraps else ""
+        ax.set_title(title + left_out(every, "document" if row_labels else "unit", dropped) + thin_note)
         fig.tight_layout()
     return fig
 
@@ -770,8 +803,13 @@ def plot_measures_over_time(
     title: str | None = None,
     value: str = "mentions",
     font: str | None = None,
+    too_little: Sequence[str] = (),
 ) -> Figure:
     """Measure × period grid (rows: measures, columns: periods), cells shaded by ``value``.
+
+    ``too_little`` names periods whose text is too short for a rate (see
+    :mod:`analysis.methods.evidence`): their columns are greyed and unshaded, and the title says
+    how many, so one mention in a scrap of text is never the darkest cell.
 
     ``table`` is a period × measure table: mention counts (``value="mentions"``, e.g. from
     ``measures_by_period``) or mentions per 10,000 characters (``value="per_10k_chars"``, e.g.
@@ -788,10 +826,15 @@ def plot_measures_over_time(
     data = data[data.fillna(0).sum(axis=1) > 0]
     rows = [labels.get(m, m) if labels else m for m in data.index]
     periods = [str(p) for p in data.columns]
+    thin = [j for j, p in enumerate(periods) if p in set(map(str, too_little))]
+    if thin:
+        data.iloc[:, thin] = np.nan
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(max(5.5, 0.7 * len(periods) + 3), 0.36 * len(rows) + 1.8))
         values = data.to_numpy()
         image = heatmap_cells(ax, np.ma.masked_invalid(values), cmap="YlOrRd", vmin=0)
+        for j in thin:
+            ax.axvspan(j - 0.5, j + 0.5, color="#e6e6e6", zorder=0.5, lw=0)
         finite = values[np.isfinite(values)]
         vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
         if len(periods) <= _MAX_ANNOTATED_PERIODS:  # beyond that the numbers cannot fit in their cells
@@ -806,8 +849,10 @@ def plot_measures_over_time(
         ax.set_xticks(ticks, [periods[t] for t in ticks], rotation=45 if rotate else 0, ha="right" if rotate else "center")
         ax.spines[:].set_visible(False)
         fig.colorbar(image, ax=ax, shrink=0.6, label="每万字提及 mentions per 10,000 chars" if per_10k else "提及次数 mentions")
-        gaps = int(np.isnan(values).all(axis=0).sum()) if per_10k and values.size else 0
+        gaps = int(np.isnan(values).all(axis=0).sum()) - len(thin) if per_10k and values.size else 0
         note = f"\n(空白列 = 该期无文本 blank columns: {gaps} period(s) without a dated document)" if gaps else ""
+        if thin:
+            note += f"\n(灰列 = 文本过少 grey: {len(thin)} period(s) with too little text for a rate)"
         if note:
             ax.set_title(title + note, fontsize=11)
         else:

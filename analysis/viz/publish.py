@@ -12,8 +12,8 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..progress import counter
-from ..result import Analysis, corpus_name, date_range, leading_measures
-from ..methods.trends import lengths_differ, trend_matrix
+from ..result import Analysis, corpus_name, date_range, leading_measures, text_lengths
+from ..methods.trends import lengths_differ, thin_periods, trend_matrix
 from . import figures, figures_methods
 
 __all__ = ["figure_source_note", "document_labels", "publish_figure", "draw_figures"]
@@ -96,12 +96,15 @@ def draw_figures(
     if analysis.clustering is not None:
         save(figures.plot_dendrogram(analysis.clustering, font=font, size=size), "dendrogram")
     if len(analysis.measures):
+        # Texts of different lengths: shade by mentions per 10,000 characters (counts in the cells).
+        lengths = text_lengths(analysis)
+        chars = lengths if len(set(lengths.get(str(r), 0) for r in analysis.measures.index)) > 1 else None
         if analysis.units:
-            fig = figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font, size=size)
+            fig = figures.plot_measure_heatmap(analysis.measures, analysis.clustering, labels=measure_names, font=font, size=size, chars=chars)
         else:  # a row per document
             fig = figures.plot_measure_heatmap(
-                analysis.measures, None, labels=measure_names, row_labels=document_labels(analysis.documents),
-                title="各文档强调的措施 Measures by document", font=font, size=size,
+                analysis.measures, None, labels=measure_names, row_labels=document_labels(analysis.documents), font=font, size=size,
+                chars=chars,
             )
         save(fig, "measures_heatmap")
     dated = analysis.documents.dropna(subset=["date_start"])
@@ -117,7 +120,10 @@ def draw_figures(
         trends = analysis.methods.trends
         if lengths_differ(trends):  # a long period mentions everything more: compare rates, not counts
             rates = trend_matrix(trends)
-            save(figures.plot_measures_over_time(rates, labels=measure_names, value="per_10k_chars", font=font), "measures_over_time")
+            save(
+                figures.plot_measures_over_time(rates, labels=measure_names, value="per_10k_chars", font=font, too_little=thin_periods(trends)),
+                "measures_over_time",
+            )
         else:
             save(figures.plot_measures_over_time(analysis.by_period, labels=measure_names, font=font), "measures_over_time")
 
