@@ -209,9 +209,25 @@ def _metadata_line(lines: list[PageLine], first_paragraph: int) -> tuple[int | N
             continue
         found = _publication_line(line.text)
         if found:
-            publisher = re.sub(r"^(?:来源|发布机构|发布单位|作者|时间|发布时间|日期)\s*[:：]\s*", "", found[1]).strip()
-            return i, found[0], publisher
+            return i, found[0], _publisher(found[1])
     return None, None, ""
+
+
+#: Fields of a metadata line that name who published the page (来源:木门镇, 来自:区广播电视台).
+_PUBLISHER_FIELD = re.compile(r"(?:信息来源|来源|来自|发布机构|发布单位|供稿单位|供稿|稿源)\s*[:：]\s*([^\s|\[\]:：]+)")
+#: Anything else a metadata line holds: a label with a colon, a time, a counter or a widget.
+_NOT_PUBLISHER = re.compile(r"[:：|\[\]\d]|点击|浏览|阅读|字号|字体|打印|分享|关闭|次数")
+
+
+def _publisher(rest: str) -> str:
+    """Who published the page, from a metadata line without its date: a publisher-like field's
+    value, or the rest when it is one bare name ("省林业公安局"); never a time, a counter or a
+    widget ("15:35", "点击量:10243 [ 字体: ] 打印")."""
+    field = _PUBLISHER_FIELD.search(rest)
+    if field and re.search(r"[^\W\d_]", field.group(1)):
+        return field.group(1)
+    bare = rest.strip()
+    return bare if bare and len(bare.split()) == 1 and len(bare) <= 30 and not _NOT_PUBLISHER.search(bare) else ""
 
 
 def _title_line(lines: list[PageLine], layout: PageLayout, meta_at: int | None, first_paragraph: int) -> int | None:
