@@ -57,3 +57,20 @@ def test_on_real_pages_publisher_holds_no_widget_text():
     assert {"木门镇", "东浦街道", "区广播电视台"} <= publishers
     assert [p for p in publishers if re.search(r"\d|点击|浏览|阅读|字号|字体|打印|[:：\[\]|]", p)] == []
     assert set(read_corpus().to_frame()["publisher"]) == {"省林业公安局"}  # the shipped bulletin unchanged
+
+
+def test_docstring_examples_run():
+    """The Examples sections of the lexicon-coverage functions and the colour helpers are doctests."""
+    import doctest
+
+    import analysis.measures.coverage as coverage
+    from analysis.viz import figures
+
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = [t for t in finder.find(coverage) if t.examples]
+    for function in (figures.contrast_on_white, figures.text_color):
+        tests += [t for t in finder.find(function, globs=vars(figures)) if t.examples]
+    assert len(tests) >= 6
+    for test in tests:
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
