@@ -545,8 +545,8 @@ def _note_columns(corpus: Corpus, found: dict[tuple[str, str], list[str]]) -> No
     """Say which columns were found by their names, where the config named none."""
     for (role, column), names in found.items():
         shown = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
-        key = "unit" if role == "issuer" else role
-        corpus.notes.append(f"{role} read from the '{column}' column of {shown} (set [columns] {key} to choose another)")
+        hint = {"issuer": " (set [columns] unit to choose another)", "published": ""}.get(role, f" (set [columns] {role} to choose another)")
+        corpus.notes.append(f"{role} read from the '{column}' column of {shown}{hint}")
 
 
 def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
