@@ -720,6 +720,9 @@ def test_dollar_signs_and_control_characters_in_names_are_drawn_as_text(tmp_path
     import xml.dom.minidom
 
     path = _small_csv(tmp_path, units=("城$关$", "城\x01西", "\x1b]0;PWNED\x07城东", "城南"))
+    rows = path.read_text(encoding="utf-8").splitlines()
+    title = "关于$5$元口罩\x01的通知"  # one title for every document: drawn in every figure's source note
+    path.write_text("\n".join([rows[0] + ",title"] + [row + "," + title for row in rows[1:]]) + "\n", encoding="utf-8")
     out = tmp_path / "o"
     assert main(["run", "--corpus", str(path), "--out", str(out)]) == 0
     svgs = sorted((out / "figures").glob("*.svg"))
@@ -727,6 +730,7 @@ def test_dollar_signs_and_control_characters_in_names_are_drawn_as_text(tmp_path
     for svg in svgs:
         xml.dom.minidom.parse(str(svg))  # raises on a control character
     assert "城$关$" in (out / "documents.csv").read_text(encoding="utf-8")  # the data keeps its name
+    assert "关于$5$元口罩" in (out / "figures" / "terms_bar.svg").read_text(encoding="utf-8")  # the title, drawn as text
 
 
 def test_a_control_character_in_a_measure_name_reaches_no_workbook_crash(tmp_path, capsys):
