@@ -15,7 +15,8 @@ from typing import Any
 
 from .errors import ConfigError
 from .io.tomlfiles import read_toml
-from .io.readers import FORMATS
+from .io.model import LAYOUTS
+from .io.formats import FORMATS
 
 __all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
 
@@ -37,6 +38,9 @@ class Settings:
     corpus_name: str | None = None  # for source notes and the report; None: from the corpus
     unit_suffixes: tuple[str, ...] | None = None  # None: every suffix of resources/page_units.toml
     drop_duplicates: bool = True
+    # [page]
+    page_layout: str | None = None  # None: decided page by page; or bulletin, article, official, report, disclosure
+    issuer_prefixes: tuple[tuple[str, str], ...] = ()  # 文号 codes → issuers, on top of the shipped table
     # [columns] (tables and JSON Lines)
     text_column: str | None = None  # None: the first of text, content, body, 正文, 内容, 全文
     date_column: str | None = None
@@ -46,7 +50,7 @@ class Settings:
     # [dates]
     default_year: int | None = None  # year for "4月20日" on pages without a publication date
     calendar: Path | None = None  # phrases → years (e.g. NPC sessions) to date undated records
-    date_from_text: bool = True  # date undated records from their title or opening text
+    date_from_text: bool | None = None  # True: date rows from their title or opening text when the date cell is blank; None: only rows of tables without a date column
     date_range: tuple[int, int] = (1900, 2100)  # years a date may fall in; others are typos, left blank
     # [tokens]
     dictionaries: tuple[Path, ...] | None = None  # None: the shipped policy dictionary
@@ -99,6 +103,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "unit_suffixes": "unit_suffixes",
         "drop_duplicates": "drop_duplicates",
     },
+    "page": {"layout": "page_layout", "issuer_prefixes": "issuer_prefixes"},
     "columns": {"text": "text_column", "date": "date_column", "unit": "unit_column", "title": "title_column", "id": "id_column"},
     "dates": {"default_year": "default_year", "calendar": "calendar", "from_text": "date_from_text", "range": "date_range"},
     "tokens": {
@@ -191,6 +196,10 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("a list of paths")
         return tuple((base / v).resolve() for v in value)
+    if name == "issuer_prefixes":
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() for k, v in value.items()):
+            raise fail('a table of 文号 codes and issuers, e.g. {"郸防指" = "郸城县新型冠状病毒感染的肺炎防控指挥部"}')
+        return tuple(sorted(value.items()))
     if name in _STR_LISTS:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("a list of strings")
@@ -233,6 +242,8 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
         raise fail("a column name")
     if name == "reference_unit" and not value.strip():
         raise fail("a unit's name as in documents.csv's unit column, e.g. \"鹤北\"")
+    if name == "page_layout" and value not in LAYOUTS:
+        raise fail("one of " + ", ".join(repr(layout) for layout in LAYOUTS))
     if name == "figure_size" and value not in {"print", "slide"}:
         raise fail("'print' or 'slide'")
     if name == "measure_labels" and value not in {"zh", "en"}:

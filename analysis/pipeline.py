@@ -56,7 +56,12 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
 def corpus_from_settings(settings: Settings) -> Corpus:
     """Read the corpus a :class:`~analysis.config.Settings` describes."""
     _check_config_corpus(settings)
-    layout = PageLayout(unit_suffixes=settings.unit_suffixes, default_year=settings.default_year)
+    layout = PageLayout(
+        unit_suffixes=settings.unit_suffixes,
+        default_year=settings.default_year,
+        page_layout=settings.page_layout,
+        issuer_prefixes=settings.issuer_prefixes,
+    )
     columns = Columns(
         text=settings.text_column,
         date=settings.date_column,

@@ -68,7 +68,7 @@ def test_a_reference_list_has_no_characters_so_no_measures(tmp_path):
 
 
 def _text(mentions: int, length: int, measure: str = "外防输入") -> str:
-    body = measure * mentions
+    body = "，".join([measure] * mentions)  # separated: a run of one variant counts as one mention
     return body + (FILLER * (length // len(FILLER) + 1))[: length - len(body)]
 
 

@@ -56,11 +56,18 @@ def test_one_document_per_record_all_dated(gov_analysis):
 
 
 def test_without_the_calendar_resolutions_stay_undated_and_are_reported():
-    corpus = read_corpus(require_corpus(), columns=Columns(text="content", date="year", title="title"))
+    corpus = read_corpus(require_corpus(), columns=Columns(text="content", date="year", title="title"), date_from_text=True)
     undated = [d for d in corpus.documents if d.date_start is None]
     assert len(undated) == 16  # 4 resolutions state their adoption date in their text
     assert all(d.title.endswith("决议") for d in undated)
     assert any(note.startswith("16 of 72 documents have no date") for note in corpus.notes)
+
+
+def test_the_wikisource_licence_footer_is_cut_from_every_text(gov_analysis):
+    texts = [d.text for d in gov_analysis.corpus.documents]
+    assert not any("公有领域" in t or "Public domain" in t or t.endswith("false") for t in texts)
+    assert sum("本作品" in t for t in texts) == 0
+    assert all(t.strip() for t in texts)
 
 
 def test_traditional_1954_report_is_normalised_for_analysis_only(gov_analysis):

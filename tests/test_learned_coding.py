@@ -28,7 +28,7 @@ REFORM = Lexicon(
     measures=(
         Measure("改革开放", "", ("改革开放",)),
         Measure("体制改革", "", ("体制改革", "深化改革")),
-        Measure("边境管控", "", ("边防", "检查站")),
+        Measure("边境管控", "", ("边防", "检查站", "边防检查站")),
     ),
 )
 
@@ -38,7 +38,7 @@ def test_a_stretch_counts_for_every_measure_it_matches_and_once_for_each():
     assert found[["measure", "variant", "start", "end"]].values.tolist() == [
         ["体制改革", "深化改革", 0, 4],
         ["改革开放", "改革开放", 2, 6],  # inside 深化改革开放: counts for 改革开放 as well
-        ["边境管控", "边防", 9, 11],  # 边防检查站: one stretch, one mention
+        ["边境管控", "边防检查站", 9, 14],  # one stretch, one mention (the longest variant)
     ]
 
 
@@ -230,7 +230,7 @@ def test_one_pass_matching_equals_one_pass_per_measure():
         ),
     )
     texts = [
-        "深化改革开放", "改革开放改革开放", "深化改革放管服", "边防检查站防检查", "深化深化改革革新", "", "无关的文字",
+        "深化改革开放", "改革开放改革开放", "边防边防检查站检查站", "深化改革放管服", "边防检查站防检查", "深化深化改革革新", "", "无关的文字",
         "开放开放。改革。深化改革开放放管服革新改革",
     ]
     for text in texts:

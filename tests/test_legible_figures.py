@@ -72,3 +72,28 @@ def test_reports_over_a_few_days_keep_their_days():
     assert max(widths) == pytest.approx(1.0)
     assert "spans" not in ax.get_xlabel()
     plt.close(fig)
+
+
+def _curve(paths: dict[str, list[int]], n_units: int = 4) -> pd.DataFrame:
+    dates = ["2020-04-18", "2020-04-20", "2020-04-21"]
+    rows = []
+    for measure, adopters in paths.items():
+        previous = 0
+        for date, count in zip(dates, adopters):
+            rows.append({"measure": measure, "date": date, "new_adopters": count - previous, "adopters": count,
+                         "n_units": n_units, "share": count / n_units})
+            previous = count
+    return pd.DataFrame(rows)
+
+
+def test_adoption_curves_that_would_hide_each_other_get_a_panel_each():
+    from analysis.viz.figures_methods import plot_adoption
+
+    apart = plot_adoption(_curve({"三防": [1, 2, 3], "不聚集": [0, 1, 1], "外防输入": [1, 1, 4]}))
+    assert len([ax for ax in apart.axes if ax.get_visible()]) == 1  # distinct paths: one chart, a line each
+    plt.close(apart)
+    same = plot_adoption(_curve({"三防": [1, 2, 3], "不聚集": [1, 2, 3], "外防输入": [0, 1, 1]}))
+    panels = [ax for ax in same.axes if ax.get_visible()]
+    assert len(panels) == 3 and [ax.get_title() for ax in panels] == ["三防 (3)", "不聚集 (3)", "外防输入 (1)"]
+    assert "grey" in same._suptitle.get_text()
+    plt.close(same)

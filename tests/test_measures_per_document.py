@@ -18,7 +18,7 @@ def result(tmp_path_factory):
 
 def test_measures_per_document_when_no_unit_is_known(result):
     assert result.measures.index.name == "doc_id" and len(result.measures) == 3
-    assert result.measures.loc["notices-002", "个人防护"] == 1 and result.measures.loc["notices-003", "测温扫码"] == 1  # 测温 + 扫码 touch: one stretch
+    assert result.measures.loc["notices-002", "个人防护"] == 1 and result.measures.loc["notices-003", "测温扫码"] == 2
     assert result.units == [] and result.clustering is None
     assert any("measures counted per document" in note for note in result.notes)
 

@@ -167,7 +167,13 @@ def test_jsonl_records_dated_by_year_title_or_text(tmp_path):
     ]
     path = tmp_path / "reports.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    corpus = read_corpus(path, columns=Columns(text="content", date="year", title="title"))
+    # by default a blank date cell stays blank, with a note
+    plain = read_corpus(path, columns=Columns(text="content", date="year", title="title"))
+    assert [d.date_start for d in plain.documents] == [date(2024, 1, 1), None, None, None]
+    assert [d.date_note for d in plain.documents][1:] == ["blank date cell"] * 3
+    assert any("3 document(s) have a blank date cell" in note and "from_text = true" in note for note in plain.notes)
+    # asked to, rows with a blank date cell are dated from their title or text
+    corpus = read_corpus(path, columns=Columns(text="content", date="year", title="title"), date_from_text=True)
     spans = [(d.date_start, d.date_end, d.date_note) for d in corpus.documents]
     assert spans[0] == (date(2024, 1, 1), date(2024, 12, 31), "year")
     assert spans[1] == (date(2023, 3, 13), date(2023, 3, 13), "from text")

@@ -114,10 +114,13 @@ def test_a_near_match_counts_for_its_measure_beside_another_measures_mention():
 
 
 def test_one_measure_counts_one_stretch_once():
-    """边防检查站 = 边防 + 检查站 touching: one mention of 边境管控; 边防、检查站 apart: two."""
-    lex = lexicon(Measure("边境管控", "", ("边防", "检查站")))
-    assert spans(find_mentions(["设立边防检查站。"], ["d"], lex)) == [("边境管控", "边防", 2, 4)]
+    """A measure's matches never overlap: 边防检查站, a variant of its own, is one mention (not
+    边防 and 检查站); 边防、检查站 apart are two; a near rule's match inside it adds nothing."""
+    near = NearRule(match=("检查站",), any_of=("边防",), within="sentence")
+    lex = lexicon(Measure("边境管控", "", ("边防", "边防检查站"), near=(near,)))
+    assert spans(find_mentions(["设立边防检查站。"], ["d"], lex)) == [("边境管控", "边防检查站", 2, 7)]
     assert len(find_mentions(["边防、检查站。"], ["d"], lex)) == 2
+    assert len(find_mentions(["边防边防。"], ["d"], lex)) == 2
 
 
 def test_rules_are_read_from_toml_and_reported(tmp_path):

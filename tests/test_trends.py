@@ -17,7 +17,8 @@ def test_rate_is_mentions_per_10000_characters_of_that_period():
         {
             "doc_id": ["a", "b", "c", "d"],
             "date_start": ["2001-03-01", "2001-09-01", "2007-03-01", None],
-            "text": ["改革" + "字" * 98, "扶贫" * 50, "改革改革" + "字" * 196, "改革" * 100],
+            # mentions separated: a run of one variant counts once
+            "text": ["改革" + "字" * 98, "扶贫，" * 25 + "字" * 25, "改革，改革" + "字" * 195, "改革，" * 50],
         }
     )
     mentions = find_mentions(documents["text"], documents["doc_id"], LEXICON)
@@ -31,8 +32,8 @@ def test_rate_is_mentions_per_10000_characters_of_that_period():
     assert reform.loc["2007", "per_10k_chars"] == pytest.approx(2 / 200 * 10_000)
     assert pd.isna(reform.loc["2002", "per_10k_chars"]) and reform.loc["2002", "n_documents"] == 0
     total = table[table["measure"] == ALL].set_index("period")
-    assert total.loc["2001", "mentions"] == 51  # the undated document is left out
-    assert trend_matrix(table).loc["2001", "扶贫"] == pytest.approx(50 / 200 * 10_000)
+    assert total.loc["2001", "mentions"] == 26  # the undated document is left out
+    assert trend_matrix(table).loc["2001", "扶贫"] == pytest.approx(25 / 200 * 10_000)
 
 
 def test_period_follows_the_span_or_is_given():

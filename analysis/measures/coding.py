@@ -31,7 +31,7 @@ def own_titles(documents: pd.DataFrame, texts: Sequence[str]) -> pd.Series:
     title has the same unit (or none) and the title is not the opening of the text already."""
     if "title" not in documents or documents.empty:
         return pd.Series(dtype=object)
-    from ..io.readers import to_simplified
+    from ..io.formats import to_simplified
 
     titles = documents["title"].fillna("").astype(str).str.strip()
     sources = documents["source"].fillna("").astype(str) if "source" in documents else pd.Series([""] * len(documents))

@@ -49,8 +49,28 @@ def _sample(texts: Sequence[str]) -> list[str]:
 def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexicon] | None = None) -> list[Coverage]:
     """Coverage of ``texts`` by each lexicon (default: every shipped one), in the order given.
 
-    A lexicon is a :class:`Lexicon`, a file or a shipped lexicon's short name. Long corpora are
-    sampled (every n-th document, at most :data:`SAMPLE`), so the check stays cheap.
+    Long corpora are sampled (every n-th document, at most :data:`SAMPLE`), so the check stays cheap.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The documents, as analysed (``corpus.analysis_texts()``).
+    lexicons : sequence of str, Path or Lexicon, optional
+        Shipped lexicons by short name, lexicon files or loaded lexicons (default: every shipped one).
+
+    Returns
+    -------
+    list of Coverage
+        One per lexicon: its short name (for a shipped one), the documents with at least one
+        match, the documents looked at and the mentions found.
+
+    Examples
+    --------
+    >>> texts = ["严格落实森林防火责任。", "戴口罩，不聚集。", "今天天气很好。"]
+    >>> for c in lexicon_coverage(texts, ["covid_measures", "emergency_management"]):
+    ...     print(c.lexicon, c.matched, "of", c.documents)
+    covid_measures 1 of 3
+    emergency_management 1 of 3
     """
     texts = _sample([str(t) for t in texts])
     ids = [str(i) for i in range(len(texts))]
@@ -73,12 +93,51 @@ def _short_name(item, lexicon: Lexicon) -> str:
 
 def best_lexicon(coverage: Sequence[Coverage]) -> Coverage:
     """The lexicon that finds a measure in the most documents; of those covering as many, the
-    one with the most mentions (then the first given)."""
+    one with the most mentions (then the first given).
+
+    Parameters
+    ----------
+    coverage : sequence of Coverage
+        From :func:`lexicon_coverage`.
+
+    Returns
+    -------
+    Coverage
+
+    Examples
+    --------
+    >>> best_lexicon([Coverage("a", 5, 10, 6), Coverage("b", 5, 10, 9), Coverage("c", 4, 10, 50)]).lexicon
+    'b'
+    """
     return max(coverage, key=lambda c: (c.matched, c.mentions))
 
 
 def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None:
-    """One line naming a better-fitting shipped lexicon when ``chosen`` covers little, else None."""
+    """One line naming a better-fitting shipped lexicon when ``chosen`` covers little, else None.
+
+    Parameters
+    ----------
+    chosen : Coverage
+        The run's lexicon.
+    shipped : sequence of Coverage
+        Every shipped lexicon's coverage of the same documents.
+
+    Returns
+    -------
+    str or None
+        None when ``chosen`` finds a measure in :data:`LOW_COVERAGE` of the documents or more;
+        else each lexicon's coverage and, when one covers :data:`MARGIN` more, its name to try.
+
+    Examples
+    --------
+    >>> coverage_advice(Coverage("covid_measures", 9, 10), [Coverage("emergency_management", 10, 10)]) is None
+    True
+    >>> print(coverage_advice(Coverage("covid_measures", 4, 10), [Coverage("covid_measures", 4, 10), Coverage("emergency_management", 7, 10)]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    the lexicon covid_measures finds a measure in only 4 of 10 documents (40%); shipped lexicons, documents with a match:
+    covid_measures 4 (40%); emergency_management 7 (70%). Try --lexicon emergency_management
+    (or lexicon = "emergency_management" under [measures] in the config)
+    """
     if chosen.share >= LOW_COVERAGE:
         return None
     better = [c for c in shipped if c.lexicon != chosen.lexicon and c.share >= chosen.share + MARGIN]
@@ -99,8 +158,28 @@ def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None
 
 def lexicon_fit(texts: Sequence[str], lexicon: Lexicon, matched: int | None = None) -> str | None:
     """The run's note on the lexicon: None when it finds a measure in most documents, else
-    :func:`coverage_advice` over every shipped lexicon (``matched``: documents with a mention,
-    when the run has counted them already; the shipped lexicons are only tried when it is low)."""
+    :func:`coverage_advice` over every shipped lexicon.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The documents, as analysed.
+    lexicon : Lexicon
+        The run's lexicon.
+    matched : int, optional
+        Documents with a mention, when the run has counted them already: the shipped lexicons
+        are only tried when that share is low.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> from analysis.measures.lexicon import load_lexicon
+    >>> lexicon_fit(["戴口罩，不聚集。", "测温扫码，戴口罩。"], load_lexicon("covid_measures")) is None
+    True
+    """
     if not len(texts):
         return None
     if matched is not None and matched / len(texts) >= LOW_COVERAGE:

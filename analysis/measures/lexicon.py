@@ -5,9 +5,8 @@ name, an English gloss and its surface variants. Matching runs on the raw text w
 regular expression per measure, longest variant first at each position, so the result does not
 depend on how the segmenter split the words. A stretch of text counts for every measure one of
 whose variants it matches (改革开放 inside 深化改革开放 counts for 改革开放 and for 体制改革), and
-for one measure once: a measure's matches do not overlap, and a match beginning where the
-previous match of the same measure ends is the same stretch (边防检查站 = 边防 + 检查站, one
-mention of 边境管控, kept under its first variant).
+for one measure once: a measure's matches never overlap, the longest variant winning (边防检查站,
+a variant of its own, is one mention of 边境管控, not 边防 and 检查站).
 
 A measure may also carry coding rules, still matched on the raw text:
 
@@ -17,7 +16,7 @@ A measure may also carry coding rules, still matched on the raw text:
   list, longest first) counts when ``any_of`` (at least one of these) and/or ``all_of`` (every
   one of these) occur within ``within`` characters of it (before or after, not overlapping
   it), or in the same sentence when ``within = "sentence"``. An occurrence overlapping or
-  touching a mention of the same measure is not added again, and ``exclude`` applies to it too.
+  touching a mention of the same measure is part of its stretch and is not added again, and ``exclude`` applies to it too.
 
 Mentions come in text order (start, then lexicon order).
 """
@@ -315,10 +314,8 @@ def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon)
 
 
 def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, int]]:
-    """Each measure's own leftmost-longest matches, a match of another variant touching the
-    previous one of the same measure dropped (边防 + 检查站: one stretch, one mention; the same
-    variant repeated still counts each time): (measure, variant, start, end), by start
-    then lexicon order.
+    """Each measure's own leftmost-longest matches (a measure's matches never overlap):
+    (measure, variant, start, end), by start then lexicon order.
 
     The same as running each measure's pattern over the text (:func:`_variant_matches_slow`),
     in one pass of the whole lexicon's pattern: a measure's variant can only start where that
@@ -340,14 +337,12 @@ def _variant_matches(text: str, lexicon: Lexicon) -> list[tuple[str, str, int, i
                     candidates.setdefault(name, {})[p] = (other.group(0), other.end())
     found = []
     for name, at in candidates.items():
-        last_end, last_variant = -1, None
+        last_end = -1
         for start in sorted(at):
             variant, end = at[start]
-            if start < last_end:
-                continue
-            if start != last_end or variant == last_variant:
+            if start >= last_end:
                 found.append((start, order[name], name, variant, end))
-            last_end, last_variant = end, variant
+                last_end = end
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 
@@ -356,11 +351,7 @@ def _variant_matches_slow(text: str, lexicon: Lexicon) -> list[tuple[str, str, i
     """:func:`_variant_matches` the plain way, one pass per measure (the reference in tests)."""
     found = []
     for order, (measure, pattern) in enumerate(zip(lexicon.measures, lexicon.measure_patterns)):
-        last_end, last_variant = -1, None
-        for m in pattern.finditer(text):
-            if m.start() != last_end or m.group(0) == last_variant:
-                found.append((m.start(), order, measure.name, m.group(0), m.end()))
-            last_end, last_variant = m.end(), m.group(0)
+        found.extend((m.start(), order, measure.name, m.group(0), m.end()) for m in pattern.finditer(text))
     found.sort()
     return [(name, variant, start, end) for start, _, name, variant, end in found]
 
@@ -379,16 +370,9 @@ def _sentence_bounds(text: str) -> list[int]:
     return [m.start() for m in _SENTENCE_END.finditer(text)]
 
 
-def _near_holds(
-    rule: NearRule, text: str, start: int, end: int, bounds: list[int] | None, starts: dict[str, list[int]] | None = None
-) -> bool:
-    """Whether ``rule``'s companions occur near the span ``start:end`` of ``text``.
-
-    Each companion's occurrences are found once per text (``starts``: word → sorted start
-    offsets, filled as needed) and the nearest one on each side is checked by bisection, so a
-    huge window (``within = 1000000000``, or a sentence as long as the text) costs no more than
-    a small one: looking through the window at every match took time with the square of the text."""
-    from bisect import bisect_left, bisect_right
+def _near_holds(rule: NearRule, text: str, start: int, end: int, bounds: list[int] | None) -> bool:
+    """Whether ``rule``'s companions occur near the span ``start:end`` of ``text``."""
+    from bisect import bisect_right
 
     if rule.within == "sentence":
         assert bounds is not None
@@ -398,19 +382,16 @@ def _near_holds(
         gap = len(text)
     else:
         gap = int(rule.within)
-        low, high = 0, len(text)  # the gap bounds the distance
-    starts = {} if starts is None else starts
+        longest = max(map(len, rule.any_of + rule.all_of))
+        low, high = max(start - gap - longest, 0), min(end + gap + longest, len(text))
 
     def present(word: str) -> bool:
         """An occurrence of ``word`` in the window, beside the match (not on it), at most ``gap`` away."""
-        if word not in starts:
-            starts[word] = [a for a, _ in _occurrences(text, word)]
-        found, size = starts[word], len(word)
-        before = bisect_right(found, start - size) - 1  # the last one ending at or before the match
-        if before >= 0 and found[before] >= low and start - (found[before] + size) <= gap:
-            return True
-        after = bisect_left(found, end)  # the first one starting at or after its end
-        return after < len(found) and found[after] + size <= high and found[after] - end <= gap
+        for a, b in _occurrences(text[low:high], word):
+            a, b = a + low, b + low
+            if (b <= start and start - b <= gap) or (a >= end and a - end <= gap):
+                return True
+        return False
 
     if rule.all_of and not all(present(w) for w in rule.all_of):
         return False
@@ -446,7 +427,6 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
         else:
             removed[(row[0], context)] += 1
     bounds = _sentence_bounds(text) if any(r.within == "sentence" for m in lexicon.measures for r in m.near) else None
-    starts: dict[str, list[int]] = {}  # each near companion's occurrences, found once per text
     taken: dict[str, list[tuple[int, int]]] = {}
     for name, _, start, end in kept:
         taken.setdefault(name, []).append((start, end))
@@ -455,10 +435,10 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
         for rule in measure.near:
             for m in rule.pattern.finditer(text):
                 start, end = m.start(), m.end()
-                # the same stretch as a mention of this measure (overlapping or touching it): counted once
+                # part of a stretch this measure already counts (overlapping or touching it): counted once
                 if any(a <= end and start <= b for a, b in taken.get(measure.name, ())):
                     continue
-                if not _near_holds(rule, text, start, end, bounds, starts):
+                if not _near_holds(rule, text, start, end, bounds):
                     continue
                 context = excluded(measure, start, end) if measure.exclude else None
                 if context is not None:

@@ -196,7 +196,24 @@ def cluster_colors(labels: pd.Series) -> dict[str, str]:
 
 
 def contrast_on_white(color: str) -> float:
-    """WCAG 2 contrast ratio of ``color`` against white (1 to 21)."""
+    """WCAG 2 contrast ratio of ``color`` against white (1 to 21).
+
+    Parameters
+    ----------
+    color : str
+        Any matplotlib colour ("#F0E442", "black").
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(contrast_on_white("#F0E442"), 2)  # Okabe–Ito yellow
+    1.32
+    >>> round(contrast_on_white("#000000"), 1)
+    21.0
+    """
     channels = np.asarray(matplotlib.colors.to_rgb(color))
     linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
     luminance = float(linear @ [0.2126, 0.7152, 0.0722])
@@ -205,7 +222,27 @@ def contrast_on_white(color: str) -> float:
 
 def text_color(color: str, ratio: float = 4.5) -> str:
     """``color`` darkened (mixed with black, hue kept) until text in it meets the WCAG AA contrast
-    ``ratio`` on white: Okabe–Ito yellow and orange are fine as fills but illegible as letters."""
+    ``ratio`` on white: Okabe–Ito yellow and orange are fine as fills but illegible as letters.
+
+    Parameters
+    ----------
+    color : str
+        Any matplotlib colour.
+    ratio : float, default 4.5
+        The contrast to reach (WCAG AA for normal text).
+
+    Returns
+    -------
+    str
+        A hex colour; ``color`` itself (as hex) when it is dark enough already.
+
+    Examples
+    --------
+    >>> text_color("#F0E442")
+    '#787221'
+    >>> text_color("#0072B2")
+    '#0072b2'
+    """
     rgb = np.asarray(matplotlib.colors.to_rgb(color))
     for step in range(21):
         shade = rgb * (1 - step / 20)

@@ -308,6 +308,71 @@ def _adoption_order(adoption: pd.DataFrame) -> list[str]:
     return sorted(first.index, key=lambda m: (first[m], -reach[m], order.index(m)))
 
 
+def _coinciding(shares: Mapping[str, np.ndarray]) -> bool:
+    """Whether two curves have the same share on every date (and are not both all zero)."""
+    items = [tuple(np.round(v, 9)) for v in shares.values() if len(v) and np.any(v > 0)]
+    return len(set(items)) < len(items)
+
+
+def _date_axis(ax, days: pd.Series) -> None:
+    """The adoption curves' date axis: a little room at both ends; month-day ticks for short spans."""
+    if not len(days):
+        return
+    span = (days.iloc[-1] - days.iloc[0]).days
+    ax.set_xlim(days.iloc[0] - pd.Timedelta(days=max(1, span // 40)), days.iloc[-1] + pd.Timedelta(days=max(1, span // 40)))
+    if span <= 60:
+        ax.xaxis.set_major_locator(matplotlib.dates.DayLocator(interval=max(1, -(-span // 4))))  # four dates at most
+        ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%m-%d"))
+    else:
+        locator = matplotlib.dates.AutoDateLocator(minticks=2, maxticks=4)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator))
+
+
+def _adoption_panels(
+    curve: pd.DataFrame, chosen: list[str], shares: Mapping[str, np.ndarray], days: pd.Series, n_units: int, *,
+    labels: Mapping[str, str] | None, markers: list[str], title: str, shown_all: bool, font: str | None,
+) -> Figure:
+    """Small multiples of the adoption curves: a panel per measure, every other chosen curve in grey behind it."""
+    last = curve.groupby("measure", sort=False).tail(1).set_index("measure")
+    columns = min(4, len(chosen))
+    rows = -(-len(chosen) // columns)
+    with figure_style(font):
+        fig, axes = plt.subplots(rows, columns, figsize=(7.5, 1.3 + 1.75 * rows), sharex=True, sharey=True, squeeze=False)
+        for i, measure in enumerate(chosen):
+            ax = axes[i // columns][i % columns]
+            for other in chosen:
+                if other != measure:
+                    x = pd.to_datetime(curve.loc[curve["measure"] == other, "date"])
+                    ax.step(x, shares[other], where="post", lw=0.8, color="#c8c8c8")
+            rows_of = curve[curve["measure"] == measure]
+            x, y = pd.to_datetime(rows_of["date"]), shares[measure]
+            new = rows_of["new_adopters"].to_numpy() > 0
+            color = PALETTE[i % len(PALETTE)]
+            ax.step(x, y, where="post", lw=1.8, color=color)
+            ax.plot(x[new], y[new], ls="none", marker=markers[i % len(markers)], markersize=4, color=color)
+            name = fill(labels.get(measure, measure), width=20) if labels else measure
+            ax.set_title(f"{name} ({int(last.loc[measure, 'adopters'])})", fontsize=9)
+            ax.set_ylim(0, 1.04)
+            ax.set_yticks([0, 0.5, 1.0])
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+            ax.grid(axis="y", color="#dddddd", lw=0.6)
+            ax.set_axisbelow(True)
+            ax.tick_params(labelsize=8)
+            _date_axis(ax, days)
+        for j in range(len(chosen), rows * columns):
+            axes[j // columns][j % columns].set_visible(False)
+        for row in axes:
+            row[0].set_ylabel("占比 share", fontsize=8)
+        if len(days) and (days.iloc[-1] - days.iloc[0]).days <= 60:
+            for ax in axes[-1]:
+                ax.set_xlabel(f"日期 date ({days.iloc[0].year})", fontsize=8)
+        shown = "" if shown_all else f"\n(提及单位最多的 {len(chosen)} 项措施 the {len(chosen)} most widely adopted measures)"
+        fig.suptitle(f"{title}{shown}\n(括号内为单位数 units of {n_units} in brackets; 灰线为其他措施 the others in grey)", fontsize=11)
+        fig.tight_layout()
+    return fig
+
+
 def plot_adoption(
     curve: pd.DataFrame,
     *,
@@ -320,7 +385,9 @@ def plot_adoption(
     mentioned it by each date (``curve`` from :func:`analysis.methods.diffusion.adoption_curve`).
 
     The ``top_n`` measures with the most adopters by the last date are drawn (ties: the
-    earlier adopted first), so the lines stay readable.
+    earlier adopted first), so the lines stay readable. When two of them follow the same path
+    (one line would hide the other), each measure gets a panel of its own, the others drawn
+    in grey behind it for comparison.
     """
     last = curve.groupby("measure", sort=False).tail(1).set_index("measure")
     order = list(dict.fromkeys(curve["measure"]))
@@ -332,6 +399,10 @@ def plot_adoption(
     days = pd.to_datetime(pd.Series(sorted(set(curve["date"]))))
     n_units = int(curve["n_units"].iloc[0]) if len(curve) else 0
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    shares = {m: curve.loc[curve["measure"] == m, "share"].to_numpy(dtype=float) for m in chosen}
+    if _coinciding(shares):  # lines drawn over each other: one panel per measure instead
+        return _adoption_panels(curve, chosen, shares, days, n_units, labels=labels, markers=markers,
+                                title=title, shown_all=len(chosen) == len(order), font=font)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7.5, 4.4))
         for i, measure in enumerate(chosen):

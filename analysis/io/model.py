@@ -1,0 +1,182 @@
+"""The data model of reading: a :class:`Document` with the variables that travel with it, the
+account of every input (:class:`Source`, :class:`Skipped`), the :class:`Corpus`, and the reading
+options of pages (:class:`PageLayout`) and tables (:class:`Columns`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from operator import attrgetter
+
+import pandas as pd
+
+from .chrome import MAX_CHROME_LINE, read_patterns
+
+__all__ = ["Document", "Source", "Skipped", "Corpus", "PageLayout", "Columns", "LAYOUTS"]
+
+#: The page layouts a page is read as (``layout`` in documents.csv; ``[page] layout`` forces one).
+LAYOUTS = ("bulletin", "article", "official", "report", "disclosure")
+
+
+@dataclass(frozen=True, slots=True)  # slots: a corpus holds one per document, a dict each would cost about 300 bytes
+class Document:
+    """One analysed text with the variables that travel with it (unit, dates, source)."""
+
+    doc_id: str
+    text: str
+    unit: str = ""  # short unit name, e.g. 鹤北
+    date_start: date | None = None
+    date_end: date | None = None
+    date_note: str = ""  # time of day or qualifier, e.g. 晚, 截至
+    kind: str = "report"  # "report" (unit or date known) or "summary" (corpus-level text)
+    unit_name: str = ""  # unit with its suffix, e.g. 鹤北分局
+    source: str = ""
+    line: int | None = None  # 1-based line in the source file
+    title: str = ""
+    published: date | None = None
+    publisher: str = ""
+    #: The text as matched and segmented, when it differs from ``text``: simplified characters
+    #: (OpenCC t2s) for a traditional original, stray line breaks inside sentences joined,
+    #: zero-width characters dropped. "" means the text itself. Outputs keep ``text``.
+    normalized: str = ""
+    script: str = ""  # "traditional" when the original was normalised to simplified
+    #: How the page was read (one of LAYOUTS); "" for rows of tables and JSON Lines.
+    layout: str = ""
+    #: The parts of an official document (公文): issuing body as written, 文号, 文种, its own
+    #: date (signature / 成文日期 / session date), the date it takes effect, its addressees.
+    issuer: str = ""
+    doc_number: str = ""
+    doc_type: str = ""
+    issued: date | None = None
+    effective: date | None = None
+    addressees: str = ""
+
+    @property
+    def analysis_text(self) -> str:
+        return self.normalized or self.text
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input file, with what became of its lines."""
+
+    path: str
+    sha256: str
+    encoding: str
+    n_documents: int
+    removed_lines: tuple[tuple[int, str], ...] = ()  # (line number, text) of chrome taken out
+    format: str = "txt"
+    n_skipped: int = 0
+    headings: tuple[tuple[int, str], ...] = ()  # (line number, text) of unit-name heading lines
+    #: (line number, bytes) of damaged bytes read as U+FFFD: the file was overwhelmingly valid in ``encoding``.
+    replaced_bytes: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Input that was read but not analysed, and why."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+
+_OFFICIAL_COLUMNS = ("layout", "issuer", "doc_number", "doc_type", "issued", "effective", "addressees")
+
+
+@dataclass
+class Corpus:
+    """Documents plus the account of every input: sources read and items skipped."""
+
+    documents: list[Document]
+    sources: list[Source] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a reader should know: undated documents, …
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    @property
+    def n_read(self) -> int:
+        """Documents read: analysed + skipped."""
+        return len(self.documents) + len(self.skipped)
+
+    def analysis_texts(self) -> list[str]:
+        """The texts to match and segment (simplified where the original is traditional)."""
+        return [d.analysis_text for d in self.documents]
+
+    @property
+    def units(self) -> list[str]:
+        """Units in order of first appearance."""
+        return list(dict.fromkeys(d.unit for d in self.documents if d.unit))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per document; the first columns are ``doc_id, unit, date_start, date_end, text``."""
+        columns = [
+            "doc_id", "unit", "date_start", "date_end", "text", "date_note", "kind",
+            "unit_name", "source", "line", "title", "published", "publisher",
+        ]
+        # Fields read directly, all of a document's at once: dataclasses.asdict deep-copies every
+        # value and is slow at scale, one getattr per field not much better.
+        fields = attrgetter(*columns)
+        frame = pd.DataFrame([fields(d) for d in self.documents], columns=columns)
+        frame["n_chars"] = frame["text"].str.len()
+        frame["script"] = [d.script for d in self.documents]
+        frame["line"] = frame["line"].astype("Int64")
+        extra = attrgetter(*_OFFICIAL_COLUMNS)
+        frame[list(_OFFICIAL_COLUMNS)] = pd.DataFrame([extra(d) for d in self.documents], columns=list(_OFFICIAL_COLUMNS), index=frame.index, dtype=object)
+        return frame
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """How bulletin pages name their units and where their chrome is; all configurable.
+
+    The defaults recognise units by the shipped vocabulary (``resources/page_units.toml``)
+    and chrome by the shipped pattern files; ``unit_suffixes`` narrows the units to names
+    ending in one of the given suffixes (parents are still read with the full vocabulary).
+    """
+
+    unit_suffixes: tuple[str, ...] | None = None  # None: every suffix of the shipped vocabulary
+    max_unit_chars: int = 6
+    #: Footer patterns (a line that starts the footer); () for the shipped page_chrome.txt.
+    chrome_patterns: tuple[str, ...] = ()
+    #: Widget patterns (a line dropped where it stands); None for the shipped page_widgets.txt.
+    widget_patterns: tuple[str, ...] | None = None
+    max_chrome_line: int = MAX_CHROME_LINE
+    #: Words that look like a unit name before a suffix but are not one, on top of the shipped ones.
+    generic_prefixes: tuple[str, ...] = ()
+    #: Year for dates without one on pages without a publication date (None: leave them undated).
+    default_year: int | None = None
+    #: The layout every page is read as (one of LAYOUTS), or None to decide page by page.
+    page_layout: str | None = None
+    #: 文号 issuer codes → issuers, on top of the shipped resources/doc_number_prefixes.toml.
+    issuer_prefixes: tuple[tuple[str, str], ...] = ()
+
+    def chrome_regex(self) -> re.Pattern[str]:
+        patterns = self.chrome_patterns or read_patterns("page_chrome.txt")
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+    def widget_regex(self) -> re.Pattern[str] | None:
+        patterns = read_patterns("page_widgets.txt") if self.widget_patterns is None else self.widget_patterns
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table or JSON Lines file hold the text and its variables.
+
+    Only the text must exist. A variable left as None is read from a column with its own
+    name ("date", "unit", "title", "id") when the file has one; the text, when not named,
+    from the first of ``text, content, body, 正文, 内容, 全文`` the file has.
+    """
+
+    text: str | None = None
+    date: str | None = None
+    unit: str | None = None
+    title: str | None = None
+    id: str | None = None
+
+
