@@ -468,6 +468,7 @@ def test_every_kind_of_bad_jsonl_line_is_skipped_with_its_number(tmp_path, capsy
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.slow  # runs with figures (or explore and report): 15-30 s
 def test_a_date_outside_the_plausible_range_is_reported_and_left_blank(tmp_path, capsys):
     """'A date typo such as 2920-04-26 is accepted, then explore and report crash (OverflowError)'."""
     rows = ["id,date,unit,text"] + [f"{i},2020-04-2{i},城{u},城{u}派出所第{i}次开展巡查、劝导群众佩戴口罩。" for i, u in zip(range(1, 5), "关西东南")]
@@ -542,6 +543,7 @@ def _small_csv(tmp_path: Path, units=("城关", "城西", "城东", "城南"), n
     return path
 
 
+@pytest.mark.slow  # runs with figures (or explore and report): 15-30 s
 def test_a_link_inside_out_is_replaced_never_written_through(tmp_path, capsys):
     """'ln -s $PWD/precious.txt out/terms.csv; run --out out overwrites the file outside --out'."""
     precious = tmp_path / "precious.txt"
@@ -715,11 +717,15 @@ def test_terminal_control_codes_from_the_corpus_never_reach_the_terminal(tmp_pat
     assert "\x1b" not in err and "\\x1b" in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # runs with figures (or explore and report): 15-30 s
 def test_dollar_signs_and_control_characters_in_names_are_drawn_as_text(tmp_path, capsys):
     """'$ in a unit name or page title crashes figure drawing (mathtext) … a control character in a name makes 8 SVGs invalid XML'."""
     import xml.dom.minidom
 
     path = _small_csv(tmp_path, units=("城$关$", "城\x01西", "\x1b]0;PWNED\x07城东", "城南"))
+    rows = path.read_text(encoding="utf-8").splitlines()
+    title = "关于$5$元口罩\x01的通知"  # one title for every document: drawn in every figure's source note
+    path.write_text("\n".join([rows[0] + ",title"] + [row + "," + title for row in rows[1:]]) + "\n", encoding="utf-8")
     out = tmp_path / "o"
     assert main(["run", "--corpus", str(path), "--out", str(out)]) == 0
     svgs = sorted((out / "figures").glob("*.svg"))
@@ -727,6 +733,7 @@ def test_dollar_signs_and_control_characters_in_names_are_drawn_as_text(tmp_path
     for svg in svgs:
         xml.dom.minidom.parse(str(svg))  # raises on a control character
     assert "城$关$" in (out / "documents.csv").read_text(encoding="utf-8")  # the data keeps its name
+    assert "关于$5$元口罩" in (out / "figures" / "terms_bar.svg").read_text(encoding="utf-8")  # the title, drawn as text
 
 
 def test_a_control_character_in_a_measure_name_reaches_no_workbook_crash(tmp_path, capsys):

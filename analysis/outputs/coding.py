@@ -238,9 +238,13 @@ def train_from_workbooks(
         coder=name, corpus_sha256=inputs.sha256, lexicon=inputs.lexicon, folds=folds, random_state=random_state,
         trained_on=list(table.index),
     )
+    from .safe import OutputFolder
+
     target = Path(out)
-    written = [save_model(model, target), target.with_name(target.stem + "_scores.csv")]
-    model.scores.to_csv(written[1], index=False, lineterminator="\n")
+    with OutputFolder(target.parent, [Path(p) for p in paths] + inputs.paths) as folder:  # written whole, never through a link
+        staged = [save_model(model, folder.stage / target.name), folder.stage / (target.stem + "_scores.csv")]
+        model.scores.to_csv(staged[1], index=False, lineterminator="\n")
+        written = folder.commit(staged)
     return model, written
 
 
