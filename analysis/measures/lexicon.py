@@ -370,9 +370,16 @@ def _sentence_bounds(text: str) -> list[int]:
     return [m.start() for m in _SENTENCE_END.finditer(text)]
 
 
-def _near_holds(rule: NearRule, text: str, start: int, end: int, bounds: list[int] | None) -> bool:
-    """Whether ``rule``'s companions occur near the span ``start:end`` of ``text``."""
-    from bisect import bisect_right
+def _near_holds(
+    rule: NearRule, text: str, start: int, end: int, bounds: list[int] | None, starts: dict[str, list[int]] | None = None
+) -> bool:
+    """Whether ``rule``'s companions occur near the span ``start:end`` of ``text``.
+
+    Each companion's occurrences are found once per text (``starts``: word → sorted start
+    offsets, filled as needed) and the nearest one on each side is checked by bisection, so a
+    huge window (``within = 1000000000``, or a sentence as long as the text) costs no more than
+    a small one: looking through the window at every match took time with the square of the text."""
+    from bisect import bisect_left, bisect_right
 
     if rule.within == "sentence":
         assert bounds is not None
@@ -382,16 +389,19 @@ def _near_holds(rule: NearRule, text: str, start: int, end: int, bounds: list[in
         gap = len(text)
     else:
         gap = int(rule.within)
-        longest = max(map(len, rule.any_of + rule.all_of))
-        low, high = max(start - gap - longest, 0), min(end + gap + longest, len(text))
+        low, high = 0, len(text)  # the gap bounds the distance
+    starts = {} if starts is None else starts
 
     def present(word: str) -> bool:
         """An occurrence of ``word`` in the window, beside the match (not on it), at most ``gap`` away."""
-        for a, b in _occurrences(text[low:high], word):
-            a, b = a + low, b + low
-            if (b <= start and start - b <= gap) or (a >= end and a - end <= gap):
-                return True
-        return False
+        if word not in starts:
+            starts[word] = [a for a, _ in _occurrences(text, word)]
+        found, size = starts[word], len(word)
+        before = bisect_right(found, start - size) - 1  # the last one ending at or before the match
+        if before >= 0 and found[before] >= low and start - (found[before] + size) <= gap:
+            return True
+        after = bisect_left(found, end)  # the first one starting at or after its end
+        return after < len(found) and found[after] + size <= high and found[after] - end <= gap
 
     if rule.all_of and not all(present(w) for w in rule.all_of):
         return False
@@ -427,6 +437,7 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
         else:
             removed[(row[0], context)] += 1
     bounds = _sentence_bounds(text) if any(r.within == "sentence" for m in lexicon.measures for r in m.near) else None
+    starts: dict[str, list[int]] = {}  # each near companion's occurrences, found once per text
     taken: dict[str, list[tuple[int, int]]] = {}
     for name, _, start, end in kept:
         taken.setdefault(name, []).append((start, end))
@@ -438,7 +449,7 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
                 # part of a stretch this measure already counts (overlapping or touching it): counted once
                 if any(a <= end and start <= b for a, b in taken.get(measure.name, ())):
                     continue
-                if not _near_holds(rule, text, start, end, bounds):
+                if not _near_holds(rule, text, start, end, bounds, starts):
                     continue
                 context = excluded(measure, start, end) if measure.exclude else None
                 if context is not None:
