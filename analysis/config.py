@@ -7,8 +7,11 @@ falls back to a default. Relative paths in a config file are taken from the file
 from __future__ import annotations
 
 import codecs
+import numbers
+import os
 import reprlib
 import re
+import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -18,12 +21,22 @@ from .io.tomlfiles import read_toml
 from .io.model import LAYOUTS
 from .io.formats import FORMATS
 
-__all__ = ["Settings", "load_settings", "make_settings", "starter_config", "write_starter_config"]
+__all__ = ["FIGURE_FORMATS", "Settings", "deprecated", "load_settings", "starter_config", "write_starter_config"]
 
 
 #: [diffusion] window_days' default: units whose first mentions of a measure fall further apart
 #: than this are not said to spread it (analysis.methods.evidence states the rule).
 DIFFUSION_WINDOW_DAYS = 90
+
+#: The formats a figure can be saved in, in the order they are written. ``run`` writes PNG only
+#: unless asked ([figures] formats, ``--formats``); ``report`` and the notebooks write all three.
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+#: Settings that do nothing any more, still accepted (with a message) for one release: what to say.
+DEPRECATED = {
+    "cache": "runs keep no cache",
+    "cache_dir": "runs keep no cache",
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +73,6 @@ class Settings:
     min_chars: int = 2
     hmm: bool = True
     segmenter: str = "rjieba"  # "rjieba" (jieba-rs, the default) or "jieba" (the pure-Python reference)
-    cache: bool = False  # accepted for older configs; runs keep no cache
-    cache_dir: Path | None = None  # accepted for older configs; runs keep no cache
     # [engine]
     engine: str = "local"  # "local" (in this process) or "dask" (a Dask cluster)
     scheduler: str | None = None  # Dask scheduler address; None: start a local cluster
@@ -86,7 +97,27 @@ class Settings:
     figures: bool = True
     figure_size: str = "print"  # "print" (A4/Letter text width) or "slide" (16:9)
     measure_labels: str = "zh"  # "zh": measure names; "en": the lexicon's English glosses
+    figure_formats: tuple[str, ...] = ("png",)  # what `run` saves each figure as: any of png (300 dpi), svg, pdf
     source: Path | None = field(default=None, compare=False)  # the config file, if any
+
+    def __post_init__(self) -> None:
+        """Check every setting, however it arrived (keyword arguments, command-line flags, a
+        config file): a bad value stops here with one line naming the setting and what it may be."""
+        for f in fields(self):
+            if f.name == "source":
+                continue
+            value = getattr(self, f.name)
+            expected = _problem(f.name, value)
+            if expected is not None:
+                raise ConfigError(f"setting {_describe(f.name)} must be {expected}, not {reprlib.repr(value)}")
+        # Lists given as keyword arguments are held as tuples, as a config file gives them.
+        for name in ("unit_suffixes", "dictionaries", "stopwords", "extra_words", "extra_stopwords", "date_range", "corpus"):
+            if isinstance(value := getattr(self, name), list):
+                object.__setattr__(self, name, tuple(value))
+        prefixes = self.issuer_prefixes
+        prefixes = sorted(prefixes.items()) if isinstance(prefixes, dict) else prefixes
+        object.__setattr__(self, "issuer_prefixes", tuple(tuple(pair) for pair in prefixes))
+        object.__setattr__(self, "figure_formats", _ordered_formats(self.figure_formats))  # always png, svg, pdf, each once
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with the given (non-None) values replaced."""
@@ -114,8 +145,6 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "min_chars": "min_chars",
         "hmm": "hmm",
         "segmenter": "segmenter",
-        "cache": "cache",
-        "cache_dir": "cache_dir",
     },
     "engine": {"name": "engine", "scheduler": "scheduler", "workers": "workers"},
     "measures": {"lexicon": "lexicon"},
@@ -128,9 +157,17 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "enabled": "figures",
         "size": "figure_size",
         "labels": "measure_labels",
+        "formats": "figure_formats",
     },
 }
-_PATHS = {"lexicon", "calendar", "cache_dir", "coding_model"}
+#: Keys of a config file that do nothing any more: accepted with a message for one release.
+_DEPRECATED_KEYS = {("tokens", "cache"): "cache", ("tokens", "cache_dir"): "cache_dir"}
+#: The command-line flag of a setting, where ``run`` has one, for error messages.
+_FLAGS = {
+    "corpus": "--corpus", "lexicon": "--lexicon", "k": "run --k", "segmenter": "--segmenter", "engine": "run --engine",
+    "scheduler": "run --scheduler", "workers": "run --workers", "figure_size": "report --size", "figure_formats": "run --formats",
+}
+_PATHS = {"lexicon", "calendar", "coding_model"}
 _PATH_LISTS = {"dictionaries", "stopwords"}
 _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
@@ -148,6 +185,9 @@ def load_settings(path: str | Path) -> Settings:
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: '{section}' must be a table, written [{section}]")
         for key, value in table.items():
+            if (section, key) in _DEPRECATED_KEYS:
+                deprecated(f"{_where(path, text, section, key)}: '{section}.{key}'", DEPRECATED[_DEPRECATED_KEYS[section, key]])
+                continue
             name = _SECTIONS[section].get(key)
             if name is None:
                 raise ConfigError(
@@ -176,10 +216,13 @@ def _where(path: Path, text: str, section: str, key: str | None = None) -> str:
 
 
 def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind: Any) -> Any:
+    """A config file's value as the setting ``name`` holds it (paths resolved from the file's
+    folder, lists as tuples), checked by :func:`_problem` like every other way in."""
     def fail(expected: str) -> ConfigError:
         shown = reprlib.repr(value)  # a huge or deeply nested value is shown cut short
         return ConfigError(f"{path}: '{key}' must be {expected}, not {shown}")
 
+    converted = value
     if name == "corpus":
         if isinstance(value, str):
             return (base / value).resolve()
@@ -197,64 +240,143 @@ def _convert(path: Path | str, key: str, name: str, value: Any, base: Path, kind
             raise fail("a list of paths")
         return tuple((base / v).resolve() for v in value)
     if name == "issuer_prefixes":
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip() for k, v in value.items()):
-            raise fail('a table of 文号 codes and issuers, e.g. {"郸防指" = "郸城县新型冠状病毒感染的肺炎防控指挥部"}')
-        return tuple(sorted(value.items()))
-    if name in _STR_LISTS:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail("a list of strings")
-        return tuple(value)
-    if name == "default_year":
-        if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 2999:
-            raise fail("a year like 2020")
-        return value
-    if name == "date_range":
-        if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int and 1 <= v <= 9999 for v in value) and value[0] <= value[1]):
-            raise fail("two years, earliest first, like [1900, 2100]")
-        return tuple(value)
-    if name == "font" and isinstance(value, str) and value.strip():
+        if not isinstance(value, dict):
+            raise fail(_EXPECTED["issuer_prefixes"])
+        converted = tuple(sorted(value.items()))
+    elif name in _STR_LISTS or name in {"date_range", "figure_formats"}:
+        if not isinstance(value, list):
+            raise fail(_EXPECTED.get(name, "a list of strings"))
+        converted = tuple(value)
+    elif name == "font" and isinstance(value, str) and value.strip():
         beside = base / value  # a font file named relative to the config sits beside it, as every path here
-        return str(beside.resolve()) if not Path(value).is_absolute() and beside.is_file() else value
-    if name in {"min_chars", "top_terms", "k", "workers", "window_days"}:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise fail("a positive whole number")
-        return value
-    if name in {"hmm", "figures", "drop_duplicates", "date_from_text", "cache", "code_titles"}:
-        if not isinstance(value, bool):
-            raise fail("true or false")
-        return value
-    if not isinstance(value, str):
+        converted = str(beside.resolve()) if not Path(value).is_absolute() and beside.is_file() else value
+    elif name not in _WHOLE and name not in _BOOLS and name not in {"default_year"} and not isinstance(value, str):
         raise fail("a string")
-    if name == "metric" and value not in {"jaccard", "cosine"}:
-        raise fail("'jaccard' or 'cosine'")
-    if name == "linkage" and value not in {"average", "complete", "single"}:
-        raise fail("'average', 'complete' or 'single'")
-    if name == "format" and value not in {"auto", *FORMATS}:
-        raise fail("one of " + ", ".join(repr(f) for f in ("auto", *FORMATS)))
-    if name == "script" and value not in {"auto", "t2s", "none"}:
-        raise fail("'auto', 't2s' or 'none'")
+    expected = _problem(name, converted)
+    if expected is not None:
+        raise fail(expected)
+    return converted
+
+
+#: Settings with one of a few values: the values, in the order error messages list them.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "format": ("auto", *FORMATS),
+    "script": ("auto", "t2s", "none"),
+    "page_layout": tuple(LAYOUTS),
+    "segmenter": ("rjieba", "jieba"),
+    "engine": ("local", "dask"),
+    "coding_method": ("lexicon", "model", "either"),
+    "metric": ("jaccard", "cosine"),
+    "linkage": ("average", "complete", "single"),
+    "figure_size": ("print", "slide"),
+    "measure_labels": ("zh", "en"),
+}
+#: Settings that may be None (meaning: the default, or decided from the corpus).
+_OPTIONAL = {
+    "corpus", "corpus_name", "unit_suffixes", "page_layout", "text_column", "date_column", "unit_column", "title_column",
+    "id_column", "default_year", "calendar", "date_from_text", "dictionaries", "stopwords", "scheduler", "workers",
+    "progress", "lexicon", "coding_model", "k", "reference_unit", "font",
+}
+_WHOLE = {"min_chars", "top_terms", "k", "workers", "window_days"}  # whole numbers of 1 or more
+_BOOLS = {"drop_duplicates", "date_from_text", "hmm", "progress", "code_titles", "figures"}
+_EXPECTED = {
+    "issuer_prefixes": 'a table of 文号 codes and issuers, e.g. {"郸防指" = "郸城县新型冠状病毒感染的肺炎防控指挥部"}',
+    "date_range": "two years, earliest first, like [1900, 2100]",
+    "figure_formats": "a non-empty list of formats from 'png', 'svg', 'pdf', e.g. [\"png\", \"svg\", \"pdf\"]",
+    "default_year": "a year like 2020",
+    "encoding": "'auto' or an encoding name such as 'gb18030' or 'big5'",
+    "reference_unit": "a unit's name as in documents.csv's unit column, e.g. \"鹤北\"",
+    "segmenter": "'rjieba' or 'jieba' (the compiled 'native' segmenter was removed: rjieba gives the same tokens)",
+}
+
+
+def _is_path(value: Any) -> bool:
+    return isinstance(value, (str, os.PathLike)) and bool(str(value).strip())
+
+
+def _problem(name: str, value: Any) -> str | None:
+    """What the setting ``name`` must be, if ``value`` is not that; None when it is fine.
+
+    The one check of every setting: :class:`Settings` runs it on every field, so keyword
+    arguments, command-line flags and config files are held to the same rules."""
+    if value is None and name in _OPTIONAL:
+        return None
+    if name in _CHOICES:
+        allowed = _CHOICES[name]
+        if isinstance(value, str) and value in allowed:
+            return None
+        shown = [repr(v) for v in allowed]
+        return _EXPECTED.get(name) or (
+            ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) <= 3 else "one of " + ", ".join(shown)
+        )
+    if name in _WHOLE:
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+        return None if ok else "a positive whole number"
+    if name in _BOOLS:
+        return None if isinstance(value, bool) else "true or false"
+    if name == "corpus":
+        if _is_path(value) or (isinstance(value, (list, tuple)) and value and all(_is_path(v) for v in value)):
+            return None
+        return "a path or a list of paths"
+    if name in _PATHS:
+        return None if _is_path(value) else "a path (a string)"
+    if name in _PATH_LISTS:
+        return None if isinstance(value, (list, tuple)) and all(_is_path(v) for v in value) else "a list of paths"
+    if name in _STR_LISTS:
+        return None if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value) else "a list of strings"
+    if name == "issuer_prefixes":
+        pairs = value.items() if isinstance(value, dict) else value
+        ok = isinstance(pairs, (list, tuple, type({}.items()))) and all(
+            isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(v, str) and v.strip() for v in p) for p in pairs
+        )
+        return None if ok else _EXPECTED[name]
+    if name == "default_year":
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and 1000 <= value <= 2999
+        return None if ok else _EXPECTED[name]
+    if name == "date_range":
+        ok = (
+            isinstance(value, (list, tuple)) and len(value) == 2
+            and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and 1 <= v <= 9999 for v in value)
+            and value[0] <= value[1]
+        )
+        return None if ok else _EXPECTED[name]
+    if name == "figure_formats":
+        ok = isinstance(value, (list, tuple)) and value and all(isinstance(v, str) and v in FIGURE_FORMATS for v in value)
+        return None if ok else _EXPECTED[name]
+    if name == "font":
+        return None if _is_path(value) else "a font name or a font file"
+    if not isinstance(value, str):
+        return "a string"
     if name == "encoding" and value != "auto":
         try:
             codecs.lookup(value)
         except LookupError:
-            raise fail("'auto' or an encoding name such as 'gb18030' or 'big5'") from None
+            return _EXPECTED[name]
     if name.endswith("_column") and not value.strip():
-        raise fail("a column name")
+        return "a column name"
     if name == "reference_unit" and not value.strip():
-        raise fail("a unit's name as in documents.csv's unit column, e.g. \"鹤北\"")
-    if name == "page_layout" and value not in LAYOUTS:
-        raise fail("one of " + ", ".join(repr(layout) for layout in LAYOUTS))
-    if name == "figure_size" and value not in {"print", "slide"}:
-        raise fail("'print' or 'slide'")
-    if name == "measure_labels" and value not in {"zh", "en"}:
-        raise fail("'zh' or 'en'")
-    if name == "segmenter" and value not in {"rjieba", "jieba"}:
-        raise fail("'rjieba' or 'jieba' (the compiled 'native' segmenter was removed: rjieba gives the same tokens)")
-    if name == "coding_method" and value not in {"lexicon", "model", "either"}:
-        raise fail("'lexicon', 'model' or 'either'")
-    if name == "engine" and value not in {"local", "dask"}:
-        raise fail("'local' or 'dask'")
-    return value
+        return _EXPECTED[name]
+    if name == "scheduler" and not value.strip():
+        return "a Dask scheduler address, e.g. tcp://scheduler-host:8786"
+    return None
+
+
+def _ordered_formats(formats: Any) -> tuple[str, ...]:
+    """Figure formats in the order they are written (png, svg, pdf), each once."""
+    return tuple(f for f in FIGURE_FORMATS if f in formats)
+
+
+def _describe(name: str) -> str:
+    """How a user names a setting: ``'k' (config [clusters] k, run --k)``."""
+    where = [f"config [{section}] {key}" for section, keys in _SECTIONS.items() for key, field_name in keys.items() if field_name == name]
+    if name in _FLAGS:
+        where.append(f"flag {_FLAGS[name]}")
+    return f"'{name}'" + (f" ({', '.join(where)})" if where else "")
+
+
+def deprecated(what: str, reason: str) -> None:
+    """One line on stderr: ``what`` is accepted for this release, does nothing, and will go."""
+    print(f"deprecated: {what} is ignored ({reason}) and will be removed in the next release; remove it", file=sys.stderr)
 
 
 def _shipped_lexicon(value: str, base: Path) -> Path | None:
@@ -265,15 +387,6 @@ def _shipped_lexicon(value: str, base: Path) -> Path | None:
         return None
     path = Path(str(resources.files("analysis").joinpath(f"resources/lexicons/{value}.toml")))
     return path if path.is_file() else None
-
-
-def make_settings(*, config: str | Path | None = None, corpus: str | Path | None = None, **overrides: Any) -> Settings:
-    """Settings from an optional config file, with ``corpus`` and other non-None overrides on top.
-
-    This is what the notebooks' parameters cell feeds: ``make_settings(config=config, corpus=corpus)``.
-    """
-    settings = load_settings(config) if config else Settings()
-    return settings.with_overrides(corpus=Path(corpus) if corpus else None, **overrides)
 
 
 def starter_config(*, corpus: str | Path = "corpus", lexicon: str | Path | None = None) -> str:

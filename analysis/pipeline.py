@@ -9,13 +9,12 @@ without dates) are skipped with a note saying why, and everything else still run
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .config import Settings, load_settings
+from .config import DEPRECATED, Settings, deprecated, load_settings
 from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
@@ -47,6 +46,8 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
         if source is not None:
             corpus = Path(source) if isinstance(source, (str, Path)) else tuple(Path(p) for p in source)
             settings = settings.with_overrides(corpus=corpus)
+    for name in DEPRECATED.keys() & overrides.keys():  # accepted for one release, with a message
+        deprecated(f"the setting {name}={overrides.pop(name)!r}", DEPRECATED[name])
     unknown = set(overrides) - set(Settings.__dataclass_fields__)
     if unknown:
         raise AnalysisError(f"unknown setting(s): {', '.join(sorted(unknown))} (see analysis.Settings for the names)")
@@ -124,7 +125,6 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     ``methods=False`` skips the research methods (their tables are empty): for a command that
     needs only the counts and measures, such as ``themes``.
     """
-    started = time.perf_counter()
     if isinstance(source, Corpus):
         settings, corpus = settings_for(None, config=config, **overrides), source
     else:
@@ -134,9 +134,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
     lexicon = load_lexicon(settings.lexicon)
     _check_reference_unit(settings, documents)
-    timings = {"read": time.perf_counter() - started}
 
-    mark = time.perf_counter()
     stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
     stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
     segmenter = make_run_segmenter(settings, lexicon, corpus)
@@ -154,9 +152,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     terms = term_frequencies(counts)
     terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
     distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
-    timings["segment and count"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()
     mentions = code_documents(
         documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
@@ -165,9 +161,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
     if fit:
         notes.insert(0, fit)
-    timings["measures and clusters"] = time.perf_counter() - mark
 
-    mark = time.perf_counter()
     methods = (method_results if methods else _no_methods)(
         documents=documents.assign(text=texts),  # mention offsets refer to the analysed text: show that text
         mentions=mentions,
@@ -183,7 +177,6 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     )
     if methods.validation is not None:
         notes.append(methods.validation.message())
-    timings["methods"] = time.perf_counter() - mark
     return Analysis(
         settings=settings,
         corpus=corpus,
@@ -201,7 +194,6 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         methods=methods,
         notes=tuple(notes),
         segmenter=segmenter,
-        timings=timings,
         bigrams=bigrams,
         token_filter=token_filter,
     )

@@ -47,7 +47,6 @@ class Analysis:
     methods: MethodResults
     notes: tuple[str, ...] = ()  # steps skipped and why, the cluster verdict
     segmenter: Segmenter | None = field(default=None, repr=False)
-    timings: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)  # seconds per stage
     bigrams: Bigrams | None = field(default=None, repr=False)  # adjacent kept tokens, counted as the corpus was cut
     token_filter: Mapping[str, Any] = field(default_factory=dict, repr=False)  # stopwords, keep, min_chars of the run
 

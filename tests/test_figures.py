@@ -1,6 +1,10 @@
+import json
+
 import matplotlib.pyplot as plt
+import pytest
 from matplotlib.ft2font import FT2Font
 
+from analysis.outputs.cli import main
 from analysis.viz import figures
 from analysis.viz.fonts import cjk_font_path
 
@@ -17,7 +21,8 @@ def test_every_figure_is_written_without_missing_glyphs(bulletin_run):
     paths = sorted((out / "figures").iterdir())
     names = {p.name for p in paths}
     for name in ["document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline", "measures_over_time"]:
-        assert {f"{name}.png", f"{name}.svg", f"{name}.pdf"} <= names, name
+        assert f"{name}.png" in names, name
+    assert {p.suffix for p in paths} == {".png"}  # `run` writes PNG only unless --formats asks for more
     for path in paths:
         assert path.stat().st_size > 5_000
 
@@ -259,3 +264,18 @@ def test_a_crowded_figure_says_in_its_title_what_it_leaves_out(bulletin_analysis
     finally:
         plt.close(crowded)
         plt.close(roomy)
+
+
+@pytest.mark.slow  # a second run of the bulletin with figures in three formats: about 15 s
+def test_formats_add_svg_and_pdf_and_leave_the_pngs_byte_identical(tmp_path, bulletin_outputs):
+    out = tmp_path / "all"
+    assert main(["run", "--formats", "png,svg,pdf", "--out", str(out)]) == 0
+    png_only = sorted(p.name for p in (bulletin_outputs / "figures").iterdir())
+    every = sorted(p.name for p in (out / "figures").iterdir())
+    stems = sorted(name[: -len(".png")] for name in png_only)
+    assert len(stems) >= 14 and every == sorted(f"{s}.{ext}" for s in stems for ext in ("pdf", "png", "svg"))
+    for name in png_only:
+        assert (out / "figures" / name).read_bytes() == (bulletin_outputs / "figures" / name).read_bytes(), name
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["figure_formats"] == ["png", "svg", "pdf"]
+    assert sum(o.startswith("figures/") for o in manifest["outputs"]) == 3 * len(stems)

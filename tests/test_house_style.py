@@ -46,7 +46,7 @@ def saved(monkeypatch):
 
 @pytest.mark.slow
 def test_every_figure_has_a_title_a_source_note_and_the_print_size(tmp_path, bulletin_analysis, saved):
-    paths = draw_figures(bulletin_analysis, tmp_path, size="print")
+    paths = draw_figures(bulletin_analysis, tmp_path, size="print", formats=("png", "svg", "pdf"))
     assert sorted(saved) == sorted(NAMES)
     note = figure_source_note(bulletin_analysis)
     assert "省林业公安局《省林区公安各分局开展疫情防控工作督导检查》" in note and "2020-04-18 – 2020-04-23" in note
@@ -64,7 +64,8 @@ def test_every_figure_has_a_title_a_source_note_and_the_print_size(tmp_path, bul
 
 @pytest.mark.slow
 def test_slide_size_is_16_to_9_and_english_labels_use_the_glosses(tmp_path, bulletin_analysis, saved):
-    draw_figures(bulletin_analysis, tmp_path, size="slide", labels="en")
+    paths = draw_figures(bulletin_analysis, tmp_path, size="slide", labels="en")
+    assert {p.suffix for p in paths} == {".png"}  # the settings' formats: PNG only by default
     for name, figure in saved.items():
         assert figure["size"] == (10.0, 5.625), name
     glosses = bulletin_analysis.lexicon.glosses
@@ -134,3 +135,17 @@ def test_config_keys_for_the_house_style(tmp_path):
     config.write_text('[figures]\nsize = "poster"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"c\.toml:2: 'figures.size' must be 'print' or 'slide'"):
         load_settings(config)
+
+
+def test_publish_figure_keeps_all_three_formats_for_the_notebooks(tmp_path, bulletin_analysis):
+    """`make figures` (the notebooks call publish_figure) writes PNG, SVG and PDF; `run` only PNG."""
+    from analysis import publish_figure
+
+    fig = figures.plot_term_bar(bulletin_analysis.terms, top_n=5)
+    try:
+        paths = publish_figure(fig, bulletin_analysis, tmp_path, "bar")
+        only_png = publish_figure(fig, bulletin_analysis, tmp_path / "png", "bar", formats=("png",))
+    finally:
+        plt.close(fig)
+    assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)
+    assert [p.name for p in only_png] == ["bar.png"] and only_png[0].read_bytes() == paths[0].read_bytes()

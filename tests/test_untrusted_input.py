@@ -727,7 +727,7 @@ def test_dollar_signs_and_control_characters_in_names_are_drawn_as_text(tmp_path
     title = "关于$5$元口罩\x01的通知"  # one title for every document: drawn in every figure's source note
     path.write_text("\n".join([rows[0] + ",title"] + [row + "," + title for row in rows[1:]]) + "\n", encoding="utf-8")
     out = tmp_path / "o"
-    assert main(["run", "--corpus", str(path), "--out", str(out)]) == 0
+    assert main(["run", "--corpus", str(path), "--out", str(out), "--formats", "png,svg"]) == 0
     svgs = sorted((out / "figures").glob("*.svg"))
     assert len(svgs) >= 8
     for svg in svgs:

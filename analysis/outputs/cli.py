@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings, load_settings, write_starter_config
+from ..config import DEPRECATED, FIGURE_FORMATS, Settings, deprecated, load_settings, write_starter_config
 from ..errors import AnalysisError, ConfigError
 from ..methods.evidence import significance_note
 
@@ -53,8 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--engine", choices=["local", "dask"], help="where segmentation runs (default local: in this process)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://scheduler-host:8786 (with --engine dask)")
     run.add_argument("--workers", type=int, help="workers of a local Dask cluster (with --engine dask; default 2)")
-    run.add_argument("--cache-dir", type=Path, help="accepted for older scripts; runs keep no cache")
-    run.add_argument("--no-cache", action="store_true", help="accepted for older scripts; runs keep no cache")
+    run.add_argument(
+        "--formats", metavar="png,svg,pdf",
+        help="what each figure is saved as, comma-separated: png (300 dpi), svg, pdf (default: png, or [figures] formats)",
+    )
+    run.add_argument("--cache-dir", type=Path, help="deprecated, ignored (runs keep no cache); removed in the next release")
+    run.add_argument("--no-cache", action="store_true", help="deprecated, ignored (runs keep no cache); removed in the next release")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--progress", action="store_true", help="progress bars even when output is not a terminal")
     themes = commands.add_parser(
@@ -339,16 +343,18 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config) if args.config else Settings()
     settings = settings.with_overrides(corpus=args.corpus, lexicon=args.lexicon, k=args.k)
     settings = settings.with_overrides(
-        segmenter=args.segmenter, engine=args.engine, scheduler=args.scheduler, workers=args.workers, cache_dir=args.cache_dir
+        segmenter=args.segmenter, engine=args.engine, scheduler=args.scheduler, workers=args.workers,
+        figure_formats=_formats(args.formats) if args.formats is not None else None,
     )
+    for flag, given in (("--no-cache", args.no_cache), ("--cache-dir", args.cache_dir is not None)):
+        if given:
+            deprecated(f"the flag {flag}", DEPRECATED["cache"])
     if args.scheduler and settings.engine != "dask":
         raise ConfigError("--scheduler needs --engine dask (or [engine] name = \"dask\" in the config)")
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers must be 1 or more, not {args.workers}")
     if args.no_figures:
         settings = settings.with_overrides(figures=False)
-    if args.no_cache:
-        settings = settings.with_overrides(cache=False)
     if args.no_progress or args.progress:
         settings = settings.with_overrides(progress=bool(args.progress and not args.no_progress))
     _figures_off_screen()
@@ -379,6 +385,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{c.k} clusters (silhouette {c.silhouettes.get(c.k, float('nan')):.2f})")
     print(f"wrote {len(written)} files to {args.out}/")
     return 0
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """``--formats png,svg,pdf`` as a tuple; an unknown or missing format is a one-line error."""
+    formats = tuple(f.strip().lower().lstrip(".") for f in text.split(","))
+    if not all(formats) or not set(formats) <= set(FIGURE_FORMATS):
+        raise ConfigError(f"--formats must list one or more of {', '.join(FIGURE_FORMATS)}, comma-separated (e.g. png,svg,pdf), not {text!r}")
+    return formats
 
 
 def _themes(args: argparse.Namespace) -> int:

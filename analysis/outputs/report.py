@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config import FIGURE_FORMATS
 from ..headlines import Finding, headline_findings
 from ..methods.evidence import evidence_rules
 from ..methods.trends import lengths_differ, rates_by_period
@@ -374,7 +375,7 @@ def write_report(
     inputs = [*run_inputs(analysis), *([validation_path] if validation_path else [])]
     with OutputFolder(out, inputs) as folder:  # written whole: staged, then moved into place, manifest.json last
         stage = folder.stage
-        written = write_outputs(analysis, stage, figures=True)
+        written = write_outputs(analysis, stage, figures=True, formats=FIGURE_FORMATS)  # PNG to embed; SVG and PDF to publish
         manifest = json.loads((stage / "manifest.json").read_text(encoding="utf-8"))
         figures = {p.stem: p for p in written if p.suffix == ".png"}
         explorer = write_explorer(analysis, stage, embed_font=embed_font)

@@ -9,6 +9,7 @@ import platform
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -156,9 +157,12 @@ def manifest(analysis: Analysis, outputs: list[str]) -> dict:
     }
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | None = None) -> list[Path]:
+def write_outputs(
+    analysis: Analysis, out_dir: str | Path, *, figures: bool | None = None, formats: Sequence[str] | None = None
+) -> list[Path]:
     """Write every table, the figures (unless ``figures`` is False; default: the settings)
-    and ``manifest.json`` into ``out_dir``; return the paths written.
+    in ``formats`` (default: the settings' ``figure_formats``, PNG only unless asked) and
+    ``manifest.json`` into ``out_dir``; return the paths written.
 
     The files are written whole (:class:`~analysis.outputs.safe.OutputFolder`): staged, then
     moved into place with ``manifest.json`` last, so an interrupted run leaves the old set; a
@@ -170,7 +174,7 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, *, figures: bool | No
         if analysis.settings.figures if figures is None else figures:
             from ..viz.publish import draw_figures  # matplotlib is imported only when figures are drawn
 
-            written.extend(draw_figures(analysis, out / "figures"))
+            written.extend(draw_figures(analysis, out / "figures", formats=formats))
         path = out / "manifest.json"
         record = manifest(analysis, [str(p.relative_to(out)) for p in written])
         path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

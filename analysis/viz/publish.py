@@ -6,10 +6,12 @@ source note (corpus and date range) and size, and saves it when asked.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from ..config import FIGURE_FORMATS
 from ..errors import AnalysisError
 from ..progress import counter
 from ..result import Analysis, corpus_name, date_range, leading_measures, text_lengths
@@ -39,9 +41,17 @@ def document_labels(documents) -> dict[str, str]:
 
 
 def publish_figure(
-    fig, analysis: Analysis, out_dir: str | Path, name: str, *, size: str | None = None, source: str | None = None
+    fig,
+    analysis: Analysis,
+    out_dir: str | Path,
+    name: str,
+    *,
+    size: str | None = None,
+    source: str | None = None,
+    formats: Sequence[str] = FIGURE_FORMATS,
 ) -> list[Path]:
-    """Give ``fig`` the house style (size, source note) and save it as PNG, SVG and PDF.
+    """Give ``fig`` the house style (size, source note) and save it in ``formats`` (default
+    PNG at 300 dpi, SVG and PDF).
 
     What the notebooks call, so that their figures match the ones ``run`` and ``report`` write;
     the figure stays open, so a notebook still shows it. ``source`` replaces the note made from
@@ -49,17 +59,24 @@ def publish_figure(
     """
     size = size or analysis.settings.figure_size
     figures.apply_house_style(fig, source=figure_source_note(analysis) if source is None else source, size=size, font=analysis.settings.font)
-    return figures.save_figure(fig, out_dir, name, bbox_inches=None)
+    return figures.save_figure(fig, out_dir, name, formats=tuple(formats), bbox_inches=None)
 
 
 def draw_figures(
-    analysis: Analysis, out_dir: str | Path, *, size: str | None = None, labels: str | None = None, progress: bool | None = None
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    size: str | None = None,
+    labels: str | None = None,
+    progress: bool | None = None,
+    formats: Sequence[str] | None = None,
 ) -> list[Path]:
-    """Draw every figure the corpus supports into ``out_dir`` (PNG, SVG, PDF); return the paths.
+    """Draw every figure the corpus supports into ``out_dir``; return the paths.
 
     Each figure gets the house style (:func:`analysis.viz.figures.apply_house_style`): ``size``
-    "print" or "slide" and ``labels`` "zh" or "en" (measures labelled by their English glosses)
-    default to the settings.
+    "print" or "slide", ``labels`` "zh" or "en" (measures labelled by their English glosses)
+    and ``formats`` (any of "png" at 300 dpi, "svg", "pdf") default to the settings: PNG only
+    unless ``[figures] formats`` says more.
     """
     import matplotlib.pyplot as plt
 
@@ -70,6 +87,9 @@ def draw_figures(
         raise AnalysisError(f"figure size '{size}' is unknown (use one of: {', '.join(figures.SIZES)})")
     if labels not in {"zh", "en"}:
         raise AnalysisError(f"measure labels '{labels}' are unknown (use 'zh' or 'en')")
+    formats = analysis.settings.figure_formats if formats is None else tuple(formats)
+    if not formats or not set(formats) <= set(FIGURE_FORMATS):
+        raise AnalysisError(f"figure formats {list(formats)} are not among {', '.join(FIGURE_FORMATS)} (give one or more of them)")
     english = labels == "en"
     measure_names = figures.english_labels(analysis.lexicon.glosses, width=0) if english else None
     note = figure_source_note(analysis)
@@ -80,7 +100,7 @@ def draw_figures(
     bar = counter("figures", enabled=enabled, unit="figure")
 
     def save(fig, name: str) -> None:
-        written.extend(publish_figure(fig, analysis, out, name, size=size, source=note))
+        written.extend(publish_figure(fig, analysis, out, name, size=size, source=note, formats=formats))
         plt.close(fig)
         bar.update(1)
 
