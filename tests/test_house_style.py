@@ -141,11 +141,12 @@ def test_publish_figure_keeps_all_three_formats_for_the_notebooks(tmp_path, bull
     """`make figures` (the notebooks call publish_figure) writes PNG, SVG and PDF; `run` only PNG."""
     from analysis import publish_figure
 
-    fig = figures.plot_term_bar(bulletin_analysis.terms, top_n=5)
+    first, second = (figures.plot_term_bar(bulletin_analysis.terms, top_n=5) for _ in range(2))  # the style is applied once per figure
     try:
-        paths = publish_figure(fig, bulletin_analysis, tmp_path, "bar")
-        only_png = publish_figure(fig, bulletin_analysis, tmp_path / "png", "bar", formats=("png",))
+        paths = publish_figure(first, bulletin_analysis, tmp_path, "bar")
+        only_png = publish_figure(second, bulletin_analysis, tmp_path / "png", "bar", formats=("png",))
     finally:
-        plt.close(fig)
+        plt.close(first)
+        plt.close(second)
     assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)
     assert [p.name for p in only_png] == ["bar.png"] and only_png[0].read_bytes() == paths[0].read_bytes()
