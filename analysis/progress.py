@@ -33,7 +33,7 @@ def showing(enabled: bool | None) -> bool:
         return False
     if setting in {"1", "true", "yes", "on"}:
         return True
-    return sys.stderr.isatty() or "ipykernel" in sys.modules
+    return sys.stderr.isatty() or _in_notebook()  # a running kernel, not a process that merely imported ipykernel
 
 
 def _in_notebook() -> bool:

@@ -160,7 +160,7 @@ def test_the_workbook_hides_the_matches_and_scores_back(tmp_path):
     assert codings["B"].loc["d1#s1"].tolist() == [1.0, 0.0] and codings["B"].loc["d3#s1"].tolist() == [0.0, 0.0]
     assert codings["B"].loc["d2#s1"].isna().all()
     scores, disagreements, written = score_workbooks([a, b], inputs, tmp_path / "out")
-    assert [p.name for p in written] == ["validation.csv", "validation_disagreements.csv"]
+    assert [p.name for p in written] == ["validation.csv", "validation_disagreements.csv", "validation_skipped.csv"]
     first = scores.set_index(["measure", "comparison", "coder"]).loc[("甲", "lexicon vs coder", "A")]
     assert (first.tp, first.fp, first.fn, first.tn) == (1, 0, 1, 1)
     assert disagreements[["unit_id", "measure", "codes"]].values.tolist() == [["d3#s1", "甲", "lexicon=0; A=1; B=0"]]
@@ -188,8 +188,72 @@ def test_a_workbook_that_does_not_fit_names_sheet_row_and_column(tmp_path, chang
 
 def test_a_sample_from_another_corpus_is_refused(tmp_path):
     write_coding_sample(inputs_of(["发放口罩。"]), tmp_path / "s.xlsx", n=5)
-    with pytest.raises(InputError, match=r"sheet 'about', row 5, column B: corpus_sha256 \w+… is not this corpus's"):
+    with pytest.raises(InputError, match=r"sheet 'about', row 5, column B: corpus_sha256 \w+… is not this corpus's") as error:
         read_codings([tmp_path / "s.xlsx"], inputs_of(["发放手套。"]))
+    assert "none of its 1 units' texts is a text unit of this corpus" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_sample_from_an_earlier_reading_is_remapped_by_its_text(tmp_path):
+    """The reader changed after the sample was drawn: a header and a footer line in d1 shift its
+    sentence ids, a space appears inside a sentence of d2, d3's only sentence is gone. The coder's
+    codes are scored under the current ids, with the same scores; d3#s1 is reported, not dropped."""
+    from analysis.outputs.coding import SKIPPED_COLUMNS
+
+    before = inputs_of(["发放口罩。开会学习。发放手套。", "口罩不足。研究手套问题。", "开会。"])
+    write_coding_sample(before, tmp_path / "s.xlsx", n=10)
+    codes = {
+        "d1#s1": {"甲": 1}, "d1#s2": {"甲": 0}, "d1#s3": {"乙": 1}, "d2#s1": {"甲": 1, "乙": 1}, "d2#s2": {"乙": 0}, "d3#s1": {"甲": 1},
+    }
+    coded = fill(tmp_path / "s.xlsx", tmp_path / "a.xlsx", codes, coder="A")
+    without_d3 = fill(tmp_path / "s.xlsx", tmp_path / "a0.xlsx", {k: v for k, v in codes.items() if k != "d3#s1"}, coder="A")
+    after = inputs_of(["第一号通告。发放口罩。开会学习。发放手套。本页由网站自动生成。", "口罩不足。研究 手套问题。", "散会。"])
+    assert after.sha256 != before.sha256
+    remapped = []
+    codings, by = read_codings([coded], after, remapped=remapped)
+    assert sorted(codings["A"].index) == ["d1#s2", "d1#s3", "d1#s4", "d2#s1", "d2#s2"]
+    assert codings["A"].loc["d1#s4"].tolist() == [0.0, 1.0] and codings["A"].loc["d2#s2"].tolist() == [0.0, 0.0]
+    [report] = remapped
+    assert (report.units, report.found, report.new_ids) == (6, 5, 3)
+    assert report.skipped.columns.tolist() == SKIPPED_COLUMNS
+    assert report.skipped[["unit_id", "coded", "text"]].values.tolist() == [["d3#s1", "yes", "开会。"]]
+    assert "text not found" in report.skipped["reason"].iloc[0]
+    assert "5 of 6 units re-mapped by their text (3 under a new id), 1 not found" in report.line()
+    # the same scores as the original corpus gives without the unit that is gone
+    old, _, _ = score_workbooks([without_d3], before, tmp_path / "old", n_boot=50)
+    new, _, written = score_workbooks([coded], after, tmp_path / "new", n_boot=50)
+    assert [p.name for p in written] == ["validation.csv", "validation_disagreements.csv", "validation_skipped.csv"]
+    counts = ["measure", "n_units", "tp", "fp", "fn", "tn", "precision", "recall", "f1"]
+    pd.testing.assert_frame_equal(new[counts], old[counts])
+    assert new["note"].str.contains("1 not found").all() and old["note"].isna().all()
+    assert pd.read_csv(written[2])["unit_id"].tolist() == ["d3#s1"]
+
+
+def test_remap_prefers_the_same_document_and_refuses_ambiguity():
+    from analysis.outputs.coding import remap_units
+
+    units = text_units(inputs_of(["开会。散会。开会。", "开会。", "学习。", "学习。"]).documents, inputs_of(["x"]).mentions, LEXICON)
+    ids = ["d1#s3", "d1#s1", "d2#s5", "d9#s1", "d9#s2", "d1#s9"]
+    found, skipped = remap_units(ids, ["开会。", "开会。", "开会。", "学习。", None, "散会。"], units)
+    assert found == {0: "d1#s3", 1: "d1#s1", 2: "d2#s1", 5: "d1#s2"}  # same id; nearest in the document; the one in d2
+    assert "found in 2 units of other documents" in skipped[3] and "no text" in skipped[4]
+
+
+def test_validate_score_prints_the_remapping_note(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("发放口罩和手套。开会学习防疫知识。\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("佩戴口罩。居家隔离十四天。\n", encoding="utf-8")
+    assert main(["validate", "sample", "--corpus", str(corpus), "--n", "10", "--out", str(tmp_path / "s.xlsx")]) == 0
+    book = load_workbook(tmp_path / "s.xlsx")
+    for row in book["coding"].iter_rows(min_row=2):
+        row[4].value = int("口罩" in row[3].value)  # the first measure's column, by hand
+    book.save(tmp_path / "a.xlsx")
+    (corpus / "a.txt").write_text("根据上级通知。发放口罩和手套。开会学习防疫知识。\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "score", str(tmp_path / "a.xlsx"), "--corpus", str(corpus), "--out", str(tmp_path / "v")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("note: a.xlsx: the corpus changed since the sample was drawn") and "4 of 4 units re-mapped" in out[0]
+    assert "(2 under a new id), 0 not found" in out[0]
 
 
 def test_validate_commands_on_the_bulletin_print_one_line_errors(tmp_path, capsys):

@@ -47,7 +47,7 @@ VALIDATION_COLUMNS = [
     "measure", "comparison", "coder", "n_units", "tp", "fp", "fn", "tn",
     "precision", "recall", "f1", "kappa", "alpha", "alpha_low", "alpha_high",
     "precision_corpus", "precision_corpus_low", "precision_corpus_high",
-    "recall_corpus", "recall_corpus_low", "recall_corpus_high",
+    "recall_corpus", "recall_corpus_low", "recall_corpus_high", "note",
 ]
 DISAGREEMENT_COLUMNS = ["unit_id", "doc_id", "measure", "lexicon", "codes", "coded_1_by", "left", "match", "right", "text"]
 #: The ``measure`` of the rows pooling every measure (each unit × measure decision counts once).
@@ -211,7 +211,8 @@ def score_coding(
 
     With ``corpus_units`` (:func:`text_units` of the whole corpus), the lexicon-vs-coder rows
     also give ``precision_corpus`` and ``recall_corpus`` reweighted to the corpus, with 95%
-    intervals (see the module docstring).
+    intervals (see the module docstring). ``note`` is left empty here; scoring workbooks fills it
+    (e.g. when units were re-mapped to a changed corpus).
     """
     lexicon_codes = units.set_index("unit_id")[lexicon.names]
     corpus_sizes: dict = {}

@@ -189,7 +189,10 @@ def _validate(args: argparse.Namespace) -> int:
         return 0
     if args.step == "train":
         return _train(args, inputs)
-    scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out)
+    remapped: list = []
+    scores, disagreements, written = score_workbooks(args.workbooks, inputs, args.out, remapped=remapped)
+    for report in remapped:
+        print(f"note: {report.line()}; {written[2]} lists those not found")
     pooled = scores[scores["measure"] == "(all measures)"]
     for row in pooled.itertuples(index=False):
         if row.comparison == "lexicon vs coder" and not row.n_units:
@@ -212,7 +215,11 @@ def _validate(args: argparse.Namespace) -> int:
                 f"between coders ({row.coder}): {kappa}Krippendorff's α {row.alpha:.2f} "
                 f"(95% bootstrap interval {row.alpha_low:.2f}–{row.alpha_high:.2f})"
             )
-    print(f"wrote {written[0]} (per measure) and {written[1]} ({len(disagreements)} disagreements to read)")
+    skipped = sum(len(report.skipped) for report in remapped)
+    print(
+        f"wrote {written[0]} (per measure) and {written[1]} ({len(disagreements)} disagreements to read)"
+        + (f"; {written[2]} ({skipped} units not found)" if remapped else "")
+    )
     return 0
 
 
@@ -222,7 +229,13 @@ def _train(args: argparse.Namespace, inputs: Any) -> int:
 
     if args.folds < 2:
         raise ConfigError(f"--folds must be 2 or more, not {args.folds}")
-    model, written = train_from_workbooks(args.workbooks, inputs, args.out, coder=args.coder, folds=args.folds, random_state=args.seed)
+    remapped: list = []
+    model, written = train_from_workbooks(
+        args.workbooks, inputs, args.out, coder=args.coder, folds=args.folds, random_state=args.seed, remapped=remapped
+    )
+    for report in remapped:
+        skipped = "".join(f"\n  row {r.row} {r.unit_id}: {r.reason}" for r in report.skipped.itertuples(index=False))
+        print(f"note: {report.line()}{skipped}")
     print(f"learned the coding of {model.coder} from {model.n_units} units; cross-validated, beside the lexicon on the same units:")
     print(format_model_scores(model.scores))
     for warning in model.warnings:

@@ -17,8 +17,11 @@ wholly blank was not coded and is left out of that coder's scores.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +43,7 @@ from .workbook import stable_zip_bytes, store_text_as_text, workbook_bytes
 
 __all__ = [
     "CodingInputs", "coding_inputs", "write_coding_sample", "read_codings", "score_workbooks", "train_from_workbooks",
-    "uncertain_sample",
+    "uncertain_sample", "Remapping", "remap_units", "SKIPPED_COLUMNS",
 ]
 
 CODING_SHEET = "coding"
@@ -215,16 +218,18 @@ def uncertain_sample(units: pd.DataFrame, model: Any, inputs: CodingInputs, *, n
 
 def train_from_workbooks(
     paths: Sequence[str | Path], source: Any = None, out: str | Path = "coding_model.pkl", *, coder: str | None = None,
-    folds: int = 5, random_state: int = 0,
+    folds: int = 5, random_state: int = 0, remapped: list[Remapping] | None = None,
 ) -> tuple[Any, list[Path]]:
     """Fit one classifier per measure on a coder's filled workbooks
     (:func:`~analysis.measures.model.train_coding_model`), and write the model to ``out`` and
     its cross-validated scores beside it (``out`` with ``_scores.csv``). ``coder``: whose codes
-    to learn (default: the first workbook's coder). Returns the model and the files."""
+    to learn (default: the first workbook's coder). Returns the model and the files. A workbook
+    drawn from an earlier reading of the corpus is re-mapped by text (:func:`read_codings`;
+    the report is appended to ``remapped``)."""
     from ..measures.model import save_model, train_coding_model
 
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
-    codings, by = read_codings(paths, inputs)
+    codings, by = read_codings(paths, inputs, remapped=remapped)
     name = coder if coder is not None else next(iter(codings))
     if name not in codings:
         raise InputError(Path(paths[0]), f"no coder '{name}' in these workbooks (coders: {', '.join(codings)}); pass --coder with one of them")
@@ -333,12 +338,21 @@ def _code(value: object) -> float | None:
     return None
 
 
-def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dict[str, pd.DataFrame], str]:
+def read_codings(
+    paths: Sequence[str | Path], inputs: CodingInputs, *, remapped: list[Remapping] | None = None
+) -> tuple[dict[str, pd.DataFrame], str]:
     """Each filled workbook as coder name → table (unit_id × measure, 0/1, NaN for units not
     coded), checked against the corpus and lexicon of ``inputs``; and the kind of text unit.
-    Any problem raises :class:`~analysis.errors.InputError` naming the sheet, row and column."""
+    Any problem raises :class:`~analysis.errors.InputError` naming the sheet, row and column.
+
+    A workbook drawn from an earlier reading of the corpus (its ``corpus_sha256`` differs: the
+    reader changed, sentence ids may have shifted) keeps its coder's work: its units are found
+    again by their text (:func:`remap_units`) and keyed by their current ids; the units not
+    found are left out and reported in a :class:`Remapping` appended to ``remapped``. Only a
+    workbook none of whose units is found (another corpus) is refused."""
     lexicon = inputs.lexicon
     codings: dict[str, pd.DataFrame] = {}
+    current: dict[str, pd.DataFrame] = {}
     by = ""
     for raw in paths:
         path = Path(raw)
@@ -348,15 +362,8 @@ def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dic
         about = _about(path, book)
         if "corpus_sha256" not in about:
             raise _fail(path, ABOUT_SHEET, "no row 'corpus_sha256' (score the workbook `validate sample` wrote)")
-        value, row = about["corpus_sha256"]
-        if value != inputs.sha256:
-            raise _fail(
-                path, ABOUT_SHEET,
-                f"corpus_sha256 {value[:12]}… is not this corpus's ({inputs.sha256[:12]}…): the sample was drawn from "
-                f"another corpus ({about.get('corpus', ('', 0))[0] or 'see the corpus row'}); score it with the "
-                "--config/--corpus it was drawn from",
-                row=row, column=2,
-            )
+        drawn_sha256, sha_row = about["corpus_sha256"]
+        changed = drawn_sha256 != inputs.sha256  # another reading of the corpus, or another corpus: units found by text below
         unit_kind, row = about.get("text_unit", ("sentence", 0))
         if unit_kind not in ("sentence", "document"):
             raise _fail(path, ABOUT_SHEET, f"text_unit is '{unit_kind}', not 'sentence' or 'document'", row=row, column=2)
@@ -370,6 +377,17 @@ def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dic
         header = [("" if v is None else str(v).strip()) for v in (rows[0] if rows else ())]
         if not header or header[0] != "unit_id":
             raise _fail(path, CODING_SHEET, "the first column must be 'unit_id'", row=1, column=1)
+        def another_corpus(why: str) -> InputError:
+            return _fail(
+                path, ABOUT_SHEET,
+                f"corpus_sha256 {drawn_sha256[:12]}… is not this corpus's ({inputs.sha256[:12]}…) and {why}: the sample was "
+                f"drawn from another corpus ({about.get('corpus', ('', 0))[0] or 'see the corpus row'}); score it with the "
+                "--config/--corpus it was drawn from",
+                row=sha_row, column=2,
+            )
+
+        if changed and any(name and name not in _FIXED and name not in lexicon.names for name in header):
+            raise another_corpus("its measures are not this lexicon's")
         measure_columns: dict[str, int] = {}
         for j, name in enumerate(header, start=1):
             if not name or name in _FIXED:
@@ -390,8 +408,11 @@ def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dic
                 "score with the lexicon the sample was drawn with (--lexicon/--config)",
                 row=1,
             )
-        known = _unit_ids(inputs, unit_kind)
-        ids, values = [], []
+        if unit_kind not in current:
+            current[unit_kind] = text_units(inputs.documents, inputs.mentions.iloc[:0], inputs.lexicon, by=unit_kind)
+        known = set(current[unit_kind]["unit_id"])
+        text_column = header.index("text") if "text" in header else None
+        ids, values, texts, lines = [], [], [], []
         for i, cells in enumerate(rows[1:], start=2):
             unit_id = cells[0] if cells else None
             if unit_id is None or not str(unit_id).strip():
@@ -399,8 +420,11 @@ def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dic
                     raise _fail(path, CODING_SHEET, "a coded row without a unit_id (do not change the unit_id column)", row=i, column=1)
                 continue
             unit_id = str(unit_id).strip()
-            if unit_id not in known:
+            if not changed and unit_id not in known:
                 raise _fail(path, CODING_SHEET, f"'{unit_id}' is not a text unit of this corpus (do not change the unit_id column)", row=i, column=1)
+            text = cells[text_column] if text_column is not None and text_column < len(cells) else None
+            texts.append(None if text is None else str(text))
+            lines.append(i)
             row_codes = []
             for name in lexicon.names:
                 j = measure_columns[name]
@@ -417,31 +441,141 @@ def read_codings(paths: Sequence[str | Path], inputs: CodingInputs) -> tuple[dic
         name = about.get("coder", ("", 0))[0] or path.stem
         while name in codings:
             name = f"{name} ({path.stem})"
+        if changed:
+            new_ids, skipped = remap_units(ids, texts, current[unit_kind], by=unit_kind)
+            if len(skipped) == len(ids):
+                raise another_corpus(f"none of its {len(ids)} units' texts is a text unit of this corpus")
+            coded = [not np.isnan(v).all() for v in values]
+            report = Remapping(
+                path=path, coder=name, drawn_sha256=drawn_sha256, sha256=inputs.sha256, units=len(ids),
+                found=len(ids) - len(skipped), new_ids=sum(1 for k, new in new_ids.items() if new != ids[k]),
+                skipped=pd.DataFrame(
+                    [(str(path), name, lines[k], ids[k], "yes" if coded[k] else "no", texts[k] or "", reason) for k, reason in skipped.items()],
+                    columns=SKIPPED_COLUMNS,
+                ),
+            )
+            if remapped is not None:
+                remapped.append(report)
+            ids = [new_ids[k] for k in range(len(ids)) if k in new_ids]
+            values = [values[k] for k in range(len(values)) if k in new_ids]
         codings[name] = pd.DataFrame(values, index=pd.Index(ids, name="unit_id"), columns=lexicon.names, dtype=float)
     return codings, by or "sentence"
 
 
-def _unit_ids(inputs: CodingInputs, by: str) -> set[str]:
-    return set(text_units(inputs.documents, inputs.mentions.iloc[:0], inputs.lexicon, by=by)["unit_id"])
+#: ``validation_skipped.csv``: the coded rows of a workbook not found in the corpus's current reading.
+SKIPPED_COLUMNS = ["workbook", "coder", "row", "unit_id", "coded", "text", "reason"]
+
+
+@dataclass
+class Remapping:
+    """A workbook drawn from an earlier reading of the corpus (its ``corpus_sha256`` differs),
+    its units found again by their text: ``found`` of ``units`` (``new_ids`` of them under
+    another id); ``skipped`` lists the rest with the reason (:data:`SKIPPED_COLUMNS`)."""
+
+    path: Path
+    coder: str
+    drawn_sha256: str
+    sha256: str
+    units: int
+    found: int
+    new_ids: int
+    skipped: pd.DataFrame = field(repr=False)
+
+    def line(self) -> str:
+        """One line for the user: the corpus changed, and how many units were re-mapped / not found."""
+        coded = int((self.skipped["coded"] == "yes").sum())
+        return (
+            f"{self.path.name}: the corpus changed since the sample was drawn (corpus_sha256 {self.drawn_sha256[:12]}… → "
+            f"{self.sha256[:12]}…): {self.found} of {self.units} units re-mapped by their text ({self.new_ids} under a new id), "
+            f"{len(self.skipped)} not found and skipped ({coded} of them coded)"
+        )
+
+
+def normalise_text(text: str) -> str:
+    """A unit's text for finding it again: NFC, whitespace runs as one space, no space next to a
+    CJK (non-ASCII) character (a line break the reader now joins differently)."""
+    text = " ".join(unicodedata.normalize("NFC", str(text)).split())
+    return re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", text)
+
+
+def remap_units(ids: Sequence[str], texts: Sequence[str | None], units: pd.DataFrame, *, by: str = "sentence") -> tuple[dict[int, str], dict[int, str]]:
+    """Find the workbook's units (``ids`` with their ``texts``) among the current ``units``
+    (:func:`~analysis.methods.handcoding.text_units`) by their normalised text: in the same
+    document first (the unit with the same id if it has the text, else the nearest sentence
+    with it), else anywhere when exactly one unit has it. Returns position → current id for
+    those found, and position → reason for those not found; no current unit is taken twice."""
+    same_doc: dict[tuple[str, str], list[str]] = {}
+    anywhere: dict[str, list[str]] = {}
+    for unit_id, doc_id, text in units[["unit_id", "doc_id", "text"]].itertuples(index=False):
+        key = normalise_text(text)
+        same_doc.setdefault((str(doc_id), key), []).append(str(unit_id))
+        anywhere.setdefault(key, []).append(str(unit_id))
+
+    def number(unit_id: str) -> int:
+        tail = unit_id.rpartition("#s")[2]
+        return int(tail) if tail.isdigit() else 0
+
+    found: dict[int, str] = {}
+    skipped: dict[int, str] = {}
+    taken: dict[str, int] = {}
+    for k, (unit_id, text) in enumerate(zip(ids, texts)):
+        if text is None or not text.strip():
+            skipped[k] = "no text in column 'text' to find the unit by"
+            continue
+        key = normalise_text(text)
+        doc_id = unit_id.rpartition("#s")[0] if by == "sentence" and "#s" in unit_id else unit_id
+        candidates = same_doc.get((doc_id, key), [])
+        if unit_id in candidates:
+            new = unit_id
+        elif candidates:
+            new = min(candidates, key=lambda c: (abs(number(c) - number(unit_id)), number(c)))
+        elif len(anywhere.get(key, [])) == 1:
+            new = anywhere[key][0]
+        elif anywhere.get(key):
+            skipped[k] = f"text found in {len(anywhere[key])} units of other documents ({', '.join(anywhere[key][:3])}…), none of {doc_id}"
+            continue
+        else:
+            skipped[k] = f"text not found in the current reading of the corpus (no {by} of {doc_id} or any other document has it)"
+            continue
+        if new in taken:
+            skipped[k] = f"its text is the unit {new} already re-mapped from {ids[taken[new]]}"
+            continue
+        taken[new] = k
+        found[k] = new
+    return found, skipped
 
 
 def score_workbooks(
-    paths: Sequence[str | Path], source: Any = None, out_dir: str | Path = "validation", *, n_boot: int = 1000, random_state: int = 0
+    paths: Sequence[str | Path], source: Any = None, out_dir: str | Path = "validation", *, n_boot: int = 1000, random_state: int = 0,
+    remapped: list[Remapping] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-    """Read the filled workbooks, score them and write ``validation.csv`` and
-    ``validation_disagreements.csv`` into ``out_dir``. Returns both tables and the files."""
+    """Read the filled workbooks, score them and write ``validation.csv``,
+    ``validation_disagreements.csv`` and ``validation_skipped.csv`` (the units of a workbook
+    drawn from an earlier reading of the corpus that were not found again, see
+    :func:`read_codings`; header only when none) into ``out_dir``. Returns both tables and the
+    files; the workbooks re-mapped are appended to ``remapped`` and named in ``note``."""
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
-    codings, by = read_codings(paths, inputs)
+    remapped = [] if remapped is None else remapped
+    codings, by = read_codings(paths, inputs, remapped=remapped)
     every_unit = text_units(inputs.documents, inputs.mentions, inputs.lexicon, by=by)
     sampled = list(dict.fromkeys(unit_id for table in codings.values() for unit_id in table.index))
     units = every_unit.set_index("unit_id", drop=False).loc[sampled].reset_index(drop=True)
     scores = score_coding(codings, units, inputs.lexicon, n_boot=n_boot, random_state=random_state, corpus_units=every_unit)
     disagreements = coding_disagreements(codings, units, inputs.documents, inputs.mentions, inputs.lexicon)
+    if remapped:
+        lines = {report.coder: report.line() + " (validation_skipped.csv lists those not found)" for report in remapped}
+        everyone = " | ".join(lines.values())
+        scores["note"] = [
+            lines.get(coder, "") if comparison == "lexicon vs coder" else everyone
+            for coder, comparison in zip(scores["coder"], scores["comparison"])
+        ]
+    skipped = pd.concat([pd.DataFrame(columns=SKIPPED_COLUMNS)] + [r.skipped for r in remapped if len(r.skipped)], ignore_index=True)
     from .safe import OutputFolder
 
     with OutputFolder(out_dir, [Path(p) for p in paths]) as folder:  # written whole, never over a workbook scored
-        staged = [folder.stage / "validation.csv", folder.stage / "validation_disagreements.csv"]
+        staged = [folder.stage / "validation.csv", folder.stage / "validation_disagreements.csv", folder.stage / "validation_skipped.csv"]
         scores.reindex(columns=VALIDATION_COLUMNS).to_csv(staged[0], index=False, lineterminator="\n")
         disagreements.to_csv(staged[1], index=False, lineterminator="\n")
+        skipped.to_csv(staged[2], index=False, lineterminator="\n")
         written = folder.commit(staged)
     return scores, disagreements, written
