@@ -66,7 +66,7 @@ def test_no_figure_of_forty_units_has_overlapping_texts(many_units, size, labels
     assert len(many_units.units) == 40
     found: dict[str, list] = {}
 
-    def check(fig, analysis, out_dir, name, *, size=None, source=None):
+    def check(fig, analysis, out_dir, name, *, size=None, source=None, formats=None):
         figures.apply_house_style(fig, source=source or "", size=size or "print")
         found[name] = _overlaps(fig)
         return []
