@@ -338,7 +338,7 @@ def test_the_report_command_finds_validation_csv_in_its_folder(tmp_path, monkeyp
     from analysis.outputs.cli import main
 
     real = analysis.outputs.report.write_outputs
-    monkeypatch.setattr(analysis.outputs.report, "write_outputs", lambda result, folder, figures=None: real(result, folder, figures=False))
+    monkeypatch.setattr(analysis.outputs.report, "write_outputs", lambda result, folder, figures=None, **_: real(result, folder, figures=False))
     monkeypatch.setattr(analysis.outputs.explorer, "write_explorer", lambda result, folder, **_: (folder / "explore.html").write_text("") or folder / "explore.html")
     assert main(["report", "--out", str(out)]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
