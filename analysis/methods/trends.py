@@ -25,10 +25,37 @@ ALL = "(all measures)"
 def mention_trends(
     documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, *, period: str | None = None
 ) -> pd.DataFrame:
-    """Long table, one row per period and measure (plus ``(all measures)``): see :data:`TRENDS_COLUMNS`.
+    """Mentions per 10,000 characters by period and measure: a long table, one row per period and
+    measure (plus ``(all measures)``), columns :data:`TRENDS_COLUMNS`.
 
     A document counts in the period of its ``date_start``; undated documents are left out.
     Every period from the first to the last appears, so gaps show. Measures in lexicon order.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``doc_id, date_start, text`` (``result.documents``).
+    mentions : pandas.DataFrame
+        ``result.mentions``.
+    lexicon : Lexicon
+        ``result.lexicon``.
+    period : str or None
+        "day", "month" or "year"; None: chosen from the corpus's span.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period, period_kind, measure, mentions, n_documents, n_chars, per_10k_chars``
+        (``trends.csv``).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> trends = analysis.mention_trends(result.documents, result.mentions, result.lexicon)
+    >>> first = trends.iloc[0]
+    >>> first["period"], first["measure"], int(first["mentions"]), int(first["n_chars"])
+    ('2020-04-18', '三防', 1, 150)
     """
     dated = documents.dropna(subset=["date_start"])
     if dated.empty:
@@ -60,7 +87,30 @@ def mention_trends(
 
 
 def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: int | None = None) -> pd.DataFrame:
-    """Period × measure table of ``value`` from :func:`mention_trends` (``top_n``: most mentioned measures)."""
+    """Period × measure table of ``value`` from :func:`mention_trends`.
+
+    Parameters
+    ----------
+    trends : pandas.DataFrame
+        From :func:`mention_trends` (``trends.csv``).
+    value : str
+        The column to spread: ``per_10k_chars``, ``mentions``, …
+    top_n : int or None
+        Keep the most mentioned measures (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Periods as rows, measures as columns; NaN for a period without text.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> matrix = analysis.trend_matrix(analysis.mention_trends(result.documents, result.mentions, result.lexicon), top_n=2)
+    >>> list(matrix.columns), round(float(matrix.loc["2020-04-21", "个人防护"]), 1)
+    (['个人防护', '不聚集'], 184.1)
+    """
     table = trends.pivot(index="period", columns="measure", values=value)
     measures = [m for m in dict.fromkeys(trends["measure"]) if m != ALL]
     totals = trends[trends["measure"] != ALL].groupby("measure")["mentions"].sum()
