@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import AnalysisError
 from .measures.lexicon import PERIOD_CODES
 from .methods.evidence import (
     DOMINANT_SHARE,
@@ -93,6 +94,11 @@ def headline_findings(analysis: Analysis, *, top: int = 3) -> list[Finding]:
     measures spread between units, and which terms set units apart. Each topic the corpus
     cannot support gets a sentence saying why.
     """
+    if "measure" not in analysis.methods.trends.columns:  # analyse(methods=False): no tables to speak from
+        raise AnalysisError(
+            "the findings need the research methods' tables, which this analysis skipped (methods=False): "
+            "use analysis.analyse(...) without methods=False"
+        )
     glosses = analysis.lexicon.glosses
     corpus = analysis.corpus
     findings: list[Finding] = []
