@@ -2,7 +2,7 @@
 
 Occurrences come from the raw text (not the tokens), so a concordance shows exactly what the
 lexicon matched, whatever the segmenter did. Offsets are character offsets into the document's
-text, the same ones :func:`analysis.measures.find_mentions` reports.
+text, the same ones :func:`analysis.measures.lexicon.find_mentions` reports.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Raw counts grow with the amount of text (a long report mentions everything more), so each
 period's mentions are divided by the characters of the documents dated in it. The period (day,
-month or year) is chosen from the corpus's span by :func:`analysis.measures.choose_period`
+month or year) is chosen from the corpus's span by :func:`analysis.measures.lexicon.choose_period`
 unless given. A period without any dated document has no rate (empty), not a rate of zero:
 nothing was said, rather than nothing was stressed. Works on any corpus: it needs only a
 documents frame with ``doc_id, date_start, text`` (or the texts' lengths) and the mentions table.

@@ -5,7 +5,7 @@ computes statistics nor writes files. :func:`apply_house_style` then gives a fig
 (``"slide"``: 16:9; ``"print"``: one A4/Letter text column) and a source note (corpus and date
 range), and :func:`save_figure` writes PNG at 300 dpi, SVG and PDF.
 
-The house style: every figure uses the CJK font chosen in :mod:`analysis.fonts` (Noto Sans
+The house style: every figure uses the CJK font chosen in :mod:`analysis.viz.fonts` (Noto Sans
 CJK SC, word clouds included), the Okabe–Ito colour-blind-safe palette for categories and
 colour-blind-safe sequential maps for counts, a title, and a grey source note bottom left.
 PDFs embed the font as Type 3 glyphs: the font is CFF-flavoured OpenType, which matplotlib's

@@ -1,7 +1,7 @@
 """Figures for the research methods: keyness bars, co-occurrence network, cluster validation, trends.
 
-Like :mod:`analysis.figures`, each ``plot_*`` function takes computed tables and returns a
-matplotlib Figure (no statistics, no files); save with :func:`analysis.figures.save_figure`.
+Like :mod:`analysis.viz.figures`, each ``plot_*`` function takes computed tables and returns a
+matplotlib Figure (no statistics, no files); save with :func:`analysis.viz.figures.save_figure`.
 Same CJK font, same Okabe–Ito palette.
 """
 
@@ -50,7 +50,7 @@ def plot_keyness(
 ) -> Figure:
     """Small multiples: per group, its ``top_n`` over-used terms by G², dark when significant.
 
-    ``keyness`` is the table from :func:`analysis.keyness.keyness` (one grouping only). At most
+    ``keyness`` is the table from :func:`analysis.methods.keyness.keyness` (one grouping only). At most
     ``max_groups`` panels, so each stays legible: with more groups, those whose leading term is
     the most distinctive (highest G²) are drawn, in the given order, and the title says so.
     """
