@@ -57,7 +57,7 @@ class Analysis:
         if self.methods is None:
             object.__setattr__(self, "methods", MethodResults(
                 dfm=self.dfm,
-                documents=self.dfm.docvars,
+                documents=self.documents.drop(columns="text") if "text" in self.documents.columns else self.documents,
                 mentions=self.mentions,
                 measures=self.measures,
                 clustering=self.clustering,

@@ -50,14 +50,20 @@ class DFM(TermCounts):
             raise ValueError(f"{len(docvars)} rows of document variables for {self.matrix.shape[0]} rows of counts")
         if len(self.vocabulary) != self.matrix.shape[1]:
             raise ValueError(f"{len(self.vocabulary)} features for {self.matrix.shape[1]} columns of counts")
-        object.__setattr__(self, "docvars", docvars.reset_index(drop=True))
+        if not docvars.index.equals(pd.RangeIndex(len(docvars))):  # rows by position; no copy when they already are
+            object.__setattr__(self, "docvars", docvars.reset_index(drop=True))
+        elif docvars is not self.docvars:
+            object.__setattr__(self, "docvars", docvars)
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
     def from_counts(cls, counts: TermCounts, docvars: pd.DataFrame | None = None) -> "DFM":
         """The counts of a run (or any :class:`TermCounts`) with their documents' variables;
         a ``text`` column is left out (texts are not document variables)."""
-        docvars = pd.DataFrame(index=pd.RangeIndex(counts.matrix.shape[0])) if docvars is None else docvars.drop(columns="text", errors="ignore")
+        if docvars is None:
+            docvars = pd.DataFrame(index=pd.RangeIndex(counts.matrix.shape[0]))
+        elif "text" in docvars.columns:
+            docvars = docvars.drop(columns="text")
         return cls(counts.vocabulary, counts.matrix, docvars)
 
     @classmethod
