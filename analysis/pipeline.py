@@ -24,9 +24,8 @@ from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
-from .methods.results import MethodResults, method_results
 from .result import Analysis
-from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
+from .text.dfm import DFM
 from .text.engine import count_corpus
 from .text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, make_segmenter, read_word_list
 
@@ -150,8 +149,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     config : str, Path or None
         A config file whose settings apply.
     methods : bool
-        Run the research methods; False skips them (their tables are empty), for a use that
-        needs only the counts and measures, such as :func:`analysis.themes`.
+        Accepted for compatibility and changes nothing: the research methods are computed
+        when first asked (``result.methods.keyness`` …).
     **overrides : Any
         Settings by name, checked as a config file's are, e.g.
         ``analyse("pages/", lexicon="my.toml", k=3)``; a bad value raises
@@ -160,8 +159,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     Returns
     -------
     Analysis
-        Immutable: ``documents``, ``terms``, ``mentions``, ``measures``, ``clustering``,
-        ``methods`` (``kwic``, ``keyness``, …) and ``notes``.
+        Immutable: ``documents``, ``dfm``, ``mentions``, ``measures``, ``clustering``, and,
+        computed on first use, ``terms`` and ``methods`` (``kwic``, ``keyness``, …).
 
     Examples
     --------
@@ -197,10 +196,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         workers=settings.workers,
         progress=settings.progress,
     )
-    units = documents["unit"].tolist()
-    terms = term_frequencies(counts)
-    terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
-    distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
+    dfm = DFM.from_counts(counts, documents)  # the documents' variables travel with their rows
 
     mentions = code_documents(
         documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
@@ -210,48 +206,22 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
     if fit:
         notes.insert(0, fit)
-
-    methods = (method_results if methods else _no_methods)(
-        documents=documents.assign(text=texts),  # mention offsets refer to the analysed text: show that text
-        mentions=mentions,
-        measures=measures,
-        clustering=clustering,
-        terms=terms,
-        lexicon=lexicon,
-        segmenter=segmenter,
-        reference_unit=settings.reference_unit,
-        counts=counts,
-        bigrams=bigrams,
-        progress=settings.progress,
-    )
-    if methods.validation is not None:
-        notes.append(methods.validation.message())
-    return Analysis(
+    return Analysis(  # the methods are computed from it when first asked (result.methods.keyness, …)
         settings=settings,
         corpus=corpus,
         documents=documents,
         lexicon=lexicon,
-        counts=counts,
-        terms=terms,
-        terms_by_unit=terms_by_unit,
-        distinctive=distinctive,
+        dfm=dfm,
         mentions=mentions,
         measures=measures,
         presence=presence,
         by_period=by_period,
         clustering=clustering,
-        methods=methods,
-        notes=tuple(notes),
+        run_notes=tuple(notes),
         segmenter=segmenter,
         bigrams=bigrams,
         token_filter=token_filter,
     )
-
-
-def _no_methods(**_: Any) -> MethodResults:
-    """Empty method tables, for ``analyse(methods=False)``."""
-    empty = pd.DataFrame()
-    return MethodResults(kwic=empty, keyness=empty, cooccurrence=empty, collocations=empty, validation=None, lexicon_report=empty, trends=empty)
 
 
 def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:

@@ -2,8 +2,8 @@
 how do two corpora, periods or groups of units differ.
 
 These are the front door's ``analysis.kwic``, ``analysis.keyness`` and ``analysis.compare``: they take an
-:class:`~analysis.result.Analysis` and return a table, computing nothing the analysis holds
-already.
+:class:`~analysis.result.Analysis` and return a table. KWIC and keyness ask the analysis's
+methods (one code path whatever the arguments), which keep what they computed.
 """
 
 from __future__ import annotations
@@ -16,43 +16,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
-from .methods import keyness as _keyness
-from .methods import kwic as _kwic
 from .methods.compare import Side, SideDocuments, compare_sides, read_reference
+from .methods.kwic import KwicTable
 from .result import Analysis, corpus_name
 
 __all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable", "themes"]
-
-_KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
-
-
-class KwicTable(pd.DataFrame):
-    """A concordance: a plain DataFrame (same columns as ``kwic.csv``) that a notebook shows as
-    aligned lines with the match highlighted. Operations on it give ordinary DataFrames."""
-
-    @property
-    def _constructor(self):
-        return pd.DataFrame
-
-    def _repr_html_(self) -> str:
-        from markupsafe import escape
-
-        shown = self.head(_KWIC_SHOWN)
-        rows = []
-        for row in shown.itertuples(index=False):
-            label = row.unit if isinstance(row.unit, str) and row.unit else row.doc_id
-            date = "" if row.date_start is None or (not isinstance(row.date_start, str) and pd.isna(row.date_start)) else row.date_start
-            rows.append(
-                f'<tr><td style="text-align:left">{escape(label)}</td><td style="text-align:left">{escape(date)}</td>'
-                f'<td style="text-align:right;white-space:nowrap">{escape(row.left)}</td>'
-                f'<td style="text-align:left;white-space:nowrap"><mark style="background:#ffd54f;font-weight:600">{escape(row.match)}</mark>'
-                f"{escape(row.right)}</td></tr>"
-            )
-        more = len(self) - len(shown)
-        note = f"<p>{len(self)} occurrences; the first {len(shown)} shown (the table holds all).</p>" if more else f"<p>{len(self)} occurrence{'s' if len(self) != 1 else ''}.</p>"
-        head = '<tr><th style="text-align:left">unit</th><th style="text-align:left">date</th><th></th><th style="text-align:left">match</th></tr>'
-        return f'<div class="kwic-table"><table>{head}{"".join(rows)}</table>{note}</div>'
-
 
 def analysed_documents(analysis: Analysis) -> pd.DataFrame:
     """The documents table with the text as analysed (simplified, line breaks joined): the
@@ -94,14 +62,7 @@ def kwic(
     >>> len(lines), lines.loc[1, "unit"], lines.loc[1, "match"]
     (11, '鹤北', '防范境外疫情输入')
     """
-    if query is None and window == 20:
-        return analysis.methods.kwic
-    documents = analysed_documents(analysis)
-    if query is None:
-        return KwicTable(_kwic.kwic(documents, analysis.mentions, window=window))
-    if isinstance(query, str) and query in analysis.lexicon.names and not literal:
-        return KwicTable(_kwic.kwic(documents, analysis.mentions[analysis.mentions["measure"] == query], window=window))
-    return KwicTable(_kwic.kwic_terms(documents, query, window=window))
+    return analysis.methods.concordance(query, window=window, literal=literal)
 
 
 def keyness(
@@ -136,23 +97,7 @@ def keyness(
     >>> sorted(set(table["direction"])), bool(table["significant"].any())
     (['over', 'under'], False)
     """
-    if by in ("unit", "cluster") and min_count == 2 and top_n == 30:
-        table = analysis.methods.keyness
-        return table[table["grouping"] == by].drop(columns="grouping").reset_index(drop=True)
-    documents = analysis.documents
-    if isinstance(by, str):
-        if by == "cluster" and analysis.clustering is not None:
-            labels = analysis.clustering.labels
-            groups = [f"cluster {int(labels[u])}" if u in labels.index else "" for u in documents["unit"]]
-        elif by in documents.columns:
-            groups = documents[by].fillna("").astype(str).tolist()
-        else:
-            raise KeyError(f"'{by}' is not a column of the documents table (columns: {', '.join(documents.columns)})")
-    elif isinstance(by, Mapping):
-        groups = [str(by.get(d, "")) for d in documents["doc_id"]]
-    else:
-        groups = [str(g) if g else "" for g in by]
-    return _keyness.keyness(analysis.counts, groups, min_count=min_count, top_n=top_n)
+    return analysis.methods.keyness_by(by, min_count=min_count, top_n=top_n)
 
 
 def _as_date(value: str | date | None, what: str) -> pd.Timestamp | None:
@@ -181,10 +126,11 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
     comparison: their term counts, measure mentions, tokens and characters (of the analysed text)."""
     documents = analysis.documents
     keep = np.ones(len(documents), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-    matrix = analysis.counts.matrix[np.flatnonzero(keep)]
-    totals = np.asarray(matrix.sum(axis=0)).ravel()
+    chosen = analysis.dfm.subset(keep)
+    matrix = chosen.matrix
+    totals = chosen.feature_totals()
     present = np.flatnonzero(totals)
-    terms = pd.Series(totals[present], index=np.asarray(analysis.counts.vocabulary, dtype=object)[present], dtype=np.int64)
+    terms = pd.Series(totals[present], index=np.asarray(chosen.vocabulary, dtype=object)[present], dtype=np.int64)
     texts = analysis.corpus.analysis_texts()
     n_chars = int(sum(len(t) for t, k in zip(texts, keep) if k))
     ids = set(documents.loc[keep, "doc_id"])
@@ -200,10 +146,10 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
         doc_ids=kept["doc_id"].astype(str).to_numpy(),
         units=kept["unit"].fillna("").astype(str).to_numpy(),
         terms=matrix.tocsr(),
-        vocabulary=np.asarray(analysis.counts.vocabulary, dtype=object),
+        vocabulary=np.asarray(chosen.vocabulary, dtype=object),
         measures=per_doc,
         n_chars=np.array([len(t) for t, k in zip(texts, keep) if k], dtype=float),
-        n_tokens=np.asarray(matrix.sum(axis=1)).ravel().astype(float),
+        n_tokens=chosen.document_totals().astype(float),
     )
     return Side(
         label=label or f"{corpus_name(analysis)} ({_span(dates)})",
@@ -400,6 +346,6 @@ def themes(
     lexicon = analysis.lexicon
     seeds = {m.name: list(m.variants) for m in lexicon.measures} if guided else None
     return fit_themes(
-        analysis.counts, analysis.documents, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
+        analysis.dfm, analysis.documents, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
         max_k=max_k, period=period, covered=lexicon.variant_to_measure,
     )

@@ -1,5 +1,7 @@
-"""The result of one analysis: an immutable record of everything :func:`~analysis.analyse`
-computed, stage by stage, with the research methods' results already in it.
+"""The result of one analysis: an immutable record of what :func:`~analysis.analyse` computed,
+stage by stage: the core (the documents' variables, the document-feature matrix, the mentions,
+the measures, the clustering) and, reached through it, the research methods, each computed
+when first asked and kept.
 
 Figures (:mod:`analysis.viz`) and outputs (:mod:`analysis.outputs`) read it; nothing changes it.
 """
@@ -20,7 +22,8 @@ from .io.corpus import Corpus
 from .measures.lexicon import Lexicon
 from .methods.clusters import Clustering
 from .methods.results import MethodResults
-from .text.counts import Bigrams, TermCounts
+from .text.counts import Bigrams, distinctive_terms
+from .text.dfm import DFM
 from .text.engine import cut_corpus
 from .text.tokens import Segmenter, TokenIds
 
@@ -44,9 +47,10 @@ class Analysis:
         One row per document (``documents.csv``).
     lexicon : Lexicon
         The measures lexicon used.
-    counts : TermCounts
-        Document × term counts of the kept tokens (rows as in ``documents``).
-    terms : pandas.DataFrame
+    dfm : DFM
+        Document × term counts of the kept tokens, with the documents' variables (rows as in
+        ``documents``); ``counts`` is its old name, kept as an alias.
+    terms : pandas.DataFrame (computed on first use)
         ``term, count, doc_count`` over the corpus (``terms.csv``).
     terms_by_unit : pandas.DataFrame
         Term counts per unit (``terms_by_unit.csv``).
@@ -63,11 +67,11 @@ class Analysis:
     clustering : Clustering or None
         The clusters of the units (None when there are too few units).
     methods : MethodResults
-        The research methods' tables: ``kwic``, ``keyness``, ``cooccurrence``, ``collocations``,
+        The research methods' tables, each computed on first use and kept: ``kwic``, ``keyness``, ``cooccurrence``, ``collocations``,
         ``validation``, ``lexicon_report``, ``trends``, ``dispersion``, ``adoption``,
         ``adoption_curve``.
-    notes : tuple of str
-        Steps skipped and why, the cluster verdict, the lexicon's coverage.
+    run_notes : tuple of str
+        Steps skipped and why, the lexicon's coverage; ``notes`` adds the cluster verdict.
     segmenter : Segmenter or None
         The segmenter the run built (``tokens`` cuts the texts again with it).
     bigrams : Bigrams or None
@@ -80,20 +84,60 @@ class Analysis:
     corpus: Corpus
     documents: pd.DataFrame  # one row per document (documents.csv)
     lexicon: Lexicon
-    counts: TermCounts  # document × term counts of the kept tokens (rows as in documents)
-    terms: pd.DataFrame
-    terms_by_unit: pd.DataFrame
-    distinctive: pd.DataFrame
+    dfm: DFM  # document × term counts of the kept tokens, with the documents' variables (rows as in documents)
     mentions: pd.DataFrame
     measures: pd.DataFrame  # unit × measure counts
     presence: pd.DataFrame  # unit × measure 0/1
     by_period: pd.DataFrame  # period × measure counts
     clustering: Clustering | None
-    methods: MethodResults
-    notes: tuple[str, ...] = ()  # steps skipped and why, the cluster verdict
+    methods: MethodResults | None = None  # None: built from the core (nothing computed until asked)
+    run_notes: tuple[str, ...] = ()  # steps skipped and why (the cluster verdict joins them in ``notes``)
     segmenter: Segmenter | None = field(default=None, repr=False)
     bigrams: Bigrams | None = field(default=None, repr=False)  # adjacent kept tokens, counted as the corpus was cut
     token_filter: Mapping[str, Any] = field(default_factory=dict, repr=False)  # stopwords, keep, min_chars of the run
+
+    def __post_init__(self) -> None:
+        if self.methods is None:
+            object.__setattr__(self, "methods", MethodResults(
+                dfm=self.dfm,
+                documents=self.documents.drop(columns="text") if "text" in self.documents.columns else self.documents,
+                mentions=self.mentions,
+                measures=self.measures,
+                clustering=self.clustering,
+                lexicon=self.lexicon,
+                texts=self.corpus.analysis_texts,  # the analysed texts: mention offsets refer to them
+                bigrams=self.bigrams,
+                segmenter=self.segmenter,
+                reference_unit=self.settings.reference_unit,
+                progress=self.settings.progress,
+            ))
+
+    @property
+    def counts(self) -> DFM:
+        """The document × term counts: :attr:`dfm` (its old name, kept as an alias)."""
+        return self.dfm
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the run noted (steps skipped and why), then the cluster verdict (which asks for
+        the clustering's validation)."""
+        validation = self.methods.validation
+        return self.run_notes + ((validation.message(),) if validation is not None else ())
+
+    @cached_property
+    def terms(self) -> pd.DataFrame:
+        """``terms.csv``: each term's occurrences and documents, by count then term."""
+        return self.dfm.frequencies()
+
+    @cached_property
+    def terms_by_unit(self) -> pd.DataFrame:
+        """``terms_by_unit.csv``: ``unit, term, count``."""
+        return self.dfm.frequencies("unit").rename(columns={"group": "unit"})
+
+    @cached_property
+    def distinctive(self) -> pd.DataFrame:
+        """``distinctive_terms.csv``: the terms that set each unit apart, by TF-IDF over units."""
+        return distinctive_terms(self.dfm, self.dfm.labels("unit")).rename(columns={"group": "unit"})
 
     @property
     def units(self) -> list[str]:

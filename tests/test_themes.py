@@ -228,7 +228,7 @@ def test_the_government_reports_themes_are_dated_to_their_eras():
     import analysis
 
     assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
-    gov = analysis.analyse(ROOT / "examples" / "gov-work-reports.toml", methods=False, progress=False)
+    gov = analysis.analyse(ROOT / "examples" / "gov-work-reports.toml", progress=False)
     themes = analysis.themes(gov, 10)
     assert themes.verdict in {"stable", "tentative"}, themes.message()
     summary = themes.summary().set_index("theme")

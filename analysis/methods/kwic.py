@@ -15,11 +15,40 @@ import pandas as pd
 
 from ..measures.lexicon import Lexicon, find_mentions
 
-__all__ = ["KWIC_COLUMNS", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
+__all__ = ["KWIC_COLUMNS", "KwicTable", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
 
 KWIC_COLUMNS = ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right", "in_title"]
 
 _WHITESPACE = re.compile(r"\s+")
+_KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
+
+
+class KwicTable(pd.DataFrame):
+    """A concordance: a plain DataFrame (same columns as ``kwic.csv``) that a notebook shows as
+    aligned lines with the match highlighted. Operations on it give ordinary DataFrames."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        from markupsafe import escape
+
+        shown = self.head(_KWIC_SHOWN)
+        rows = []
+        for row in shown.itertuples(index=False):
+            label = row.unit if isinstance(row.unit, str) and row.unit else row.doc_id
+            date = "" if row.date_start is None or (not isinstance(row.date_start, str) and pd.isna(row.date_start)) else row.date_start
+            rows.append(
+                f'<tr><td style="text-align:left">{escape(label)}</td><td style="text-align:left">{escape(date)}</td>'
+                f'<td style="text-align:right;white-space:nowrap">{escape(row.left)}</td>'
+                f'<td style="text-align:left;white-space:nowrap"><mark style="background:#ffd54f;font-weight:600">{escape(row.match)}</mark>'
+                f"{escape(row.right)}</td></tr>"
+            )
+        more = len(self) - len(shown)
+        note = f"<p>{len(self)} occurrences; the first {len(shown)} shown (the table holds all).</p>" if more else f"<p>{len(self)} occurrence{'s' if len(self) != 1 else ''}.</p>"
+        head = '<tr><th style="text-align:left">unit</th><th style="text-align:left">date</th><th></th><th style="text-align:left">match</th></tr>'
+        return f'<div class="kwic-table"><table>{head}{"".join(rows)}</table>{note}</div>'
 
 
 def _clean(text: str) -> str:

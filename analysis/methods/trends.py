@@ -5,11 +5,14 @@ period's mentions are divided by the characters of the documents dated in it. Th
 month or year) is chosen from the corpus's span by :func:`analysis.measures.lexicon.choose_period`
 unless given. A period without any dated document has no rate (empty), not a rate of zero:
 nothing was said, rather than nothing was stressed. Works on any corpus: it needs only a
-documents frame with ``doc_id, date_start, text`` and the mentions table.
+documents frame with ``doc_id, date_start, text`` (or the texts' lengths) and the mentions table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 
 from ..measures.lexicon import PERIOD_CODES, Lexicon, choose_period
@@ -23,7 +26,12 @@ ALL = "(all measures)"
 
 
 def mention_trends(
-    documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, *, period: str | None = None
+    documents: pd.DataFrame,
+    mentions: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    period: str | None = None,
+    chars: Sequence[int] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Mentions per 10,000 characters by period and measure: a long table, one row per period and
     measure (plus ``(all measures)``), columns :data:`TRENDS_COLUMNS`.
@@ -41,6 +49,9 @@ def mention_trends(
         ``result.lexicon``.
     period : str or None
         "day", "month" or "year"; None: chosen from the corpus's span.
+    chars : sequence of int or None
+        Each document's characters of analysed text (documents' order), when ``documents``
+        carries no ``text`` column to measure.
 
     Returns
     -------
@@ -57,6 +68,8 @@ def mention_trends(
     >>> first["period"], first["measure"], int(first["mentions"]), int(first["n_chars"])
     ('2020-04-18', '三防', 1, 150)
     """
+    if chars is not None:
+        documents = documents.assign(_chars=np.asarray(chars, dtype=np.int64))
     dated = documents.dropna(subset=["date_start"])
     if dated.empty:
         return pd.DataFrame(columns=TRENDS_COLUMNS)
@@ -66,7 +79,7 @@ def mention_trends(
         raise ValueError(f"period must be one of {', '.join(_FREQ)}, not {period!r}")
     keys = pd.Series(dates.dt.to_period(_FREQ[period]).to_numpy(), index=dated["doc_id"].to_numpy())
     full = pd.period_range(keys.min(), keys.max(), freq=_FREQ[period])
-    chars = dated["text"].astype(str).str.len().to_numpy()
+    chars = dated["_chars"].to_numpy() if "_chars" in dated else dated["text"].astype(str).str.len().to_numpy()
     size = pd.DataFrame({"period": keys.to_numpy(), "chars": chars}).groupby("period")["chars"].agg(["sum", "count"])
     size = size.reindex(full, fill_value=0)
     joined = mentions[mentions["doc_id"].isin(keys.index)]

@@ -76,8 +76,8 @@ def _top_terms(analysis: Analysis, groups: list[str], labels: list[str]) -> list
     """The ``_TOP_TERMS`` most frequent kept terms of each label (documents grouped by ``groups``)."""
     import numpy as np
 
-    matrix = analysis.counts.matrix
-    vocabulary = analysis.counts.vocabulary
+    matrix = analysis.dfm.matrix
+    vocabulary = analysis.dfm.vocabulary
     groups_array = np.asarray(groups, dtype=object)
     result = []
     for label in labels:

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from ..methods.diagnostics import with_theme_candidates
-from ..methods.diagnostics import lexicon_report
 from ..methods.themes import Themes, period_keys
 from ..result import Analysis
 
@@ -119,11 +118,7 @@ def write_themes(
         frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
     if themes.seeds:
-        report = analysis.methods.lexicon_report
-        if report.empty:  # a run without the research methods: the frequency-based report first
-            documents = analysis.documents.assign(text=analysis.corpus.analysis_texts())
-            report = lexicon_report(analysis.lexicon, documents, analysis.mentions, analysis.counts, analysis.terms, tokenizer=analysis.segmenter)
-        report = with_theme_candidates(report, themes.candidates())
+        report = with_theme_candidates(analysis.methods.lexicon_report, themes.candidates())  # the frequency-based report first
         path = out / "lexicon_report.csv"
         report.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)

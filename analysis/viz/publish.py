@@ -15,7 +15,7 @@ from ..config import FIGURE_FORMATS
 from ..errors import AnalysisError
 from ..progress import counter
 from ..result import Analysis, corpus_name, date_range, leading_measures, text_lengths
-from ..methods.trends import lengths_differ, thin_periods, trend_matrix
+from ..methods.trends import lengths_differ, thin_periods
 from . import figures, figures_methods
 
 __all__ = ["figure_source_note", "document_labels", "publish_figure", "draw_figures"]
@@ -195,7 +195,7 @@ def draw_figures(
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
         trends = analysis.methods.trends
         if lengths_differ(trends):  # a long period mentions everything more: compare rates, not counts
-            rates = trend_matrix(trends)
+            rates = analysis.methods.trend_rates
             save(
                 figures.plot_measures_over_time(rates, labels=measure_names, value="per_10k_chars", font=font, too_little=thin_periods(trends)),
                 "measures_over_time",
