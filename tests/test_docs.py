@@ -269,19 +269,6 @@ def test_the_guide_builds_with_warnings_as_errors(tmp_path):
     assert (tmp_path / "site" / "figures" / "measures_heatmap.png").is_file()  # ../figures/ images resolve
 
 
-def test_findings_of_an_analysis_made_without_methods_is_one_clear_error(bulletin_analysis):
-    """The API reference says ``analyse(methods=False)`` skips the methods' tables; asking it for
-    findings says so in one line instead of a KeyError from deep inside."""
-    import dataclasses
-
-    from analysis.pipeline import _no_methods
-
-    bare = dataclasses.replace(bulletin_analysis, methods=_no_methods())
-    with pytest.raises(analysis.AnalysisError, match=r"skipped \(methods=False\)"):
-        analysis.findings(bare)
-    assert analysis.findings(bulletin_analysis, "time")  # with its methods, as before
-
-
 def test_every_repository_path_the_guide_names_exists():
     """`analysis/resources/page_units.toml`, `tests/test_bad_input.py`, `io/pages/dates.py`, …:
     a file moved or renamed cannot stay in the guide."""

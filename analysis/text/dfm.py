@@ -38,7 +38,29 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 class DFM(TermCounts):
     """Document × term counts (``matrix``, ``vocabulary`` sorted) with one row of ``docvars`` per
     document (the documents table without its texts). Read-only: every operation returns a new
-    matrix or a table; totals and group sums are computed on first use and kept."""
+    matrix or a table; totals and group sums are computed on first use and kept.
+
+    ``result.dfm`` is the run's; :meth:`from_tokens` and :meth:`from_counts` build one.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        The terms (features), in sorted order, so every engine and run gives the same columns.
+    matrix : scipy.sparse.csr_matrix
+        Documents × terms: ``matrix[i, j]`` is how often ``vocabulary[j]`` occurs in document i.
+    docvars : pandas.DataFrame
+        One row per document (its unit, dates, …), by position.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import DFM
+    >>> dfm = DFM.from_tokens([["疫情", "防控", "防控"], ["防控", "检查"]], pd.DataFrame({"unit": ["鹤北", "林口"]}))
+    >>> dfm.shape, dfm.vocabulary
+    ((2, 3), ['检查', '疫情', '防控'])
+    >>> dfm.subset(unit="林口").frequencies()["term"].tolist()
+    ['检查', '防控']
+    """
 
     docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
