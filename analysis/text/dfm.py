@@ -38,7 +38,18 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 class DFM(TermCounts):
     """Document × term counts (``matrix``, ``vocabulary`` sorted) with one row of ``docvars`` per
     document (the documents table without its texts). Read-only: every operation returns a new
-    matrix or a table; totals and group sums are computed on first use and kept."""
+    matrix or a table; totals and group sums are computed on first use and kept.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        The features (terms), one per column, sorted.
+    matrix : scipy.sparse.csr_matrix
+        Document × feature counts (int32), rows in the documents' order.
+    docvars : pandas.DataFrame
+        One row per document: its variables (``doc_id``, ``unit``, ``date_start``, ``issuer``,
+        ``source``, ``layout`` …), indexed by position.
+    """
 
     docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
