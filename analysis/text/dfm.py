@@ -40,15 +40,26 @@ class DFM(TermCounts):
     document (the documents table without its texts). Read-only: every operation returns a new
     matrix or a table; totals and group sums are computed on first use and kept.
 
+    ``result.dfm`` is the run's; :meth:`from_tokens` and :meth:`from_counts` build one.
+
     Attributes
     ----------
     vocabulary : list of str
-        The features (terms), one per column, sorted.
+        The terms (features), in sorted order, so every engine and run gives the same columns.
     matrix : scipy.sparse.csr_matrix
-        Document × feature counts (int32), rows in the documents' order.
+        Documents × terms: ``matrix[i, j]`` is how often ``vocabulary[j]`` occurs in document i.
     docvars : pandas.DataFrame
-        One row per document: its variables (``doc_id``, ``unit``, ``date_start``, ``issuer``,
-        ``source``, ``layout`` …), indexed by position.
+        One row per document (its unit, dates, …), by position.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import DFM
+    >>> dfm = DFM.from_tokens([["疫情", "防控", "防控"], ["防控", "检查"]], pd.DataFrame({"unit": ["鹤北", "林口"]}))
+    >>> dfm.shape, dfm.vocabulary
+    ((2, 3), ['检查', '疫情', '防控'])
+    >>> dfm.subset(unit="林口").frequencies()["term"].tolist()
+    ['检查', '防控']
     """
 
     docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
