@@ -67,7 +67,8 @@ class MethodResults:
 
     The fields are what the methods are functions of; ``texts`` reads the analysed texts
     (simplified, line breaks joined: mention offsets refer to them) for the methods that quote
-    or measure them, so where the texts live is the caller's business."""
+    them (KWIC, the lexicon report) and ``lengths`` (else ``texts``) their sizes for the methods
+    that divide by them (trends, dispersion), so where the texts live is the caller's business."""
 
     dfm: DFM  # document × term counts, rows as in documents
     documents: pd.DataFrame  # the documents' variables (doc_id, unit, date_start, …), no text needed
@@ -76,6 +77,7 @@ class MethodResults:
     clustering: Clustering | None
     lexicon: Lexicon
     texts: Callable[[], Sequence[str]] = field(repr=False)
+    lengths: Callable[[], np.ndarray] | None = field(default=None, repr=False)  # each analysed text's characters, without reading the texts
     bigrams: Bigrams | None = field(default=None, repr=False)
     segmenter: Any = field(default=None, repr=False)
     reference_unit: str | None = None
@@ -90,6 +92,8 @@ class MethodResults:
     @cached_property
     def n_chars(self) -> np.ndarray:
         """Characters of each document's analysed text: what rates and dispersion divide by."""
+        if self.lengths is not None:
+            return np.asarray(self.lengths(), dtype=np.int64)
         return np.fromiter((len(str(t)) for t in self.texts()), dtype=np.int64, count=len(self.documents))
 
     def _with_texts(self) -> pd.DataFrame:
