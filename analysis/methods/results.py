@@ -79,6 +79,7 @@ class MethodResults:
     texts: Callable[[], Sequence[str]] = field(repr=False)
     lengths: Callable[[], np.ndarray] | None = field(default=None, repr=False)  # each analysed text's characters, without reading the texts
     bigrams: Bigrams | None = field(default=None, repr=False)
+    by_period: pd.DataFrame | None = field(default=None, repr=False)  # period × measure mentions, when counted already
     segmenter: Any = field(default=None, repr=False)
     reference_unit: str | None = None
     progress: bool | None = field(default=None, repr=False)
@@ -191,7 +192,7 @@ class MethodResults:
     @cached_property
     def trends(self) -> pd.DataFrame:
         """``trends.csv``: mentions per period and measure, per 10,000 characters."""
-        return mention_trends(self.documents, self.mentions, self.lexicon, chars=self.n_chars)
+        return mention_trends(self.documents, self.mentions, self.lexicon, chars=self.n_chars, counts=self.by_period)
 
     @cached_property
     def trend_rates(self) -> pd.DataFrame:
