@@ -102,8 +102,31 @@ def _check_config_corpus(settings: Settings) -> None:
 
 def read_corpus(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Corpus:
     """Read a corpus (the shipped bulletin by default) into documents: pages split into dated
-    unit reports, tables and JSON Lines into one document per row. See :func:`settings_for`
-    for what ``source`` may be."""
+    unit reports, tables and JSON Lines into one document per row.
+
+    Parameters
+    ----------
+    source : str, Path, list of paths, Settings or None
+        A corpus file or folder, a list of them, a config file (``.toml``) or
+        :class:`~analysis.config.Settings` (see :func:`settings_for`); None: the shipped bulletin.
+    config : str, Path or None
+        A config file whose settings apply.
+    **overrides : Any
+        Single settings by name (``page_layout="official"``, ``default_year=2020``, …).
+
+    Returns
+    -------
+    Corpus
+        The documents (``.to_frame()`` gives the documents table), the sources read with their
+        encodings, and every item skipped, with its reason.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> documents = analysis.read_corpus().to_frame()
+    >>> len(documents), documents.loc[1, "unit"], str(documents.loc[1, "date_start"])
+    (10, '鹤北', '2020-04-18')
+    """
     return corpus_from_settings(settings_for(source, config=config, **overrides))
 
 
@@ -117,14 +140,40 @@ def make_run_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> 
 def analyse(source: Any = None, *, config: str | Path | None = None, methods: bool = True, **overrides: Any) -> Analysis:
     """Analyse a corpus: read it, cut and count its terms into a document-feature matrix, code
     its measures and cluster its units; the research methods are reached through the result and
-    computed on first use. Returns an immutable :class:`~analysis.result.Analysis`;
-    writes nothing.
+    computed on first use. Writes nothing.
 
-    ``source`` is a corpus path, a config file, :class:`~analysis.config.Settings` or a
-    :class:`~analysis.io.corpus.Corpus` already read (default: the shipped bulletin); keyword
-    arguments override settings, e.g. ``analyse("pages/", lexicon="my.toml", k=3)``.
-    The research methods are computed when first asked (``result.methods.keyness`` …), so
-    ``methods`` is accepted for compatibility and changes nothing.
+    Parameters
+    ----------
+    source : str, Path, list of paths, Settings, Corpus or None
+        A corpus path (file or folder), a list of them, a config file (``.toml``),
+        :class:`~analysis.config.Settings` or a corpus already read (:func:`read_corpus`);
+        None: the shipped bulletin.
+    config : str, Path or None
+        A config file whose settings apply.
+    methods : bool
+        Accepted for compatibility and changes nothing: the research methods are computed
+        when first asked (``result.methods.keyness`` …).
+    **overrides : Any
+        Settings by name, checked as a config file's are, e.g.
+        ``analyse("pages/", lexicon="my.toml", k=3)``; a bad value raises
+        :class:`~analysis.errors.ConfigError` naming the setting and the values it takes.
+
+    Returns
+    -------
+    Analysis
+        Immutable: ``documents``, ``dfm``, ``mentions``, ``measures``, ``clustering``, and,
+        computed on first use, ``terms`` and ``methods`` (``kwic``, ``keyness``, …).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> result.measures.shape, result.units[:3]
+    ((9, 18), ['鹤北', '绥阳', '东方红'])
+    >>> analysis.analyse(k=0)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: setting 'k' (config [clusters] k, flag run --k) must be a positive whole number, not 0
     """
     if isinstance(source, Corpus):
         settings, corpus = settings_for(None, config=config, **overrides), source

@@ -35,10 +35,32 @@ def kwic(
 
     A notebook shows the result (a :class:`KwicTable`, a DataFrame) with the match highlighted.
 
-    ``query`` is a measure of the lexicon (every variant, matched as the lexicon matches), a
-    term, or several terms; None gives every measure mention (``kwic.csv``). With ``literal``
-    a query is searched as written even where it also names a measure (bare 民生, not the
-    measure 民生 and its variants).
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    query : str, iterable of str or None
+        A measure of the lexicon (every variant, matched as the lexicon matches), a term, or
+        several terms; None gives every measure mention (``kwic.csv``).
+    window : int
+        Characters of context on each side.
+    literal : bool
+        Search ``query`` as written even where it also names a measure (bare 民生, not the
+        measure 民生 and its variants).
+
+    Returns
+    -------
+    KwicTable
+        A DataFrame: ``doc_id, unit, date_start, measure, variant, start, end, left, match,
+        right, in_title``, in corpus order.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> lines = analysis.kwic(result, "外防输入")
+    >>> len(lines), lines.loc[1, "unit"], lines.loc[1, "match"]
+    (11, '鹤北', '防范境外疫情输入')
     """
     return analysis.methods.concordance(query, window=window, literal=literal)
 
@@ -47,10 +69,33 @@ def keyness(
     analysis: Analysis, by: str | Sequence[str] | Mapping[str, str] = "unit", *, min_count: int = 2, top_n: int | None = 30
 ) -> pd.DataFrame:
     """Terms each group over- and under-uses against the rest of the corpus (G², log ratio,
-    Bonferroni-corrected significance).
+    Bonferroni-corrected significance over documents).
 
-    ``by`` is ``"unit"`` or ``"cluster"`` (the tables ``run`` writes), a column of the documents
-    table (e.g. ``"kind"``), one group per document, or a mapping doc_id → group.
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    by : str, sequence of str or mapping
+        ``"unit"`` or ``"cluster"`` (the tables ``run`` writes), a column of the documents table
+        (e.g. ``"kind"``), one group per document, or a mapping doc_id → group.
+    min_count : int
+        Terms seen fewer times in the corpus are left out.
+    top_n : int or None
+        Terms kept per group and direction (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, term, count_group, count_rest, …, g2, p_g2, log_ratio, direction,
+        significant, n_docs_group, n_docs_rest, p_docs, significant_g2`` (``keyness.csv``).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> table = analysis.keyness(result, "unit", top_n=3)
+    >>> sorted(set(table["direction"])), bool(table["significant"].any())
+    (['over', 'under'], False)
     """
     return analysis.methods.keyness_by(by, min_count=min_count, top_n=top_n)
 
@@ -130,15 +175,48 @@ def compare(
     min_count: int = 2,
 ) -> pd.DataFrame:
     """Keyness of terms and measures between two sides (``comparison.csv``), tested over
-    documents (``p_docs``, Mann–Whitney U; ``significant``) beside G² over tokens: two analyses
-    (``a`` against ``b``), two periods of one (before ``split_date`` against from it on), two
-    groups of its units (``groups=(["鹤北", "绥阳"], ["林口", "柴河"])``), or ``a`` against a
-    reference frequency list (a CSV or a frame with columns ``term, count``).
+    documents (``p_docs``, Mann–Whitney U; ``significant``) beside G² over tokens.
 
-    ``date_from`` and ``date_to`` (YYYY-MM-DD, both included) keep only the documents dated
-    between them, on both sides (undated documents are then left out), e.g. 2000–2025 split at
-    2013. Two analyses coded with different lexicons are compared on the measures both name
-    (none, if they share none). Columns: see :data:`analysis.methods.compare.COMPARISON_COLUMNS`.
+    The sides are two analyses (``a`` against ``b``), two periods of one (before
+    ``split_date`` against from it on), two groups of its units, or ``a`` against a reference
+    frequency list. Two analyses coded with different lexicons are compared on the measures
+    both name (none, if they share none).
+
+    Parameters
+    ----------
+    a : Analysis
+        The analysis (side A, or both sides).
+    b : Analysis or None
+        A second analysis: side B.
+    split_date : str, date or None
+        YYYY-MM-DD: the documents dated before it against those dated from it on.
+    groups : tuple of two sequences of str or None
+        Two groups of ``a``'s units, e.g. ``(["鹤北", "绥阳"], ["林口", "柴河"])``.
+    reference : str, Path, DataFrame or None
+        A reference frequency list (a CSV or a frame with columns ``term, count``): only terms
+        are compared, by G².
+    date_from, date_to : str, date or None
+        Keep only the documents dated between them (YYYY-MM-DD, both included), on both sides;
+        undated documents are then left out.
+    labels : tuple of two str or None
+        Names of the sides (default: from the groups, dates or corpora).
+    min_count : int
+        Terms seen fewer times on both sides together are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure and term; columns: see
+        :data:`analysis.methods.compare.COMPARISON_COLUMNS`.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> table = analysis.compare(result, groups=(["鹤北", "绥阳", "东方红"], ["林口", "柴河", "穆棱"]))
+    >>> first = table.iloc[0]
+    >>> first["item"], int(first["count_a"]), int(first["count_b"]), bool(first["significant"])
+    ('边境管控', 13, 1, False)
     """
     modes = [name for name, value in (("b", b), ("split_date", split_date), ("groups", groups), ("reference", reference)) if value is not None]
     if len(modes) != 1:
@@ -226,12 +304,42 @@ def themes(
     period: str | None = None,
 ):
     """Themes of the analysis's documents, from their document × term counts, with the verdict on
-    whether they hold (:func:`analysis.methods.themes.fit_themes`).
+    whether they hold (:func:`analysis.methods.themes.fit_themes`). Writes nothing.
 
-    ``k`` themes, or chosen by stability and coherence; ``method`` "nmf" (TF-IDF) or "lda";
-    ``guided``: one theme seeded by each measure of the lexicon whose variants occur, plus
-    ``extra`` free themes, so that ``.reach()`` shows how far a measure's theme goes beyond its
-    variants and ``.candidates()`` the terms no measure covers. Writes nothing.
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse` (``methods=False`` is enough).
+    k : int or None
+        Number of themes; None: chosen from 2 to ``max_k`` by stability and coherence.
+    method : str
+        "nmf" (NMF on TF-IDF) or "lda" (latent Dirichlet allocation on counts).
+    guided : bool
+        One theme seeded by each measure of the lexicon whose variants occur, plus ``extra``
+        free themes, so that ``.reach()`` shows how far a measure's theme goes beyond its
+        variants and ``.candidates()`` the terms no measure covers.
+    extra : int or None
+        With ``guided``: free themes beside the seeded ones.
+    random_state : int
+        Seed of the fits and resamples: the same seed gives the same themes.
+    max_k : int
+        Largest k tried when ``k`` is None.
+    period : str or None
+        "day", "month" or "year" for ``by_period``; None: from the corpus's span.
+
+    Returns
+    -------
+    Themes
+        ``verdict`` ("stable", "tentative" or "not supported"), ``reason``, ``table`` (the top
+        terms of each theme), ``document_shares``, ``by_period``, ``by_unit``,
+        ``validation_table``, …; :func:`analysis.write_themes` writes them.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> found = analysis.themes(analysis.analyse(methods=False))
+    >>> found.verdict  # ten reports are too few documents for themes
+    'not supported'
     """
     from .methods.themes import fit_themes
 

@@ -34,8 +34,51 @@ __all__ = ["Analysis", "leading_measures", "corpus_name", "date_range", "text_le
 class Analysis:
     """Everything one run computed. Tables are pandas frames; treat them as read-only.
 
-    The methods (``methods.keyness``, ``methods.kwic``, …) and the term tables (``terms``,
-    ``terms_by_unit``, ``distinctive``) are computed from the core on first use and kept."""
+    :func:`analysis.analyse` makes it; the ``write_*`` functions and the ``plot_*`` functions
+    take it (or its tables).
+
+    Attributes
+    ----------
+    settings : Settings
+        The settings the run used.
+    corpus : Corpus
+        The documents as read, with the sources and what was skipped.
+    documents : pandas.DataFrame
+        One row per document (``documents.csv``).
+    lexicon : Lexicon
+        The measures lexicon used.
+    dfm : DFM
+        Document × term counts of the kept tokens, with the documents' variables (rows as in
+        ``documents``); ``counts`` is its old name, kept as an alias.
+    terms : pandas.DataFrame (computed on first use)
+        ``term, count, doc_count`` over the corpus (``terms.csv``).
+    terms_by_unit : pandas.DataFrame
+        Term counts per unit (``terms_by_unit.csv``).
+    distinctive : pandas.DataFrame
+        TF-IDF terms that set each unit apart (``distinctive_terms.csv``).
+    mentions : pandas.DataFrame
+        Every mention of a measure (``mentions.csv``).
+    measures : pandas.DataFrame
+        Unit × measure counts (``measures.csv``; per document for a corpus without units).
+    presence : pandas.DataFrame
+        The same as 0/1 (``measures_presence.csv``).
+    by_period : pandas.DataFrame
+        Period × measure counts (``measures_by_period.csv``).
+    clustering : Clustering or None
+        The clusters of the units (None when there are too few units).
+    methods : MethodResults
+        The research methods' tables, each computed on first use and kept: ``kwic``, ``keyness``, ``cooccurrence``, ``collocations``,
+        ``validation``, ``lexicon_report``, ``trends``, ``dispersion``, ``adoption``,
+        ``adoption_curve``.
+    run_notes : tuple of str
+        Steps skipped and why, the lexicon's coverage; ``notes`` adds the cluster verdict.
+    segmenter : Segmenter or None
+        The segmenter the run built (``tokens`` cuts the texts again with it).
+    bigrams : Bigrams or None
+        Adjacent kept tokens, counted as the corpus was cut.
+    token_filter : mapping
+        Stopwords, kept words and ``min_chars`` of the run.
+    """
 
     settings: Settings
     corpus: Corpus
@@ -122,7 +165,28 @@ def leading_measures(
 ) -> dict[str, str]:
     """doc_id → its most-mentioned measures ("外防输入、三防"), ties in lexicon order.
 
-    ``labels`` renames the measures (e.g. English glosses), joined with ``sep``.
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    top : int
+        Measures named per document.
+    labels : mapping or None
+        Measure → label (e.g. English glosses).
+    sep : str
+        Between the measures.
+
+    Returns
+    -------
+    dict of str to str
+        One entry per document with a mention.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> leading = analysis.leading_measures(analysis.analyse(methods=False), top=2)
+    >>> leading["000_2d3668a156c8860b-002"]
+    '边境管控、外防输入'
     """
     order = {name: i for i, name in enumerate(analysis.lexicon.names)}
     result: dict[str, str] = {}
@@ -138,6 +202,22 @@ def corpus_name(analysis: Analysis) -> str:
 
     The ``corpus_name`` setting if given; else publisher and title when every document shares
     them (a bulletin page); else the source file name (or folder and number of files).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+
+    Returns
+    -------
+    str
+        The name.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> analysis.corpus_name(analysis.analyse(methods=False))
+    '省林业公安局《省林区公安各分局开展疫情防控工作督导检查》'
     """
     if analysis.settings.corpus_name:
         return analysis.settings.corpus_name
@@ -156,7 +236,24 @@ def corpus_name(analysis: Analysis) -> str:
 
 
 def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
-    """First and last day the documents report on (publication dates if none are dated)."""
+    """First and last day the documents report on (publication dates if none are dated).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+
+    Returns
+    -------
+    tuple of (date or None, date or None)
+        (None, None) when no document has a date.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> analysis.date_range(analysis.analyse(methods=False))
+    (datetime.date(2020, 4, 18), datetime.date(2020, 4, 23))
+    """
     documents = analysis.documents
     starts = pd.to_datetime(documents["date_start"], errors="coerce").dropna()
     if not starts.empty:
@@ -171,7 +268,24 @@ def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
 
 def text_lengths(analysis: Analysis) -> dict[str, int]:
     """Characters of analysed text per row of ``analysis.measures`` (each unit's documents
-    together, or each document when the corpus names no units): what a rate divides by."""
+    together, or each document when the corpus names no units): what a rate divides by.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+
+    Returns
+    -------
+    dict of str to int
+        Row of ``analysis.measures`` → characters.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> analysis.text_lengths(analysis.analyse(methods=False))["鹤北"]
+    150
+    """
     texts = analysis.corpus.analysis_texts()
     documents = analysis.documents
     key = documents["doc_id"] if not analysis.units else documents["unit"].fillna("")

@@ -138,6 +138,81 @@ def _public_objects():
             yield name, obj
 
 
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_names_have_numpydoc_sections(name):
+    """Parameters (each one of the signature, no other) and Returns: what `help(analysis.NAME)` shows."""
+    obj = getattr(analysis, name)
+    doc = inspect.getdoc(obj) or ""
+    assert doc and not doc.startswith(("Parameters", "Returns")), f"{name}: no summary line"
+    if inspect.isclass(obj) and issubclass(obj, BaseException):
+        return  # an exception: its summary says when it is raised
+    signature = inspect.signature(obj)
+    wanted = {p.name for p in signature.parameters.values() if p.name not in ("self", "cls")}
+    if inspect.isclass(obj) and _section(doc, "Attributes") is not None:
+        documented = _documented_names(_section(doc, "Attributes"))
+        assert wanted <= documented | _documented_names(_section(doc, "Parameters") or []), f"{name}: undocumented {wanted - documented}"
+        return
+    if wanted:
+        body = _section(doc, "Parameters")
+        assert body is not None, f"{name}: no Parameters section"
+        documented = _documented_names(body)
+        assert documented == wanted, f"{name}: Parameters lists {sorted(documented - wanted)} not in the signature, misses {sorted(wanted - documented)}"
+    if inspect.isfunction(obj) and signature.return_annotation not in (None, "None"):
+        assert _section(doc, "Returns") is not None or _section(doc, "Yields") is not None, f"{name}: no Returns section"
+
+
+# Examples that run the pipeline on the shipped bulletin, or import scikit-learn or matplotlib.
+_HEAVY = re.compile(r"\b(analyse|read_corpus|train_coding_model|score_coding|plot_\w+|source_note)\(")
+
+
+def _docstring_in_source(name: str) -> str:
+    """A public name's docstring read from its module's source, without importing it."""
+    path = ROOT / "analysis" / (analysis._PUBLIC[name].replace(".", "/") + ".py")
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+            return ast.get_docstring(node) or ""
+    raise AssertionError(f"{name} is not defined in {path}")
+
+
+def _public_doctests(heavy: bool) -> list[doctest.DocTest]:
+    """The public names' Examples sections: those that analyse the shipped bulletin, fit a
+    model or draw a figure when ``heavy``, the quick ones on tiny in-memory input otherwise
+    (only their modules are imported)."""
+    finder = doctest.DocTestFinder(recurse=False)
+    found = []
+    for name in PUBLIC:
+        source = "\n".join(e.source for e in doctest.DocTestParser().get_examples(_docstring_in_source(name)))
+        if not source or heavy != bool(_HEAVY.search(source)):
+            continue
+        obj = getattr(analysis, name)
+        module = sys.modules[obj.__module__]
+        found += [t for t in finder.find(obj, name, module=module, globs={**vars(module), "analysis": analysis}) if t.examples]
+    return found
+
+
+def _run(tests: list[doctest.DocTest]) -> None:
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in tests:
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def test_quick_docstring_examples_run():
+    """Examples on tiny in-memory input (a lexicon, a few sentences, a small table) are doctests."""
+    tests = _public_doctests(heavy=False)
+    assert len(tests) >= 10, [t.name for t in tests]
+    _run(tests)
+
+
+@pytest.mark.slow
+def test_docstring_examples_on_the_bulletin_run():
+    """Examples that analyse the shipped bulletin (about 1 s each once the segmenter is built),
+    fit a model or draw a figure."""
+    tests = _public_doctests(heavy=True)
+    assert len(tests) >= 12, [t.name for t in tests]
+    _run(tests)
+
+
 def _resolves(reference: str) -> bool:
     parts = reference.split(".")
     for i in range(len(parts), 0, -1):
@@ -182,4 +257,5 @@ def test_the_guide_builds_with_warnings_as_errors(tmp_path):
     api = (tmp_path / "site" / "api" / "index.html").read_text(encoding="utf-8")
     for name in ("analysis.questions.kwic", "analysis.pipeline.analyse", "analysis.outputs.report.write_report"):
         assert f'id="{name}"' in api, name
+    assert api.count(">Parameters") >= 50 and api.count(">Returns") >= 50 and api.count(">Examples") >= 30
     assert (tmp_path / "site" / "figures" / "measures_heatmap.png").is_file()  # ../figures/ images resolve

@@ -132,8 +132,30 @@ def _width(text: str) -> int:
 def format_kwic(table: pd.DataFrame, *, label: str = "unit", max_rows: int | None = None) -> str:
     """The concordance as aligned plain text: left context right-aligned, match in 【】.
 
-    Meant for ``print`` in a notebook or a terminal; one line per occurrence, prefixed by
-    ``label`` (e.g. the unit, or ``doc_id``).
+    Meant for ``print`` in a notebook or a terminal; one line per occurrence.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`analysis.kwic` (``left, match, right`` and the ``label`` column).
+    label : str
+        The column that prefixes each line (e.g. ``unit``, or ``doc_id``).
+    max_rows : int or None
+        Lines printed at most (None: all).
+
+    Returns
+    -------
+    str
+        The lines, joined by newlines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import format_kwic
+    >>> lines = pd.DataFrame({"doc_id": ["d2"], "unit": ["鹤北"], "left": ["切实做好“三防”工作,"],
+    ...                       "match": ["外防输入"], "right": [",筑起铜墙铁壁"]})
+    >>> print(format_kwic(lines))
+    鹤北  切实做好“三防”工作,【外防输入】,筑起铜墙铁壁
     """
     rows = table if max_rows is None else table.head(max_rows)
     if rows.empty:

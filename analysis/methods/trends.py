@@ -34,15 +34,44 @@ def mention_trends(
     chars: Sequence[int] | np.ndarray | None = None,
     counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Long table, one row per period and measure (plus ``(all measures)``): see :data:`TRENDS_COLUMNS`.
+    """Mentions per 10,000 characters by period and measure: a long table, one row per period and
+    measure (plus ``(all measures)``), columns :data:`TRENDS_COLUMNS`.
 
     A document counts in the period of its ``date_start``; undated documents are left out.
     Every period from the first to the last appears, so gaps show. Measures in lexicon order.
-    ``chars``: each document's characters of analysed text (documents' order), when
-    ``documents`` carries no ``text`` column to measure. ``counts``: the period × measure
-    mention counts of the same documents when already computed (``Analysis.by_period``, from
-    :func:`~analysis.measures.lexicon.measures_by_period`), so they are not counted again; used
-    only when its periods are this table's.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``doc_id, date_start, text`` (``result.documents``).
+    mentions : pandas.DataFrame
+        ``result.mentions``.
+    lexicon : Lexicon
+        ``result.lexicon``.
+    period : str or None
+        "day", "month" or "year"; None: chosen from the corpus's span.
+    chars : sequence of int or None
+        Each document's characters of analysed text (documents' order), when ``documents``
+        carries no ``text`` column to measure.
+    counts : pandas.DataFrame or None
+        The period × measure mention counts of the same documents when already computed
+        (``result.by_period``, from :func:`~analysis.measures.lexicon.measures_by_period`), so
+        they are not counted again; used only when its periods are this table's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period, period_kind, measure, mentions, n_documents, n_chars, per_10k_chars``
+        (``trends.csv``).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> trends = analysis.mention_trends(result.documents, result.mentions, result.lexicon)
+    >>> first = trends.iloc[0]
+    >>> first["period"], first["measure"], int(first["mentions"]), int(first["n_chars"])
+    ('2020-04-18', '三防', 1, 150)
     """
     if chars is not None:
         documents = documents.assign(_chars=np.asarray(chars, dtype=np.int64))
@@ -80,7 +109,30 @@ def mention_trends(
 
 
 def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: int | None = None) -> pd.DataFrame:
-    """Period × measure table of ``value`` from :func:`mention_trends` (``top_n``: most mentioned measures)."""
+    """Period × measure table of ``value`` from :func:`mention_trends`.
+
+    Parameters
+    ----------
+    trends : pandas.DataFrame
+        From :func:`mention_trends` (``trends.csv``).
+    value : str
+        The column to spread: ``per_10k_chars``, ``mentions``, …
+    top_n : int or None
+        Keep the most mentioned measures (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Periods as rows, measures as columns; NaN for a period without text.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse(methods=False)
+    >>> matrix = analysis.trend_matrix(analysis.mention_trends(result.documents, result.mentions, result.lexicon), top_n=2)
+    >>> list(matrix.columns), round(float(matrix.loc["2020-04-21", "个人防护"]), 1)
+    (['个人防护', '不聚集'], 184.1)
+    """
     table = trends.pivot(index="period", columns="measure", values=value)
     measures = [m for m in dict.fromkeys(trends["measure"]) if m != ALL]
     totals = trends[trends["measure"] != ALL].groupby("measure")["mentions"].sum()

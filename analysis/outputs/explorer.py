@@ -310,7 +310,25 @@ def render_explorer(analysis: Analysis, *, embed_font: bool = True) -> str:
 
 
 def write_explorer(analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True) -> Path:
-    """Write ``explore.html`` into ``out_dir`` (created if needed) and return its path."""
+    """Write ``explore.html`` into ``out_dir`` (created if needed) and return its path.
+
+    One file that opens offline in any browser: charts, data, texts and the font subset are
+    inside it.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    out_dir : str or Path
+        The output folder.
+    embed_font : bool
+        Embed a subset of the Chinese font.
+
+    Returns
+    -------
+    Path
+        ``out_dir/explore.html``.
+    """
     from .safe import run_inputs, write_file_safely
 
     path = Path(out_dir) / EXPLORER_FILE
@@ -352,5 +370,19 @@ def explore(analysis: Analysis, *, height: int = 900, embed_font: bool = True) -
 
     In JupyterLab the returned object shows the page inline; ``.save("out")`` writes
     ``out/explore.html``, the file ``python -m analysis explore`` writes.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    height : int
+        Height of the inline frame, in pixels.
+    embed_font : bool
+        Embed a subset of the Chinese font.
+
+    Returns
+    -------
+    Explorer
+        Shown inline by Jupyter; ``.html`` is the page, ``.save(folder)`` writes it.
     """
     return Explorer(render_explorer(analysis, embed_font=embed_font), height=height)

@@ -361,9 +361,24 @@ def write_report(
     """Write every output of the run (tables, figures, manifest.json) plus ``report.html``,
     ``explore.html`` (the interactive views each figure links to) and ``tables.xlsx``.
 
-    ``validation`` is ``validation.csv`` (a path or the table) from ``python -m analysis
-    validate score``; by default the one in ``out_dir``, if there is one. With it the report
-    has a section "How reliable is the coding"."""
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    out_dir : str or Path
+        The output folder (created if needed).
+    embed_font : bool
+        Embed a subset of the Chinese font, so the report reads the same on any machine.
+    validation : str, Path, DataFrame or None
+        ``validation.csv`` (a path or the table) from ``python -m analysis validate score``;
+        None: the one in ``out_dir``, if there is one. With it the report has a section
+        "How reliable is the coding".
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     from .explorer import write_explorer
 
     out = Path(out_dir)

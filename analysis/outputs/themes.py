@@ -87,7 +87,29 @@ def write_themes(
 ) -> list[Path]:
     """Write the theme tables (and, unless ``figures=False`` or the themes are not supported, the
     prevalence figure and the unit × theme heatmap; with ``view``, ``themes.html``) into
-    ``out_dir``; return the paths."""
+    ``out_dir``; return the paths.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis the themes were fitted on.
+    themes : Themes
+        From :func:`analysis.themes`.
+    out_dir : str or Path
+        The output folder (created if needed).
+    figures : bool
+        Draw ``figures/themes_over_time.png`` and ``figures/themes_by_unit.png``.
+    size : str or None
+        "print" or "slide"; None: the settings' ``figure_size``.
+    view : bool
+        Also write ``themes.html``, the theme view.
+
+    Returns
+    -------
+    list of Path
+        ``themes.csv``, ``document_themes.csv``, ``themes_by_unit.csv``, ``themes_by_period.csv``,
+        ``theme_validation.csv``, then the figures and the view.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
