@@ -1,7 +1,8 @@
 """The pipeline: run every stage once on a corpus and return an :class:`~analysis.result.Analysis`.
 
-corpus (``io``) → tokens and counts (``text``) → mentions and measures (``measures``) →
-clusters and research methods (``methods``) → one immutable result. Nothing is written and no
+corpus (``io``) → the document-feature matrix (``text``) → mentions and measures (``measures``) →
+clusters (``methods``) → one immutable result, from which the research methods are computed
+when first asked. Nothing is written and no
 global state changes: figures (:mod:`analysis.viz`) and files (:mod:`analysis.outputs`) are
 separate, explicit steps. Steps a corpus cannot support (clusters without units, timelines
 without dates) are skipped with a note saying why, and everything else still runs.
@@ -137,8 +138,9 @@ def make_run_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> 
 
 
 def analyse(source: Any = None, *, config: str | Path | None = None, methods: bool = True, **overrides: Any) -> Analysis:
-    """Analyse a corpus: read it, cut and count its terms, code its measures, cluster its units
-    and run every research method. Writes nothing.
+    """Analyse a corpus: read it, cut and count its terms into a document-feature matrix, code
+    its measures and cluster its units; the research methods are reached through the result and
+    computed on first use. Writes nothing.
 
     Parameters
     ----------

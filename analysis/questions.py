@@ -346,6 +346,6 @@ def themes(
     lexicon = analysis.lexicon
     seeds = {m.name: list(m.variants) for m in lexicon.measures} if guided else None
     return fit_themes(
-        analysis.dfm, analysis.documents, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
+        analysis.dfm, analysis.dfm.docvars, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
         max_k=max_k, period=period, covered=lexicon.variant_to_measure,
     )

@@ -107,6 +107,7 @@ class Analysis:
                 lexicon=self.lexicon,
                 texts=self.corpus.analysis_texts,  # the analysed texts: mention offsets refer to them
                 bigrams=self.bigrams,
+                by_period=self.by_period,  # the trends' mention counts: counted once
                 segmenter=self.segmenter,
                 reference_unit=self.settings.reference_unit,
                 progress=self.settings.progress,

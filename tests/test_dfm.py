@@ -188,3 +188,33 @@ def test_methods_are_computed_only_when_asked_and_only_once(monkeypatch):
     assert calls["validate_clustering"] == 1 and calls["mention_trends"] == 1 and calls["lexicon_report"] == 1
     assert calls["dispersion_table"] == 2  # measures, then terms: once each
     assert result.counts is result.dfm  # the old name is an alias
+
+
+def test_methods_read_texts_only_through_their_accessor_and_sizes_through_lengths(bulletin_analysis):
+    """Where the texts live is the caller's business: the methods that quote texts read them
+    through ``texts``; those that divide by their sizes use ``lengths`` and never read them."""
+    import dataclasses
+
+    import analysis.methods.results as results
+
+    a = bulletin_analysis
+    reads = Counter()
+    texts = a.corpus.analysis_texts()
+
+    def read():
+        reads["texts"] += 1
+        return texts
+
+    base = a.methods
+    methods = results.MethodResults(
+        dfm=base.dfm, documents=base.documents, mentions=a.mentions, measures=a.measures, clustering=a.clustering,
+        lexicon=a.lexicon, texts=read, lengths=lambda: np.array([len(t) for t in texts]), bigrams=a.bigrams,
+        segmenter=a.segmenter, reference_unit=a.settings.reference_unit,
+    )
+    assert "text" not in methods.documents.columns
+    assert methods.trends.equals(base.trends) and methods.dispersion.equals(base.dispersion)
+    assert reads["texts"] == 0
+    assert methods.kwic.equals(base.kwic) and reads["texts"] == 1
+    assert methods.lexicon_report.equals(base.lexicon_report) and reads["texts"] == 2
+    rebuilt = dataclasses.replace(a, methods=methods)
+    assert rebuilt.methods.kwic is methods.kwic

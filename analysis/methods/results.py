@@ -67,7 +67,8 @@ class MethodResults:
 
     The fields are what the methods are functions of; ``texts`` reads the analysed texts
     (simplified, line breaks joined: mention offsets refer to them) for the methods that quote
-    or measure them, so where the texts live is the caller's business."""
+    them (KWIC, the lexicon report) and ``lengths`` (else ``texts``) their sizes for the methods
+    that divide by them (trends, dispersion), so where the texts live is the caller's business."""
 
     dfm: DFM  # document × term counts, rows as in documents
     documents: pd.DataFrame  # the documents' variables (doc_id, unit, date_start, …), no text needed
@@ -76,7 +77,9 @@ class MethodResults:
     clustering: Clustering | None
     lexicon: Lexicon
     texts: Callable[[], Sequence[str]] = field(repr=False)
+    lengths: Callable[[], np.ndarray] | None = field(default=None, repr=False)  # each analysed text's characters, without reading the texts
     bigrams: Bigrams | None = field(default=None, repr=False)
+    by_period: pd.DataFrame | None = field(default=None, repr=False)  # period × measure mentions, when counted already
     segmenter: Any = field(default=None, repr=False)
     reference_unit: str | None = None
     progress: bool | None = field(default=None, repr=False)
@@ -90,6 +93,8 @@ class MethodResults:
     @cached_property
     def n_chars(self) -> np.ndarray:
         """Characters of each document's analysed text: what rates and dispersion divide by."""
+        if self.lengths is not None:
+            return np.asarray(self.lengths(), dtype=np.int64)
         return np.fromiter((len(str(t)) for t in self.texts()), dtype=np.int64, count=len(self.documents))
 
     def _with_texts(self) -> pd.DataFrame:
@@ -187,7 +192,7 @@ class MethodResults:
     @cached_property
     def trends(self) -> pd.DataFrame:
         """``trends.csv``: mentions per period and measure, per 10,000 characters."""
-        return mention_trends(self.documents, self.mentions, self.lexicon, chars=self.n_chars)
+        return mention_trends(self.documents, self.mentions, self.lexicon, chars=self.n_chars, counts=self.by_period)
 
     @cached_property
     def trend_rates(self) -> pd.DataFrame:

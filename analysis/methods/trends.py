@@ -32,6 +32,7 @@ def mention_trends(
     *,
     period: str | None = None,
     chars: Sequence[int] | np.ndarray | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Mentions per 10,000 characters by period and measure: a long table, one row per period and
     measure (plus ``(all measures)``), columns :data:`TRENDS_COLUMNS`.
@@ -52,6 +53,10 @@ def mention_trends(
     chars : sequence of int or None
         Each document's characters of analysed text (documents' order), when ``documents``
         carries no ``text`` column to measure.
+    counts : pandas.DataFrame or None
+        The period × measure mention counts of the same documents when already computed
+        (``result.by_period``, from :func:`~analysis.measures.lexicon.measures_by_period`), so
+        they are not counted again; used only when its periods are this table's.
 
     Returns
     -------
@@ -82,15 +87,19 @@ def mention_trends(
     chars = dated["_chars"].to_numpy() if "_chars" in dated else dated["text"].astype(str).str.len().to_numpy()
     size = pd.DataFrame({"period": keys.to_numpy(), "chars": chars}).groupby("period")["chars"].agg(["sum", "count"])
     size = size.reindex(full, fill_value=0)
-    joined = mentions[mentions["doc_id"].isin(keys.index)]
-    joined = joined.assign(period=keys.loc[joined["doc_id"]].to_numpy())
-    counts = joined.groupby(["period", "measure"]).size() if not joined.empty else pd.Series(dtype=int)
+    labels = [str(p) for p in full]
+    if counts is not None and counts.index.name == period and list(counts.index) == labels and set(lexicon.names) <= set(counts.columns):
+        counted = {(p, m): int(n) for p, row in zip(full, counts[lexicon.names].to_numpy().tolist()) for m, n in zip(lexicon.names, row)}
+    else:
+        joined = mentions[mentions["doc_id"].isin(keys.index)]
+        joined = joined.assign(period=keys.loc[joined["doc_id"]].to_numpy())
+        counted = joined.groupby(["period", "measure"]).size() if not joined.empty else pd.Series(dtype=int)
     rows = []
     for p in full:
         n_chars, n_docs = int(size.loc[p, "sum"]), int(size.loc[p, "count"])
         total = 0
         for measure in lexicon.names:
-            n = int(counts.get((p, measure), 0))
+            n = int(counted.get((p, measure), 0))
             total += n
             rows.append((str(p), period, measure, n, n_docs, n_chars))
         rows.append((str(p), period, ALL, total, n_docs, n_chars))

@@ -76,16 +76,15 @@ def _top_terms(analysis: Analysis, groups: list[str], labels: list[str]) -> list
     """The ``_TOP_TERMS`` most frequent kept terms of each label (documents grouped by ``groups``)."""
     import numpy as np
 
-    matrix = analysis.dfm.matrix
-    vocabulary = analysis.dfm.vocabulary
-    groups_array = np.asarray(groups, dtype=object)
+    grouped = analysis.dfm.group(groups)  # one sum per group (documents without a label left out)
+    row_of = {name: i for i, name in enumerate(grouped.docvars["group"])}
+    vocabulary = grouped.vocabulary
     result = []
     for label in labels:
-        rows = np.flatnonzero(groups_array == label)
-        if not len(rows):
+        if label not in row_of:
             result.append([])
             continue
-        totals = np.asarray(matrix[rows].sum(axis=0)).ravel()
+        totals = grouped.matrix[row_of[label]].toarray().ravel()
         order = np.lexsort((np.arange(len(totals)), -totals))[:_TOP_TERMS]
         result.append([[vocabulary[j], int(totals[j])] for j in order if totals[j] > 0])
     return result
