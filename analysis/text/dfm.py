@@ -36,9 +36,38 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class DFM(TermCounts):
-    """Document × term counts (``matrix``, ``vocabulary`` sorted) with one row of ``docvars`` per
-    document (the documents table without its texts). Read-only: every operation returns a new
-    matrix or a table; totals and group sums are computed on first use and kept."""
+    """Document × term counts with one row of document variables per document (``result.dfm``).
+
+    Read-only: every operation returns a new matrix or a table; totals and group sums are
+    computed on first use and kept. A :class:`~analysis.text.counts.TermCounts`, so every
+    function that takes counts takes it.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        The features (terms), sorted.
+    matrix : scipy.sparse.csr_matrix
+        ``matrix[i, j]``: how often ``vocabulary[j]`` occurs in document ``i`` (integers; floats
+        once weighted).
+    docvars : pandas.DataFrame
+        One row per document, in the matrix's order: ``doc_id``, ``unit``, ``date_start``, …
+        (the documents table without its texts).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dfm = DFM.from_tokens([["口罩", "消毒", "口罩"], ["口罩"], ["边境"]],
+    ...                       pd.DataFrame({"doc_id": ["a", "b", "c"], "unit": ["鹤北", "绥阳", "鹤北"]}))
+    >>> dfm
+    DFM: 3 documents × 3 features, 5 tokens; docvars: doc_id, unit
+    >>> dfm.feature_totals().tolist(), dfm.document_frequency().tolist()
+    ([3, 1, 1], [2, 1, 1])
+    >>> grouped = dfm.group("unit")
+    >>> grouped.docvars["unit"].tolist(), grouped.matrix.toarray().tolist()
+    (['鹤北', '绥阳'], [[2, 1, 1], [1, 0, 0]])
+    >>> dfm.subset(unit="鹤北").frequencies().values.tolist()
+    [['口罩', 2, 1], ['消毒', 1, 1], ['边境', 1, 1]]
+    """
 
     docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
