@@ -696,7 +696,7 @@ def comparison_findings(table: pd.DataFrame, *, kind: str = "measure", top: int 
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> table = analysis.compare(result, groups=(["鹤北", "绥阳", "东方红"], ["林口", "柴河", "穆棱"]))
     >>> print(analysis.comparison_findings(table)[0])
     A = 鹤北、绥阳、东方红, B = 林口、柴河、穆棱 (3 against 3 documents): 0 of 16 measures differ significantly (over documents: Mann–Whitney U, Bonferroni); 2 would be by G² over tokens.
@@ -769,7 +769,7 @@ def keyness_finding(table: pd.DataFrame, what: str = "unit") -> str:
     Examples
     --------
     >>> import analysis
-    >>> table = analysis.keyness(analysis.analyse(methods=False), "unit", top_n=3)
+    >>> table = analysis.keyness(analysis.analyse(), "unit", top_n=3)
     >>> print(analysis.keyness_finding(table))
     0 of 27 over-used unit terms are significant (over documents: Mann–Whitney U, Bonferroni); 1 would be by G² over tokens. 9 of 9 units have one document each: one document is one observation, never significant.
     """

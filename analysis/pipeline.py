@@ -167,7 +167,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> result.measures.shape, result.units[:3]
     ((9, 18), ['鹤北', '绥阳', '东方红'])
     >>> analysis.analyse(k=0)

@@ -57,7 +57,7 @@ def kwic(
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> lines = analysis.kwic(result, "外防输入")
     >>> len(lines), lines.loc[1, "unit"], lines.loc[1, "match"]
     (11, '鹤北', '防范境外疫情输入')
@@ -92,7 +92,7 @@ def keyness(
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> table = analysis.keyness(result, "unit", top_n=3)
     >>> sorted(set(table["direction"])), bool(table["significant"].any())
     (['over', 'under'], False)
@@ -212,7 +212,7 @@ def compare(
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> table = analysis.compare(result, groups=(["鹤北", "绥阳", "东方红"], ["林口", "柴河", "穆棱"]))
     >>> first = table.iloc[0]
     >>> first["item"], int(first["count_a"]), int(first["count_b"]), bool(first["significant"])
@@ -309,7 +309,7 @@ def themes(
     Parameters
     ----------
     analysis : Analysis
-        From :func:`analysis.analyse` (``methods=False`` is enough).
+        From :func:`analysis.analyse`.
     k : int or None
         Number of themes; None: chosen from 2 to ``max_k`` by stability and coherence.
     method : str
@@ -337,7 +337,7 @@ def themes(
     Examples
     --------
     >>> import analysis
-    >>> found = analysis.themes(analysis.analyse(methods=False))
+    >>> found = analysis.themes(analysis.analyse())
     >>> found.verdict  # ten reports are too few documents for themes
     'not supported'
     """

@@ -185,7 +185,7 @@ def leading_measures(
     Examples
     --------
     >>> import analysis
-    >>> leading = analysis.leading_measures(analysis.analyse(methods=False), top=2)
+    >>> leading = analysis.leading_measures(analysis.analyse(), top=2)
     >>> leading["000_2d3668a156c8860b-002"]
     '边境管控、外防输入'
     """
@@ -217,7 +217,7 @@ def corpus_name(analysis: Analysis) -> str:
     Examples
     --------
     >>> import analysis
-    >>> analysis.corpus_name(analysis.analyse(methods=False))
+    >>> analysis.corpus_name(analysis.analyse())
     '省林业公安局《省林区公安各分局开展疫情防控工作督导检查》'
     """
     if analysis.settings.corpus_name:
@@ -252,7 +252,7 @@ def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
     Examples
     --------
     >>> import analysis
-    >>> analysis.date_range(analysis.analyse(methods=False))
+    >>> analysis.date_range(analysis.analyse())
     (datetime.date(2020, 4, 18), datetime.date(2020, 4, 23))
     """
     documents = analysis.documents
@@ -284,7 +284,7 @@ def text_lengths(analysis: Analysis) -> dict[str, int]:
     Examples
     --------
     >>> import analysis
-    >>> analysis.text_lengths(analysis.analyse(methods=False))["鹤北"]
+    >>> analysis.text_lengths(analysis.analyse())["鹤北"]
     150
     """
     texts = analysis.corpus.analysis_texts()

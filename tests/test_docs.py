@@ -230,8 +230,11 @@ def _resolves(reference: str) -> bool:
 
 
 def test_docstrings_name_only_modules_and_files_that_exist():
+    """``analysis.x.y``, :func:`name` (from the docstring's module, or the package) and
+    ``io/pages/dates.py``-like paths in any docstring of the package resolve."""
     stale = []
     for path in sorted((ROOT / "analysis").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
@@ -240,6 +243,11 @@ def test_docstrings_name_only_modules_and_files_that_exist():
             for reference in re.findall(r"(?<![\w/])analysis(?:\.\w+)+", doc):
                 if not _resolves(reference.rstrip(".")):
                     stale.append(f"{where}: {reference}")
+            for role, reference in re.findall(r":(func|class|mod|data|meth|attr|exc):`~?([\w.]+)`", doc):
+                if role in ("meth", "attr") and "." not in reference:
+                    continue  # a member of the class the docstring is in
+                if not any(_resolves(c) for c in (reference, f"{module}.{reference}", f"analysis.{reference}")):
+                    stale.append(f"{where}: :{role}:`{reference}`")
             for file in re.findall(r"(?<![\w./])((?:analysis/)?(?:io|text|measures|methods|viz|outputs|resources)/[\w/-]+\.(?:py|txt|toml|js|j2))", doc):
                 if not (ROOT / (file if file.startswith("analysis/") else f"analysis/{file}")).exists():
                     stale.append(f"{where}: {file}")
@@ -259,3 +267,17 @@ def test_the_guide_builds_with_warnings_as_errors(tmp_path):
         assert f'id="{name}"' in api, name
     assert api.count(">Parameters") >= 50 and api.count(">Returns") >= 50 and api.count(">Examples") >= 30
     assert (tmp_path / "site" / "figures" / "measures_heatmap.png").is_file()  # ../figures/ images resolve
+
+
+def test_every_repository_path_the_guide_names_exists():
+    """`analysis/resources/page_units.toml`, `tests/test_bad_input.py`, `io/pages/dates.py`, …:
+    a file moved or renamed cannot stay in the guide."""
+    pattern = re.compile(r"`((?:analysis|tests|benchmarks|examples|notebooks|docs|data|io|text|measures|methods|viz|outputs)/[\w./-]+)`")
+    named = []
+    for path in GUIDE:
+        for file in pattern.findall(path.read_text(encoding="utf-8")):
+            file = file.rstrip("/")
+            named.append(file)
+            in_package = ROOT / "analysis" / file
+            assert (ROOT / file).exists() or in_package.exists(), f"{path.name} names {file}, which does not exist"
+    assert len(named) >= 20

@@ -67,7 +67,7 @@ def mention_trends(
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> trends = analysis.mention_trends(result.documents, result.mentions, result.lexicon)
     >>> first = trends.iloc[0]
     >>> first["period"], first["measure"], int(first["mentions"]), int(first["n_chars"])
@@ -128,7 +128,7 @@ def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: i
     Examples
     --------
     >>> import analysis
-    >>> result = analysis.analyse(methods=False)
+    >>> result = analysis.analyse()
     >>> matrix = analysis.trend_matrix(analysis.mention_trends(result.documents, result.mentions, result.lexicon), top_n=2)
     >>> list(matrix.columns), round(float(matrix.loc["2020-04-21", "个人防护"]), 1)
     (['个人防护', '不聚集'], 184.1)

@@ -135,7 +135,7 @@ def write_coding_sample(
     >>> import pathlib, tempfile
     >>> import analysis
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "sample.xlsx"
-    >>> sample = analysis.write_coding_sample(analysis.analyse(methods=False), path, n=12)
+    >>> sample = analysis.write_coding_sample(analysis.analyse(), path, n=12)
     >>> len(sample), path.is_file()
     (12, True)
     """

@@ -40,7 +40,8 @@ class DFM(TermCounts):
 
     Read-only: every operation returns a new matrix or a table; totals and group sums are
     computed on first use and kept. A :class:`~analysis.text.counts.TermCounts`, so every
-    function that takes counts takes it.
+    function that takes counts takes it. ``result.dfm`` is the run's; :meth:`from_tokens` and
+    :meth:`from_counts` build one.
 
     Attributes
     ----------
@@ -56,6 +57,7 @@ class DFM(TermCounts):
     Examples
     --------
     >>> import pandas as pd
+    >>> from analysis import DFM
     >>> dfm = DFM.from_tokens([["口罩", "消毒", "口罩"], ["口罩"], ["边境"]],
     ...                       pd.DataFrame({"doc_id": ["a", "b", "c"], "unit": ["鹤北", "绥阳", "鹤北"]}))
     >>> dfm

@@ -37,7 +37,7 @@ def figure_source_note(analysis: Analysis) -> str:
     Examples
     --------
     >>> import analysis
-    >>> analysis.figure_source_note(analysis.analyse(methods=False))
+    >>> analysis.figure_source_note(analysis.analyse())
     '来源 Source: 省林业公安局《省林区公安各分局开展疫情防控工作督导检查》, 2020-04-18 – 2020-04-23 · policy-analysis'
     """
     start, end = date_range(analysis)
