@@ -69,7 +69,8 @@ class Analysis:
     methods : MethodResults
         The research methods' tables, each computed on first use and kept: ``kwic``, ``keyness``, ``cooccurrence``, ``collocations``,
         ``validation``, ``lexicon_report``, ``trends``, ``dispersion``, ``adoption``,
-        ``adoption_curve``.
+        ``adoption_curve``. Built from the core when not given; ``dataclasses.replace`` keeps
+        the old one unless given ``methods=None`` (then they are those of the new core).
     run_notes : tuple of str
         Steps skipped and why, the lexicon's coverage; ``notes`` adds the cluster verdict.
     segmenter : Segmenter or None

@@ -202,7 +202,7 @@ class MethodResults:
     @cached_property
     def rates(self) -> pd.DataFrame:
         """``measures_by_period_rates.csv`` (:func:`rates_by_period` of the trends)."""
-        return rates_by_period(self.trends)
+        return rates_by_period(self.trends, rates=self.trend_rates if len(self.trends) else None)
 
     @cached_property
     def dispersion(self) -> pd.DataFrame:

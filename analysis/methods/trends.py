@@ -142,15 +142,16 @@ def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: i
     return table[measures]
 
 
-def rates_by_period(trends: pd.DataFrame) -> pd.DataFrame:
+def rates_by_period(trends: pd.DataFrame, *, rates: pd.DataFrame | None = None) -> pd.DataFrame:
     """``measures_by_period.csv``'s rates: one row per period (``period`` named by its kind:
     day, month or year), its ``n_documents`` and ``n_chars``, then each measure's mentions per
-    10,000 characters (lexicon order; empty for a period without text)."""
+    10,000 characters (lexicon order; empty for a period without text). ``rates``: the
+    :func:`trend_matrix` of ``trends`` when already computed."""
     if trends.empty:
         return pd.DataFrame(columns=["period", "n_documents", "n_chars"])
     kind = str(trends["period_kind"].iloc[0])
     size = trends[trends["measure"] == ALL].set_index("period")[["n_documents", "n_chars"]]
-    rates = trend_matrix(trends)
+    rates = trend_matrix(trends) if rates is None else rates
     table = size.join(rates).reset_index().rename(columns={"period": kind})
     return table
 

@@ -36,30 +36,39 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class DFM(TermCounts):
-    """Document × term counts (``matrix``, ``vocabulary`` sorted) with one row of ``docvars`` per
-    document (the documents table without its texts). Read-only: every operation returns a new
-    matrix or a table; totals and group sums are computed on first use and kept.
+    """Document × term counts with one row of document variables per document (``result.dfm``).
 
-    ``result.dfm`` is the run's; :meth:`from_tokens` and :meth:`from_counts` build one.
+    Read-only: every operation returns a new matrix or a table; totals and group sums are
+    computed on first use and kept. A :class:`~analysis.text.counts.TermCounts`, so every
+    function that takes counts takes it. ``result.dfm`` is the run's; :meth:`from_tokens` and
+    :meth:`from_counts` build one.
 
     Attributes
     ----------
     vocabulary : list of str
-        The terms (features), in sorted order, so every engine and run gives the same columns.
+        The features (terms), sorted.
     matrix : scipy.sparse.csr_matrix
-        Documents × terms: ``matrix[i, j]`` is how often ``vocabulary[j]`` occurs in document i.
+        ``matrix[i, j]``: how often ``vocabulary[j]`` occurs in document ``i`` (integers; floats
+        once weighted).
     docvars : pandas.DataFrame
-        One row per document (its unit, dates, …), by position.
+        One row per document, in the matrix's order: ``doc_id``, ``unit``, ``date_start``, …
+        (the documents table without its texts).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from analysis import DFM
-    >>> dfm = DFM.from_tokens([["疫情", "防控", "防控"], ["防控", "检查"]], pd.DataFrame({"unit": ["鹤北", "林口"]}))
-    >>> dfm.shape, dfm.vocabulary
-    ((2, 3), ['检查', '疫情', '防控'])
-    >>> dfm.subset(unit="林口").frequencies()["term"].tolist()
-    ['检查', '防控']
+    >>> dfm = DFM.from_tokens([["口罩", "消毒", "口罩"], ["口罩"], ["边境"]],
+    ...                       pd.DataFrame({"doc_id": ["a", "b", "c"], "unit": ["鹤北", "绥阳", "鹤北"]}))
+    >>> dfm
+    DFM: 3 documents × 3 features, 5 tokens; docvars: doc_id, unit
+    >>> dfm.feature_totals().tolist(), dfm.document_frequency().tolist()
+    ([3, 1, 1], [2, 1, 1])
+    >>> grouped = dfm.group("unit")
+    >>> grouped.docvars["unit"].tolist(), grouped.matrix.toarray().tolist()
+    (['鹤北', '绥阳'], [[2, 1, 1], [1, 0, 0]])
+    >>> dfm.subset(unit="鹤北").frequencies().values.tolist()
+    [['口罩', 2, 1], ['消毒', 1, 1], ['边境', 1, 1]]
     """
 
     docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
