@@ -20,6 +20,7 @@ from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
+from .io.store import TextStore
 from .measures.coding import code_documents
 from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
@@ -54,8 +55,9 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
     return settings.with_overrides(**overrides)
 
 
-def corpus_from_settings(settings: Settings) -> Corpus:
-    """Read the corpus a :class:`~analysis.config.Settings` describes."""
+def corpus_from_settings(settings: Settings, *, store: bool | str | Path | None = None) -> Corpus:
+    """Read the corpus a :class:`~analysis.config.Settings` describes (``store``: write its texts
+    to disk as they are read, see :func:`~analysis.io.corpus.read_corpus`)."""
     _check_config_corpus(settings)
     layout = PageLayout(
         unit_suffixes=settings.unit_suffixes,
@@ -83,6 +85,7 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         drop_duplicates=settings.drop_duplicates,
         progress=settings.progress,
         date_range=settings.date_range,
+        store=store,
     )
 
 
@@ -177,11 +180,14 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     """
     if isinstance(source, Corpus):
         settings, corpus = settings_for(None, config=config, **overrides), source
+        store = corpus.store if corpus.store is not None else _store_texts(corpus)
     else:
         settings = settings_for(source, config=config, **overrides)
-        corpus = corpus_from_settings(settings)
-    documents = corpus.to_frame()
-    texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
+        corpus = corpus_from_settings(settings, store=True)  # texts written to disk as they are read
+        store = corpus.store
+    # The documents' variables only: the texts stay on disk (``store``, simplified where the
+    # original is traditional: what is matched and segmented) and are read back chunk by chunk.
+    documents = corpus.to_frame(text=False)
     lexicon = load_lexicon(settings.lexicon)
     _check_reference_unit(settings, documents)
 
@@ -190,7 +196,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     segmenter = make_run_segmenter(settings, lexicon, corpus)
     token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
     counts, bigrams = count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
-        texts,
+        store,
         segmenter,
         **token_filter,
         engine=settings.engine,
@@ -201,11 +207,11 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     dfm = DFM.from_counts(counts, documents)  # the documents' variables travel with their rows
 
     mentions = code_documents(
-        documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
+        documents, store, lexicon, method=settings.coding_method, titles=settings.code_titles,
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
     )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
-    fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
+    fit = lexicon_fit(store, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
     if fit:
         notes.insert(0, fit)
     return Analysis(  # the methods are computed from it when first asked (result.methods.keyness, …)
@@ -223,7 +229,16 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         segmenter=segmenter,
         bigrams=bigrams,
         token_filter=token_filter,
+        store=store,
     )
+
+
+def _store_texts(corpus: Corpus) -> TextStore:
+    """A temporary store of the texts of a corpus read into memory (the corpus is not changed)."""
+    writer = TextStore.writer()
+    for doc in corpus.documents:
+        writer.add(doc.doc_id, doc.analysis_text, doc.text)
+    return writer.finish()
 
 
 def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:

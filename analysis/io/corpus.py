@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from .pages.units import issuer_unit
 from .model import Columns, Corpus, Document, PageLayout, Skipped, Source
 from .pages import find_unit, parse_page, read_page
 from .pages.chrome import strip_licence
+from .store import TextStore, TextWriter
 from ..errors import InputError
 from ..progress import counter
 from .formats import (
@@ -333,8 +334,9 @@ def _record_documents(
     columns: Columns,
     calendar: Calendar | None,
     date_from_text: bool | None,
-) -> tuple[list[Document], list[Skipped], _TableColumns]:
-    """One document per row; rows without text, or that cannot be read, are skipped with the reason.
+) -> tuple[Iterator[Document], list[Skipped], _TableColumns]:
+    """One document per row, made as the rows are read (a large file is never held whole); rows
+    without text, or that cannot be read, are added to the returned list of skipped as they come.
 
     Also returns the columns used (found among the common names where the config names none).
     """
@@ -342,18 +344,23 @@ def _record_documents(
     first = next(rows, None)
     names = header or (list(first.fields) if isinstance(first, Record) else [])
     cols = _table_columns(path, names, columns, strict=bool(header), named=bool(header) or isinstance(first, Record))
-    documents: list[Document] = []
     skipped: list[Skipped] = []
-    # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
-    # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
-    shared: dict = {}
-    for row in rows if first is None else _chain_rows(first, rows):
-        if not isinstance(row, Record):
-            skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
-            continue
-        made = _row_document(path, row, cols, calendar=calendar, date_from_text=date_from_text, shared=shared)
-        (documents if isinstance(made, Document) else skipped).append(made)
-    return documents, skipped, cols
+
+    def documents() -> Iterator[Document]:
+        # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
+        # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
+        shared: dict = {}
+        for row in rows if first is None else _chain_rows(first, rows):
+            if not isinstance(row, Record):
+                skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
+                continue
+            made = _row_document(path, row, cols, calendar=calendar, date_from_text=date_from_text, shared=shared)
+            if isinstance(made, Document):
+                yield made
+            else:
+                skipped.append(made)
+
+    return documents(), skipped, cols
 
 
 def _some_names(names: Sequence[Any], limit: int = 12) -> str:
@@ -400,6 +407,7 @@ def read_corpus(
     drop_duplicates: bool = True,
     progress: bool | None = None,
     date_range: tuple[int, int] = DATE_RANGE,
+    store: bool | str | Path | TextWriter | None = None,
 ) -> Corpus:
     """Read pages, tables and JSON Lines (a file, a folder, or several) into a :class:`Corpus`.
 
@@ -412,6 +420,12 @@ def read_corpus(
     (``drop_duplicates``), are skipped with their reason; if nothing is left to analyse,
     :class:`InputError` names the first problem. Dates outside ``date_range`` (years, both
     included) are typos such as 2920: they are left blank and reported in ``Corpus.notes``.
+
+    ``store`` writes the texts to disk as they are read instead of keeping them: True for a
+    temporary folder the corpus's store owns, a folder, or a :class:`~analysis.io.store.TextWriter`.
+    The corpus's documents then carry no text (``text`` and ``normalized`` are empty) and
+    ``Corpus.store`` reads the texts back by row (:class:`~analysis.io.store.TextStore`), so a
+    large corpus is never held in memory whole.
     """
     if fmt not in ("auto", *FORMATS):
         raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
@@ -425,13 +439,19 @@ def read_corpus(
     bar = counter("reading", total=sum(_size(f) for f in files), enabled=progress, unit="B")
     corpus = Corpus(documents=[], skipped=skipped)
     reading = _Reading(layout, columns, fmt, encoding, script, calendar, date_from_text, layout.chrome_regex(), layout.widget_regex())
+    if store is None or store is False:
+        writer = None
+    elif isinstance(store, TextWriter):
+        writer = store
+    else:
+        writer = TextStore.writer(None if store is True else store)
+    settling = _Settling(corpus, date_range, drop_duplicates, writer)
     for file in files:
-        _read_file(file, reading, corpus, bar)
+        _read_file(file, reading, corpus, bar, settling)
     bar.close()
-    _blank_implausible_dates(corpus, date_range)
-    if drop_duplicates:
-        _drop_duplicates(corpus)
-    _check_ids(corpus)
+    settling.finish()
+    if writer is not None:
+        corpus.store = writer.finish()
     if not corpus.documents:
         first = corpus.skipped[0] if corpus.skipped else None
         if first is None:
@@ -463,7 +483,7 @@ class _Reading:
 class _FileReading:
     """What one file gave: documents, skipped items, and its account for ``Corpus.sources``."""
 
-    documents: list[Document]
+    documents: Iterable[Document]
     problems: list[Skipped]
     encoding: str
     removed: list[tuple[int, str]] = field(default_factory=list)
@@ -496,13 +516,11 @@ def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, rea
     found = ([("text", cols.text)] if reading.columns.text is None else []) + list(cols.found)
     for role, column in found:
         reading.found_columns.setdefault((role, column), []).append(file.name)
-    if not documents and not problems:
-        problems = [Skipped(source=str(file), reason="no rows with text")]
-    return _FileReading(documents, problems, used)
+    return _FileReading(documents, problems, used)  # documents made as they are taken; problems filled meanwhile
 
 
-def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any) -> None:
-    """Read one file into ``corpus``: its documents, what was skipped, and its :class:`Source`."""
+def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any, settling: _Settling) -> None:
+    """Read one file into ``corpus``: its documents (through ``settling``), what was skipped, and its :class:`Source`."""
     kind = file_format(file, fmt=reading.fmt) or "txt"
     try:
         # Clean UTF-8 JSON Lines are read line by line, never whole: they can be large.
@@ -521,15 +539,17 @@ def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any) -> None:
         corpus.skipped.append(Skipped(source=str(file), line=error.line, reason=error.problem))
         corpus.sources.append(Source(path=str(file), sha256=sha256, encoding="", n_documents=0, format=kind, n_skipped=1))
         return
-    documents = [_normalise(d, reading.script) for d in got.documents]
-    corpus.documents.extend(documents)
+    table = kind in ("csv", "tsv", "xlsx", "jsonl")
+    n_documents = settling.add(str(file), (_normalise(d, reading.script) for d in got.documents), table=table)
+    if table and not n_documents and not got.problems:
+        got.problems.append(Skipped(source=str(file), reason="no rows with text"))
     corpus.skipped.extend(got.problems)
     corpus.sources.append(
         Source(
             path=str(file),
             sha256=sha256,
             encoding=got.encoding,
-            n_documents=len(documents),
+            n_documents=n_documents,
             removed_lines=tuple(got.removed),
             format=kind,
             n_skipped=len(got.problems),
@@ -549,22 +569,138 @@ def _note_columns(corpus: Corpus, found: dict[tuple[str, str], list[str]]) -> No
         corpus.notes.append(f"{role} read from the '{column}' column of {shown}{hint}")
 
 
-def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
-    """Blank every date outside ``years`` (a typo such as 2920-04-26, which would also overflow
-    the timelines' arithmetic), note it on the document and report it once in ``corpus.notes``."""
-    low, high = years
+class _Settling:
+    """Documents settled as the files give them, in order: implausible dates blanked, repeated
+    texts skipped, doc_ids made unique, and (with a ``writer``) the texts written to the store
+    and dropped. Each step depends only on the documents before, so the result is the same as
+    applying each to the whole corpus at the end, but no more than a batch of texts is held."""
 
-    def plausible(day: date | None) -> bool:
-        return day is None or low <= day.year <= high
+    BATCH_CHARS = 500_000  # characters of text handed to the store at a time
 
-    blanked: list[tuple[Document, date]] = []
-    for i, doc in enumerate(corpus.documents):
+    def __init__(self, corpus: Corpus, years: tuple[int, int], drop_duplicates: bool, writer: TextWriter | None):
+        self.corpus, self.years, self.drop, self.writer = corpus, years, drop_duplicates, writer
+        self.blanked = 0
+        self.first_blanked: tuple[Document, date] | None = None
+        # By a digest of the text (a copy of every text would double the corpus in memory), the
+        # first document with it, as (doc_id, source, line): whole documents, and pages' signatures.
+        self.whole: dict[bytes, tuple[str, str, int | None]] = {}
+        self.pages: dict[tuple[bytes, ...], list[tuple[str, str, int | None]]] = {}
+        self.duplicates: list[Skipped] = []  # listed after every other skipped item, in file order
+        self.ids: dict[str, int] = {}
+
+    def add(self, source: str, documents: Iterable[Document], *, table: bool) -> int:
+        """Settle one file's documents (``table``: one per row, else a page's); returns how many it gave.
+
+        Within a file every document counts. Across files only whole documents do: a table's row,
+        a page read as one document, or a page of several documents that repeats another page
+        whole. A signature date or a stock sentence that two pages share is not a duplicate.
+        """
+        own: dict[bytes, tuple[str, str, int | None]] = {}
+        own_skips: list[Skipped] = []
+        later_skips: list[Skipped] = []
+        n = 0
+        if table:
+            batch: list[Document] = []
+            size = 0
+            for doc in documents:
+                n += 1
+                doc = self._plausible(doc)
+                if self.drop:
+                    key = _digest(doc)
+                    if key in own:
+                        own_skips.append(self._skip(doc, own[key]))
+                        continue
+                    own[key] = _where(doc)
+                    if key in self.whole:
+                        later_skips.append(self._skip(doc, self.whole[key]))
+                        continue
+                    self.whole[key] = own[key]
+                batch.append(doc)
+                size += len(doc.text) + len(doc.normalized)
+                if size >= self.BATCH_CHARS:
+                    self._keep(batch)
+                    batch, size = [], 0
+            self._keep(batch)
+        else:
+            docs = [self._plausible(doc) for doc in documents]
+            n = len(docs)
+            if not self.drop:
+                self._keep(docs)
+            else:
+                unique: list[tuple[bytes, Document]] = []
+                for doc in docs:
+                    key = _digest(doc)
+                    if key in own:
+                        own_skips.append(self._skip(doc, own[key]))
+                    else:
+                        own[key] = _where(doc)
+                        unique.append((key, doc))
+                kept: list[Document] = []
+                if len(unique) == 1:
+                    key, doc = unique[0]
+                    if key in self.whole:
+                        later_skips.append(self._skip(doc, self.whole[key]))
+                    else:
+                        self.whole[key] = own[key]
+                        kept.append(doc)
+                elif unique:
+                    signature = tuple(key for key, _ in unique)
+                    if signature in self.pages:
+                        later_skips.extend(self._skip(doc, first) for (_, doc), first in zip(unique, self.pages[signature]))
+                    else:
+                        self.pages[signature] = [own[key] for key, _ in unique]
+                        kept = [doc for _, doc in unique]
+                self._keep(kept)
+        self.duplicates.extend(own_skips + later_skips)
+        return n
+
+    def finish(self) -> None:
+        """List the duplicates (after every other skipped item) and note the blanked dates."""
+        self.corpus.skipped.extend(self.duplicates)
+        if self.first_blanked is not None:
+            (low, high), (first, wrong) = self.years, self.first_blanked
+            where = f"{first.source}:{first.line}" if first.line else first.source
+            self.corpus.notes.append(
+                f"{self.blanked} document(s) have a date outside {low}–{high} (a typo?), left blank: first {where}: {wrong.isoformat()} "
+                "(set [dates] range in the config to allow other years)"
+            )
+
+    def _skip(self, doc: Document, first: tuple[str, str, int | None]) -> Skipped:
+        doc_id, source, line = first
+        where = f"{source}:{line}" if line else source
+        return Skipped(source=doc.source, line=doc.line, reason=f"duplicate of {doc_id} ({where})")
+
+    def _keep(self, docs: list[Document]) -> None:
+        """Give repeated doc_ids (two files with one stem, an id column with repeats) a suffix;
+        with a writer, write the texts and keep the documents without them."""
+        fixed = []
+        for doc in docs:
+            n = self.ids.get(doc.doc_id, 0)
+            self.ids[doc.doc_id] = n + 1
+            if n:
+                doc = replace(doc, doc_id=f"{doc.doc_id}~{n + 1}")
+            if self.writer is not None:
+                self.writer.add(doc.doc_id, doc.analysis_text, doc.text)
+                doc = replace(doc, text="", normalized="")
+            fixed.append(doc)
+        self.corpus.documents.extend(fixed)
+
+    def _plausible(self, doc: Document) -> Document:
+        """Blank every date outside the years (a typo such as 2920-04-26, which would also
+        overflow the timelines' arithmetic) and note it on the document."""
+        low, high = self.years
+
+        def plausible(day: date | None) -> bool:
+            return day is None or low <= day.year <= high
+
         if all(plausible(d) for d in (doc.date_start, doc.date_end, doc.published, doc.issued, doc.effective)):
-            continue
+            return doc
         wrong = next(d for d in (doc.date_start, doc.date_end, doc.published, doc.issued, doc.effective) if not plausible(d))
-        blanked.append((doc, wrong))
+        self.blanked += 1
+        if self.first_blanked is None:
+            self.first_blanked = (doc, wrong)
         dates = {} if plausible(doc.date_start) and plausible(doc.date_end) else {"date_start": None, "date_end": None}
-        corpus.documents[i] = replace(
+        return replace(
             doc,
             **dates,
             published=doc.published if plausible(doc.published) else None,
@@ -573,13 +709,10 @@ def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
             date_note=f"date {wrong.isoformat()} outside {low}–{high}, left blank",
             kind=doc.kind if (doc.unit or plausible(doc.date_start)) else "summary",
         )
-    if blanked:
-        first, wrong = blanked[0]
-        where = f"{first.source}:{first.line}" if first.line else first.source
-        corpus.notes.append(
-            f"{len(blanked)} document(s) have a date outside {low}–{high} (a typo?), left blank: first {where}: {wrong.isoformat()} "
-            "(set [dates] range in the config to allow other years)"
-        )
+
+
+def _where(doc: Document) -> tuple[str, str, int | None]:
+    return doc.doc_id, doc.source, doc.line
 
 
 def _size(path: Path) -> int:
@@ -591,65 +724,6 @@ def _size(path: Path) -> int:
 
 def _digest(doc: Document) -> bytes:
     return hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
-
-
-def _drop_duplicates(corpus: Corpus) -> None:
-    """Skip every document whose text (spaces aside) repeats an earlier one, naming the first.
-
-    Within a file every document counts. Across files only whole documents do: a table's row, a
-    page read as one document, or a page of several documents that repeats another page whole.
-    A signature date or a stock sentence that two pages share is not a duplicate.
-    """
-    tables = {source.path for source in corpus.sources if source.format in ("csv", "tsv", "xlsx", "jsonl")}
-    by_file: dict[str, list[Document]] = {}
-    for doc in corpus.documents:
-        by_file.setdefault(doc.source, []).append(doc)
-    whole: dict[bytes, Document] = {}  # by a digest of the text: a copy of every text would double the corpus in memory
-    pages: dict[tuple[bytes, ...], list[Document]] = {}
-    kept: list[Document] = []
-
-    def skip(doc: Document, first: Document) -> None:
-        where = f"{first.source}:{first.line}" if first.line else first.source
-        corpus.skipped.append(Skipped(source=doc.source, line=doc.line, reason=f"duplicate of {first.doc_id} ({where})"))
-
-    for source, docs in by_file.items():
-        own: dict[bytes, Document] = {}
-        unique = []
-        for doc in docs:
-            key = _digest(doc)
-            if key in own:
-                skip(doc, own[key])
-            else:
-                own[key] = doc
-                unique.append((key, doc))
-        if source in tables or len(unique) == 1:
-            for key, doc in unique:
-                if key in whole:
-                    skip(doc, whole[key])
-                else:
-                    whole[key] = doc
-                    kept.append(doc)
-            continue
-        signature = tuple(key for key, _ in unique)
-        if signature in pages:
-            for (_, doc), first in zip(unique, pages[signature]):
-                skip(doc, first)
-            continue
-        pages[signature] = [doc for _, doc in unique]
-        kept.extend(pages[signature])
-    order = {id(doc): i for i, doc in enumerate(corpus.documents)}
-    corpus.documents = sorted(kept, key=lambda d: order[id(d)])
-
-
-def _check_ids(corpus: Corpus) -> None:
-    """Make doc_ids unique: a repeated id (two files with one stem, an id column with repeats) gets a suffix."""
-    counts: dict[str, int] = {}
-    fixed: list[Document] = []
-    for doc in corpus.documents:
-        n = counts.get(doc.doc_id, 0)
-        counts[doc.doc_id] = n + 1
-        fixed.append(doc if n == 0 else replace(doc, doc_id=f"{doc.doc_id}~{n + 1}"))
-    corpus.documents = fixed
 
 
 def _note_dates(corpus: Corpus) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -56,7 +56,7 @@ def _clean(text: str) -> str:
     return _WHITESPACE.sub(" ", text)
 
 
-def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -> pd.DataFrame:
+def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, texts: Sequence[str] | None = None) -> pd.DataFrame:
     """A concordance line for each mention: ``window`` characters left and right of the match.
 
     ``documents`` needs ``doc_id, text`` (``unit, date_start`` are carried if present);
@@ -69,7 +69,8 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
         raise ValueError("window must be zero or more characters")
     # Each document's row by its id, looked up once per mention (not a DataFrame row each time).
     row_of = {doc_id: i for i, doc_id in enumerate(documents["doc_id"])}
-    texts = documents["text"].tolist()
+    # ``texts`` (row by row as ``documents``) may be a TextStore: only the mentioned rows are read, in order.
+    texts = documents["text"].tolist() if texts is None else texts
     titles = documents["title"].fillna("").astype(str).tolist() if "title" in documents else [""] * len(documents)
     units = documents["unit"].tolist() if "unit" in documents else None
     dates = documents["date_start"].tolist() if "date_start" in documents else None
@@ -97,7 +98,7 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
     return pd.DataFrame(rows, columns=KWIC_COLUMNS)
 
 
-def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: int = 20) -> pd.DataFrame:
+def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: int = 20, texts: Sequence[str] | None = None) -> pd.DataFrame:
     """Concordance of one term or several (longest first at each position, no overlaps).
 
     The ``measure`` column holds the term searched for, ``variant`` the text matched.
@@ -109,11 +110,11 @@ def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: i
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
     rows = [
         (doc_id, m.group(0), m.group(0), m.start(), m.end())
-        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
+        for doc_id, text in zip(documents["doc_id"], documents["text"] if texts is None else texts, strict=True)
         for m in pattern.finditer(str(text))
     ]
     mentions = pd.DataFrame(rows, columns=["doc_id", "measure", "variant", "start", "end"])
-    return kwic(documents, mentions, window=window)
+    return kwic(documents, mentions, window=window, texts=texts)
 
 
 def kwic_measure(documents: pd.DataFrame, lexicon: Lexicon, measure: str, *, window: int = 20) -> pd.DataFrame:

@@ -144,13 +144,13 @@ class MethodResults:
         key = (query if query is None or isinstance(query, str) else tuple(query), window, literal)
         cache = self.__dict__.setdefault("_concordances", {})
         if key not in cache:
-            documents = self._with_texts()
+            documents, texts = self.documents, self.texts()  # texts read by row, not listed
             if query is None:
-                table = kwic(documents, self.mentions, window=window)
+                table = kwic(documents, self.mentions, window=window, texts=texts)
             elif isinstance(query, str) and query in self.lexicon.names and not literal:
-                table = kwic(documents, self.mentions[self.mentions["measure"] == query], window=window)
+                table = kwic(documents, self.mentions[self.mentions["measure"] == query], window=window, texts=texts)
             else:
-                table = kwic_terms(documents, query, window=window)
+                table = kwic_terms(documents, query, window=window, texts=texts)
             cache[key] = KwicTable(table)
         return cache[key]
 
@@ -187,7 +187,7 @@ class MethodResults:
 
     @cached_property
     def lexicon_report(self) -> pd.DataFrame:
-        return lexicon_report(self.lexicon, self._with_texts(), self.mentions, self.dfm, self.terms, tokenizer=self.segmenter)
+        return lexicon_report(self.lexicon, self.documents, self.mentions, self.dfm, self.terms, tokenizer=self.segmenter, texts=self.texts())
 
     @cached_property
     def trends(self) -> pd.DataFrame:

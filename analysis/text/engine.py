@@ -10,7 +10,7 @@ a time here; a run counts each chunk as it arrives (:func:`count_corpus`) and ke
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
@@ -21,6 +21,9 @@ from ..errors import ConfigError
 from ..progress import progress as progress_bar
 from .counts import Bigrams, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
+
+if TYPE_CHECKING:
+    from ..io.store import TextStore
 
 __all__ = ["ENGINES", "cut_chunks", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds"]
 
@@ -88,7 +91,7 @@ def merge_token_ids(parts: Iterable[TokenIds]) -> TokenIds:
 
 
 def cut_chunks(
-    texts: Sequence[str],
+    texts: Sequence[str] | TextStore,
     segmenter: Segmenter,
     *,
     stopwords: frozenset[str] = frozenset(),
@@ -100,7 +103,8 @@ def cut_chunks(
     progress: bool | None = None,
 ) -> Iterator[TokenIds]:
     """Each chunk's kept tokens (see :func:`~analysis.text.tokens.keep_token`) as token ids, in
-    document order, one chunk at a time.
+    document order, one chunk at a time. ``texts`` may be a :class:`~analysis.io.store.TextStore`,
+    read chunk by chunk.
 
     ``engine="local"`` cuts here; ``"dask"`` on the cluster at ``scheduler``, or on a local
     cluster of ``workers`` processes when no address is given. The result does not depend on
@@ -109,18 +113,35 @@ def cut_chunks(
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
-    bounds = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
+    if hasattr(texts, "chunks"):  # a TextStore: read from disk chunk by chunk, never whole
+        chunks: Iterable[Sequence[str]] = texts.chunks(_CHUNK_CHARS)
+        total = _chunk_count(texts.lengths(), _CHUNK_CHARS)
+    else:
+        bounds = chunk_bounds(texts)
+        chunks, total = (texts[a:b] for a, b in bounds), len(bounds)
+    chunks = progress_bar(chunks, "segmenting", enabled=progress, total=total, unit="chunk")
     if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
-        return (_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in bounds)
-    return _cut_on_dask(segmenter, texts, bounds, token_filter, scheduler, workers)
+        return (_cut_chunk(segmenter, chunk, token_filter) for chunk in chunks)
+    return _cut_on_dask(segmenter, chunks, token_filter, scheduler, workers)
 
 
-def cut_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> TokenIds:
+def _chunk_count(lengths: np.ndarray, size: int) -> int:
+    """How many chunks :func:`chunk_bounds` makes of texts of these lengths."""
+    count = chars = pending = 0
+    for n in lengths.tolist():
+        chars += n
+        pending += 1
+        if chars >= size:
+            count, chars, pending = count + 1, 0, 0
+    return count + (1 if pending else 0)
+
+
+def cut_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **options: Any) -> TokenIds:
     """Every text's kept tokens as token ids (``options`` as for :func:`cut_chunks`)."""
     return merge_token_ids(cut_chunks(texts, segmenter, **options))
 
 
-def count_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> tuple[TermCounts, Bigrams]:
+def count_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **options: Any) -> tuple[TermCounts, Bigrams]:
     """The document × term counts and the bigrams of every text's kept tokens, as
     :func:`cut_corpus` would give them once counted, but counted chunk by chunk as the chunks
     are cut (here or on Dask): the corpus's tokens are never all held. ``options`` as for
@@ -129,7 +150,7 @@ def count_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> 
 
 
 def _cut_on_dask(
-    segmenter: Segmenter, texts: Sequence[str], bounds: Iterable[tuple[int, int]], token_filter: dict, scheduler: str | None, workers: int | None
+    segmenter: Segmenter, chunks: Iterable[Sequence[str]], token_filter: dict, scheduler: str | None, workers: int | None
 ) -> Iterator[TokenIds]:
     """Each chunk's token ids, in order, cut on a Dask cluster. A few chunks per worker are in
     flight at a time, so neither this process nor the workers hold the whole corpus at once."""
@@ -158,8 +179,7 @@ def _cut_on_dask(
             run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
             window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
             pending: deque = deque()
-            for i, (a, b) in enumerate(bounds):
-                chunk = texts[a:b]
+            for i, chunk in enumerate(chunks):
                 lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
                 blob = "".join(chunk).encode("utf-8", "surrogatepass")  # one buffer, not a list of strings to pickle
                 pending.append(client.submit(_cut_encoded, segmenter, blob, lengths, token_filter, key=f"cut-{run}-{i}", pure=False))

@@ -1,0 +1,187 @@
+"""The text store (analysis/io/store.py): texts written to Parquet parts read back by row and chunk."""
+
+from __future__ import annotations
+
+import gc
+import pickle
+
+import pytest
+
+from analysis.io import store as store_module
+from analysis.io.formats import to_simplified
+from analysis.io.store import TextStore
+
+
+def test_round_trip_keeps_the_traditional_original_beside_the_simplified_text(tmp_path):
+    originals = ["國務院關於進一步優化營商環境的意見", "加强生态环境保护", ""]
+    texts = [to_simplified(t) for t in originals]
+    assert texts[0] != originals[0] and texts[1] == originals[1]
+    TextStore.write_part(tmp_path, 0, ["a", "b", "c"], texts, originals)
+    store = TextStore.open(tmp_path)
+    assert len(store) == 3
+    assert store.text(0) == "国务院关于进一步优化营商环境的意见"
+    assert store.text(0, original=True) == originals[0]
+    assert store.text(1, original=True) == store.text(1) == "加强生态环境保护"
+    assert store.text(2) == "" and store.text(2, original=True) == ""
+    assert store.text(-3) == store.text(0)
+    assert store.texts() == texts and store.texts(original=True) == originals
+    assert store.lengths().tolist() == [len(t) for t in texts] and store.lengths(original=True).tolist() == [len(t) for t in originals]
+    assert store.texts([2, 0]) == ["", texts[0]]
+    assert store.doc_ids() == ["a", "b", "c"]
+    import pyarrow.parquet as pq
+
+    # the original is stored only where it differs
+    assert pq.read_table(tmp_path / "part-00000.parquet").column("original").to_pylist() == [originals[0], None, None]
+    with pytest.raises(IndexError):
+        store.text(3)
+
+
+def test_many_parts_read_in_part_order_and_rows_cross_parts(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "ROW_GROUP_ROWS", 3)  # several row groups per part
+    texts = [f"第{i}号文件" * (i % 5) for i in range(100)]
+    for part in reversed(range(12)):  # written out of order, as workers finish; part 5 is empty
+        rows = [] if part == 5 else list(range(part * 10, min(part * 10 + 10, 100))) if part < 5 else list(range((part - 1) * 10, min(part * 10, 100)))
+        TextStore.write_part(tmp_path, part, [str(i) for i in rows], [texts[i] for i in rows])
+    store = TextStore.open(tmp_path)
+    assert len(store) == 100
+    assert store.texts() == texts
+    assert [store.text(i) for i in (99, 0, 57, 58, 3)] == [texts[i] for i in (99, 0, 57, 58, 3)]
+    assert store.texts([99, 1, 50, 1]) == [texts[99], texts[1], texts[50], texts[1]]
+    assert store.doc_ids() == [str(i) for i in range(100)]
+    chunks = list(store.chunks(max_chars=40))
+    assert [t for chunk in chunks for t in chunk] == texts
+    assert all(sum(map(len, c[:-1])) < 40 for c in chunks) and len(chunks) > 10  # a chunk ends with the text that reaches 40
+    assert all(sum(map(len, c)) >= 40 for c in chunks[:-1])
+    assert store.lengths().tolist() == [len(t) for t in texts]
+
+
+def test_an_empty_store_and_a_store_of_empty_texts(tmp_path):
+    TextStore.write_part(tmp_path / "none", 0, [], [])
+    empty = TextStore.open(tmp_path / "none")
+    assert len(empty) == 0 and empty.texts() == [] and list(empty.chunks()) == []
+    with pytest.raises(IndexError):
+        empty.text(0)
+    blanks = TextStore.from_texts(["", "", ""], folder=tmp_path / "blank")
+    assert blanks.texts() == ["", "", ""] and list(blanks.chunks()) == [["", "", ""]]
+
+
+def test_a_chunk_ends_with_the_text_that_reaches_max_chars_as_segmentation_cuts(tmp_path):
+    from analysis.text.engine import chunk_bounds
+
+    texts = ["甲" * n for n in (3, 50, 120, 0, 7, 99, 1, 100, 2)]
+    store = TextStore.from_texts(texts, folder=tmp_path / "s")
+    assert [len(c) for c in store.chunks(max_chars=100)] == [b - a for a, b in chunk_bounds(texts, 100)]
+
+
+def test_a_text_longer_than_a_chunk_ends_it(tmp_path):
+    store = TextStore.from_texts(["短", "长" * 500, "短"], folder=tmp_path)
+    assert list(store.chunks(max_chars=100)) == [["短", "长" * 500], ["短"]]
+    assert list(store.chunks(max_chars=1)) == [["短"], ["长" * 500], ["短"]]
+
+
+def test_reading_one_text_reads_one_bounded_row_group(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "ROW_GROUP_CHARS", 50)
+    texts = ["字" * 20 for _ in range(30)]
+    TextStore.write_part(tmp_path, 0, [str(i) for i in range(30)], texts)
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(tmp_path / "part-00000.parquet").metadata
+    assert metadata.num_row_groups == 15  # two texts of 20 characters per group of at most 50
+    store = TextStore.open(tmp_path)
+    reads = []
+    real = store._group
+    monkeypatch.setattr(store, "_group", lambda g, original, cache=True: reads.append(g) or real(g, original, cache))
+    assert store.text(7) == texts[7] and store.text(6) == texts[6]
+    assert reads == [3, 3] and store._cache[0] == (3, "text")  # the same group, served from the cache
+
+
+def test_a_temporary_store_is_removed_when_no_longer_used_and_a_pickled_copy_does_not_own_it():
+    store = TextStore.from_texts(["一", "二"])
+    folder = store.folder
+    assert folder.is_dir()
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy.texts() == ["一", "二"]
+    del copy
+    gc.collect()
+    assert folder.is_dir()  # the copy owned nothing
+    del store
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_the_writer_writes_a_part_every_max_chars_and_owns_its_temporary_folder():
+    writer = TextStore.writer(max_chars=10)
+    texts = [f"文本{i}" * 3 for i in range(10)]
+    for i, text in enumerate(texts):
+        assert writer.add(str(i), text) == i
+    store = writer.finish()
+    assert len(store._parts) == 5 and store.texts() == texts  # 9 characters each: a part every two texts
+    folder = store.folder
+    del writer, store
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_mismatched_columns_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="must match"):
+        TextStore.write_part(tmp_path, 0, ["a"], ["一", "二"])
+    with pytest.raises(FileNotFoundError, match="no text store"):
+        TextStore.open(tmp_path / "missing")
+
+
+def test_a_run_holds_no_text_column_and_reads_each_text_back_from_disk(tmp_path):
+    import json
+
+    from analysis import analyse
+
+    records = [
+        {"id": "a", "unit": "城关", "date": "2024-03-01", "text": "城关镇加強森林防火巡查，落實責任。"},  # traditional
+        {"id": "b", "unit": "河口", "date": "2024-03-02", "text": "河口镇开展防汛演练，\n排查隐患。"},
+        {"id": "c", "unit": "青石", "date": "2024-03-03", "text": "青石镇组织应急培训。"},
+    ]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    result = analyse(path, progress=False)
+    assert "text" not in result.documents.columns
+    assert result.documents["doc_id"].tolist() == ["a", "b", "c"]
+    assert [d.text for d in result.corpus.documents] == ["", "", ""]  # the reader kept no text
+    for i, record in enumerate(records):
+        assert result.text(i, original=True) == record["text"]
+        assert result.documents.loc[i, "n_chars"] == len(record["text"])
+    assert result.text(0) == "城关镇加强森林防火巡查，落实责任。"  # analysed: simplified
+    assert result.text(1) == "河口镇开展防汛演练，排查隐患。"  # analysed: the stray line break joined
+    assert result.texts() == [result.text(i) for i in range(3)]
+    assert result.texts([2, 0], original=True) == [records[2]["text"], records[0]["text"]]
+    assert result.documents_with_text()["text"].tolist() == [r["text"] for r in records]
+    assert result.store.folder.is_dir()
+    folder = result.store.folder
+    del result
+    gc.collect()
+    assert not folder.exists()  # the run's temporary store went with it
+
+
+def test_reading_to_the_store_settles_duplicates_ids_and_dates_as_reading_in_memory(tmp_path):
+    from analysis.io.corpus import read_corpus
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "id,unit,date,text\n1,城关,2024-01-01,城关镇开展巡查。\n1,河口,2920-01-02,河口镇组织演练。\n2,城关,2024-01-03,城关镇开展巡查。\n3,青石,,\n",
+        encoding="utf-8",
+    )
+    (folder / "b.jsonl").write_text(
+        '{"id": "1", "unit": "青石", "text": "河口镇组织演练。"}\n{"id": "4", "unit": "青石", "text": "青石镇加強培訓。"}\nnot json\n',
+        encoding="utf-8",
+    )
+    (folder / "c.txt").write_text("河口镇组织演练。\n", encoding="utf-8")
+    in_memory = read_corpus(folder, progress=False)
+    on_disk = read_corpus(folder, progress=False, store=tmp_path / "texts")
+    assert on_disk.store is not None and len(on_disk.store) == len(on_disk.documents) == len(in_memory.documents) == 3
+    assert on_disk.skipped == in_memory.skipped and on_disk.notes == in_memory.notes and on_disk.sources == in_memory.sources
+    reasons = [s.reason for s in on_disk.skipped]
+    assert sum(r.startswith("duplicate of") for r in reasons) == 3 and any("2920" in n for n in on_disk.notes)
+    assert [d.doc_id for d in on_disk.documents] == [d.doc_id for d in in_memory.documents] == ["1", "1~2", "4"]
+    assert on_disk.store.doc_ids() == ["1", "1~2", "4"]
+    assert on_disk.texts() == in_memory.texts() and on_disk.texts(original=True) == in_memory.texts(original=True)
+    assert on_disk.to_frame().equals(in_memory.to_frame())
+    assert on_disk.to_frame(text=False).equals(in_memory.to_frame().drop(columns="text"))
