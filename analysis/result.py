@@ -81,6 +81,9 @@ class Analysis:
         Adjacent kept tokens, counted as the corpus was cut.
     token_filter : mapping
         Stopwords, kept words and ``min_chars`` of the run.
+    store : TextStore or None
+        The texts on disk (analysed and, where they differ, as read), row by row as
+        ``documents``: :meth:`text`, :meth:`texts` and :meth:`lengths` read them back.
     """
 
     settings: Settings
