@@ -46,7 +46,8 @@ class Analysis:
     corpus : Corpus
         The documents as read, with the sources and what was skipped.
     documents : pandas.DataFrame
-        One row per document (``documents.csv``).
+        One row per document: its variables, no text (``documents.csv`` adds the text); the
+        texts are read back from ``store`` with :meth:`text` and :meth:`texts`.
     lexicon : Lexicon
         The measures lexicon used.
     dfm : DFM
@@ -82,8 +83,7 @@ class Analysis:
     token_filter : mapping
         Stopwords, kept words and ``min_chars`` of the run.
     store : TextStore or None
-        The texts on disk (analysed and, where they differ, as read), row by row as
-        ``documents``: :meth:`text`, :meth:`texts` and :meth:`lengths` read them back.
+        The analysed texts on disk (Parquet), in the documents' order, read back by row.
     """
 
     settings: Settings
