@@ -131,7 +131,8 @@ def code_documents(
         done += len(chunk)
     if done != len(doc_ids):
         raise ValueError(f"{len(doc_ids)} documents but {done} texts")
-    body = (pd.concat(bodies, ignore_index=True) if len(bodies) > 1 else bodies[0] if bodies else coded([], [])).assign(in_title=False)
+    found = [b for b in bodies if len(b)]  # empty chunks left out: their columns' dtypes would change the others'
+    body = (pd.concat(found, ignore_index=True) if len(found) > 1 else found[0] if found else bodies[0] if bodies else coded([], [])).assign(in_title=False)
     parts = [body]
     if titles:
         own = own_titles(documents, heads)
