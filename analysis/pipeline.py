@@ -9,6 +9,8 @@ without dates) are skipped with a note saying why, and everything else still run
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
-from .measures.coding import code_documents
+from .measures.coding import code_documents, title_candidates
 from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
@@ -27,7 +29,7 @@ from .methods.clusters import Clustering, cluster_units
 from .methods.results import MethodResults, method_results
 from .result import Analysis
 from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
-from .text.engine import count_corpus
+from .text.engine import DistributedReading, count_corpus, read_and_count_on_dask
 from .text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, make_segmenter, read_word_list
 
 __all__ = ["settings_for", "corpus_from_settings", "read_corpus", "analyse", "make_run_segmenter"]
@@ -57,6 +59,17 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
 def corpus_from_settings(settings: Settings) -> Corpus:
     """Read the corpus a :class:`~analysis.config.Settings` describes."""
     _check_config_corpus(settings)
+    return read_files(
+        settings.corpus,
+        **_reading_options(settings),
+        drop_duplicates=settings.drop_duplicates,
+        progress=settings.progress,
+        date_range=settings.date_range,
+    )
+
+
+def _reading_options(settings: Settings) -> dict[str, Any]:
+    """How the settings' corpus is read: its layout, columns, format, encoding, script, calendar."""
     layout = PageLayout(
         unit_suffixes=settings.unit_suffixes,
         default_year=settings.default_year,
@@ -71,19 +84,57 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         id=settings.id_column,
     )
     calendar = load_calendar(settings.calendar) if settings.calendar else None
-    return read_files(
-        settings.corpus,
-        layout=layout,
-        columns=columns,
-        fmt=settings.format,
-        encoding=settings.encoding,
-        script=settings.script,
-        calendar=calendar,
-        date_from_text=settings.date_from_text,
-        drop_duplicates=settings.drop_duplicates,
-        progress=settings.progress,
-        date_range=settings.date_range,
+    return dict(
+        layout=layout, columns=columns, fmt=settings.format, encoding=settings.encoding, script=settings.script,
+        calendar=calendar, date_from_text=settings.date_from_text,
     )
+
+
+def _read_on_dask(settings: Settings) -> DistributedReading:
+    """The corpus read, cut, counted and coded on Dask: each worker reads its own partitions of
+    the files (:func:`~analysis.text.engine.read_and_count_on_dask`). The texts come back from
+    the files the workers wrote them to, for the methods that quote them."""
+    import tempfile
+
+    from .io.corpus import Reading, check_format, input_paths
+    from .io.store import TextStore
+
+    _check_config_corpus(settings)
+    check_format(settings.format, settings.corpus)
+    lexicon = load_lexicon(settings.lexicon)
+    model = load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None
+    code = partial(code_documents, lexicon=lexicon, method=settings.coding_method, titles=settings.code_titles, model=model)
+
+    def prepare(corpus: Corpus) -> tuple[Segmenter, dict, Any, list[bool]]:
+        _check_reference_unit(settings, pd.DataFrame({"unit": corpus.units or [""]}))
+        titled = title_candidates(corpus.to_frame()) if settings.code_titles else None
+        return make_run_segmenter(settings, lexicon, corpus), _token_filter(settings, lexicon), code, titled
+
+    options = _reading_options(settings)
+    reading = Reading(options.pop("layout"), options.pop("columns"), options.pop("fmt"), **options)
+    with tempfile.TemporaryDirectory(prefix="policy-analysis-texts-") as folder:
+        done = read_and_count_on_dask(
+            input_paths(settings.corpus), reading, prepare, Path(folder),
+            drop_duplicates=settings.drop_duplicates, date_range=settings.date_range,
+            scheduler=settings.scheduler, workers=settings.workers, progress=settings.progress,
+        )
+        store = TextStore.open(done.texts)
+        analysed, originals = store.texts(), store.texts(original=True)
+    corpus = done.corpus
+    corpus.documents = [
+        replace(d, text=original, normalized=text if text != original else "") for d, text, original in zip(corpus.documents, analysed, originals, strict=True)
+    ]
+    del analysed, originals
+    found = [m for m in done.mentions if m is not None and len(m)]
+    done.mentions = pd.concat(found, ignore_index=True) if found else done.mentions[0]
+    return done
+
+
+def _token_filter(settings: Settings, lexicon: Lexicon) -> dict[str, Any]:
+    """Which tokens are counted: not the stopwords, the lexicon's terms always, at least ``min_chars`` characters."""
+    stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
+    stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
+    return {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
 
 
 def _check_config_corpus(settings: Settings) -> None:
@@ -125,21 +176,22 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     ``methods=False`` skips the research methods (their tables are empty): for a command that
     needs only the counts and measures, such as ``themes``.
     """
+    distributed = None
     if isinstance(source, Corpus):
         settings, corpus = settings_for(None, config=config, **overrides), source
     else:
         settings = settings_for(source, config=config, **overrides)
-        corpus = corpus_from_settings(settings)
+        # --engine dask: the workers read, cut, count and code their own parts of the files
+        distributed = _read_on_dask(settings) if settings.engine == "dask" else None
+        corpus = distributed.corpus if distributed else corpus_from_settings(settings)
     documents = corpus.to_frame()
     texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
     lexicon = load_lexicon(settings.lexicon)
     _check_reference_unit(settings, documents)
 
-    stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
-    stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
     segmenter = make_run_segmenter(settings, lexicon, corpus)
-    token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
-    counts, bigrams = count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
+    token_filter = _token_filter(settings, lexicon)
+    counts, bigrams = (distributed.counts, distributed.bigrams) if distributed else count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
         texts,
         segmenter,
         **token_filter,
@@ -153,7 +205,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
     distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
 
-    mentions = code_documents(
+    mentions = distributed.mentions if distributed else code_documents(
         documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
     )

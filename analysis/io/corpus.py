@@ -78,7 +78,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skipped]]:
+def list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skipped]]:
     """Every file to read (folders recursively, in name order) and the files skipped as unsupported."""
     files: list[Path] = []
     skipped: list[Skipped] = []
@@ -340,20 +340,33 @@ def _record_documents(
     """
     rows = iter(rows)
     first = next(rows, None)
+    cols = _file_columns(path, header, first, columns)
+    documents, skipped = _rows_documents(path, rows if first is None else _chain_rows(first, rows), cols, calendar=calendar, date_from_text=date_from_text)
+    return documents, skipped, cols
+
+
+def _file_columns(path: Path, header: list[str], first: Any, columns: Columns) -> _TableColumns:
+    """The columns a table (its ``header``) or JSON Lines file (its ``first`` row) is read with."""
     names = header or (list(first.fields) if isinstance(first, Record) else [])
-    cols = _table_columns(path, names, columns, strict=bool(header), named=bool(header) or isinstance(first, Record))
+    return _table_columns(path, names, columns, strict=bool(header), named=bool(header) or isinstance(first, Record))
+
+
+def _rows_documents(
+    path: Path, rows: Any, cols: _TableColumns, *, calendar: Calendar | None, date_from_text: bool | None
+) -> tuple[list[Document], list[Skipped]]:
+    """Rows (records and row problems, in file order) read with ``cols``: documents and skipped rows."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
     # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
     # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
     shared: dict = {}
-    for row in rows if first is None else _chain_rows(first, rows):
+    for row in rows:
         if not isinstance(row, Record):
             skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
             continue
         made = _row_document(path, row, cols, calendar=calendar, date_from_text=date_from_text, shared=shared)
         (documents if isinstance(made, Document) else skipped).append(made)
-    return documents, skipped, cols
+    return documents, skipped
 
 
 def _some_names(names: Sequence[Any], limit: int = 12) -> str:
@@ -413,24 +426,52 @@ def read_corpus(
     :class:`InputError` names the first problem. Dates outside ``date_range`` (years, both
     included) are typos such as 2920: they are left blank and reported in ``Corpus.notes``.
     """
-    if fmt not in ("auto", *FORMATS):
-        raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
-    if path is None:
-        paths = [DEFAULT_CORPUS]
-    elif isinstance(path, (str, Path)):
-        paths = [Path(path)]
-    else:
-        paths = [Path(p) for p in path]
-    files, skipped = _list_inputs(paths, fmt)
+    check_format(fmt, path)
+    paths = input_paths(path)
+    files, skipped = list_inputs(paths, fmt)
     bar = counter("reading", total=sum(_size(f) for f in files), enabled=progress, unit="B")
     corpus = Corpus(documents=[], skipped=skipped)
-    reading = _Reading(layout, columns, fmt, encoding, script, calendar, date_from_text, layout.chrome_regex(), layout.widget_regex())
+    reading = Reading(layout, columns, fmt, encoding, script, calendar, date_from_text)
     for file in files:
         _read_file(file, reading, corpus, bar)
     bar.close()
+    finish_corpus(corpus, paths, reading.found_columns, drop_duplicates=drop_duplicates, date_range=date_range)
+    return corpus
+
+
+def input_paths(path: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    """The paths a ``path`` argument names: the shipped bulletin when None."""
+    if path is None:
+        return [DEFAULT_CORPUS]
+    if isinstance(path, (str, Path)):
+        return [Path(path)]
+    return [Path(p) for p in path]
+
+
+def check_format(fmt: str, path: Any) -> None:
+    """An unknown ``fmt`` is an error naming the corpus."""
+    if fmt not in ("auto", *FORMATS):
+        raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
+
+
+def finish_corpus(
+    corpus: Corpus,
+    paths: Sequence[Path],
+    found_columns: dict[tuple[str, str], list[str]],
+    *,
+    drop_duplicates: bool = True,
+    date_range: tuple[int, int] = DATE_RANGE,
+    digests: Sequence[bytes] | None = None,
+) -> list[int]:
+    """The steps of reading that look across files, on documents read file by file: implausible
+    dates blanked, duplicates dropped, ids made unique, notes written. ``digests`` (one per
+    document, :func:`text_digest`) stand in for the texts, which may then be absent (a reading
+    spread over a cluster sends only these). Returns the positions of the documents kept."""
     _blank_implausible_dates(corpus, date_range)
     if drop_duplicates:
-        _drop_duplicates(corpus)
+        kept = _drop_duplicates(corpus, digests)
+    else:
+        kept = list(range(len(corpus.documents)))
     _check_ids(corpus)
     if not corpus.documents:
         first = corpus.skipped[0] if corpus.skipped else None
@@ -438,14 +479,15 @@ def read_corpus(
             raise InputError(paths[0], "no documents found", hint="check the path and [corpus] format")
         where = f" (and {len(corpus.skipped) - 1} more skipped)" if len(corpus.skipped) > 1 else ""
         raise InputError(first.source, first.reason + where, line=first.line)
-    _note_columns(corpus, reading.found_columns)
+    _note_columns(corpus, found_columns)
     _note_dates(corpus)
-    return corpus
+    return kept
 
 
 @dataclass
-class _Reading:
-    """The options of one read_corpus call, and the columns it found by name (for its notes)."""
+class Reading:
+    """The options of one reading (a read_corpus call, or every partition of one on a cluster),
+    and the columns it found by name (for its notes)."""
 
     layout: PageLayout
     columns: Columns
@@ -454,9 +496,18 @@ class _Reading:
     script: str
     calendar: Calendar | None
     date_from_text: bool | None
-    chrome: re.Pattern[str]
-    widgets: re.Pattern[str] | None
     found_columns: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (role, column) → files
+
+    def __post_init__(self) -> None:
+        self.chrome = self.layout.chrome_regex()
+        self.widgets = self.layout.widget_regex()
+
+    def __getstate__(self) -> dict:  # sent to Dask workers: the patterns are compiled again there
+        return {k: v for k, v in self.__dict__.items() if k not in ("chrome", "widgets")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
 
 @dataclass
@@ -471,7 +522,7 @@ class _FileReading:
     replaced: tuple[tuple[int, int], ...] = ()
 
 
-def _read_page_file(file: Path, data: bytes, kind: str, reading: _Reading) -> _FileReading:
+def _read_page_file(file: Path, data: bytes, kind: str, reading: Reading) -> _FileReading:
     """A page or document file read by its layout."""
     replaced: tuple[tuple[int, int], ...] = ()
     if kind in ("pdf", "docx"):
@@ -486,7 +537,7 @@ def _read_page_file(file: Path, data: bytes, kind: str, reading: _Reading) -> _F
     return _FileReading(page.documents, problems, used, page.removed, page.headings, replaced)
 
 
-def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, reading: _Reading, bar: Any) -> _FileReading:
+def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, reading: Reading, bar: Any) -> _FileReading:
     """A table or JSON Lines file, one document per row; the columns found by name are remembered."""
     if digest:
         rows, used, header = stream_jsonl(file, bar=bar), "utf-8", []
@@ -501,7 +552,7 @@ def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, rea
     return _FileReading(documents, problems, used)
 
 
-def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any) -> None:
+def _read_file(file: Path, reading: Reading, corpus: Corpus, bar: Any) -> None:
     """Read one file into ``corpus``: its documents, what was skipped, and its :class:`Source`."""
     kind = file_format(file, fmt=reading.fmt) or "txt"
     try:
@@ -589,11 +640,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _digest(doc: Document) -> bytes:
+def text_digest(doc: Document) -> bytes:
+    """What duplicates are found by: a digest of the document's text, spaces aside."""
     return hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
 
 
-def _drop_duplicates(corpus: Corpus) -> None:
+def _drop_duplicates(corpus: Corpus, digests: Sequence[bytes] | None = None) -> list[int]:
     """Skip every document whose text (spaces aside) repeats an earlier one, naming the first.
 
     Within a file every document counts. Across files only whole documents do: a table's row, a
@@ -601,9 +653,10 @@ def _drop_duplicates(corpus: Corpus) -> None:
     A signature date or a stock sentence that two pages share is not a duplicate.
     """
     tables = {source.path for source in corpus.sources if source.format in ("csv", "tsv", "xlsx", "jsonl")}
-    by_file: dict[str, list[Document]] = {}
-    for doc in corpus.documents:
-        by_file.setdefault(doc.source, []).append(doc)
+    by_file: dict[str, list[tuple[bytes, Document]]] = {}
+    keys = digests if digests is not None else map(text_digest, corpus.documents)
+    for key, doc in zip(keys, corpus.documents):
+        by_file.setdefault(doc.source, []).append((key, doc))
     whole: dict[bytes, Document] = {}  # by a digest of the text: a copy of every text would double the corpus in memory
     pages: dict[tuple[bytes, ...], list[Document]] = {}
     kept: list[Document] = []
@@ -615,8 +668,7 @@ def _drop_duplicates(corpus: Corpus) -> None:
     for source, docs in by_file.items():
         own: dict[bytes, Document] = {}
         unique = []
-        for doc in docs:
-            key = _digest(doc)
+        for key, doc in docs:
             if key in own:
                 skip(doc, own[key])
             else:
@@ -638,7 +690,9 @@ def _drop_duplicates(corpus: Corpus) -> None:
         pages[signature] = [doc for _, doc in unique]
         kept.extend(pages[signature])
     order = {id(doc): i for i, doc in enumerate(corpus.documents)}
-    corpus.documents = sorted(kept, key=lambda d: order[id(d)])
+    positions = sorted(order[id(d)] for d in kept)
+    corpus.documents = [corpus.documents[i] for i in positions]
+    return positions
 
 
 def _check_ids(corpus: Corpus) -> None:
