@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from .corpus import (
     Reading,
     _file_columns,
@@ -41,7 +41,7 @@ from .formats.records import RowProblem
 from .formats.tables import _allow_any_field_size, _csv_rows, _refuse_duplicate_columns
 from .model import Corpus, Document, Skipped, Source
 
-__all__ = ["BLOCK_BYTES", "Block", "TableScan", "Piece", "PieceReading", "scan_table", "plan_partitions", "read_partition", "assemble", "SPLIT_FORMATS"]
+__all__ = ["BLOCK_BYTES", "Block", "TableScan", "Piece", "PieceReading", "worth_scanning", "scan_table", "plan_partitions", "read_partition", "assemble", "SPLIT_FORMATS"]
 
 #: About how many bytes of input one partition holds (a block of a large table, or small files together).
 BLOCK_BYTES = 32 * 2**20
@@ -94,12 +94,17 @@ class PieceReading:
     found: list[tuple[str, str]] = field(default_factory=list)
 
 
+def worth_scanning(path: Path, reading: Reading, blocksize: int = BLOCK_BYTES) -> bool:
+    """Whether ``path`` may be cut into blocks: a JSON Lines or CSV/TSV file over ``blocksize`` bytes."""
+    return file_format(path, fmt=reading.fmt) in SPLIT_FORMATS and _size(path) > blocksize
+
+
 def scan_table(path: Path, reading: Reading, blocksize: int = BLOCK_BYTES) -> TableScan | None:
     """The blocks of a table worth cutting (over ``blocksize`` bytes, clean UTF-8, its columns
     found); None for a file to read whole, which then meets read_corpus's own checks and messages."""
-    kind = file_format(path, fmt=reading.fmt)
-    if kind not in SPLIT_FORMATS or _size(path) <= blocksize:
+    if not worth_scanning(path, reading, blocksize):
         return None
+    kind = file_format(path, fmt=reading.fmt)
     try:
         sha256 = clean_utf8_digest(path, encoding=reading.encoding)
         if sha256 is None:
@@ -204,6 +209,11 @@ def read_partition(partition: Sequence[Piece], reading: Reading, *, texts: bool 
 
 
 def _read_piece(piece: Piece, reading: Reading, texts: bool) -> PieceReading:
+    if not piece.path.exists():  # listed where the run started, missing where this partition is read
+        raise ConfigError(  # (an InputError does not survive the trip back from a worker: it cannot be pickled)
+            f"{piece.path}: not found where a Dask worker reads it (the workers read the corpus themselves: "
+            "put it in a folder every machine sees at the same path)"
+        )
     if piece.scan is None:
         corpus = Corpus(documents=[])
         own = replace(reading, found_columns={})

@@ -257,7 +257,9 @@ def read_and_count_on_dask(
     blocksize = blocksize or parts.BLOCK_BYTES
     files, skipped = list_inputs(list(paths), reading.fmt)
     with dask_client(scheduler, workers) as client:
-        scans = list(map_in_order(client, parts.scan_table, progress_bar(files, "scanning", enabled=progress, unit="file"), reading, blocksize, name="scan"))
+        large = [f for f in files if parts.worth_scanning(f, reading, blocksize)]  # a folder of pages has none: no task per page
+        scanned = dict(zip(large, map_in_order(client, parts.scan_table, progress_bar(large, "scanning", enabled=progress, unit="file"), reading, blocksize, name="scan")))
+        scans = [scanned.get(f) for f in files]
         partitions = parts.plan_partitions(files, scans, blocksize)
         shown = progress_bar(partitions, "reading", enabled=progress, unit="part")
         readings = list(map_in_order(client, parts.read_partition, shown, reading, name="read"))
@@ -305,7 +307,13 @@ def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filte
     documents = [d for part in read_partition(partition, reading, texts=True) for d in part.documents]
     documents = [replace(documents[k], doc_id=doc_id) for k, doc_id in zip(keep, ids)]
     texts = [d.analysis_text for d in documents]
-    TextStore.write_part(folder, index, ids, texts, [d.text for d in documents])
+    try:
+        TextStore.write_part(folder, index, ids, texts, [d.text for d in documents])
+    except OSError as error:
+        raise ConfigError(
+            f"a Dask worker cannot write the texts to {folder}: {error.strerror or error} "
+            "(the workers write them where the run keeps its texts: set TMPDIR to a folder every machine sees)"
+        ) from None
     tokens = merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts))
     if code is None:
         return tokens, None
