@@ -9,7 +9,6 @@ without dates) are skipped with a note saying why, and everything else still run
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from .errors import AnalysisError, ConfigError
 from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
+from .io.store import TextStore
 from .measures.coding import code_documents, title_candidates
 from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
@@ -56,8 +56,9 @@ def settings_for(source: Any = None, *, config: str | Path | None = None, **over
     return settings.with_overrides(**overrides)
 
 
-def corpus_from_settings(settings: Settings) -> Corpus:
-    """Read the corpus a :class:`~analysis.config.Settings` describes."""
+def corpus_from_settings(settings: Settings, *, store: bool | str | Path | None = None) -> Corpus:
+    """Read the corpus a :class:`~analysis.config.Settings` describes (``store``: write its texts
+    to disk as they are read, see :func:`~analysis.io.corpus.read_corpus`)."""
     _check_config_corpus(settings)
     return read_files(
         settings.corpus,
@@ -65,6 +66,7 @@ def corpus_from_settings(settings: Settings) -> Corpus:
         drop_duplicates=settings.drop_duplicates,
         progress=settings.progress,
         date_range=settings.date_range,
+        store=store,
     )
 
 
@@ -92,12 +94,11 @@ def _reading_options(settings: Settings) -> dict[str, Any]:
 
 def _read_on_dask(settings: Settings) -> DistributedReading:
     """The corpus read, cut, counted and coded on Dask: each worker reads its own partitions of
-    the files (:func:`~analysis.text.engine.read_and_count_on_dask`). The texts come back from
-    the files the workers wrote them to, for the methods that quote them."""
-    import tempfile
+    the files and writes their texts to the run's store (:func:`~analysis.text.engine.read_and_count_on_dask`);
+    this process gets the documents' variables, counts and mentions, never the texts."""
+    import shutil
 
     from .io.corpus import Reading, check_format, input_paths
-    from .io.store import TextStore
 
     _check_config_corpus(settings)
     check_format(settings.format, settings.corpus)
@@ -105,26 +106,24 @@ def _read_on_dask(settings: Settings) -> DistributedReading:
     model = load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None
     code = partial(code_documents, lexicon=lexicon, method=settings.coding_method, titles=settings.code_titles, model=model)
 
-    def prepare(corpus: Corpus) -> tuple[Segmenter, dict, Any, list[bool]]:
+    def prepare(corpus: Corpus) -> tuple[Segmenter, dict, Any, list[bool] | None]:
         _check_reference_unit(settings, pd.DataFrame({"unit": corpus.units or [""]}))
-        titled = title_candidates(corpus.to_frame()) if settings.code_titles else None
+        titled = title_candidates(corpus.to_frame(text=False)) if settings.code_titles else None
         return make_run_segmenter(settings, lexicon, corpus), _token_filter(settings, lexicon), code, titled
 
     options = _reading_options(settings)
     reading = Reading(options.pop("layout"), options.pop("columns"), options.pop("fmt"), **options)
-    with tempfile.TemporaryDirectory(prefix="policy-analysis-texts-") as folder:
+    folder = TextStore.temporary_folder()
+    try:
         done = read_and_count_on_dask(
-            input_paths(settings.corpus), reading, prepare, Path(folder),
+            input_paths(settings.corpus), reading, prepare, folder,
             drop_duplicates=settings.drop_duplicates, date_range=settings.date_range,
             scheduler=settings.scheduler, workers=settings.workers, progress=settings.progress,
         )
-        store = TextStore.open(done.texts)
-        analysed, originals = store.texts(), store.texts(original=True)
-    corpus = done.corpus
-    corpus.documents = [
-        replace(d, text=original, normalized=text if text != original else "") for d, text, original in zip(corpus.documents, analysed, originals, strict=True)
-    ]
-    del analysed, originals
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    done.corpus.store = TextStore.open(folder).own()  # the run's store owns the folder the workers wrote
     found = [m for m in done.mentions if m is not None and len(m)]
     done.mentions = pd.concat(found, ignore_index=True) if found else done.mentions[0]
     return done
@@ -179,20 +178,23 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     distributed = None
     if isinstance(source, Corpus):
         settings, corpus = settings_for(None, config=config, **overrides), source
+        store = corpus.store if corpus.store is not None else _store_texts(corpus)
     else:
         settings = settings_for(source, config=config, **overrides)
         # --engine dask: the workers read, cut, count and code their own parts of the files
         distributed = _read_on_dask(settings) if settings.engine == "dask" else None
-        corpus = distributed.corpus if distributed else corpus_from_settings(settings)
-    documents = corpus.to_frame()
-    texts = corpus.analysis_texts()  # simplified where the original is traditional; outputs keep the original
+        corpus = distributed.corpus if distributed else corpus_from_settings(settings, store=True)  # texts written to disk as they are read
+        store = corpus.store
+    # The documents' variables only: the texts stay on disk (``store``, simplified where the
+    # original is traditional: what is matched and segmented) and are read back chunk by chunk.
+    documents = corpus.to_frame(text=False)
     lexicon = load_lexicon(settings.lexicon)
     _check_reference_unit(settings, documents)
 
     segmenter = make_run_segmenter(settings, lexicon, corpus)
     token_filter = _token_filter(settings, lexicon)
     counts, bigrams = (distributed.counts, distributed.bigrams) if distributed else count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
-        texts,
+        store,
         segmenter,
         **token_filter,
         engine=settings.engine,
@@ -206,16 +208,16 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
 
     mentions = distributed.mentions if distributed else code_documents(
-        documents, texts, lexicon, method=settings.coding_method, titles=settings.code_titles,
+        documents, store, lexicon, method=settings.coding_method, titles=settings.code_titles,
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
     )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
-    fit = lexicon_fit(texts, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
+    fit = lexicon_fit(store, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
     if fit:
         notes.insert(0, fit)
 
     methods = (method_results if methods else _no_methods)(
-        documents=documents.assign(text=texts),  # mention offsets refer to the analysed text: show that text
+        documents=documents.assign(text=store.texts()),  # mention offsets refer to the analysed text: show that text
         mentions=mentions,
         measures=measures,
         clustering=clustering,
@@ -248,7 +250,16 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         segmenter=segmenter,
         bigrams=bigrams,
         token_filter=token_filter,
+        store=store,
     )
+
+
+def _store_texts(corpus: Corpus) -> TextStore:
+    """A temporary store of the texts of a corpus read into memory (the corpus is not changed)."""
+    writer = TextStore.writer()
+    for doc in corpus.documents:
+        writer.add(doc.doc_id, doc.analysis_text, doc.text)
+    return writer.finish()
 
 
 def _no_methods(**_: Any) -> MethodResults:

@@ -57,7 +57,7 @@ class KwicTable(pd.DataFrame):
 def analysed_documents(analysis: Analysis) -> pd.DataFrame:
     """The documents table with the text as analysed (simplified, line breaks joined): the
     text that mention offsets and KWIC lines refer to."""
-    return analysis.documents.assign(text=analysis.corpus.analysis_texts())
+    return analysis.documents.assign(text=analysis.texts())
 
 
 def kwic(
@@ -140,8 +140,7 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
     totals = np.asarray(matrix.sum(axis=0)).ravel()
     present = np.flatnonzero(totals)
     terms = pd.Series(totals[present], index=np.asarray(analysis.counts.vocabulary, dtype=object)[present], dtype=np.int64)
-    texts = analysis.corpus.analysis_texts()
-    n_chars = int(sum(len(t) for t, k in zip(texts, keep) if k))
+    n_chars = int(analysis.lengths()[keep].sum())
     ids = set(documents.loc[keep, "doc_id"])
     mentions = analysis.mentions[analysis.mentions["doc_id"].isin(ids)]
     measures = mentions["measure"].value_counts().astype(np.int64)

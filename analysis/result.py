@@ -6,17 +6,19 @@ Figures (:mod:`analysis.viz`) and outputs (:mod:`analysis.outputs`) read it; not
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .config import Settings
 from .io.corpus import Corpus
+from .io.store import TextStore
 from .measures.lexicon import Lexicon
 from .methods.clusters import Clustering
 from .methods.results import MethodResults
@@ -33,7 +35,7 @@ class Analysis:
 
     settings: Settings
     corpus: Corpus
-    documents: pd.DataFrame  # one row per document (documents.csv)
+    documents: pd.DataFrame  # one row per document: its variables, no text (texts: ``text(i)``, ``texts()``)
     lexicon: Lexicon
     counts: TermCounts  # document × term counts of the kept tokens (rows as in documents)
     terms: pd.DataFrame
@@ -49,11 +51,45 @@ class Analysis:
     segmenter: Segmenter | None = field(default=None, repr=False)
     bigrams: Bigrams | None = field(default=None, repr=False)  # adjacent kept tokens, counted as the corpus was cut
     token_filter: Mapping[str, Any] = field(default_factory=dict, repr=False)  # stopwords, keep, min_chars of the run
+    #: The texts, on disk (a temporary folder removed when the result is no longer used), row by row as ``documents``.
+    store: TextStore | None = field(default=None, repr=False)
+
+    def text(self, i: int, original: bool = False) -> str:
+        """Document ``i``'s text (row ``i`` of ``documents``) as analysed: simplified where the
+        original is traditional, stray line breaks joined; mention offsets refer to it.
+        ``original=True``: the text as read (as ``documents.csv`` shows it)."""
+        if self.store is None:
+            doc = self.corpus.documents[i]
+            return doc.text if original else doc.analysis_text
+        return self.store.text(i, original=original)
+
+    def texts(self, rows: Iterable[int] | None = None, original: bool = False) -> list[str]:
+        """The texts of ``rows`` of ``documents`` (every document when None), as :meth:`text`
+        gives them, in a list: for a column of texts, ``documents.assign(text=result.texts())``."""
+        if self.store is None:
+            every = self.corpus.texts(original=original)
+            return every if rows is None else [every[i] for i in rows]
+        return self.store.texts(rows, original=original)
 
     @property
     def units(self) -> list[str]:
         """The units, in the order of the measures table (none when it counts per document)."""
         return [] if self.measures.index.name == "doc_id" else list(self.measures.index)
+
+    def lengths(self, original: bool = False) -> np.ndarray:
+        """Each document's text length in characters (as analysed; ``original``: as read), without
+        reading the texts into Python."""
+        if self.store is None:
+            return np.array([len(t) for t in self.corpus.texts(original=original)], dtype=np.int64)
+        return self.store.lengths(original=original)
+
+    def documents_with_text(self, original: bool = True) -> pd.DataFrame:
+        """``documents`` with each text in a ``text`` column after ``date_end``, as
+        ``documents.csv`` has it (``original``: the text as read; False: as analysed). Holds every
+        text: for a large corpus, read them by row (:meth:`text`) or in chunks instead."""
+        frame = self.documents.copy()
+        frame.insert(min(4, len(frame.columns)), "text", self.texts(original=original))
+        return frame
 
     @cached_property
     def token_ids(self) -> TokenIds:
@@ -62,7 +98,7 @@ class Analysis:
         here on first use, with the run's segmenter and filter: the same tokens."""
         if self.segmenter is None:
             raise AttributeError("this analysis has no segmenter to cut its texts again")
-        return cut_corpus(self.corpus.analysis_texts(), self.segmenter, **self.token_filter)
+        return cut_corpus(self.store if self.store is not None else self.corpus.analysis_texts(), self.segmenter, **self.token_filter)
 
     @property
     def tokens(self) -> list[list[str]]:
@@ -125,8 +161,8 @@ def date_range(analysis: Analysis) -> tuple[date | None, date | None]:
 def text_lengths(analysis: Analysis) -> dict[str, int]:
     """Characters of analysed text per row of ``analysis.measures`` (each unit's documents
     together, or each document when the corpus names no units): what a rate divides by."""
-    texts = analysis.corpus.analysis_texts()
+    sizes = analysis.lengths()
     documents = analysis.documents
     key = documents["doc_id"] if not analysis.units else documents["unit"].fillna("")
-    lengths = pd.Series([len(t) for t in texts], index=key.astype(str).to_numpy()).groupby(level=0).sum()
+    lengths = pd.Series(sizes, index=key.astype(str).to_numpy()).groupby(level=0).sum()
     return {str(k): int(v) for k, v in lengths.items() if k}

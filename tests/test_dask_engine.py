@@ -140,7 +140,7 @@ def test_partitions_read_alone_give_read_corpus_s_documents(mixed_corpus):
     from dataclasses import replace as changed
 
     from analysis.io import partitions as parts
-    from analysis.io.corpus import Reading, finish_corpus, list_inputs, read_corpus
+    from analysis.io.corpus import Reading, list_inputs, read_corpus
     from analysis.io.model import Columns, PageLayout
 
     whole = read_corpus(mixed_corpus)
@@ -158,11 +158,14 @@ def test_partitions_read_alone_give_read_corpus_s_documents(mixed_corpus):
     partitions = parts.plan_partitions(files, scans, 2000)
     readings = [parts.read_partition(p, reading) for p in partitions]
     assert all(d.text == "" for got in readings for piece in got for d in piece.documents)  # no texts come back
-    joined = parts.assemble(skipped, partitions, readings, reading)
-    kept = finish_corpus(joined.corpus, [mixed_corpus], joined.found_columns, digests=joined.digests)
+    joined = parts.assemble([mixed_corpus], skipped, partitions, readings, reading)
     corpus = joined.corpus
     assert [changed(d, text="", normalized="") for d in whole.documents] == corpus.documents
-    assert [len(d.text) for d in whole.documents] == [joined.n_chars[i] for i in kept]
+    assert [len(d.text) for d in whole.documents] == joined.n_chars
+    again = [d for p in partitions for piece in parts.read_partition(p, reading, texts=True) for d in piece.documents]
+    by_partition = [[d for piece in parts.read_partition(p, reading, texts=True) for d in piece.documents] for p in partitions]
+    assert [by_partition[i][k].text for i, k in zip(joined.partition, joined.position)] == [d.text for d in whole.documents]
+    assert len(again) > len(whole.documents)  # the duplicates are read, then left out by position
     assert corpus.skipped == whole.skipped and corpus.sources == whole.sources and corpus.notes == whole.notes
     reasons = " | ".join(f"{s.source.rsplit('/', 1)[-1]}:{s.line} {s.reason}" for s in whole.skipped)
     assert "a.jsonl:21 not valid JSON" in reasons and "a.jsonl:61 duplicate of j3" in reasons

@@ -88,7 +88,7 @@ def hostile_analysis(tmp_path_factory):
     ]
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
     result = analysis.analyse(Settings(corpus=corpus, unit_column="unit", title_column="title", date_column="date"))
-    assert HOSTILE in result.documents["text"].iloc[0] and HOSTILE in result.units[0] + result.units[1]
+    assert HOSTILE in result.text(0, original=True) and HOSTILE in result.units[0] + result.units[1]
     return result
 
 

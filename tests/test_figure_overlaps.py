@@ -29,7 +29,7 @@ UNITS = [
 
 @pytest.fixture(scope="module")
 def many_units(tmp_path_factory, bulletin_analysis):
-    texts = bulletin_analysis.documents["text"].tolist()
+    texts = bulletin_analysis.texts(original=True)
     path = tmp_path_factory.mktemp("many") / "units.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -64,25 +64,27 @@ def test_without_the_calendar_resolutions_stay_undated_and_are_reported():
 
 
 def test_the_wikisource_licence_footer_is_cut_from_every_text(gov_analysis):
-    texts = [d.text for d in gov_analysis.corpus.documents]
+    texts = gov_analysis.texts(original=True)
     assert not any("公有领域" in t or "Public domain" in t or t.endswith("false") for t in texts)
     assert sum("本作品" in t for t in texts) == 0
     assert all(t.strip() for t in texts)
 
 
 def test_traditional_1954_report_is_normalised_for_analysis_only(gov_analysis):
-    doc = next(d for d in gov_analysis.corpus.documents if d.title.startswith("1954年"))
-    assert doc.script == "traditional"
-    assert "全國人民代表大會" in doc.text and "全国人民代表大会" in doc.analysis_text
-    assert [d.script for d in gov_analysis.corpus.documents].count("traditional") == 1
     frame = gov_analysis.documents
-    assert frame.loc[frame["doc_id"] == doc.doc_id, "text"].item() == doc.text
+    [i] = frame.index[frame["title"].str.startswith("1954年")]
+    assert frame.loc[i, "script"] == "traditional" and (frame["script"] == "traditional").sum() == 1
+    assert "全國人民代表大會" in gov_analysis.text(i, original=True) and "全国人民代表大会" in gov_analysis.text(i)
+    assert "全國人民代表大會" not in gov_analysis.text(i)
+    assert "text" not in frame  # the texts are on disk, read back by row
+    assert gov_analysis.documents_with_text().loc[i, "text"] == gov_analysis.text(i, original=True)
 
 
 def test_stray_line_breaks_are_joined_for_matching(gov_analysis):
-    doc = next(d for d in gov_analysis.corpus.documents if d.title == "第十四届全国人民代表大会第三次会议关于政府工作报告的决议")
-    assert "所作的\n政府工作报告\n。" in doc.text
-    assert "所作的政府工作报告。" in doc.analysis_text
+    frame = gov_analysis.documents
+    [i] = frame.index[frame["title"] == "第十四届全国人民代表大会第三次会议关于政府工作报告的决议"]
+    assert "所作的\n政府工作报告\n。" in gov_analysis.text(i, original=True)
+    assert "所作的政府工作报告。" in gov_analysis.text(i)
 
 
 def test_measures_over_time_by_year(gov_analysis):

@@ -72,7 +72,7 @@ def test_plain_text_display_aligns_the_matches():
 
 def test_bulletin_kwic_has_one_line_per_mention(bulletin_analysis):
     a = bulletin_analysis
-    table = kwic(a.documents, a.mentions, window=10)
+    table = kwic(a.documents.assign(text=a.texts()), a.mentions, window=10)
     assert len(table) == len(a.mentions) > 100
     assert (table["match"] == table["variant"]).all()
     border = table[table["measure"] == "边境管控"]

@@ -132,7 +132,7 @@ def test_workbook_has_a_sheet_per_table_with_chinese_intact(report_dir, bulletin
     expected = pd.read_csv(report_dir / "measures.csv")
     pd.testing.assert_frame_equal(measures, expected)
     documents = pd.read_excel(report_dir / "tables.xlsx", sheet_name="documents")
-    assert documents["text"].tolist() == bulletin_analysis.documents["text"].tolist()
+    assert documents["text"].tolist() == bulletin_analysis.texts(original=True)
 
 
 def test_workbook_cuts_overlong_cells_and_drops_forbidden_characters(tmp_path):

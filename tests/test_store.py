@@ -25,6 +25,7 @@ def test_round_trip_keeps_the_traditional_original_beside_the_simplified_text(tm
     assert store.text(2) == "" and store.text(2, original=True) == ""
     assert store.text(-3) == store.text(0)
     assert store.texts() == texts and store.texts(original=True) == originals
+    assert store.lengths().tolist() == [len(t) for t in texts] and store.lengths(original=True).tolist() == [len(t) for t in originals]
     assert store.texts([2, 0]) == ["", texts[0]]
     assert store.doc_ids() == ["a", "b", "c"]
     import pyarrow.parquet as pq
@@ -49,7 +50,9 @@ def test_many_parts_read_in_part_order_and_rows_cross_parts(tmp_path, monkeypatc
     assert store.doc_ids() == [str(i) for i in range(100)]
     chunks = list(store.chunks(max_chars=40))
     assert [t for chunk in chunks for t in chunk] == texts
-    assert all(sum(map(len, c)) <= 40 or len(c) == 1 for c in chunks) and len(chunks) > 10
+    assert all(sum(map(len, c[:-1])) < 40 for c in chunks) and len(chunks) > 10  # a chunk ends with the text that reaches 40
+    assert all(sum(map(len, c)) >= 40 for c in chunks[:-1])
+    assert store.lengths().tolist() == [len(t) for t in texts]
 
 
 def test_an_empty_store_and_a_store_of_empty_texts(tmp_path):
@@ -62,9 +65,18 @@ def test_an_empty_store_and_a_store_of_empty_texts(tmp_path):
     assert blanks.texts() == ["", "", ""] and list(blanks.chunks()) == [["", "", ""]]
 
 
-def test_a_text_longer_than_a_chunk_is_a_chunk_of_its_own(tmp_path):
+def test_a_chunk_ends_with_the_text_that_reaches_max_chars_as_segmentation_cuts(tmp_path):
+    from analysis.text.engine import chunk_bounds
+
+    texts = ["甲" * n for n in (3, 50, 120, 0, 7, 99, 1, 100, 2)]
+    store = TextStore.from_texts(texts, folder=tmp_path / "s")
+    assert [len(c) for c in store.chunks(max_chars=100)] == [b - a for a, b in chunk_bounds(texts, 100)]
+
+
+def test_a_text_longer_than_a_chunk_ends_it(tmp_path):
     store = TextStore.from_texts(["短", "长" * 500, "短"], folder=tmp_path)
-    assert list(store.chunks(max_chars=100)) == [["短"], ["长" * 500], ["短"]]
+    assert list(store.chunks(max_chars=100)) == [["短", "长" * 500], ["短"]]
+    assert list(store.chunks(max_chars=1)) == [["短"], ["长" * 500], ["短"]]
 
 
 def test_reading_one_text_reads_one_bounded_row_group(tmp_path, monkeypatch):
@@ -115,3 +127,61 @@ def test_mismatched_columns_are_refused(tmp_path):
         TextStore.write_part(tmp_path, 0, ["a"], ["一", "二"])
     with pytest.raises(FileNotFoundError, match="no text store"):
         TextStore.open(tmp_path / "missing")
+
+
+def test_a_run_holds_no_text_column_and_reads_each_text_back_from_disk(tmp_path):
+    import json
+
+    from analysis import analyse
+
+    records = [
+        {"id": "a", "unit": "城关", "date": "2024-03-01", "text": "城关镇加強森林防火巡查，落實責任。"},  # traditional
+        {"id": "b", "unit": "河口", "date": "2024-03-02", "text": "河口镇开展防汛演练，\n排查隐患。"},
+        {"id": "c", "unit": "青石", "date": "2024-03-03", "text": "青石镇组织应急培训。"},
+    ]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    result = analyse(path, progress=False)
+    assert "text" not in result.documents.columns
+    assert result.documents["doc_id"].tolist() == ["a", "b", "c"]
+    assert [d.text for d in result.corpus.documents] == ["", "", ""]  # the reader kept no text
+    for i, record in enumerate(records):
+        assert result.text(i, original=True) == record["text"]
+        assert result.documents.loc[i, "n_chars"] == len(record["text"])
+    assert result.text(0) == "城关镇加强森林防火巡查，落实责任。"  # analysed: simplified
+    assert result.text(1) == "河口镇开展防汛演练，排查隐患。"  # analysed: the stray line break joined
+    assert result.texts() == [result.text(i) for i in range(3)]
+    assert result.texts([2, 0], original=True) == [records[2]["text"], records[0]["text"]]
+    assert result.documents_with_text()["text"].tolist() == [r["text"] for r in records]
+    assert result.store.folder.is_dir()
+    folder = result.store.folder
+    del result
+    gc.collect()
+    assert not folder.exists()  # the run's temporary store went with it
+
+
+def test_reading_to_the_store_settles_duplicates_ids_and_dates_as_reading_in_memory(tmp_path):
+    from analysis.io.corpus import read_corpus
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "id,unit,date,text\n1,城关,2024-01-01,城关镇开展巡查。\n1,河口,2920-01-02,河口镇组织演练。\n2,城关,2024-01-03,城关镇开展巡查。\n3,青石,,\n",
+        encoding="utf-8",
+    )
+    (folder / "b.jsonl").write_text(
+        '{"id": "1", "unit": "青石", "text": "河口镇组织演练。"}\n{"id": "4", "unit": "青石", "text": "青石镇加強培訓。"}\nnot json\n',
+        encoding="utf-8",
+    )
+    (folder / "c.txt").write_text("河口镇组织演练。\n", encoding="utf-8")
+    in_memory = read_corpus(folder, progress=False)
+    on_disk = read_corpus(folder, progress=False, store=tmp_path / "texts")
+    assert on_disk.store is not None and len(on_disk.store) == len(on_disk.documents) == len(in_memory.documents) == 3
+    assert on_disk.skipped == in_memory.skipped and on_disk.notes == in_memory.notes and on_disk.sources == in_memory.sources
+    reasons = [s.reason for s in on_disk.skipped]
+    assert sum(r.startswith("duplicate of") for r in reasons) == 3 and any("2920" in n for n in on_disk.notes)
+    assert [d.doc_id for d in on_disk.documents] == [d.doc_id for d in in_memory.documents] == ["1", "1~2", "4"]
+    assert on_disk.store.doc_ids() == ["1", "1~2", "4"]
+    assert on_disk.texts() == in_memory.texts() and on_disk.texts(original=True) == in_memory.texts(original=True)
+    assert on_disk.to_frame().equals(in_memory.to_frame())
+    assert on_disk.to_frame(text=False).equals(in_memory.to_frame().drop(columns="text"))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from .pages.units import issuer_unit
 from .model import Columns, Corpus, Document, PageLayout, Skipped, Source
 from .pages import find_unit, parse_page, read_page
 from .pages.chrome import strip_licence
+from .store import TextStore, TextWriter
 from ..errors import InputError
 from ..progress import counter
 from .formats import (
@@ -69,6 +71,9 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "data" / "raw" / "000_2d3
 #: takes every suffix of ``resources/page_units.toml``); a config sets its own with ``[corpus] unit_suffixes``.
 COMMON_UNIT_SUFFIXES = ("分局", "派出所", "林业局", "林场", "大队", "街道", "镇", "县")
 
+
+#: Formats read as one document per row: every row is a whole document (for duplicates across files).
+TABLE_FORMATS = ("csv", "tsv", "xlsx", "jsonl")
 
 #: Years a document's date may fall in (both included); others are typos and left blank.
 DATE_RANGE = (1900, 2100)
@@ -333,30 +338,31 @@ def _record_documents(
     columns: Columns,
     calendar: Calendar | None,
     date_from_text: bool | None,
-) -> tuple[list[Document], list[Skipped], _TableColumns]:
-    """One document per row; rows without text, or that cannot be read, are skipped with the reason.
+) -> tuple[Iterator[Document], list[Skipped], _TableColumns]:
+    """One document per row, made as the rows are read (a large file is never held whole); rows
+    without text, or that cannot be read, are added to the returned list of skipped as they come.
 
     Also returns the columns used (found among the common names where the config names none).
     """
     rows = iter(rows)
     first = next(rows, None)
     cols = _file_columns(path, header, first, columns)
-    documents, skipped = _rows_documents(path, rows if first is None else _chain_rows(first, rows), cols, calendar=calendar, date_from_text=date_from_text)
+    skipped: list[Skipped] = []
+    documents = _rows_documents(path, rows if first is None else _chain_rows(first, rows), cols, skipped, calendar=calendar, date_from_text=date_from_text)
     return documents, skipped, cols
 
 
 def _file_columns(path: Path, header: list[str], first: Any, columns: Columns) -> _TableColumns:
-    """The columns a table (its ``header``) or JSON Lines file (its ``first`` row) is read with."""
+    """The columns a table (by its ``header``) or JSON Lines file (by its ``first`` row) is read with."""
     names = header or (list(first.fields) if isinstance(first, Record) else [])
     return _table_columns(path, names, columns, strict=bool(header), named=bool(header) or isinstance(first, Record))
 
 
 def _rows_documents(
-    path: Path, rows: Any, cols: _TableColumns, *, calendar: Calendar | None, date_from_text: bool | None
-) -> tuple[list[Document], list[Skipped]]:
-    """Rows (records and row problems, in file order) read with ``cols``: documents and skipped rows."""
-    documents: list[Document] = []
-    skipped: list[Skipped] = []
+    path: Path, rows: Any, cols: _TableColumns, skipped: list[Skipped], *, calendar: Calendar | None, date_from_text: bool | None
+) -> Iterator[Document]:
+    """Rows (records and row problems, in file order) read with ``cols``, one document each,
+    made as they are taken; rows that cannot be read are added to ``skipped`` meanwhile."""
     # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
     # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
     shared: dict = {}
@@ -365,8 +371,10 @@ def _rows_documents(
             skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
             continue
         made = _row_document(path, row, cols, calendar=calendar, date_from_text=date_from_text, shared=shared)
-        (documents if isinstance(made, Document) else skipped).append(made)
-    return documents, skipped
+        if isinstance(made, Document):
+            yield made
+        else:
+            skipped.append(made)
 
 
 def _some_names(names: Sequence[Any], limit: int = 12) -> str:
@@ -413,6 +421,7 @@ def read_corpus(
     drop_duplicates: bool = True,
     progress: bool | None = None,
     date_range: tuple[int, int] = DATE_RANGE,
+    store: bool | str | Path | TextWriter | None = None,
 ) -> Corpus:
     """Read pages, tables and JSON Lines (a file, a folder, or several) into a :class:`Corpus`.
 
@@ -425,6 +434,12 @@ def read_corpus(
     (``drop_duplicates``), are skipped with their reason; if nothing is left to analyse,
     :class:`InputError` names the first problem. Dates outside ``date_range`` (years, both
     included) are typos such as 2920: they are left blank and reported in ``Corpus.notes``.
+
+    ``store`` writes the texts to disk as they are read instead of keeping them: True for a
+    temporary folder the corpus's store owns, a folder, or a :class:`~analysis.io.store.TextWriter`.
+    The corpus's documents then carry no text (``text`` and ``normalized`` are empty) and
+    ``Corpus.store`` reads the texts back by row (:class:`~analysis.io.store.TextStore`), so a
+    large corpus is never held in memory whole.
     """
     check_format(fmt, path)
     paths = input_paths(path)
@@ -432,10 +447,20 @@ def read_corpus(
     bar = counter("reading", total=sum(_size(f) for f in files), enabled=progress, unit="B")
     corpus = Corpus(documents=[], skipped=skipped)
     reading = Reading(layout, columns, fmt, encoding, script, calendar, date_from_text)
+    if store is None or store is False:
+        writer = None
+    elif isinstance(store, TextWriter):
+        writer = store
+    else:
+        writer = TextStore.writer(None if store is True else store)
+    settling = _Settling(corpus, date_range, drop_duplicates, writer)
     for file in files:
-        _read_file(file, reading, corpus, bar)
+        _read_file(file, reading, corpus, bar, settling)
     bar.close()
-    finish_corpus(corpus, paths, reading.found_columns, drop_duplicates=drop_duplicates, date_range=date_range)
+    settling.finish()
+    if writer is not None:
+        corpus.store = writer.finish()
+    finish_corpus(corpus, paths, reading.found_columns)
     return corpus
 
 
@@ -454,25 +479,9 @@ def check_format(fmt: str, path: Any) -> None:
         raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
 
 
-def finish_corpus(
-    corpus: Corpus,
-    paths: Sequence[Path],
-    found_columns: dict[tuple[str, str], list[str]],
-    *,
-    drop_duplicates: bool = True,
-    date_range: tuple[int, int] = DATE_RANGE,
-    digests: Sequence[bytes] | None = None,
-) -> list[int]:
-    """The steps of reading that look across files, on documents read file by file: implausible
-    dates blanked, duplicates dropped, ids made unique, notes written. ``digests`` (one per
-    document, :func:`text_digest`) stand in for the texts, which may then be absent (a reading
-    spread over a cluster sends only these). Returns the positions of the documents kept."""
-    _blank_implausible_dates(corpus, date_range)
-    if drop_duplicates:
-        kept = _drop_duplicates(corpus, digests)
-    else:
-        kept = list(range(len(corpus.documents)))
-    _check_ids(corpus)
+def finish_corpus(corpus: Corpus, paths: Sequence[Path], found_columns: dict[tuple[str, str], list[str]]) -> None:
+    """The last step of reading, once every file's documents are settled: a corpus with nothing
+    to analyse is an error naming the first problem; otherwise the notes on columns and dates."""
     if not corpus.documents:
         first = corpus.skipped[0] if corpus.skipped else None
         if first is None:
@@ -481,7 +490,6 @@ def finish_corpus(
         raise InputError(first.source, first.reason + where, line=first.line)
     _note_columns(corpus, found_columns)
     _note_dates(corpus)
-    return kept
 
 
 @dataclass
@@ -514,7 +522,7 @@ class Reading:
 class _FileReading:
     """What one file gave: documents, skipped items, and its account for ``Corpus.sources``."""
 
-    documents: list[Document]
+    documents: Iterable[Document]
     problems: list[Skipped]
     encoding: str
     removed: list[tuple[int, str]] = field(default_factory=list)
@@ -547,13 +555,11 @@ def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, rea
     found = ([("text", cols.text)] if reading.columns.text is None else []) + list(cols.found)
     for role, column in found:
         reading.found_columns.setdefault((role, column), []).append(file.name)
-    if not documents and not problems:
-        problems = [Skipped(source=str(file), reason="no rows with text")]
-    return _FileReading(documents, problems, used)
+    return _FileReading(documents, problems, used)  # documents made as they are taken; problems filled meanwhile
 
 
-def _read_file(file: Path, reading: Reading, corpus: Corpus, bar: Any) -> None:
-    """Read one file into ``corpus``: its documents, what was skipped, and its :class:`Source`."""
+def _read_file(file: Path, reading: Reading, corpus: Corpus, bar: Any, settling: _Settling) -> None:
+    """Read one file into ``corpus``: its documents (through ``settling``), what was skipped, and its :class:`Source`."""
     kind = file_format(file, fmt=reading.fmt) or "txt"
     try:
         # Clean UTF-8 JSON Lines are read line by line, never whole: they can be large.
@@ -572,15 +578,17 @@ def _read_file(file: Path, reading: Reading, corpus: Corpus, bar: Any) -> None:
         corpus.skipped.append(Skipped(source=str(file), line=error.line, reason=error.problem))
         corpus.sources.append(Source(path=str(file), sha256=sha256, encoding="", n_documents=0, format=kind, n_skipped=1))
         return
-    documents = [_normalise(d, reading.script) for d in got.documents]
-    corpus.documents.extend(documents)
+    table = kind in TABLE_FORMATS
+    n_documents = settling.add(str(file), (_normalise(d, reading.script) for d in got.documents), table=table)
+    if table and not n_documents and not got.problems:
+        got.problems.append(Skipped(source=str(file), reason="no rows with text"))
     corpus.skipped.extend(got.problems)
     corpus.sources.append(
         Source(
             path=str(file),
             sha256=sha256,
             encoding=got.encoding,
-            n_documents=len(documents),
+            n_documents=n_documents,
             removed_lines=tuple(got.removed),
             format=kind,
             n_skipped=len(got.problems),
@@ -600,22 +608,151 @@ def _note_columns(corpus: Corpus, found: dict[tuple[str, str], list[str]]) -> No
         corpus.notes.append(f"{role} read from the '{column}' column of {shown}{hint}")
 
 
-def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
-    """Blank every date outside ``years`` (a typo such as 2920-04-26, which would also overflow
-    the timelines' arithmetic), note it on the document and report it once in ``corpus.notes``."""
-    low, high = years
+class _Settling:
+    """Documents settled as the files give them, in order: implausible dates blanked, repeated
+    texts skipped, doc_ids made unique, and (with a ``writer``) the texts written to the store
+    and dropped. Each step depends only on the documents before, so the result is the same as
+    applying each to the whole corpus at the end, but no more than a batch of texts is held."""
 
-    def plausible(day: date | None) -> bool:
-        return day is None or low <= day.year <= high
+    BATCH_CHARS = 4_000_000  # characters of text written to the store at a time
 
-    blanked: list[tuple[Document, date]] = []
-    for i, doc in enumerate(corpus.documents):
+    def __init__(self, corpus: Corpus, years: tuple[int, int], drop_duplicates: bool, writer: TextWriter | None):
+        self.corpus, self.years, self.drop, self.writer = corpus, years, drop_duplicates, writer
+        self.blanked = 0
+        self.first_blanked: tuple[Document, date] | None = None
+        # By a digest of the text (a copy of every text would double the corpus in memory), the
+        # first document with it, as (doc_id, source, line): whole documents, and pages' signatures.
+        self.whole: dict[bytes, tuple[str, str, int | None]] = {}
+        self.pages: dict[tuple[bytes, ...], list[tuple[str, str, int | None]]] = {}
+        self.duplicates: list[Skipped] = []  # listed after every other skipped item, in file order
+        self.ids: dict[str, int] = {}
+        self.given = 0  # documents given so far
+        self.positions = array("q")  # of the documents kept, in order: which of those given
+
+    def add(self, source: str, documents: Iterable[Document], *, table: bool, digests: Iterable[bytes] | None = None) -> int:
+        """Settle one file's documents (``table``: one per row, else a page's); returns how many it gave.
+
+        Within a file every document counts. Across files only whole documents do: a table's row,
+        a page read as one document, or a page of several documents that repeats another page
+        whole. A signature date or a stock sentence that two pages share is not a duplicate.
+        ``digests`` (one per document, :func:`text_digest`) stand in for texts the documents do
+        not carry (read on a cluster, whose workers send only these).
+        """
+        keys = iter(digests) if digests is not None else None
+        base = self.given
+        own: dict[bytes, tuple[str, str, int | None]] = {}
+        own_skips: list[Skipped] = []
+        later_skips: list[Skipped] = []
+        n = 0
+        if table:
+            batch: list[Document] = []
+            size = 0
+            for doc in documents:
+                n += 1
+                given = next(keys) if keys is not None else None
+                doc = self._plausible(doc)
+                if self.drop:
+                    key = given if given is not None else text_digest(doc)
+                    if key in own:
+                        own_skips.append(self._skip(doc, own[key]))
+                        continue
+                    own[key] = _where(doc)
+                    if key in self.whole:
+                        later_skips.append(self._skip(doc, self.whole[key]))
+                        continue
+                    self.whole[key] = own[key]
+                batch.append(doc)
+                self.positions.append(base + n - 1)
+                size += len(doc.text) + len(doc.normalized)
+                if size >= self.BATCH_CHARS:
+                    self._keep(batch)
+                    batch, size = [], 0
+            self._keep(batch)
+        else:
+            docs = [self._plausible(doc) for doc in documents]
+            n = len(docs)
+            if not self.drop:
+                self.positions.extend(range(base, base + n))
+                self._keep(docs)
+            else:
+                given = list(keys) if keys is not None else [text_digest(doc) for doc in docs]
+                unique: list[tuple[bytes, Document]] = []
+                where: dict[int, int] = {}  # id of a unique document → its position among those given
+                for k, (key, doc) in enumerate(zip(given, docs, strict=True)):
+                    if key in own:
+                        own_skips.append(self._skip(doc, own[key]))
+                    else:
+                        own[key] = _where(doc)
+                        unique.append((key, doc))
+                        where[id(doc)] = base + k
+                kept: list[Document] = []
+                if len(unique) == 1:
+                    key, doc = unique[0]
+                    if key in self.whole:
+                        later_skips.append(self._skip(doc, self.whole[key]))
+                    else:
+                        self.whole[key] = own[key]
+                        kept.append(doc)
+                elif unique:
+                    signature = tuple(key for key, _ in unique)
+                    if signature in self.pages:
+                        later_skips.extend(self._skip(doc, first) for (_, doc), first in zip(unique, self.pages[signature]))
+                    else:
+                        self.pages[signature] = [own[key] for key, _ in unique]
+                        kept = [doc for _, doc in unique]
+                self.positions.extend(where[id(doc)] for doc in kept)
+                self._keep(kept)
+        self.duplicates.extend(own_skips + later_skips)
+        self.given += n
+        return n
+
+    def finish(self) -> None:
+        """List the duplicates (after every other skipped item) and note the blanked dates."""
+        self.corpus.skipped.extend(self.duplicates)
+        if self.first_blanked is not None:
+            (low, high), (first, wrong) = self.years, self.first_blanked
+            where = f"{first.source}:{first.line}" if first.line else first.source
+            self.corpus.notes.append(
+                f"{self.blanked} document(s) have a date outside {low}–{high} (a typo?), left blank: first {where}: {wrong.isoformat()} "
+                "(set [dates] range in the config to allow other years)"
+            )
+
+    def _skip(self, doc: Document, first: tuple[str, str, int | None]) -> Skipped:
+        doc_id, source, line = first
+        where = f"{source}:{line}" if line else source
+        return Skipped(source=doc.source, line=doc.line, reason=f"duplicate of {doc_id} ({where})")
+
+    def _keep(self, docs: list[Document]) -> None:
+        """Give repeated doc_ids (two files with one stem, an id column with repeats) a suffix;
+        with a writer, write the texts and keep the documents without them."""
+        fixed = []
+        for doc in docs:
+            n = self.ids.get(doc.doc_id, 0)
+            self.ids[doc.doc_id] = n + 1
+            if n:
+                doc = replace(doc, doc_id=f"{doc.doc_id}~{n + 1}")
+            if self.writer is not None:
+                self.writer.add(doc.doc_id, doc.analysis_text, doc.text)
+                doc = replace(doc, text="", normalized="")
+            fixed.append(doc)
+        self.corpus.documents.extend(fixed)
+
+    def _plausible(self, doc: Document) -> Document:
+        """Blank every date outside the years (a typo such as 2920-04-26, which would also
+        overflow the timelines' arithmetic) and note it on the document."""
+        low, high = self.years
+
+        def plausible(day: date | None) -> bool:
+            return day is None or low <= day.year <= high
+
         if all(plausible(d) for d in (doc.date_start, doc.date_end, doc.published, doc.issued, doc.effective)):
-            continue
+            return doc
         wrong = next(d for d in (doc.date_start, doc.date_end, doc.published, doc.issued, doc.effective) if not plausible(d))
-        blanked.append((doc, wrong))
+        self.blanked += 1
+        if self.first_blanked is None:
+            self.first_blanked = (doc, wrong)
         dates = {} if plausible(doc.date_start) and plausible(doc.date_end) else {"date_start": None, "date_end": None}
-        corpus.documents[i] = replace(
+        return replace(
             doc,
             **dates,
             published=doc.published if plausible(doc.published) else None,
@@ -624,13 +761,10 @@ def _blank_implausible_dates(corpus: Corpus, years: tuple[int, int]) -> None:
             date_note=f"date {wrong.isoformat()} outside {low}–{high}, left blank",
             kind=doc.kind if (doc.unit or plausible(doc.date_start)) else "summary",
         )
-    if blanked:
-        first, wrong = blanked[0]
-        where = f"{first.source}:{first.line}" if first.line else first.source
-        corpus.notes.append(
-            f"{len(blanked)} document(s) have a date outside {low}–{high} (a typo?), left blank: first {where}: {wrong.isoformat()} "
-            "(set [dates] range in the config to allow other years)"
-        )
+
+
+def _where(doc: Document) -> tuple[str, str, int | None]:
+    return doc.doc_id, doc.source, doc.line
 
 
 def _size(path: Path) -> int:
@@ -643,67 +777,6 @@ def _size(path: Path) -> int:
 def text_digest(doc: Document) -> bytes:
     """What duplicates are found by: a digest of the document's text, spaces aside."""
     return hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
-
-
-def _drop_duplicates(corpus: Corpus, digests: Sequence[bytes] | None = None) -> list[int]:
-    """Skip every document whose text (spaces aside) repeats an earlier one, naming the first.
-
-    Within a file every document counts. Across files only whole documents do: a table's row, a
-    page read as one document, or a page of several documents that repeats another page whole.
-    A signature date or a stock sentence that two pages share is not a duplicate.
-    """
-    tables = {source.path for source in corpus.sources if source.format in ("csv", "tsv", "xlsx", "jsonl")}
-    by_file: dict[str, list[tuple[bytes, Document]]] = {}
-    keys = digests if digests is not None else map(text_digest, corpus.documents)
-    for key, doc in zip(keys, corpus.documents):
-        by_file.setdefault(doc.source, []).append((key, doc))
-    whole: dict[bytes, Document] = {}  # by a digest of the text: a copy of every text would double the corpus in memory
-    pages: dict[tuple[bytes, ...], list[Document]] = {}
-    kept: list[Document] = []
-
-    def skip(doc: Document, first: Document) -> None:
-        where = f"{first.source}:{first.line}" if first.line else first.source
-        corpus.skipped.append(Skipped(source=doc.source, line=doc.line, reason=f"duplicate of {first.doc_id} ({where})"))
-
-    for source, docs in by_file.items():
-        own: dict[bytes, Document] = {}
-        unique = []
-        for key, doc in docs:
-            if key in own:
-                skip(doc, own[key])
-            else:
-                own[key] = doc
-                unique.append((key, doc))
-        if source in tables or len(unique) == 1:
-            for key, doc in unique:
-                if key in whole:
-                    skip(doc, whole[key])
-                else:
-                    whole[key] = doc
-                    kept.append(doc)
-            continue
-        signature = tuple(key for key, _ in unique)
-        if signature in pages:
-            for (_, doc), first in zip(unique, pages[signature]):
-                skip(doc, first)
-            continue
-        pages[signature] = [doc for _, doc in unique]
-        kept.extend(pages[signature])
-    order = {id(doc): i for i, doc in enumerate(corpus.documents)}
-    positions = sorted(order[id(d)] for d in kept)
-    corpus.documents = [corpus.documents[i] for i in positions]
-    return positions
-
-
-def _check_ids(corpus: Corpus) -> None:
-    """Make doc_ids unique: a repeated id (two files with one stem, an id column with repeats) gets a suffix."""
-    counts: dict[str, int] = {}
-    fixed: list[Document] = []
-    for doc in corpus.documents:
-        n = counts.get(doc.doc_id, 0)
-        counts[doc.doc_id] = n + 1
-        fixed.append(doc if n == 0 else replace(doc, doc_id=f"{doc.doc_id}~{n + 1}"))
-    corpus.documents = fixed
 
 
 def _note_dates(corpus: Corpus) -> None:

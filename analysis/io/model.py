@@ -8,10 +8,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .chrome import MAX_CHROME_LINE, read_patterns
+
+if TYPE_CHECKING:
+    from .store import TextStore
 
 __all__ = ["Document", "Source", "Skipped", "Corpus", "PageLayout", "Columns", "LAYOUTS"]
 
@@ -87,12 +91,16 @@ _OFFICIAL_COLUMNS = ("layout", "issuer", "doc_number", "doc_type", "issued", "ef
 
 @dataclass
 class Corpus:
-    """Documents plus the account of every input: sources read and items skipped."""
+    """Documents plus the account of every input: sources read and items skipped.
+
+    When the texts were written to disk as they were read (``read_corpus(..., store=True)``),
+    ``store`` holds them, row by row as ``documents``, and the documents carry no text."""
 
     documents: list[Document]
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a reader should know: undated documents, …
+    store: TextStore | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -104,15 +112,24 @@ class Corpus:
 
     def analysis_texts(self) -> list[str]:
         """The texts to match and segment (simplified where the original is traditional)."""
+        if self.store is not None:
+            return self.store.texts()
         return [d.analysis_text for d in self.documents]
+
+    def texts(self, original: bool = False) -> list[str]:
+        """Every document's text as read (``original``) or as analysed, in order."""
+        if self.store is not None:
+            return self.store.texts(original=original)
+        return [d.text if original else d.analysis_text for d in self.documents]
 
     @property
     def units(self) -> list[str]:
         """Units in order of first appearance."""
         return list(dict.fromkeys(d.unit for d in self.documents if d.unit))
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per document; the first columns are ``doc_id, unit, date_start, date_end, text``."""
+    def to_frame(self, text: bool = True) -> pd.DataFrame:
+        """One row per document; the first columns are ``doc_id, unit, date_start, date_end, text``
+        (``text``: the text as read; ``text=False`` leaves that column out: the documents' variables only)."""
         columns = [
             "doc_id", "unit", "date_start", "date_end", "text", "date_note", "kind",
             "unit_name", "source", "line", "title", "published", "publisher",
@@ -121,7 +138,13 @@ class Corpus:
         # value and is slow at scale, one getattr per field not much better.
         fields = attrgetter(*columns)
         frame = pd.DataFrame([fields(d) for d in self.documents], columns=columns)
-        frame["n_chars"] = frame["text"].str.len()
+        if self.store is not None:
+            frame["n_chars"] = self.store.lengths(original=True)
+            frame["text"] = self.store.texts(original=True) if text else ""
+        else:
+            frame["n_chars"] = frame["text"].str.len()
+        if not text:
+            frame = frame.drop(columns="text")
         frame["script"] = [d.script for d in self.documents]
         frame["line"] = frame["line"].astype("Int64")
         extra = attrgetter(*_OFFICIAL_COLUMNS)

@@ -20,19 +20,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError, InputError
 from .corpus import (
+    DATE_RANGE,
+    TABLE_FORMATS,
     Reading,
     _file_columns,
     _normalise,
     _read_file,
     _rows_documents,
+    _Settling,
     _size,
     _TableColumns,
+    finish_corpus,
     text_digest,
 )
 from .formats import Record, clean_utf8_digest, file_format
@@ -217,8 +222,9 @@ def _read_piece(piece: Piece, reading: Reading, texts: bool) -> PieceReading:
     if piece.scan is None:
         corpus = Corpus(documents=[])
         own = replace(reading, found_columns={})
-        _read_file(piece.path, own, corpus, _NoBar())
-        documents, skipped, sources = corpus.documents, corpus.skipped, corpus.sources
+        given = _Given()
+        _read_file(piece.path, own, corpus, _NoBar(), given)
+        documents, skipped, sources = given.documents, corpus.skipped, corpus.sources
         found = [key for key in own.found_columns]
     else:
         documents, skipped = _read_block(piece.scan, piece.scan.blocks[piece.block], reading)
@@ -228,6 +234,19 @@ def _read_piece(piece: Piece, reading: Reading, texts: bool) -> PieceReading:
     if not texts:
         documents = [replace(d, text="", normalized="") for d in documents]
     return PieceReading(str(piece.path), documents, skipped, digests, n_chars, sources, found)
+
+
+class _Given:
+    """Stands in for read_corpus's settling step on a worker: keeps a file's documents as given
+    (the settling, which looks across files, runs where the partitions are joined)."""
+
+    def __init__(self) -> None:
+        self.documents: list[Document] = []
+
+    def add(self, source: str, documents: Any, *, table: bool) -> int:
+        before = len(self.documents)
+        self.documents.extend(documents)
+        return len(self.documents) - before
 
 
 def _read_block(scan: TableScan, block: Block, reading: Reading) -> tuple[list[Document], list[Skipped]]:
@@ -242,7 +261,8 @@ def _read_block(scan: TableScan, block: Block, reading: Reading) -> tuple[list[D
         if block.start == 0:
             next(reader)  # the header, read by the scan
         rows = _csv_rows(scan.path, reader, list(scan.header), offset=block.first_line - 1)
-    documents, skipped = _rows_documents(scan.path, rows, scan.cols, calendar=reading.calendar, date_from_text=reading.date_from_text)
+    skipped: list[Skipped] = []
+    documents = _rows_documents(scan.path, rows, scan.cols, skipped, calendar=reading.calendar, date_from_text=reading.date_from_text)
     return [_normalise(d, reading.script) for d in documents], skipped
 
 
@@ -253,50 +273,66 @@ class _NoBar:
 
 @dataclass
 class Assembled:
-    """The partitions' readings joined in file order, as read_corpus holds them before its
-    cross-file steps: the corpus (metadata only), each document's digest, length and partition."""
+    """The partitions' readings joined in file order and settled as read_corpus settles them:
+    the corpus (documents without text), and for each document kept its partition, its
+    position there and its length."""
 
     corpus: Corpus
-    digests: list[bytes]
+    partition: list[int]
+    position: list[int]
     n_chars: list[int]
-    partition_of: list[int]  # each document's partition
-    found_columns: dict[tuple[str, str], list[str]]
 
 
-def assemble(skipped: list[Skipped], partitions: Sequence[Sequence[Piece]], readings: Sequence[Sequence[PieceReading]], reading: Reading) -> Assembled:
-    """Join the partitions' readings (in order) into one corpus account: the documents, the
-    skipped items and one :class:`Source` per file, as read_corpus's file-by-file reading gives them."""
+def assemble(
+    paths: Sequence[Path],
+    skipped: list[Skipped],
+    partitions: Sequence[Sequence[Piece]],
+    readings: Iterable[Sequence[PieceReading]],
+    reading: Reading,
+    *,
+    drop_duplicates: bool = True,
+    date_range: tuple[int, int] = DATE_RANGE,
+) -> Assembled:
+    """Join the partitions' readings (in order) into the corpus read_corpus would give, less the
+    texts: each file's documents settled in turn (dates, duplicates by the texts' digests, ids),
+    what was skipped, one :class:`Source` per file, and the notes."""
     corpus = Corpus(documents=[], skipped=list(skipped))
-    digests: list[bytes] = []
-    n_chars: list[int] = []
-    partition_of: list[int] = []
+    settling = _Settling(corpus, date_range, drop_duplicates, None)
     found: dict[tuple[str, str], list[str]] = {}
-    open_file: dict = {}
+    where: list[tuple[int, int]] = []  # every document given: (partition, position there)
+    lengths: list[int] = []
+    table: dict = {}  # the blocks so far of the table being joined
     for index, (partition, got) in enumerate(zip(partitions, readings)):
+        start = 0
         for piece, part in zip(partition, got):
-            corpus.documents.extend(part.documents)
-            corpus.skipped.extend(part.skipped)
-            digests.extend(part.digests)
-            n_chars.extend(part.n_chars)
-            partition_of.extend([index] * len(part.documents))
+            where.extend((index, start + k) for k in range(len(part.documents)))
+            start += len(part.documents)
+            lengths.extend(part.n_chars)
             if piece.scan is None:
+                kind = part.sources[0].format if part.sources else ""
+                settling.add(part.path, part.documents, table=kind in TABLE_FORMATS, digests=part.digests)
+                corpus.skipped.extend(part.skipped)
                 corpus.sources.extend(part.sources)
                 for key in part.found:
                     found.setdefault(key, []).append(piece.path.name)
                 continue
             if piece.block == 0:
-                open_file = {"documents": 0, "skipped": 0}
+                table = {"documents": [], "digests": [], "skipped": []}
                 cols = piece.scan.cols
                 for key in ([("text", cols.text)] if reading.columns.text is None else []) + list(cols.found):
                     found.setdefault(key, []).append(piece.path.name)
-            open_file["documents"] += len(part.documents)
-            open_file["skipped"] += len(part.skipped)
+            table["documents"].extend(part.documents)
+            table["digests"].extend(part.digests)
+            table["skipped"].extend(part.skipped)
             if piece.block == len(piece.scan.blocks) - 1:
-                if not open_file["documents"] and not open_file["skipped"]:
-                    corpus.skipped.append(Skipped(source=str(piece.path), reason="no rows with text"))
-                    open_file["skipped"] = 1
+                n = settling.add(part.path, table["documents"], table=True, digests=table["digests"])
+                problems = table["skipped"] or ([] if n else [Skipped(source=part.path, reason="no rows with text")])
+                corpus.skipped.extend(problems)
                 corpus.sources.append(
-                    Source(path=str(piece.path), sha256=piece.scan.sha256, encoding="utf-8", n_documents=open_file["documents"],
-                           format=piece.scan.kind, n_skipped=open_file["skipped"])
+                    Source(path=part.path, sha256=piece.scan.sha256, encoding="utf-8", n_documents=n, format=piece.scan.kind, n_skipped=len(problems))
                 )
-    return Assembled(corpus, digests, n_chars, partition_of, found)
+                table = {}
+    settling.finish()
+    finish_corpus(corpus, paths, found)
+    kept = list(settling.positions)
+    return Assembled(corpus, [where[i][0] for i in kept], [where[i][1] for i in kept], [lengths[i] for i in kept])

@@ -23,7 +23,9 @@ import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 __all__ = ["TextStore", "TextWriter", "ROW_GROUP_CHARS", "ROW_GROUP_ROWS"]
@@ -152,6 +154,17 @@ class TextStore:
     def __repr__(self) -> str:
         return f"TextStore({str(self.folder)!r}, {len(self)} texts in {len(self._parts)} part(s))"
 
+    def __getitem__(self, key: int | slice) -> str | list[str]:
+        """``store[i]`` is :meth:`text`; ``store[a:b:step]`` the texts of those rows, as a list."""
+        if isinstance(key, slice):
+            return self.texts(range(*key.indices(len(self))))
+        return self.text(key)
+
+    def __iter__(self) -> Iterator[str]:
+        """The analysed texts in order, one row group read at a time."""
+        for g in range(len(self._groups)):
+            yield from self._group(g, False, cache=False)
+
     def __getstate__(self) -> dict:
         # A copy sent to another process reads the same folder; it neither owns it nor its cache.
         return {"folder": self.folder, "parts": self._parts, "groups": self._groups}
@@ -185,22 +198,35 @@ class TextStore:
             read[g] = self._group(g, original, cache=False)
         return [read[g][i - self._starts[g]] for i, g in zip(rows, groups)]
 
+    def lengths(self, original: bool = False) -> np.ndarray:
+        """Every row's text length in characters (``original``: of the text as read), counted by
+        Arrow without making Python strings."""
+        out = np.zeros(len(self), dtype=np.int64)
+        for g, (start, part, group) in enumerate(self._groups):
+            table = pq.ParquetFile(self._parts[part]).read_row_group(group, columns=["text", "original"] if original else ["text"])
+            lengths = pc.utf8_length(table.column("text"))
+            if original:
+                lengths = pc.if_else(pc.is_null(table.column("original")), lengths, pc.utf8_length(table.column("original")))
+            out[start : start + len(table)] = lengths.to_numpy()
+        return out
+
     def doc_ids(self) -> list[str]:
         """Every row's doc_id, in order."""
         return [d for part in self._parts for d in pq.read_table(part, columns=["doc_id"]).column(0).to_pylist()]
 
     def chunks(self, max_chars: int = 300_000, original: bool = False) -> Iterator[list[str]]:
-        """Consecutive texts in order, in lists of at most ``max_chars`` characters (a longer
-        text alone): what segmentation and coding iterate without holding every text."""
+        """Consecutive texts in order, in lists of about ``max_chars`` characters (a list ends
+        with the text that reaches ``max_chars``, as :func:`~analysis.text.engine.chunk_bounds`
+        cuts): what segmentation and coding iterate without holding every text."""
         chunk: list[str] = []
         size = 0
         for g in range(len(self._groups)):
             for text in self._group(g, original, cache=False):
-                if chunk and size + len(text) > max_chars:
-                    yield chunk
-                    chunk, size = [], 0
                 chunk.append(text)
                 size += len(text)
+                if size >= max_chars:
+                    yield chunk
+                    chunk, size = [], 0
         if chunk:
             yield chunk
 

@@ -14,11 +14,15 @@ headline), the title is not coded: the headline is the compiler's, not any one u
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .lexicon import MENTION_COLUMNS, Lexicon, find_mentions
 from .model import CodingModel, combine_mentions, model_mentions
+
+if TYPE_CHECKING:
+    from ..io.store import TextStore
 
 __all__ = ["CODED_MENTION_COLUMNS", "own_titles", "title_candidates", "code_documents"]
 
@@ -64,7 +68,7 @@ def own_titles(documents: pd.DataFrame, texts: Sequence[str]) -> pd.Series:
 
 def code_documents(
     documents: pd.DataFrame,
-    texts: Sequence[str],
+    texts: Sequence[str] | TextStore,
     lexicon: Lexicon,
     *,
     method: str = "lexicon",
@@ -77,7 +81,8 @@ def code_documents(
 
     ``method`` "lexicon" matches the lexicon; "model" codes each sentence (and title) with
     ``model``; "either" keeps the lexicon's mentions and adds the model's sentence where the
-    lexicon found nothing of that measure in it.
+    lexicon found nothing of that measure in it. ``texts`` may be a
+    :class:`~analysis.io.store.TextStore`: read chunk by chunk, never whole.
     """
     doc_ids = documents["doc_id"].tolist()
     if method != "lexicon" and model is None:
@@ -98,10 +103,21 @@ def code_documents(
         learned = model_mentions(passages, ids, model) if model is not None and method != "lexicon" else pd.DataFrame(columns=MENTION_COLUMNS)
         return combine_mentions(found, learned, method)
 
-    body = coded([str(t) for t in texts], doc_ids).assign(in_title=False)
+    # The body is coded chunk by chunk when the texts are on disk (a TextStore): every step is
+    # per document, and the rows are sorted into document order below, so the result is the same.
+    chunks = texts.chunks() if hasattr(texts, "chunks") else [texts]
+    longest = int(documents["title"].fillna("").astype(str).str.strip().str.len().max() or 0) if titles and "title" in documents and len(documents) else 0
+    bodies, heads, done = [], [], 0
+    for chunk in chunks:
+        bodies.append(coded([str(t) for t in chunk], doc_ids[done : done + len(chunk)]))
+        heads.extend(str(t).lstrip()[: 2 * longest + 16] for t in chunk)  # all own_titles needs of a text (a simplified title may be longer)
+        done += len(chunk)
+    if done != len(doc_ids):
+        raise ValueError(f"{len(doc_ids)} documents but {done} texts")
+    body = (pd.concat(bodies, ignore_index=True) if len(bodies) > 1 else bodies[0] if bodies else coded([], [])).assign(in_title=False)
     parts = [body]
     if titles:
-        own = own_titles(documents, texts)
+        own = own_titles(documents, heads)
         if len(own):
             parts.insert(0, coded(own.tolist(), own.index.tolist()).assign(in_title=True))
     mentions = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else body

@@ -43,7 +43,7 @@ class Coverage:
 
 def _sample(texts: Sequence[str]) -> list[str]:
     step = max(1, -(-len(texts) // SAMPLE))
-    return list(texts[::step])
+    return [str(t) for t in texts[::step]]  # only the sample is read (``texts`` may be a TextStore)
 
 
 def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexicon] | None = None) -> list[Coverage]:
@@ -72,7 +72,7 @@ def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexic
     covid_measures 1 of 3
     emergency_management 1 of 3
     """
-    texts = _sample([str(t) for t in texts])
+    texts = _sample(texts)
     ids = [str(i) for i in range(len(texts))]
     found = []
     for item in lexicons if lexicons is not None else shipped_lexicons():

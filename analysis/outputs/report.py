@@ -95,7 +95,7 @@ def report_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
     tables["terms_by_unit"] = analysis.terms_by_unit
     tables["distinctive_terms"] = analysis.distinctive
     tables["mentions"] = analysis.mentions
-    tables["documents"] = analysis.documents
+    tables["documents"] = analysis.documents_with_text()  # as documents.csv: the text as read
     tables["skipped"] = pd.DataFrame(
         [(s.source, s.line, s.reason) for s in analysis.corpus.skipped], columns=["source", "line", "reason"]
     )

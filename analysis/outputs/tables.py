@@ -61,6 +61,20 @@ def _csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
     return path
 
 
+def _documents_csv(analysis: Analysis, path: Path, rows: int = 2_000) -> Path:
+    """``documents.csv``: the documents with their texts as read (``text``, after ``date_end``),
+    written ``rows`` at a time so that the texts are never all in memory."""
+    documents = analysis.documents
+    if not len(documents):
+        return _csv(analysis.documents_with_text(), path)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        for start in range(0, len(documents), rows):
+            part = documents.iloc[start : start + rows].copy()
+            part.insert(min(4, len(part.columns)), "text", analysis.texts(range(start, start + len(part)), original=True))
+            part.to_csv(stream, index=False, header=start == 0, lineterminator="\n")
+    return path
+
+
 def _by_key(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """A unit × measure table with its key as the first column ("unit"); a document × measure
     table (a corpus without units) with each document's date and source beside its doc_id."""
@@ -76,7 +90,7 @@ def write_tables(analysis: Analysis, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     measures, presence = (_by_key(frame, analysis.documents) for frame in (analysis.measures, analysis.presence))
     written = [
-        _csv(analysis.documents, out / "documents.csv"),
+        _documents_csv(analysis, out / "documents.csv"),
         _csv(analysis.terms, out / "terms.csv"),
         _csv(analysis.terms_by_unit, out / "terms_by_unit.csv"),
         _csv(analysis.distinctive, out / "distinctive_terms.csv"),

@@ -21,7 +21,6 @@ import pandas as pd
 
 from ..methods.diagnostics import split_sentences
 from ..methods.themes import Themes
-from ..questions import analysed_documents
 from ..result import Analysis, corpus_name
 
 __all__ = ["THEME_VIEW_FILE", "theme_view_data", "render_theme_view", "write_theme_view"]
@@ -36,7 +35,7 @@ _FONT_FAMILY = "Themes CJK"  # the embedded subset of the house CJK font (the pa
 def theme_view_data(analysis: Analysis, themes: Themes) -> dict:
     """What the page shows: per theme its label, verdict and top terms, the documents where it is
     strongest with their best sentences; the shares by period for the chart."""
-    documents = analysed_documents(analysis)
+    documents = analysis.documents
     shares = themes.document_shares
     verdicts = themes.theme_verdicts()
     items = []
@@ -47,7 +46,7 @@ def theme_view_data(analysis: Analysis, themes: Themes) -> dict:
         listed = []
         for j in order[:_DOCUMENTS]:
             row = documents.iloc[j]
-            sentences = split_sentences(str(row["text"]))
+            sentences = split_sentences(analysis.text(j))  # the text as analysed: one read from disk
             scored = sorted(range(len(sentences)), key=lambda s: (-sum(t in sentences[s] for t in terms), s))
             best = sorted(s for s in scored[:_SENTENCES] if any(t in sentences[s] for t in terms))
             date = row["date_start"]

@@ -99,7 +99,7 @@ def write_themes(
     if themes.seeds:
         report = analysis.methods.lexicon_report
         if report.empty:  # a run without the research methods: the frequency-based report first
-            documents = analysis.documents.assign(text=analysis.corpus.analysis_texts())
+            documents = analysis.documents.assign(text=analysis.texts())
             report = lexicon_report(analysis.lexicon, documents, analysis.mentions, analysis.counts, analysis.terms, tokenizer=analysis.segmenter)
         report = with_theme_candidates(report, themes.candidates())
         path = out / "lexicon_report.csv"

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from itertools import chain
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from ..errors import ConfigError
 from ..progress import progress as progress_bar
 from .counts import Bigrams, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
+
+if TYPE_CHECKING:
+    from ..io.store import TextStore
 
 __all__ = ["ENGINES", "cut_chunks", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds", "read_and_count_on_dask", "DistributedReading", "dask_client", "map_in_order"]
 
@@ -91,7 +94,7 @@ def merge_token_ids(parts: Iterable[TokenIds]) -> TokenIds:
 
 
 def cut_chunks(
-    texts: Sequence[str],
+    texts: Sequence[str] | TextStore,
     segmenter: Segmenter,
     *,
     stopwords: frozenset[str] = frozenset(),
@@ -103,7 +106,8 @@ def cut_chunks(
     progress: bool | None = None,
 ) -> Iterator[TokenIds]:
     """Each chunk's kept tokens (see :func:`~analysis.text.tokens.keep_token`) as token ids, in
-    document order, one chunk at a time.
+    document order, one chunk at a time. ``texts`` may be a :class:`~analysis.io.store.TextStore`,
+    read chunk by chunk.
 
     ``engine="local"`` cuts here; ``"dask"`` on the cluster at ``scheduler``, or on a local
     cluster of ``workers`` processes when no address is given. The result does not depend on
@@ -112,18 +116,35 @@ def cut_chunks(
     token_filter = {"stopwords": stopwords, "keep": keep, "min_chars": min_chars}
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
-    bounds = progress_bar(chunk_bounds(texts), "segmenting", enabled=progress, unit="chunk")
+    if hasattr(texts, "chunks"):  # a TextStore: read from disk chunk by chunk, never whole
+        chunks: Iterable[Sequence[str]] = texts.chunks(_CHUNK_CHARS)
+        total = _chunk_count(texts.lengths(), _CHUNK_CHARS)
+    else:
+        bounds = chunk_bounds(texts)
+        chunks, total = (texts[a:b] for a, b in bounds), len(bounds)
+    chunks = progress_bar(chunks, "segmenting", enabled=progress, total=total, unit="chunk")
     if engine == "local":  # chunk by chunk, as the Dask workers do: only one chunk's token strings at a time
-        return (_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in bounds)
-    return _cut_on_dask(segmenter, texts, bounds, token_filter, scheduler, workers)
+        return (_cut_chunk(segmenter, chunk, token_filter) for chunk in chunks)
+    return _cut_on_dask(segmenter, chunks, token_filter, scheduler, workers)
 
 
-def cut_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> TokenIds:
+def _chunk_count(lengths: np.ndarray, size: int) -> int:
+    """How many chunks :func:`chunk_bounds` makes of texts of these lengths."""
+    count = chars = pending = 0
+    for n in lengths.tolist():
+        chars += n
+        pending += 1
+        if chars >= size:
+            count, chars, pending = count + 1, 0, 0
+    return count + (1 if pending else 0)
+
+
+def cut_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **options: Any) -> TokenIds:
     """Every text's kept tokens as token ids (``options`` as for :func:`cut_chunks`)."""
     return merge_token_ids(cut_chunks(texts, segmenter, **options))
 
 
-def count_corpus(texts: Sequence[str], segmenter: Segmenter, **options: Any) -> tuple[TermCounts, Bigrams]:
+def count_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **options: Any) -> tuple[TermCounts, Bigrams]:
     """The document × term counts and the bigrams of every text's kept tokens, as
     :func:`cut_corpus` would give them once counted, but counted chunk by chunk as the chunks
     are cut (here or on Dask): the corpus's tokens are never all held. ``options`` as for
@@ -180,19 +201,18 @@ def map_in_order(client: Any, function: Callable, items: Iterable, *args: Any, n
 
 
 def _cut_on_dask(
-    segmenter: Segmenter, texts: Sequence[str], bounds: Iterable[tuple[int, int]], token_filter: dict, scheduler: str | None, workers: int | None
+    segmenter: Segmenter, chunks: Iterable[Sequence[str]], token_filter: dict, scheduler: str | None, workers: int | None
 ) -> Iterator[TokenIds]:
     """Each chunk's token ids, in order, cut on a Dask cluster. A few chunks per worker are in
     flight at a time, so neither this process nor the workers hold the whole corpus at once."""
 
-    def encoded(bounds: Iterable[tuple[int, int]]) -> Iterator[tuple[bytes, np.ndarray]]:
-        for a, b in bounds:
-            chunk = texts[a:b]
+    def encoded(chunks: Iterable[Sequence[str]]) -> Iterator[tuple[bytes, np.ndarray]]:
+        for chunk in chunks:
             lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
             yield "".join(chunk).encode("utf-8", "surrogatepass"), lengths  # one buffer, not a list of strings to pickle
 
     with dask_client(scheduler, workers) as client:
-        yield from map_in_order(client, _cut_encoded, encoded(bounds), segmenter, token_filter, name="cut")
+        yield from map_in_order(client, _cut_encoded, encoded(chunks), segmenter, token_filter, name="cut")
 
 
 def _cut_encoded(encoded: tuple[bytes, np.ndarray], segmenter: Segmenter, token_filter: dict) -> TokenIds:
@@ -252,34 +272,24 @@ def read_and_count_on_dask(
     in-process engine (``tests/test_dask_engine.py``).
     """
     from ..io import partitions as parts
-    from ..io.corpus import DATE_RANGE, finish_corpus, list_inputs
+    from ..io.corpus import DATE_RANGE, list_inputs
 
     blocksize = blocksize or parts.BLOCK_BYTES
     files, skipped = list_inputs(list(paths), reading.fmt)
     with dask_client(scheduler, workers) as client:
         large = [f for f in files if parts.worth_scanning(f, reading, blocksize)]  # a folder of pages has none: no task per page
         scanned = dict(zip(large, map_in_order(client, parts.scan_table, progress_bar(large, "scanning", enabled=progress, unit="file"), reading, blocksize, name="scan")))
-        scans = [scanned.get(f) for f in files]
-        partitions = parts.plan_partitions(files, scans, blocksize)
+        partitions = parts.plan_partitions(files, [scanned.get(f) for f in files], blocksize)
         shown = progress_bar(partitions, "reading", enabled=progress, unit="part")
-        readings = list(map_in_order(client, parts.read_partition, shown, reading, name="read"))
-        joined = parts.assemble(skipped, partitions, readings, reading)
-        del readings
-        kept = finish_corpus(
-            joined.corpus, list(paths), joined.found_columns, drop_duplicates=drop_duplicates, date_range=date_range or DATE_RANGE, digests=joined.digests
-        )
+        readings = map_in_order(client, parts.read_partition, shown, reading, name="read")
+        joined = parts.assemble(list(paths), skipped, partitions, readings, reading, drop_duplicates=drop_duplicates, date_range=date_range or DATE_RANGE)
         corpus = joined.corpus
         segmenter, token_filter, code, titled = prepare(corpus)
         jobs: list[tuple[int, Any, list[int], list[str], list[bool]]] = [(i, partition, [], [], []) for i, partition in enumerate(partitions)]
-        starts = np.zeros(len(partitions) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(joined.partition_of, minlength=len(partitions)), out=starts[1:])
-        for n, (position, doc) in enumerate(zip(kept, corpus.documents)):
-            job = jobs[joined.partition_of[position]]
-            job[2].append(int(position - starts[job[0]]))
-            job[3].append(doc.doc_id)
-            job[4].append(True if titled is None else bool(titled[n]))
-        n_chars = [joined.n_chars[i] for i in kept]
-        del joined
+        for n, (index, position, doc) in enumerate(zip(joined.partition, joined.position, corpus.documents)):
+            jobs[index][2].append(position)
+            jobs[index][3].append(doc.doc_id)
+            jobs[index][4].append(True if titled is None else bool(titled[n]))
         shared = client.scatter([segmenter, code], broadcast=True, hash=False)
         texts_folder.mkdir(parents=True, exist_ok=True)
         mentions: list[Any] = []
@@ -291,7 +301,7 @@ def read_and_count_on_dask(
                 yield ids
 
         counts, bigrams = count_token_ids(tokens())
-    return DistributedReading(corpus, n_chars, counts, bigrams, mentions, texts_folder)
+    return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder)
 
 
 def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[TokenIds, Any]:
