@@ -196,3 +196,16 @@ def test_dask_reads_its_own_partitions_and_every_table_is_the_local_one(schedule
     assert sorted(titled["doc_id"]) == ["j0", "j1", "j2"] and len(local.mentions) > 50  # each title once, in its first row
     for name in ["kwic", "keyness", "collocations", "lexicon_report"]:
         assert getattr(remote.methods, name).equals(getattr(local.methods, name)), name
+
+
+def test_a_file_a_worker_cannot_see_is_one_clear_error(tmp_path):
+    """The workers read the corpus themselves: a file listed here but missing where a partition
+    is read names the file and says the corpus must be in a folder every machine sees."""
+    from analysis.errors import ConfigError
+    from analysis.io.corpus import Reading
+    from analysis.io.model import Columns, PageLayout
+    from analysis.io.partitions import Piece, read_partition
+
+    reading = Reading(PageLayout(), Columns(), "auto", "auto", "auto", None, None)
+    with pytest.raises(ConfigError, match=r"gone\.jsonl: not found where a Dask worker reads it .*every machine sees"):
+        read_partition([Piece(tmp_path / "gone.jsonl")], reading)

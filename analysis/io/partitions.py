@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -299,13 +300,13 @@ def assemble(
     corpus = Corpus(documents=[], skipped=list(skipped))
     settling = _Settling(corpus, date_range, drop_duplicates, None)
     found: dict[tuple[str, str], list[str]] = {}
-    where: list[tuple[int, int]] = []  # every document given: (partition, position there)
-    lengths: list[int] = []
+    partition_of, position_in, lengths = array("i"), array("q"), array("q")  # every document given: where it is, its length
     table: dict = {}  # the blocks so far of the table being joined
     for index, (partition, got) in enumerate(zip(partitions, readings)):
         start = 0
         for piece, part in zip(partition, got):
-            where.extend((index, start + k) for k in range(len(part.documents)))
+            partition_of.extend([index] * len(part.documents))
+            position_in.extend(range(start, start + len(part.documents)))
             start += len(part.documents)
             lengths.extend(part.n_chars)
             if piece.scan is None:
@@ -335,4 +336,4 @@ def assemble(
     settling.finish()
     finish_corpus(corpus, paths, found)
     kept = list(settling.positions)
-    return Assembled(corpus, [where[i][0] for i in kept], [where[i][1] for i in kept], [lengths[i] for i in kept])
+    return Assembled(corpus, [partition_of[i] for i in kept], [position_in[i] for i in kept], [lengths[i] for i in kept])
