@@ -3,6 +3,7 @@
 #   make test      run the test suite (make test-fast: the quick subset, under a minute)
 #   make report    write report/report.html and report/tables.xlsx for the shipped bulletin
 #   make lab       open JupyterLab on notebooks/ with the project's kernel
+#   make docs      build the user guide and API reference (docs/) into build/site, warnings as errors
 # Each creates .venv and installs the project into it the first time; `make test` also installs
 # Debian's chromium (as root, with apt-get) when it is missing: the report's browser test needs it.
 
@@ -10,7 +11,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: figures test test-fast lab results report setup browser clean
+.PHONY: figures test test-fast lab results report docs setup browser clean
 
 setup: $(VENV)/.installed
 
@@ -29,6 +30,9 @@ results: setup
 
 report: setup
 	$(PY) -m analysis report --out report
+
+docs: setup
+	$(PY) -m mkdocs build --strict
 
 # Quick when chromium is there; otherwise installs it (root) or says how (not root).
 browser:

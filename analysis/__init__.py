@@ -29,6 +29,7 @@ _PUBLIC = {
     "read_corpus": "pipeline",
     "analyse": "pipeline",
     "Analysis": "result",
+    "DFM": "text.dfm",
     "load_lexicon": "measures.lexicon",
     "find_mentions": "measures.lexicon",
     "AnalysisError": "errors",
@@ -118,6 +119,7 @@ if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eag
     from .headlines import comparison_findings, densest_cell_finding, findings, keyness_finding, reference_lag_finding
     from .measures.coding import code_documents
     from .result import text_lengths
+    from .text.dfm import DFM
     from .measures.lexicon import find_mentions, load_lexicon, rule_effects
     from .measures.model import load_model, train_coding_model
     from .methods.agreement import alpha_interval, krippendorff_alpha

@@ -1,4 +1,4 @@
-"""``python -m analysis``: see :mod:`analysis.cli`."""
+"""``python -m analysis``: see :mod:`analysis.outputs.cli`."""
 
 import sys
 

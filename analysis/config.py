@@ -41,7 +41,127 @@ DEPRECATED = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Every choice a run makes; the defaults analyse the shipped bulletin."""
+    """Every choice a run makes; the defaults analyse the shipped bulletin.
+
+    Frozen and checked on creation, however the values arrive (keyword arguments of
+    :func:`analysis.analyse`, command-line flags, a config file read by :func:`load_settings`):
+    a bad value raises :class:`~analysis.errors.ConfigError` naming the setting and what it
+    may be. Each attribute says the config key that sets it.
+
+    Attributes
+    ----------
+    corpus : Path | tuple[Path, ...] | None
+        Files or folders to read; None: the shipped bulletin. Config: ``[corpus] path``.
+    format : str
+        "auto" (from each file's suffix), or txt, html, pdf, docx, csv, tsv, xlsx, jsonl.
+        Config: ``[corpus] format``.
+    encoding : str
+        "auto": UTF-8 (± BOM), else GB18030/GBK or Big5, detected. Config: ``[corpus] encoding``.
+    script : str
+        "auto": traditional documents normalised to simplified for analysis; "t2s"; "none".
+        Config: ``[corpus] script``.
+    corpus_name : str | None
+        The name in source notes and the report; None: from the corpus. Config: ``[corpus] name``.
+    unit_suffixes : tuple[str, ...] | None
+        Suffixes a unit name may end in; None: every suffix of ``resources/page_units.toml``.
+        Config: ``[corpus] unit_suffixes``.
+    drop_duplicates : bool
+        Skip documents that repeat an earlier one. Config: ``[corpus] drop_duplicates``.
+    page_layout : str | None
+        None: decided page by page; or bulletin, article, official, report, disclosure for every
+        page. Config: ``[page] layout``.
+    issuer_prefixes : tuple[tuple[str, str], ...]
+        文号 codes → issuers, on top of the shipped table. Config: ``[page] issuer_prefixes``.
+    text_column : str | None
+        The text column of a table or JSON Lines file; None: the first of text, content, body,
+        正文, 内容, 全文. Config: ``[columns] text``.
+    date_column : str | None
+        The date column; None: found by its common names. Config: ``[columns] date``.
+    unit_column : str | None
+        The unit column; None: found by its common names. Config: ``[columns] unit``.
+    title_column : str | None
+        The title column; None: found by its common names. Config: ``[columns] title``.
+    id_column : str | None
+        The id column; None: found by its common names. Config: ``[columns] id``.
+    default_year : int | None
+        Year for "4月20日" on pages without a publication date. Config: ``[dates] default_year``.
+    calendar : Path | None
+        Phrases → years (e.g. NPC sessions) to date undated records. Config: ``[dates] calendar``.
+    date_from_text : bool | None
+        True: date rows from their title or opening text when the date cell is blank; None: only
+        rows of tables without a date column. Config: ``[dates] from_text``.
+    date_range : tuple[int, int]
+        Years a date may fall in; others are typos, left blank. Config: ``[dates] range``.
+    dictionaries : tuple[Path, ...] | None
+        jieba user dictionaries; None: the shipped policy dictionary. Config: ``[tokens] dictionaries``.
+    stopwords : tuple[Path, ...] | None
+        Stopword lists; None: the shipped list. Config: ``[tokens] stopwords``.
+    extra_words : tuple[str, ...]
+        Words the segmenter keeps whole. Config: ``[tokens] extra_words``.
+    extra_stopwords : tuple[str, ...]
+        Words left out of the term tables. Config: ``[tokens] extra_stopwords``.
+    min_chars : int
+        Shortest term counted, in characters. Config: ``[tokens] min_chars``.
+    hmm : bool
+        Let the segmenter guess words outside its dictionary (jieba's HMM). Config: ``[tokens] hmm``.
+    segmenter : str
+        "rjieba" (jieba-rs, the default) or "jieba" (the pure-Python reference).
+        Config: ``[tokens] segmenter``.
+    engine : str
+        "local" (in this process) or "dask" (a Dask cluster). Config: ``[engine] name``.
+    scheduler : str | None
+        Dask scheduler address; None: start a local cluster. Config: ``[engine] scheduler``.
+    workers : int | None
+        Dask workers of a local cluster; None: 2. Config: ``[engine] workers``.
+    progress : bool | None
+        Progress bars; None: on a terminal or in a notebook only. Flags ``--progress``,
+        ``--no-progress``.
+    lexicon : Path | None
+        The measures lexicon (a TOML file); None: the shipped COVID-measures lexicon.
+        Config: ``[measures] lexicon`` (a shipped lexicon's name or a file).
+    coding_method : str
+        "lexicon", "model" (a model from ``validate train``) or "either". Config: ``[coding] method``.
+    coding_model : Path | None
+        The model file for "model" and "either". Config: ``[coding] model``.
+    code_titles : bool
+        A document's own title is coded as a passage of its own. Config: ``[coding] titles``.
+    k : int | None
+        Number of clusters; None: chosen by silhouette. Config: ``[clusters] k``.
+    metric : str
+        Distance between units' measure profiles: "jaccard" or "cosine". Config: ``[clusters] metric``.
+    linkage : str
+        "average", "complete" or "single". Config: ``[clusters] linkage``.
+    reference_unit : str | None
+        Adoption lags are also given behind this unit (``adoption.csv``).
+        Config: ``[diffusion] reference_unit``.
+    window_days : int
+        Spread is spoken of only among units whose first mentions fall within this many days.
+        Config: ``[diffusion] window_days``.
+    font : str | None
+        A font file for the figures; None: Noto Sans CJK SC. Config: ``[figures] font``.
+    top_terms : int
+        Terms in the term bar chart. Config: ``[figures] top_terms``.
+    figures : bool
+        Draw the figures at all. Config: ``[figures] enabled``.
+    figure_size : str
+        "print" (A4/Letter text width) or "slide" (16:9). Config: ``[figures] size``.
+    measure_labels : str
+        "zh": measure names; "en": the lexicon's English glosses. Config: ``[figures] labels``.
+    figure_formats : tuple[str, ...]
+        What ``run`` saves each figure as: any of png (300 dpi), svg, pdf. Config: ``[figures] formats``.
+    source : Path | None
+        The config file these settings were read from, if any.
+
+    Examples
+    --------
+    >>> from analysis import Settings
+    >>> Settings(k=3).k
+    3
+    >>> Settings(k=0)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: setting 'k' (config [clusters] k, flag run --k) must be a positive whole number, not 0
+    """
 
     # [corpus]
     corpus: Path | tuple[Path, ...] | None = None  # None: the shipped bulletin
@@ -173,7 +293,36 @@ _STR_LISTS = {"unit_suffixes", "extra_words", "extra_stopwords"}
 
 
 def load_settings(path: str | Path) -> Settings:
-    """Read a TOML config file into :class:`Settings`; errors name the file and the key."""
+    r"""Read a TOML config file into :class:`Settings`; errors name the file and the key.
+
+    Relative paths in the file are taken from the file's folder. ``python -m analysis init``
+    writes a commented starter file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The config file.
+
+    Returns
+    -------
+    Settings
+        The settings, with ``source`` set to ``path``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown section or key, a bad value or a syntax error, named with its line.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from analysis import load_settings
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.toml"
+    >>> _ = path.write_text('[clusters]\nk = 3\n[figures]\nsize = "slide"\n', encoding="utf-8")
+    >>> settings = load_settings(path)
+    >>> settings.k, settings.figure_size
+    (3, 'slide')
+    """
     path = Path(path)
     data, text = read_toml(path, kind="config file", missing="write one with `python -m analysis init`")
     base = path.resolve().parent

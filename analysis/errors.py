@@ -8,7 +8,21 @@ __all__ = ["AnalysisError", "InputError", "ConfigError"]
 
 
 class AnalysisError(Exception):
-    """An error caused by the user's input or settings; its message says what to do."""
+    """An error caused by the user's input or settings; its message says what to do.
+
+    The command line prints it as one line and exits with code 2. Its subclasses are
+    ``InputError`` (a file that cannot be read, named with its line) and ``ConfigError`` (a
+    config or lexicon file with a wrong key, value or syntax).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> try:
+    ...     analysis.analyse("no-such-folder/")
+    ... except analysis.AnalysisError as error:
+    ...     print(str(error).split(":")[0])
+    no-such-folder
+    """
 
 
 class InputError(AnalysisError):

@@ -466,7 +466,18 @@ def _coverage(analysis: Analysis, overall: pd.DataFrame, period: str, on: str) -
 def densest_cell_finding(analysis: Analysis) -> str:
     """The measure × period cell with the highest rate among those with enough evidence (at
     least ``MIN_MENTIONS`` mentions in a period of ``MIN_CHARS`` characters), and the densest
-    cell left out for too little, if it is denser."""
+    cell left out for too little, if it is denser.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse` (with its methods: the trends).
+
+    Returns
+    -------
+    str
+        One sentence ("" when no cell has a rate).
+    """
     trends = analysis.methods.trends
     cells = trends[(trends["measure"] != ALL) & (trends["n_chars"] > 0) & (trends["mentions"] > 0)]
     if cells.empty:
@@ -630,7 +641,20 @@ def _diffusion_findings(analysis: Analysis) -> list[Finding]:
 
 def reference_lag_finding(adoption: pd.DataFrame, reference: str) -> str:
     """How the other units' adoption dates stand against ``reference``'s (``adoption.csv`` of a
-    run with ``reference_unit``): the reference's own rows are left out."""
+    run with ``reference_unit``): the reference's own rows are left out.
+
+    Parameters
+    ----------
+    adoption : pandas.DataFrame
+        ``result.methods.adoption`` (``adoption.csv``).
+    reference : str
+        The reference unit, as written in the documents' ``unit`` column.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
     lags = adoption.dropna(subset=["lag_reference_days"])
     lags = lags[lags["unit"] != reference]
     if lags.empty:
@@ -650,7 +674,32 @@ def comparison_findings(table: pd.DataFrame, *, kind: str = "measure", top: int 
     """Sentences for a comparison (``comparison.csv`` from :func:`analysis.compare`): how many
     items of ``kind`` differ significantly over documents (and by G², beside), the strongest
     significant ones each way, the strongest by G² when the documents do not bear it out, and
-    any difference driven mostly by one document or unit."""
+    any difference driven mostly by one document or unit.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`analysis.compare`.
+    kind : str
+        "measure" or "term".
+    top : int
+        Items named each way.
+    labels : mapping or None
+        Measure → label (e.g. English glosses).
+
+    Returns
+    -------
+    list of str
+        The sentences.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse()
+    >>> table = analysis.compare(result, groups=(["鹤北", "绥阳", "东方红"], ["林口", "柴河", "穆棱"]))
+    >>> print(analysis.comparison_findings(table)[0])
+    A = 鹤北、绥阳、东方红, B = 林口、柴河、穆棱 (3 against 3 documents): 0 of 16 measures differ significantly (over documents: Mann–Whitney U, Bonferroni); 2 would be by G² over tokens.
+    """
     rows = table[table["kind"] == kind]
     if rows.empty:
         return [f"No {kind} to compare."]
@@ -700,9 +749,29 @@ def comparison_findings(table: pd.DataFrame, *, kind: str = "measure", top: int 
 
 
 def keyness_finding(table: pd.DataFrame, what: str = "unit") -> str:
-    """One sentence on a keyness table (``analysis.keyness``): how many over-used terms are
+    """One sentence on a keyness table (:func:`analysis.keyness`): how many over-used terms are
     significant over documents, how many by G², and how many groups have a single document
-    (which no test over documents can set apart)."""
+    (which no test over documents can set apart).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`analysis.keyness`.
+    what : str
+        What a group is, for the sentence ("unit", "cluster", …).
+
+    Returns
+    -------
+    str
+        The sentence.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> table = analysis.keyness(analysis.analyse(), "unit", top_n=3)
+    >>> print(analysis.keyness_finding(table))
+    0 of 27 over-used unit terms are significant (over documents: Mann–Whitney U, Bonferroni); 1 would be by G² over tokens. 9 of 9 units have one document each: one document is one observation, never significant.
+    """
     over = table[table["direction"] == "over"]
     if over.empty:
         return f"No {what} groups to compare."
@@ -720,5 +789,27 @@ def keyness_finding(table: pd.DataFrame, what: str = "unit") -> str:
 
 
 def findings(analysis: Analysis, topic: str | None = None) -> list[str]:
-    """The headline findings as sentences; ``topic`` keeps one kind (see :data:`TOPICS`)."""
+    """The headline findings as sentences, each with its verdict (the rules of
+    :mod:`analysis.methods.evidence`).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse` (with its methods).
+    topic : str or None
+        Keep one kind of finding: one of :data:`TOPICS` ("corpus", "measures", "clusters",
+        "time", "cooccurrence", "diffusion", "terms"); None: all.
+
+    Returns
+    -------
+    list of str
+        The sentences, in the order the report prints them.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> sentences = analysis.findings(analysis.analyse(), "measures")
+    >>> sentences[0][:36]
+    'The most mentioned measures are 个人防护'
+    """
     return [f.text for f in headline_findings(analysis) if topic is None or f.topic == topic]

@@ -1,7 +1,8 @@
 """The pipeline: run every stage once on a corpus and return an :class:`~analysis.result.Analysis`.
 
-corpus (``io``) → tokens and counts (``text``) → mentions and measures (``measures``) →
-clusters and research methods (``methods``) → one immutable result. Nothing is written and no
+corpus (``io``) → the document-feature matrix (``text``) → mentions and measures (``measures``) →
+clusters (``methods``) → one immutable result, from which the research methods are computed
+when first asked. Nothing is written and no
 global state changes: figures (:mod:`analysis.viz`) and files (:mod:`analysis.outputs`) are
 separate, explicit steps. Steps a corpus cannot support (clusters without units, timelines
 without dates) are skipped with a note saying why, and everything else still runs.
@@ -26,9 +27,8 @@ from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
-from .methods.results import MethodResults, method_results
 from .result import Analysis
-from .text.counts import distinctive_terms, term_frequencies, term_frequencies_by
+from .text.dfm import DFM
 from .text.engine import DistributedReading, count_corpus, read_and_count_on_dask
 from .text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, make_segmenter, read_word_list
 
@@ -152,8 +152,31 @@ def _check_config_corpus(settings: Settings) -> None:
 
 def read_corpus(source: Any = None, *, config: str | Path | None = None, **overrides: Any) -> Corpus:
     """Read a corpus (the shipped bulletin by default) into documents: pages split into dated
-    unit reports, tables and JSON Lines into one document per row. See :func:`settings_for`
-    for what ``source`` may be."""
+    unit reports, tables and JSON Lines into one document per row.
+
+    Parameters
+    ----------
+    source : str, Path, list of paths, Settings or None
+        A corpus file or folder, a list of them, a config file (``.toml``) or
+        :class:`~analysis.config.Settings` (see :func:`settings_for`); None: the shipped bulletin.
+    config : str, Path or None
+        A config file whose settings apply.
+    **overrides : Any
+        Single settings by name (``page_layout="official"``, ``default_year=2020``, …).
+
+    Returns
+    -------
+    Corpus
+        The documents (``.to_frame()`` gives the documents table), the sources read with their
+        encodings, and every item skipped, with its reason.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> documents = analysis.read_corpus().to_frame()
+    >>> len(documents), documents.loc[1, "unit"], str(documents.loc[1, "date_start"])
+    (10, '鹤北', '2020-04-18')
+    """
     return corpus_from_settings(settings_for(source, config=config, **overrides))
 
 
@@ -165,15 +188,42 @@ def make_run_segmenter(settings: Settings, lexicon: Lexicon, corpus: Corpus) -> 
 
 
 def analyse(source: Any = None, *, config: str | Path | None = None, methods: bool = True, **overrides: Any) -> Analysis:
-    """Analyse a corpus: read it, cut and count its terms, code its measures, cluster its units
-    and run every research method. Returns an immutable :class:`~analysis.result.Analysis`;
-    writes nothing.
+    """Analyse a corpus: read it, cut and count its terms into a document-feature matrix, code
+    its measures and cluster its units; the research methods are reached through the result and
+    computed on first use. Writes nothing.
 
-    ``source`` is a corpus path, a config file, :class:`~analysis.config.Settings` or a
-    :class:`~analysis.io.corpus.Corpus` already read (default: the shipped bulletin); keyword
-    arguments override settings, e.g. ``analyse("pages/", lexicon="my.toml", k=3)``.
-    ``methods=False`` skips the research methods (their tables are empty): for a command that
-    needs only the counts and measures, such as ``themes``.
+    Parameters
+    ----------
+    source : str, Path, list of paths, Settings, Corpus or None
+        A corpus path (file or folder), a list of them, a config file (``.toml``),
+        :class:`~analysis.config.Settings` or a corpus already read (:func:`read_corpus`);
+        None: the shipped bulletin.
+    config : str, Path or None
+        A config file whose settings apply.
+    methods : bool
+        Accepted for compatibility and changes nothing: the research methods are computed
+        when first asked (``result.methods.keyness`` …).
+    **overrides : Any
+        Settings by name, checked as a config file's are, e.g.
+        ``analyse("pages/", lexicon="my.toml", k=3)``; a bad value raises
+        :class:`~analysis.errors.ConfigError` naming the setting and the values it takes.
+
+    Returns
+    -------
+    Analysis
+        Immutable: ``documents``, ``dfm``, ``mentions``, ``measures``, ``clustering``, and,
+        computed on first use, ``terms`` and ``methods`` (``kwic``, ``keyness``, …).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse()
+    >>> result.measures.shape, result.units[:3]
+    ((9, 18), ['鹤北', '绥阳', '东方红'])
+    >>> analysis.analyse(k=0)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: setting 'k' (config [clusters] k, flag run --k) must be a positive whole number, not 0
     """
     distributed = None
     if isinstance(source, Corpus):
@@ -202,10 +252,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         workers=settings.workers,
         progress=settings.progress,
     )
-    units = documents["unit"].tolist()
-    terms = term_frequencies(counts)
-    terms_by_unit = term_frequencies_by(counts, units).rename(columns={"group": "unit"})
-    distinctive = distinctive_terms(counts, units).rename(columns={"group": "unit"})
+    dfm = DFM.from_counts(counts, documents)  # the documents' variables travel with their rows
 
     mentions = distributed.mentions if distributed else code_documents(
         documents, store, lexicon, method=settings.coding_method, titles=settings.code_titles,
@@ -215,38 +262,18 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     fit = lexicon_fit(store, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
     if fit:
         notes.insert(0, fit)
-
-    methods = (method_results if methods else _no_methods)(
-        documents=documents.assign(text=store.texts()),  # mention offsets refer to the analysed text: show that text
-        mentions=mentions,
-        measures=measures,
-        clustering=clustering,
-        terms=terms,
-        lexicon=lexicon,
-        segmenter=segmenter,
-        reference_unit=settings.reference_unit,
-        counts=counts,
-        bigrams=bigrams,
-        progress=settings.progress,
-    )
-    if methods.validation is not None:
-        notes.append(methods.validation.message())
-    return Analysis(
+    return Analysis(  # the methods are computed from it when first asked (result.methods.keyness, …)
         settings=settings,
         corpus=corpus,
         documents=documents,
         lexicon=lexicon,
-        counts=counts,
-        terms=terms,
-        terms_by_unit=terms_by_unit,
-        distinctive=distinctive,
+        dfm=dfm,
         mentions=mentions,
         measures=measures,
         presence=presence,
         by_period=by_period,
         clustering=clustering,
-        methods=methods,
-        notes=tuple(notes),
+        run_notes=tuple(notes),
         segmenter=segmenter,
         bigrams=bigrams,
         token_filter=token_filter,
@@ -260,12 +287,6 @@ def _store_texts(corpus: Corpus) -> TextStore:
     for doc in corpus.documents:
         writer.add(doc.doc_id, doc.analysis_text, doc.text)
     return writer.finish()
-
-
-def _no_methods(**_: Any) -> MethodResults:
-    """Empty method tables, for ``analyse(methods=False)``."""
-    empty = pd.DataFrame()
-    return MethodResults(kwic=empty, keyness=empty, cooccurrence=empty, collocations=empty, validation=None, lexicon_report=empty, trends=empty)
 
 
 def _check_reference_unit(settings: Settings, documents: pd.DataFrame) -> None:

@@ -2,8 +2,8 @@
 how do two corpora, periods or groups of units differ.
 
 These are the front door's ``analysis.kwic``, ``analysis.keyness`` and ``analysis.compare``: they take an
-:class:`~analysis.result.Analysis` and return a table, computing nothing the analysis holds
-already.
+:class:`~analysis.result.Analysis` and return a table. KWIC and keyness ask the analysis's
+methods (one code path whatever the arguments), which keep what they computed.
 """
 
 from __future__ import annotations
@@ -16,43 +16,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
-from .methods import keyness as _keyness
-from .methods import kwic as _kwic
 from .methods.compare import Side, SideDocuments, compare_sides, read_reference
+from .methods.kwic import KwicTable
 from .result import Analysis, corpus_name
 
 __all__ = ["kwic", "keyness", "analysed_documents", "compare", "comparison_side", "KwicTable", "themes"]
-
-_KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
-
-
-class KwicTable(pd.DataFrame):
-    """A concordance: a plain DataFrame (same columns as ``kwic.csv``) that a notebook shows as
-    aligned lines with the match highlighted. Operations on it give ordinary DataFrames."""
-
-    @property
-    def _constructor(self):
-        return pd.DataFrame
-
-    def _repr_html_(self) -> str:
-        from markupsafe import escape
-
-        shown = self.head(_KWIC_SHOWN)
-        rows = []
-        for row in shown.itertuples(index=False):
-            label = row.unit if isinstance(row.unit, str) and row.unit else row.doc_id
-            date = "" if row.date_start is None or (not isinstance(row.date_start, str) and pd.isna(row.date_start)) else row.date_start
-            rows.append(
-                f'<tr><td style="text-align:left">{escape(label)}</td><td style="text-align:left">{escape(date)}</td>'
-                f'<td style="text-align:right;white-space:nowrap">{escape(row.left)}</td>'
-                f'<td style="text-align:left;white-space:nowrap"><mark style="background:#ffd54f;font-weight:600">{escape(row.match)}</mark>'
-                f"{escape(row.right)}</td></tr>"
-            )
-        more = len(self) - len(shown)
-        note = f"<p>{len(self)} occurrences; the first {len(shown)} shown (the table holds all).</p>" if more else f"<p>{len(self)} occurrence{'s' if len(self) != 1 else ''}.</p>"
-        head = '<tr><th style="text-align:left">unit</th><th style="text-align:left">date</th><th></th><th style="text-align:left">match</th></tr>'
-        return f'<div class="kwic-table"><table>{head}{"".join(rows)}</table>{note}</div>'
-
 
 def analysed_documents(analysis: Analysis) -> pd.DataFrame:
     """The documents table with the text as analysed (simplified, line breaks joined): the
@@ -67,47 +35,69 @@ def kwic(
 
     A notebook shows the result (a :class:`KwicTable`, a DataFrame) with the match highlighted.
 
-    ``query`` is a measure of the lexicon (every variant, matched as the lexicon matches), a
-    term, or several terms; None gives every measure mention (``kwic.csv``). With ``literal``
-    a query is searched as written even where it also names a measure (bare 民生, not the
-    measure 民生 and its variants).
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    query : str, iterable of str or None
+        A measure of the lexicon (every variant, matched as the lexicon matches), a term, or
+        several terms; None gives every measure mention (``kwic.csv``).
+    window : int
+        Characters of context on each side.
+    literal : bool
+        Search ``query`` as written even where it also names a measure (bare 民生, not the
+        measure 民生 and its variants).
+
+    Returns
+    -------
+    KwicTable
+        A DataFrame: ``doc_id, unit, date_start, measure, variant, start, end, left, match,
+        right, in_title``, in corpus order.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse()
+    >>> lines = analysis.kwic(result, "外防输入")
+    >>> len(lines), lines.loc[1, "unit"], lines.loc[1, "match"]
+    (11, '鹤北', '防范境外疫情输入')
     """
-    if query is None and window == 20:
-        return analysis.methods.kwic
-    documents = analysed_documents(analysis)
-    if query is None:
-        return KwicTable(_kwic.kwic(documents, analysis.mentions, window=window))
-    if isinstance(query, str) and query in analysis.lexicon.names and not literal:
-        return KwicTable(_kwic.kwic(documents, analysis.mentions[analysis.mentions["measure"] == query], window=window))
-    return KwicTable(_kwic.kwic_terms(documents, query, window=window))
+    return analysis.methods.concordance(query, window=window, literal=literal)
 
 
 def keyness(
     analysis: Analysis, by: str | Sequence[str] | Mapping[str, str] = "unit", *, min_count: int = 2, top_n: int | None = 30
 ) -> pd.DataFrame:
     """Terms each group over- and under-uses against the rest of the corpus (G², log ratio,
-    Bonferroni-corrected significance).
+    Bonferroni-corrected significance over documents).
 
-    ``by`` is ``"unit"`` or ``"cluster"`` (the tables ``run`` writes), a column of the documents
-    table (e.g. ``"kind"``), one group per document, or a mapping doc_id → group.
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    by : str, sequence of str or mapping
+        ``"unit"`` or ``"cluster"`` (the tables ``run`` writes), a column of the documents table
+        (e.g. ``"kind"``), one group per document, or a mapping doc_id → group.
+    min_count : int
+        Terms seen fewer times in the corpus are left out.
+    top_n : int or None
+        Terms kept per group and direction (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, term, count_group, count_rest, …, g2, p_g2, log_ratio, direction,
+        significant, n_docs_group, n_docs_rest, p_docs, significant_g2`` (``keyness.csv``).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse()
+    >>> table = analysis.keyness(result, "unit", top_n=3)
+    >>> sorted(set(table["direction"])), bool(table["significant"].any())
+    (['over', 'under'], False)
     """
-    if by in ("unit", "cluster") and min_count == 2 and top_n == 30:
-        table = analysis.methods.keyness
-        return table[table["grouping"] == by].drop(columns="grouping").reset_index(drop=True)
-    documents = analysis.documents
-    if isinstance(by, str):
-        if by == "cluster" and analysis.clustering is not None:
-            labels = analysis.clustering.labels
-            groups = [f"cluster {int(labels[u])}" if u in labels.index else "" for u in documents["unit"]]
-        elif by in documents.columns:
-            groups = documents[by].fillna("").astype(str).tolist()
-        else:
-            raise KeyError(f"'{by}' is not a column of the documents table (columns: {', '.join(documents.columns)})")
-    elif isinstance(by, Mapping):
-        groups = [str(by.get(d, "")) for d in documents["doc_id"]]
-    else:
-        groups = [str(g) if g else "" for g in by]
-    return _keyness.keyness(analysis.counts, groups, min_count=min_count, top_n=top_n)
+    return analysis.methods.keyness_by(by, min_count=min_count, top_n=top_n)
 
 
 def _as_date(value: str | date | None, what: str) -> pd.Timestamp | None:
@@ -136,10 +126,11 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
     comparison: their term counts, measure mentions, tokens and characters (of the analysed text)."""
     documents = analysis.documents
     keep = np.ones(len(documents), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
-    matrix = analysis.counts.matrix[np.flatnonzero(keep)]
-    totals = np.asarray(matrix.sum(axis=0)).ravel()
+    chosen = analysis.dfm.subset(keep)
+    matrix = chosen.matrix
+    totals = chosen.feature_totals()
     present = np.flatnonzero(totals)
-    terms = pd.Series(totals[present], index=np.asarray(analysis.counts.vocabulary, dtype=object)[present], dtype=np.int64)
+    terms = pd.Series(totals[present], index=np.asarray(chosen.vocabulary, dtype=object)[present], dtype=np.int64)
     n_chars = int(analysis.lengths()[keep].sum())
     ids = set(documents.loc[keep, "doc_id"])
     mentions = analysis.mentions[analysis.mentions["doc_id"].isin(ids)]
@@ -154,10 +145,10 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
         doc_ids=kept["doc_id"].astype(str).to_numpy(),
         units=kept["unit"].fillna("").astype(str).to_numpy(),
         terms=matrix.tocsr(),
-        vocabulary=np.asarray(analysis.counts.vocabulary, dtype=object),
+        vocabulary=np.asarray(chosen.vocabulary, dtype=object),
         measures=per_doc,
         n_chars=np.array([len(t) for t, k in zip(texts, keep) if k], dtype=float),
-        n_tokens=np.asarray(matrix.sum(axis=1)).ravel().astype(float),
+        n_tokens=chosen.document_totals().astype(float),
     )
     return Side(
         label=label or f"{corpus_name(analysis)} ({_span(dates)})",
@@ -183,15 +174,48 @@ def compare(
     min_count: int = 2,
 ) -> pd.DataFrame:
     """Keyness of terms and measures between two sides (``comparison.csv``), tested over
-    documents (``p_docs``, Mann–Whitney U; ``significant``) beside G² over tokens: two analyses
-    (``a`` against ``b``), two periods of one (before ``split_date`` against from it on), two
-    groups of its units (``groups=(["鹤北", "绥阳"], ["林口", "柴河"])``), or ``a`` against a
-    reference frequency list (a CSV or a frame with columns ``term, count``).
+    documents (``p_docs``, Mann–Whitney U; ``significant``) beside G² over tokens.
 
-    ``date_from`` and ``date_to`` (YYYY-MM-DD, both included) keep only the documents dated
-    between them, on both sides (undated documents are then left out), e.g. 2000–2025 split at
-    2013. Two analyses coded with different lexicons are compared on the measures both name
-    (none, if they share none). Columns: see :data:`analysis.methods.compare.COMPARISON_COLUMNS`.
+    The sides are two analyses (``a`` against ``b``), two periods of one (before
+    ``split_date`` against from it on), two groups of its units, or ``a`` against a reference
+    frequency list. Two analyses coded with different lexicons are compared on the measures
+    both name (none, if they share none).
+
+    Parameters
+    ----------
+    a : Analysis
+        The analysis (side A, or both sides).
+    b : Analysis or None
+        A second analysis: side B.
+    split_date : str, date or None
+        YYYY-MM-DD: the documents dated before it against those dated from it on.
+    groups : tuple of two sequences of str or None
+        Two groups of ``a``'s units, e.g. ``(["鹤北", "绥阳"], ["林口", "柴河"])``.
+    reference : str, Path, DataFrame or None
+        A reference frequency list (a CSV or a frame with columns ``term, count``): only terms
+        are compared, by G².
+    date_from, date_to : str, date or None
+        Keep only the documents dated between them (YYYY-MM-DD, both included), on both sides;
+        undated documents are then left out.
+    labels : tuple of two str or None
+        Names of the sides (default: from the groups, dates or corpora).
+    min_count : int
+        Terms seen fewer times on both sides together are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure and term; columns: see
+        :data:`analysis.methods.compare.COMPARISON_COLUMNS`.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> result = analysis.analyse()
+    >>> table = analysis.compare(result, groups=(["鹤北", "绥阳", "东方红"], ["林口", "柴河", "穆棱"]))
+    >>> first = table.iloc[0]
+    >>> first["item"], int(first["count_a"]), int(first["count_b"]), bool(first["significant"])
+    ('边境管控', 13, 1, False)
     """
     modes = [name for name, value in (("b", b), ("split_date", split_date), ("groups", groups), ("reference", reference)) if value is not None]
     if len(modes) != 1:
@@ -279,18 +303,48 @@ def themes(
     period: str | None = None,
 ):
     """Themes of the analysis's documents, from their document × term counts, with the verdict on
-    whether they hold (:func:`analysis.methods.themes.fit_themes`).
+    whether they hold (:func:`analysis.methods.themes.fit_themes`). Writes nothing.
 
-    ``k`` themes, or chosen by stability and coherence; ``method`` "nmf" (TF-IDF) or "lda";
-    ``guided``: one theme seeded by each measure of the lexicon whose variants occur, plus
-    ``extra`` free themes, so that ``.reach()`` shows how far a measure's theme goes beyond its
-    variants and ``.candidates()`` the terms no measure covers. Writes nothing.
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    k : int or None
+        Number of themes; None: chosen from 2 to ``max_k`` by stability and coherence.
+    method : str
+        "nmf" (NMF on TF-IDF) or "lda" (latent Dirichlet allocation on counts).
+    guided : bool
+        One theme seeded by each measure of the lexicon whose variants occur, plus ``extra``
+        free themes, so that ``.reach()`` shows how far a measure's theme goes beyond its
+        variants and ``.candidates()`` the terms no measure covers.
+    extra : int or None
+        With ``guided``: free themes beside the seeded ones.
+    random_state : int
+        Seed of the fits and resamples: the same seed gives the same themes.
+    max_k : int
+        Largest k tried when ``k`` is None.
+    period : str or None
+        "day", "month" or "year" for ``by_period``; None: from the corpus's span.
+
+    Returns
+    -------
+    Themes
+        ``verdict`` ("stable", "tentative" or "not supported"), ``reason``, ``table`` (the top
+        terms of each theme), ``document_shares``, ``by_period``, ``by_unit``,
+        ``validation_table``, …; :func:`analysis.write_themes` writes them.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> found = analysis.themes(analysis.analyse())
+    >>> found.verdict  # ten reports are too few documents for themes
+    'not supported'
     """
     from .methods.themes import fit_themes
 
     lexicon = analysis.lexicon
     seeds = {m.name: list(m.variants) for m in lexicon.measures} if guided else None
     return fit_themes(
-        analysis.counts, analysis.documents, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
+        analysis.dfm, analysis.dfm.docvars, k=k, method=method, seeds=seeds, extra=extra, random_state=random_state,
         max_k=max_k, period=period, covered=lexicon.variant_to_measure,
     )

@@ -68,7 +68,7 @@ def main() -> None:
 
     import analysis
 
-    result = analysis.analyse(CONFIG, progress=False, methods=False)
+    result = analysis.analyse(CONFIG, progress=False)  # the methods are computed only when asked
     for label, options in (("fit + verdict, k=10", {"k": 10}), ("fit + verdict, k chosen", {}), ("guided fit + verdict", {"guided": True})):
         laps = []
         for _ in range(args.repeat):

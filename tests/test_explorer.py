@@ -294,9 +294,10 @@ def test_in_headless_chromium_a_click_and_a_search_list_the_passages(bulletin_ex
     print(f"browser checks took {time.perf_counter() - started:.1f} s; screenshot {shot}")
 
 
-def test_the_notebook_and_readme_show_the_explorer():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "## Explore: from a pattern to the passages" in readme and "docs/explore-screenshot.png" in readme
+def test_the_notebook_and_guide_show_the_explorer():
+    guide = (ROOT / "docs" / "report-and-explorer.md").read_text(encoding="utf-8")
+    assert "## Explore: from a pattern to the passages" in guide and "](explore-screenshot.png)" in guide
+    assert "docs/report-and-explorer.md" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert (ROOT / "docs" / "explore-screenshot.png").is_file()
 
 

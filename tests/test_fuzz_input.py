@@ -39,7 +39,7 @@ def _gov_slice() -> bytes:
     if not GOV_REPORTS.is_file():
         pytest.fail(
             f"missing {GOV_REPORTS}: this test needs the government work reports (the shared corpora folder "
-            "beside the repository, see README 'Example: the government work reports')"
+            "beside the repository, see docs/reading.md, 'Example: the government work reports')"
         )
     with GOV_REPORTS.open("rb") as handle:
         return b"".join(handle.readline() for _ in range(GOV_LINES))

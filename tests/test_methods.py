@@ -9,7 +9,6 @@ import pytest
 
 from analysis.outputs.cli import main
 from analysis.methods.clusters import cluster_units
-from analysis.methods.validation import validate_clustering
 from analysis.methods.results import METHOD_TABLES, method_results
 from analysis.outputs.tables import write_tables
 
@@ -75,8 +74,8 @@ def unstable(analysis):
     measures = pd.DataFrame(rng.poisson(0.6, size=(12, len(analysis.lexicon.names))), index=units, columns=analysis.lexicon.names)
     measures.index.name = "unit"
     clustering = cluster_units(measures)
-    methods = dataclasses.replace(analysis.methods, validation=validate_clustering(measures, clustering, n_boot=200, random_state=0))
-    return dataclasses.replace(analysis, measures=measures, clustering=clustering, methods=methods, notes=(methods.validation.message(),))
+    # methods=None: the methods (the validation among them) are those of the new measures and clusters
+    return dataclasses.replace(analysis, measures=measures, clustering=clustering, methods=None, run_notes=())
 
 
 @pytest.mark.slow
@@ -100,7 +99,7 @@ def test_tables_without_clusters_or_dates_are_still_written(tmp_path, bulletin_a
         documents=documents.assign(text=a.corpus.analysis_texts()), mentions=a.mentions, measures=a.measures,
         clustering=None, tokens=a.token_ids, terms=a.terms, lexicon=a.lexicon,
     )
-    bare = dataclasses.replace(a, clustering=None, notes=(), documents=documents, methods=methods)
+    bare = dataclasses.replace(a, clustering=None, run_notes=(), documents=documents, methods=methods)
     written = write_tables(bare, tmp_path)
     assert set(METHOD_TABLES) <= {p.name for p in written}
     assert pd.read_csv(tmp_path / "cluster_validation.csv").empty

@@ -111,7 +111,7 @@ def test_every_kept_token_is_the_same_without_the_hmm(corpora):
 
 
 def test_the_known_difference_is_in_runs_of_digits_only(engines):
-    """Documented in the README: jieba-rs keeps a digit run with a hyphen whole, jieba cuts it;
+    """Documented in docs/large-corpora.md: jieba-rs keeps a digit run with a hyphen whole, jieba cuts it;
     the token filter drops both forms, so no table changes."""
     from analysis.text.tokens import keep_token
 

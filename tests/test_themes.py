@@ -228,7 +228,7 @@ def test_the_government_reports_themes_are_dated_to_their_eras():
     import analysis
 
     assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
-    gov = analysis.analyse(ROOT / "examples" / "gov-work-reports.toml", methods=False, progress=False)
+    gov = analysis.analyse(ROOT / "examples" / "gov-work-reports.toml", progress=False)
     themes = analysis.themes(gov, 10)
     assert themes.verdict in {"stable", "tentative"}, themes.message()
     summary = themes.summary().set_index("theme")
@@ -245,3 +245,16 @@ def test_the_government_reports_themes_are_dated_to_their_eras():
     assert any(1979 <= p < 1990 for p in peaks_of("改革", "经济体制", "经济体制改革"))  # reform from 1978
     assert any(1990 <= p < 2006 for p in peaks_of("社会主义市场经济", "市场经济", "改革开放", "国有企业"))
     assert any(p > 2012 for p in peaks_of("民生", "绿色", "生态文明", "新发展理念"))  # new development concepts
+
+
+def test_a_dfm_carries_its_documents_to_the_themes():
+    """A document-feature matrix is what themes take: its document variables are the documents
+    table, so fit_themes(dfm) is fit_themes(counts, documents); plain counts need the table."""
+    from analysis.text.dfm import DFM
+
+    counts, documents, _ = _corpus(planted=True)
+    dfm = DFM.from_counts(counts, documents)
+    own, given = fit_themes(dfm, k=4), fit_themes(counts, documents, k=4)
+    assert own.document_shares.equals(given.document_shares) and own.labels == given.labels
+    with pytest.raises(AnalysisError, match="needs the documents table"):
+        fit_themes(counts, k=4)

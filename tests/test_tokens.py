@@ -89,3 +89,23 @@ def test_cutting_a_corpus_gives_the_token_ids_of_tokenize():
     assert np.array_equal(got.lengths, expected.lengths)
     assert got.lengths[-3:-1].tolist() == [0, 0]
     assert cut_corpus([], segmenter).words == []
+
+
+def test_the_default_segmenter_reads_jiebas_dictionary_without_importing_jieba():
+    # jieba's import (its HMM tables, ~0.2 s) is paid only by the jieba engine; rjieba needs
+    # jieba's dict.txt as a file, and it must be the very file jieba itself loads.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from analysis.text.tokens import _jieba_dict_path
+
+    assert _jieba_dict_path() == Path(jieba.__file__).resolve().parent / "dict.txt"
+    code = (
+        "import sys\n"
+        "from analysis.text.tokens import make_segmenter\n"
+        "segmenter = make_segmenter(engine='rjieba', words=['外防输入'])\n"
+        "print(segmenter.cut('要做好外防输入工作'), 'jieba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['要', '做好', '外防输入', '工作'] False", done.stdout + done.stderr

@@ -47,6 +47,30 @@ def test_period_follows_the_span_or_is_given():
         mention_trends(documents, mentions, LEXICON, period="week")
 
 
+def test_counts_already_counted_are_used_and_text_lengths_may_replace_the_texts():
+    """The trends reuse the period × measure counts a run already has (measures_by_period): the
+    same table as counting the mentions again; counts of other periods are not used."""
+    from analysis.measures.lexicon import measures_by_period
+
+    documents = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "date_start": ["2001-03-01", "2001-09-01", "2007-03-01", None],
+            "text": ["改革" + "字" * 98, "扶贫，" * 25 + "字" * 25, "改革，改革" + "字" * 195, "改革，" * 50],
+        }
+    )
+    mentions = find_mentions(documents["text"], documents["doc_id"], LEXICON)
+    plain = mention_trends(documents, mentions, LEXICON)
+    counts = measures_by_period(mentions, documents.set_index("doc_id")["date_start"], LEXICON)
+    assert mention_trends(documents, mentions, LEXICON, counts=counts).equals(plain)
+    lengths = documents["text"].str.len().to_numpy()
+    assert mention_trends(documents.drop(columns="text"), mentions, LEXICON, chars=lengths, counts=counts).equals(plain)
+    doubled = counts * 2  # the same periods: taken as given
+    assert mention_trends(documents, mentions, LEXICON, counts=doubled)["mentions"].sum() == 2 * plain["mentions"].sum()
+    monthly = measures_by_period(mentions, documents.set_index("doc_id")["date_start"], LEXICON, period="month")
+    assert mention_trends(documents, mentions, LEXICON, counts=monthly * 2).equals(plain)  # other periods: counted again
+
+
 def read_gov_reports() -> pd.DataFrame:
     """The 72 records as a documents frame; resolutions (year null) stay undated. Fails if missing."""
     assert GOV_REPORTS.exists(), f"{GOV_REPORTS} is missing: the gov work reports corpus is needed for this test"

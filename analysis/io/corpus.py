@@ -614,7 +614,7 @@ class _Settling:
     and dropped. Each step depends only on the documents before, so the result is the same as
     applying each to the whole corpus at the end, but no more than a batch of texts is held."""
 
-    BATCH_CHARS = 4_000_000  # characters of text written to the store at a time
+    BATCH_CHARS = 500_000  # characters of text handed to the store at a time
 
     def __init__(self, corpus: Corpus, years: tuple[int, int], drop_duplicates: bool, writer: TextWriter | None):
         self.corpus, self.years, self.drop, self.writer = corpus, years, drop_duplicates, writer

@@ -31,9 +31,9 @@ import pyarrow.parquet as pq
 __all__ = ["TextStore", "TextWriter", "ROW_GROUP_CHARS", "ROW_GROUP_ROWS"]
 
 #: A row group holds at most this many characters of text (original and analysed together) …
-ROW_GROUP_CHARS = 2_000_000
+ROW_GROUP_CHARS = 1_000_000
 #: … and at most this many rows: reading one text reads at most one such group.
-ROW_GROUP_ROWS = 2_000
+ROW_GROUP_ROWS = 1_000
 
 SCHEMA = pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("original", pa.string())])
 _PART = re.compile(r"part-(\d+)\.parquet")
@@ -84,7 +84,7 @@ class TextStore:
         path = folder / part_name(part)
         tmp = path.with_suffix(".parquet.tmp")
         originals = [None] * len(texts) if originals is None else [o if o is not None and o != t else None for o, t in zip(originals, texts)]
-        with pq.ParquetWriter(tmp, SCHEMA, compression="zstd") as writer:
+        with pq.ParquetWriter(tmp, SCHEMA, compression="zstd", use_dictionary=False) as writer:  # texts are unique: no dictionary
             for start, stop in _row_groups(texts, originals):
                 writer.write_table(
                     pa.table(
@@ -99,7 +99,7 @@ class TextStore:
         return path
 
     @classmethod
-    def writer(cls, folder: str | Path | None = None, *, max_chars: int = 8_000_000) -> TextWriter:
+    def writer(cls, folder: str | Path | None = None, *, max_chars: int = 1_000_000) -> TextWriter:
         """A :class:`TextWriter` that adds texts one at a time and writes a part every
         ``max_chars`` characters; ``folder=None`` writes to a temporary folder that the store
         it finishes with owns (removed when the store is no longer used)."""
@@ -249,7 +249,7 @@ class TextWriter:
     """Adds texts to a store one at a time, writing a part every ``max_chars`` characters, so a
     reader never holds more than one part's texts. :meth:`finish` returns the opened store."""
 
-    def __init__(self, folder: str | Path | None = None, *, max_chars: int = 8_000_000, first_part: int = 0):
+    def __init__(self, folder: str | Path | None = None, *, max_chars: int = 1_000_000, first_part: int = 0):
         self._owned = folder is None
         self.folder = TextStore.temporary_folder() if folder is None else Path(folder)
         if self._owned:  # removed if the writer is dropped before it finishes

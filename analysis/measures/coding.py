@@ -79,10 +79,38 @@ def code_documents(
     :data:`CODED_MENTION_COLUMNS`, document by document in corpus order, a document's title
     first, then its text in order of offset.
 
-    ``method`` "lexicon" matches the lexicon; "model" codes each sentence (and title) with
-    ``model``; "either" keeps the lexicon's mentions and adds the model's sentence where the
-    lexicon found nothing of that measure in it. ``texts`` may be a
-    :class:`~analysis.io.store.TextStore`: read chunk by chunk, never whole.
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        The documents table (``doc_id``, ``title``, ``source``).
+    texts : sequence of str or TextStore
+        The analysed text of each document, in the table's order; a
+        :class:`~analysis.io.store.TextStore` is read chunk by chunk, never whole.
+    lexicon : Lexicon
+        From :func:`analysis.load_lexicon`.
+    method : str
+        "lexicon" matches the lexicon; "model" codes each sentence (and title) with ``model``;
+        "either" keeps the lexicon's mentions and adds the model's sentence where the lexicon
+        found nothing of that measure in it.
+    model : CodingModel or None
+        For "model" and "either" (:func:`analysis.load_model`).
+    titles : bool
+        Code each document's own title as a passage of its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, measure, variant, start, end, method, in_title``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import code_documents, load_lexicon
+    >>> documents = pd.DataFrame({"doc_id": ["d1"], "title": ["严禁聚集的通告"], "source": ["a.txt"]})
+    >>> code_documents(documents, ["做好个人防护。"], load_lexicon())[["measure", "in_title"]]
+      measure  in_title
+    0     不聚集      True
+    1    个人防护     False
     """
     doc_ids = documents["doc_id"].tolist()
     if method != "lexicon" and model is None:

@@ -204,7 +204,30 @@ def _grouped_pattern(variants: Sequence[str] | dict[str, str]) -> re.Pattern[str
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and check a lexicon TOML file, or a shipped lexicon by short name
-    ("emergency_management"); errors name the file and the offending key."""
+    ("emergency_management"); errors name the file and the offending key.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        A lexicon file, or the name of a shipped lexicon (``covid_measures``,
+        ``emergency_management``, ``gov_work_reports``); None: ``covid_measures``.
+
+    Returns
+    -------
+    Lexicon
+        ``name``, ``description``, ``path`` and ``measures``: each measure with its canonical
+        ``name``, English ``gloss``, surface ``variants``, coding rules (``exclude``, ``near``)
+        and what it ``covers`` and ``does_not_cover``.
+
+    Examples
+    --------
+    >>> from analysis import load_lexicon
+    >>> lexicon = load_lexicon("emergency_management")
+    >>> lexicon.name, len(lexicon.measures)
+    ('emergency-management-measures', 18)
+    >>> load_lexicon().measures[1].name
+    '不聚集'
+    """
     path = lexicon_path(path) if path is not None else DEFAULT_LEXICON
     shipped = ", ".join(shipped_lexicons())
     data, _ = read_toml(path, kind="lexicon", missing=f"check the path, or name a shipped lexicon: {shipped}")
@@ -300,7 +323,33 @@ MENTION_COLUMNS = ["doc_id", "measure", "variant", "start", "end"]
 
 
 def find_mentions(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
-    """Every mention of a measure: ``doc_id, measure, variant, start, end`` (character offsets)."""
+    """Every mention of a measure: ``doc_id, measure, variant, start, end`` (character offsets).
+
+    Variants are matched on the raw text, longest first, so counts do not depend on the
+    segmentation; then the coding rules (``exclude``, ``near``) cancel or add matches.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts to code.
+    doc_ids : sequence of str
+        One id per text.
+    lexicon : Lexicon
+        From :func:`load_lexicon`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per mention, in text order.
+
+    Examples
+    --------
+    >>> from analysis import find_mentions, load_lexicon
+    >>> find_mentions(["各单位严禁聚集，做好个人防护。"], ["d1"], load_lexicon())
+      doc_id measure variant  start  end
+    0     d1     不聚集      聚集      5    7
+    1     d1    个人防护    个人防护     10   14
+    """
     return pd.DataFrame(mention_rows(texts, doc_ids, lexicon), columns=MENTION_COLUMNS)
 
 
@@ -477,7 +526,31 @@ RULE_EFFECT_COLUMNS = ["measure", "rule", "effect", "matches"]
 def rule_effects(texts: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
     """What each coding rule did over the corpus: ``measure, rule, effect, matches``, one row
     per rule in lexicon order; ``effect`` is "removed" (an ``exclude`` context: matches it
-    cancelled) or "added" (a ``near`` rule: matches it added). Empty without rules."""
+    cancelled) or "added" (a ``near`` rule: matches it added). Empty without rules.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts (e.g. the analysed texts of a corpus).
+    lexicon : Lexicon
+        From :func:`load_lexicon`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rule.
+
+    Examples
+    --------
+    >>> from analysis import load_lexicon, rule_effects
+    >>> rules = load_lexicon("examples/rules-lexicon.toml")
+    >>> rule_effects(["保障民生，国民生产总值增长。严禁聚集。"], rules)[["measure", "effect", "matches"]]
+      measure   effect  matches
+    0     不聚集    added        1
+    1      民生  removed        1
+    2      民生  removed        0
+    3    复工复产    added        0
+    """
     totals: dict[tuple[str, str, str], int] = {}
     for text in texts:
         _, effects = _apply_rules(str(text), lexicon)

@@ -178,12 +178,48 @@ def train_coding_model(
     """Fit one classifier per measure (the columns of ``codes``, 0/1, one row per text) and
     cross-validate it.
 
-    ``lexicon_codes`` (same shape) are the lexicon's codes of the same texts, scored beside the
-    model's. Cross-validation uses ``folds`` stratified folds, fewer when a measure has fewer
-    positives (at least 2 are needed); a measure with fewer than :data:`FEW_POSITIVES` positives
-    gets a warning. The last row of ``scores`` pools every text × measure decision. With a
-    :class:`~analysis.measures.lexicon.Lexicon` as ``lexicon``, its codes of each text are
-    features beside the characters (the model learns where to trust it).
+    Each classifier is a logistic regression on character 1–3-grams (TF-IDF), classes weighted
+    by their size (scikit-learn; nothing downloaded). Cross-validation uses ``folds`` stratified
+    folds, fewer when a measure has fewer positives (at least 2 are needed); a measure with
+    fewer than :data:`FEW_POSITIVES` positives gets a warning. The last row of ``scores`` pools
+    every text × measure decision.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The hand-coded texts (sentences).
+    codes : pandas.DataFrame
+        One row per text, one 0/1 column per measure.
+    lexicon_codes : pandas.DataFrame or None
+        The lexicon's codes of the same texts (same shape), scored beside the model's.
+    coder : str
+        Whose codes these are (kept with the model).
+    corpus_sha256 : str
+        The corpus's hash (kept with the model).
+    lexicon : Lexicon or str
+        With a :class:`~analysis.measures.lexicon.Lexicon`, its codes of each text are features
+        beside the characters (the model learns where to trust it); a str only names it.
+    folds : int
+        Cross-validation folds at most.
+    random_state : int
+        Seed of the folds.
+    trained_on : sequence of str
+        Ids of the texts (so that ``validate sample --uncertain`` leaves them out).
+
+    Returns
+    -------
+    CodingModel
+        ``classifiers``, ``scores`` (cross-validated precision, recall and F1 per measure),
+        ``warnings``, ``predict(texts)`` and ``probabilities(texts)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import train_coding_model
+    >>> texts = ["严禁聚餐聚会。", "不得聚餐。", "禁止聚集。", "做好个人防护。", "佩戴口罩。", "加强巡查。"]
+    >>> model = train_coding_model(texts, pd.DataFrame({"不聚集": [1, 1, 1, 0, 0, 0]}), folds=2)
+    >>> model.measures, model.scores.loc[0, "note"]
+    (('不聚集',), 'few positives (3)')
     """
     features_lexicon = lexicon if isinstance(lexicon, Lexicon) else None
     lexicon_name = lexicon.name if isinstance(lexicon, Lexicon) else str(lexicon)
@@ -312,7 +348,26 @@ def save_model(model: CodingModel, path: str | Path) -> Path:
 
 
 def load_model(path: str | Path) -> CodingModel:
-    """Read a model :func:`save_model` wrote; a clear error for anything else."""
+    """Read a model :func:`save_model` wrote; a clear error for anything else.
+
+    A model file is a pickle: load only models you trained (unpickling runs code).
+
+    Parameters
+    ----------
+    path : str or Path
+        The model file (from ``python -m analysis validate train`` or
+        :func:`analysis.train_from_workbooks`).
+
+    Returns
+    -------
+    CodingModel
+        The model, as :func:`train_coding_model` returned it.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or is not a coding model.
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: model not found (train one with `python -m analysis validate train CODED.xlsx --out {path.name}`)")

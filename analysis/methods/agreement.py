@@ -106,13 +106,33 @@ def _alpha_from_counts(counts: np.ndarray, values: np.ndarray, weights: np.ndarr
 def krippendorff_alpha(data: object, level: str = "nominal", *, unit: str | None = None) -> float:
     """Krippendorff's α: 1 = perfect agreement, 0 = no better than chance.
 
-    ``data`` is units × coders (a DataFrame indexed any way, an array or a list of rows),
-    missing values None or NaN. Rows are matched by position; with ``unit`` (a column of the
-    frame) by that key, rows with the same key merged. ``level`` is ``nominal`` (any values),
-    ``ordinal`` (values in sorted order), ``interval`` or ``ratio`` (numbers). Units coded by
-    fewer than two coders are left out, as in Krippendorff (2011). α = 1 − (n − 1)·Σ o_ck δ²_ck
-    / Σ n_c·n_k δ²_ck, from the coincidence matrix o. NaN when it is undefined: fewer than two
-    pairable values, or every value the same (no variation to agree on).
+    Units coded by fewer than two coders are left out, as in Krippendorff (2011).
+    α = 1 − (n − 1)·Σ o_ck δ²_ck / Σ n_c·n_k δ²_ck, from the coincidence matrix o.
+
+    Parameters
+    ----------
+    data : DataFrame, array or list of rows
+        Units × coders, missing values None or NaN. Rows are matched by position.
+    level : str
+        "nominal" (any values), "ordinal" (values in sorted order), "interval" or "ratio"
+        (numbers).
+    unit : str or None
+        A column of the frame that identifies the unit: rows are matched by it, rows with the
+        same key merged (e.g. two coders' sheets stacked).
+
+    Returns
+    -------
+    float
+        α; NaN when it is undefined: fewer than two pairable values, or every value the same
+        (no variation to agree on).
+
+    Examples
+    --------
+    >>> from analysis import krippendorff_alpha
+    >>> round(krippendorff_alpha([[1, 1], [0, 0], [1, 0], [0, 0]]), 3)
+    0.533
+    >>> round(krippendorff_alpha([[1, 1, None], [2, 2, 2], [3, 3, 2], [1, 1, 1]], "interval"), 3)
+    0.853
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
@@ -131,8 +151,35 @@ def alpha_interval(
 ) -> tuple[float, float]:
     """A bootstrap interval for :func:`krippendorff_alpha`: the units coded by two or more
     coders are drawn with replacement ``n_boot`` times, α is computed on each draw, and the
-    interval runs between the draws' percentiles (2.5 and 97.5 for ``confidence`` 0.95). Resamples
-    where α is undefined (no variation) are left out; (NaN, NaN) when every one is.
+    interval runs between the draws' percentiles (2.5 and 97.5 for ``confidence`` 0.95).
+    Resamples where α is undefined (no variation) are left out.
+
+    Parameters
+    ----------
+    data : DataFrame, array or list of rows
+        Units × coders, as for :func:`krippendorff_alpha`.
+    level : str
+        "nominal", "ordinal", "interval" or "ratio".
+    unit : str or None
+        A column identifying the unit, as for :func:`krippendorff_alpha`.
+    n_boot : int
+        Resamples.
+    confidence : float
+        The interval's coverage.
+    random_state : int
+        Seed: the same data and seed give the same interval.
+
+    Returns
+    -------
+    tuple of (float, float)
+        The interval's ends; (NaN, NaN) when α is undefined on every resample.
+
+    Examples
+    --------
+    >>> from analysis import alpha_interval
+    >>> low, high = alpha_interval([[1, 1], [0, 0], [1, 0], [0, 0], [1, 1], [0, 0]], n_boot=200)
+    >>> round(low, 2), round(high, 2)
+    (-0.1, 1.0)
     """
     if isinstance(level, float):  # alpha_interval(data, level=0.95): the old name of confidence
         confidence, level = level, "nominal"

@@ -70,7 +70,7 @@ def collocations(tokens: "Sequence[Sequence[str]] | TokenIds | Bigrams", *, min_
     """Adjacent token pairs (within a document) that occur together more than chance.
 
     ``tokens`` are per-document token lists (e.g. ``Analysis.tokens``, stopwords and punctuation
-    already removed, so a pair may straddle a dropped word), :func:`~analysis.keyness.token_ids`
+    already removed, so a pair may straddle a dropped word), :func:`~analysis.text.tokens.token_ids`
     of them, or their :class:`~analysis.text.counts.Bigrams` (``Analysis.bigrams``: counted as
     the corpus was cut). Pairs seen fewer than ``min_count`` times are not tested. Sorted by G²,
     strongest first; ``top_n`` keeps the best.

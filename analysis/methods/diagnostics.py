@@ -357,6 +357,7 @@ def lexicon_report(
     *,
     tokenizer=None,
     top_n: int = 5,
+    texts: "Sequence[str] | None" = None,
 ) -> pd.DataFrame:
     """Variant rows (:func:`variant_report`), rule rows (kind ``rule``: each ``exclude`` or
     ``near`` rule, status ``removed matches`` or ``added matches``, the number in ``mentions``)
@@ -365,14 +366,17 @@ def lexicon_report(
     Written as ``lexicon_report.csv``; columns :data:`LEXICON_REPORT_COLUMNS`, measures in
     lexicon order.
     """
+    # ``texts`` (the analysed texts, row by row as ``documents``; else its ``text`` column) may be
+    # a TextStore: read in order, chunk by chunk, never listed whole.
+    texts = documents["text"].astype(str).tolist() if texts is None else texts
     variants = variant_report(lexicon, mentions, tokens, tokenizer=tokenizer)
     candidates = candidate_variants(
-        lexicon, documents["text"].astype(str).tolist(), terms["term"].tolist(),
+        lexicon, texts, terms["term"].tolist(),
         counts=dict(zip(terms["term"], terms["count"])), top_n=top_n,
     )
     parts = [variants, candidates]
     if lexicon.has_rules:  # one row per coding rule: how many matches it added or removed
-        effects = rule_effects(documents["text"].astype(str).tolist(), lexicon)
+        effects = rule_effects(texts, lexicon)
         parts.insert(1, pd.DataFrame({
             "measure": effects["measure"], "entry": effects["rule"], "kind": "rule",
             "status": effects["effect"].map({"added": "added matches", "removed": "removed matches"}),

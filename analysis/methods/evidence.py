@@ -92,7 +92,7 @@ MIN_SHARED_DOCS = 3
 
 
 def evidence_rules(window_days: int = DIFFUSION_WINDOW_DAYS) -> list[str]:
-    """The rules above in plain words, for the report's method note and the README."""
+    """The rules above in plain words, for the report's method note and the user guide (docs/comparing.md)."""
     return [
         f"A difference is called significant only when a test over documents says so: the Mann–Whitney U (Wilcoxon "
         f"rank-sum) test on each document's rate, Bonferroni-corrected at {ALPHA} over the items of a kind "

@@ -69,9 +69,36 @@ def text_units(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon
     per measure (1 when a mention starts inside the unit; mentions in a title, ``in_title``,
     belong to no sentence of the text and are left out).
 
-    ``documents`` holds ``doc_id``, ``text`` (the analysed text) and optionally ``unit`` and
-    ``date_start``; ``by`` is ``"sentence"`` (unit ids ``doc_id#s1``, ``#s2``, …) or
-    ``"document"``. Units without a Chinese or Latin letter are left out.
+    Units without a Chinese or Latin letter are left out.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``doc_id``, ``text`` (the analysed text) and optionally ``unit`` and ``date_start``.
+    mentions : pandas.DataFrame
+        The measure mentions (``result.mentions``, or :func:`analysis.find_mentions`).
+    lexicon : Lexicon
+        The lexicon that found them.
+    by : str
+        "sentence" (unit ids ``doc_id#s1``, ``#s2``, …; a sentence ends in 。！？； or a line
+        break) or "document".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import find_mentions, load_lexicon, text_units
+    >>> lexicon = load_lexicon()
+    >>> documents = pd.DataFrame({"doc_id": ["d1"], "text": ["严禁聚集。做好个人防护。"]})
+    >>> units = text_units(documents, find_mentions(documents["text"], documents["doc_id"], lexicon), lexicon)
+    >>> units[["unit_id", "不聚集", "个人防护"]]
+      unit_id  不聚集  个人防护
+    0   d1#s1    1     0
+    1   d1#s2    0     1
     """
     if by not in ("sentence", "document"):
         raise ValueError(f"by must be 'sentence' or 'document', not {by!r}")
@@ -124,8 +151,24 @@ def draw_sample(units: pd.DataFrame, lexicon: Lexicon, *, n: int = 60, random_st
     First, for each measure the lexicon found (rarest first), ``k`` units coding it are drawn
     (``k`` = n ÷ (2 × measures found), between 1 and 3; units already drawn count); then units
     are drawn round robin over the groups (the ``unit`` column, or the document when it is
-    empty), groups in random order, until there are ``n``. The same units and ``random_state``
-    give the same sample.
+    empty), groups in random order, until there are ``n``. The sample thus over-represents rare
+    measures: its precision and recall describe the sample, not the corpus.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        From :func:`text_units`.
+    lexicon : Lexicon
+        The lexicon whose measures stratify the draw.
+    n : int
+        Units drawn (all, if there are fewer).
+    random_state : int
+        Seed: the same units and seed give the same sample.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The drawn rows of ``units``.
     """
     rng = np.random.default_rng(random_state)
     if n >= len(units):
@@ -201,18 +244,48 @@ def score_coding(
     """``validation.csv``: :data:`VALIDATION_COLUMNS`, per measure (lexicon order) then
     :data:`ALL_MEASURES`.
 
-    ``codings`` maps each coder's name to a table indexed by ``unit_id`` with one column per
-    measure, 0/1, NaN where the coder did not code the unit; ``units`` holds the lexicon's
-    codes (:func:`text_units`). Rows ``comparison = "lexicon vs coder"``: the lexicon against
-    ``coder`` on the units that coder coded (``tp`` … ``f1``, ``kappa``). Row ``comparison =
-    "between coders"`` (two or more coders): ``coder`` lists them; ``n_units`` the units coded by
-    at least two; ``kappa`` (Cohen's, two coders only, units both coded); ``alpha``
-    (Krippendorff's, nominal) and its 95% bootstrap interval ``alpha_low`` … ``alpha_high``.
+    Rows ``comparison = "lexicon vs coder"``: the lexicon against ``coder`` on the units that
+    coder coded (``tp`` … ``f1``, ``kappa``). Row ``comparison = "between coders"`` (two or more
+    coders): ``coder`` lists them; ``n_units`` the units coded by at least two; ``kappa``
+    (Cohen's, two coders only, units both coded); ``alpha`` (Krippendorff's, nominal) and its
+    95% bootstrap interval ``alpha_low`` … ``alpha_high``. ``note`` is left empty here; scoring
+    workbooks fills it (e.g. when units were re-mapped to a changed corpus).
 
-    With ``corpus_units`` (:func:`text_units` of the whole corpus), the lexicon-vs-coder rows
-    also give ``precision_corpus`` and ``recall_corpus`` reweighted to the corpus, with 95%
-    intervals (see the module docstring). ``note`` is left empty here; scoring workbooks fills it
-    (e.g. when units were re-mapped to a changed corpus).
+    Parameters
+    ----------
+    codings : mapping of str to DataFrame
+        Each coder's name → a table indexed by ``unit_id`` with one column per measure, 0/1,
+        NaN where the coder did not code the unit.
+    units : pandas.DataFrame
+        The lexicon's codes of the units (:func:`text_units`).
+    lexicon : Lexicon
+        The lexicon scored.
+    n_boot : int
+        Bootstrap resamples for the intervals.
+    random_state : int
+        Seed of the resamples.
+    corpus_units : pandas.DataFrame or None
+        :func:`text_units` of the whole corpus: the lexicon-vs-coder rows then also give
+        ``precision_corpus`` and ``recall_corpus`` reweighted to the corpus, with 95% intervals
+        (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of ``validation.csv``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import find_mentions, load_lexicon, score_coding, text_units
+    >>> lexicon = load_lexicon()
+    >>> documents = pd.DataFrame({"doc_id": ["d1"], "text": ["严禁聚集。做好个人防护。加强巡查。"]})
+    >>> units = text_units(documents, find_mentions(documents["text"], documents["doc_id"], lexicon), lexicon)
+    >>> coder = units.set_index("unit_id")[["不聚集"]].assign(不聚集=[1, 1, 0])
+    >>> table = score_coding({"A": coder}, units, lexicon).set_index("measure")
+    >>> row = table.loc["不聚集"]
+    >>> row["comparison"], row["coder"], float(row["precision"]), float(row["recall"])
+    ('lexicon vs coder', 'A', 1.0, 0.5)
     """
     lexicon_codes = units.set_index("unit_id")[lexicon.names]
     corpus_sizes: dict = {}

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..text.counts import TermCounts, as_counts, row_totals
+from ..text.counts import TermCounts, as_counts
 from .evidence import ALPHA
 from .significance import rank_sum_p
 from ..text.tokens import TokenIds, token_ids
@@ -119,7 +119,7 @@ def keyness(
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     all_counts = total[columns].astype(float)
     label_array = np.asarray(labels, dtype=object)
-    doc_sizes = row_totals(counted.matrix).astype(float)
+    doc_sizes = counted.document_totals().astype(float)  # kept by a DFM: summed once for every grouping
     by_doc = counted.matrix.tocsc()[:, columns].tocsr()
     corpus_size = float(total.sum())
     frames = []

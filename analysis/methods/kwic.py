@@ -2,24 +2,53 @@
 
 Occurrences come from the raw text (not the tokens), so a concordance shows exactly what the
 lexicon matched, whatever the segmenter did. Offsets are character offsets into the document's
-text, the same ones :func:`analysis.measures.find_mentions` reports.
+text, the same ones :func:`analysis.measures.lexicon.find_mentions` reports.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from ..measures.lexicon import Lexicon, find_mentions
 
-__all__ = ["KWIC_COLUMNS", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
+__all__ = ["KWIC_COLUMNS", "KwicTable", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
 
 KWIC_COLUMNS = ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right", "in_title"]
 
 _WHITESPACE = re.compile(r"\s+")
+_KWIC_SHOWN = 100  # rows a notebook shows; the table holds them all
+
+
+class KwicTable(pd.DataFrame):
+    """A concordance: a plain DataFrame (same columns as ``kwic.csv``) that a notebook shows as
+    aligned lines with the match highlighted. Operations on it give ordinary DataFrames."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        from markupsafe import escape
+
+        shown = self.head(_KWIC_SHOWN)
+        rows = []
+        for row in shown.itertuples(index=False):
+            label = row.unit if isinstance(row.unit, str) and row.unit else row.doc_id
+            date = "" if row.date_start is None or (not isinstance(row.date_start, str) and pd.isna(row.date_start)) else row.date_start
+            rows.append(
+                f'<tr><td style="text-align:left">{escape(label)}</td><td style="text-align:left">{escape(date)}</td>'
+                f'<td style="text-align:right;white-space:nowrap">{escape(row.left)}</td>'
+                f'<td style="text-align:left;white-space:nowrap"><mark style="background:#ffd54f;font-weight:600">{escape(row.match)}</mark>'
+                f"{escape(row.right)}</td></tr>"
+            )
+        more = len(self) - len(shown)
+        note = f"<p>{len(self)} occurrences; the first {len(shown)} shown (the table holds all).</p>" if more else f"<p>{len(self)} occurrence{'s' if len(self) != 1 else ''}.</p>"
+        head = '<tr><th style="text-align:left">unit</th><th style="text-align:left">date</th><th></th><th style="text-align:left">match</th></tr>'
+        return f'<div class="kwic-table"><table>{head}{"".join(rows)}</table>{note}</div>'
 
 
 def _clean(text: str) -> str:
@@ -27,7 +56,7 @@ def _clean(text: str) -> str:
     return _WHITESPACE.sub(" ", text)
 
 
-def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -> pd.DataFrame:
+def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, texts: Sequence[str] | None = None) -> pd.DataFrame:
     """A concordance line for each mention: ``window`` characters left and right of the match.
 
     ``documents`` needs ``doc_id, text`` (``unit, date_start`` are carried if present);
@@ -40,7 +69,8 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
         raise ValueError("window must be zero or more characters")
     # Each document's row by its id, looked up once per mention (not a DataFrame row each time).
     row_of = {doc_id: i for i, doc_id in enumerate(documents["doc_id"])}
-    texts = documents["text"].tolist()
+    # ``texts`` (row by row as ``documents``) may be a TextStore: only the mentioned rows are read, in order.
+    texts = documents["text"].tolist() if texts is None else texts
     titles = documents["title"].fillna("").astype(str).tolist() if "title" in documents else [""] * len(documents)
     units = documents["unit"].tolist() if "unit" in documents else None
     dates = documents["date_start"].tolist() if "date_start" in documents else None
@@ -68,7 +98,7 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20) -
     return pd.DataFrame(rows, columns=KWIC_COLUMNS)
 
 
-def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: int = 20) -> pd.DataFrame:
+def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: int = 20, texts: Sequence[str] | None = None) -> pd.DataFrame:
     """Concordance of one term or several (longest first at each position, no overlaps).
 
     The ``measure`` column holds the term searched for, ``variant`` the text matched.
@@ -80,11 +110,11 @@ def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: i
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))))
     rows = [
         (doc_id, m.group(0), m.group(0), m.start(), m.end())
-        for doc_id, text in zip(documents["doc_id"], documents["text"], strict=True)
+        for doc_id, text in zip(documents["doc_id"], documents["text"] if texts is None else texts, strict=True)
         for m in pattern.finditer(str(text))
     ]
     mentions = pd.DataFrame(rows, columns=["doc_id", "measure", "variant", "start", "end"])
-    return kwic(documents, mentions, window=window)
+    return kwic(documents, mentions, window=window, texts=texts)
 
 
 def kwic_measure(documents: pd.DataFrame, lexicon: Lexicon, measure: str, *, window: int = 20) -> pd.DataFrame:
@@ -103,8 +133,30 @@ def _width(text: str) -> int:
 def format_kwic(table: pd.DataFrame, *, label: str = "unit", max_rows: int | None = None) -> str:
     """The concordance as aligned plain text: left context right-aligned, match in 【】.
 
-    Meant for ``print`` in a notebook or a terminal; one line per occurrence, prefixed by
-    ``label`` (e.g. the unit, or ``doc_id``).
+    Meant for ``print`` in a notebook or a terminal; one line per occurrence.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`analysis.kwic` (``left, match, right`` and the ``label`` column).
+    label : str
+        The column that prefixes each line (e.g. ``unit``, or ``doc_id``).
+    max_rows : int or None
+        Lines printed at most (None: all).
+
+    Returns
+    -------
+    str
+        The lines, joined by newlines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import format_kwic
+    >>> lines = pd.DataFrame({"doc_id": ["d2"], "unit": ["鹤北"], "left": ["切实做好“三防”工作,"],
+    ...                       "match": ["外防输入"], "right": [",筑起铜墙铁壁"]})
+    >>> print(format_kwic(lines))
+    鹤北  切实做好“三防”工作,【外防输入】,筑起铜墙铁壁
     """
     rows = table if max_rows is None else table.head(max_rows)
     if rows.empty:

@@ -1,6 +1,6 @@
 """Themes: what the documents talk about, found from their words rather than from the lexicon.
 
-A pure function of the document × term counts (:class:`~analysis.text.counts.TermCounts`, rows
+A pure function of the document × term counts (:class:`~analysis.text.dfm.DFM`, rows
 as in the documents table) and the documents table (``doc_id``, ``unit``, ``date_start``): any
 document-feature matrix with a vocabulary and a CSR matrix fits, so nothing here changes when
 the counts come from elsewhere.
@@ -462,9 +462,11 @@ def _weighted(shares: pd.DataFrame, groups: pd.Series, sizes: np.ndarray, order:
     return summed.reindex(order)
 
 
-def fit_themes(counts, documents: pd.DataFrame, **options) -> Themes:
+def fit_themes(counts, documents: pd.DataFrame | None = None, **options) -> Themes:
     """Themes of a document × term matrix (``counts``: anything with ``vocabulary`` and a CSR
-    ``matrix``, rows as in ``documents``), with the verdict on whether they hold.
+    ``matrix``, rows as in ``documents``, e.g. :class:`~analysis.text.dfm.DFM`, whose document
+    variables are the documents when ``documents`` is not given), with the verdict on whether
+    they hold.
 
     ``k`` themes, or chosen from 2..``max_k`` (see the module docstring). ``method`` "nmf" or
     "lda". ``min_df``: documents a term must occur in (default 2, or 2 % of the documents if
@@ -486,6 +488,10 @@ def fit_themes(counts, documents: pd.DataFrame, **options) -> Themes:
     with threadpool_limits(limits=1), warnings.catch_warnings():
         # A fit stopped at its iteration limit is judged like any other, by the refits' agreement.
         warnings.simplefilter("ignore", ConvergenceWarning)
+        if documents is None:
+            documents = getattr(counts, "docvars", None)
+            if documents is None:
+                raise AnalysisError("fit_themes needs the documents table (doc_id, unit, date_start) beside counts that carry none")
         return _fit_themes(counts, documents, **options)
 
 

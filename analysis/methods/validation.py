@@ -1,6 +1,6 @@
 """Cluster validation: are the clusters of units real, or an accident of a few mentions?
 
-Three checks on a :class:`~analysis.clusters.Clustering`:
+Three checks on a :class:`~analysis.methods.clusters.Clustering`:
 
 * silhouette for each k tried (how well separated the clusters are at each k);
 * bootstrap stability: each unit's measure mentions are resampled with replacement (a

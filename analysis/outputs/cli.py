@@ -423,7 +423,7 @@ def _themes(args: argparse.Namespace) -> int:
     if args.no_progress:
         settings = settings.with_overrides(progress=False)
     _figures_off_screen()
-    analysis = analyse(settings, methods=False)  # the counts and the lexicon are all themes need
+    analysis = analyse(settings)  # the methods are computed only if asked: themes need the counts and the lexicon
     found = themes(analysis, args.k, method=args.method, guided=args.guided, extra=args.extra, random_state=args.seed)
     try:
         written = write_themes(analysis, found, args.out, figures=not args.no_figures, size=args.size, view=args.view)

@@ -104,13 +104,41 @@ def write_coding_sample(
     force: bool = False,
 ) -> pd.DataFrame:
     """Draw the sample (:func:`~analysis.methods.handcoding.draw_sample`) and write it as the
-    workbook a coder fills in; returns the sample with the lexicon's codes (for checking, not
-    for the coder). ``source`` is an Analysis or :class:`CodingInputs` or what
-    :func:`coding_inputs` accepts. With ``model`` (a :class:`~analysis.measures.model.CodingModel`
-    or its file), the ``n`` units the model is least sure of are drawn instead
-    (:func:`uncertain_sample`): coding them teaches the model most. A workbook at ``path``
-    that holds codes is not replaced unless ``force`` (:class:`~analysis.errors.InputError`
-    suggests a free name)."""
+    workbook a coder fills in (sheets ``coding``, ``measures``, ``about``).
+
+    Parameters
+    ----------
+    source : Analysis, CodingInputs or a corpus
+        An analysis, or what :func:`coding_inputs` accepts (a corpus path or config).
+    path : str or Path
+        The workbook to write (``.xlsx``).
+    n : int
+        Text units in the sample.
+    by : str
+        "sentence" or "document".
+    random_state : int
+        Seed of the draw: the same corpus and seed give the same sample.
+    model : CodingModel, str, Path or None
+        With a model (or its file), the ``n`` units the model is least sure of are drawn instead
+        (:func:`uncertain_sample`): coding them teaches the model most.
+    force : bool
+        Replace a workbook at ``path`` that holds codes (otherwise
+        :class:`~analysis.errors.InputError` suggests a free name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sample with the lexicon's codes (for checking, not for the coder).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import analysis
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sample.xlsx"
+    >>> sample = analysis.write_coding_sample(analysis.analyse(), path, n=12)
+    >>> len(sample), path.is_file()
+    (12, True)
+    """
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -222,10 +250,31 @@ def train_from_workbooks(
 ) -> tuple[Any, list[Path]]:
     """Fit one classifier per measure on a coder's filled workbooks
     (:func:`~analysis.measures.model.train_coding_model`), and write the model to ``out`` and
-    its cross-validated scores beside it (``out`` with ``_scores.csv``). ``coder``: whose codes
-    to learn (default: the first workbook's coder). Returns the model and the files. A workbook
-    drawn from an earlier reading of the corpus is re-mapped by text (:func:`read_codings`;
-    the report is appended to ``remapped``)."""
+    its cross-validated scores beside it (``out`` with ``_scores.csv``).
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        The filled workbooks.
+    source : Analysis, CodingInputs, a corpus or None
+        What the sample was drawn from (None: the shipped bulletin).
+    out : str or Path
+        The model file to write.
+    coder : str or None
+        Whose codes to learn; None: the first workbook's coder.
+    folds : int
+        Cross-validation folds at most.
+    random_state : int
+        Seed of the folds.
+    remapped : list or None
+        A workbook drawn from an earlier reading of the corpus is re-mapped by text
+        (:func:`read_codings`), and the report appended to it.
+
+    Returns
+    -------
+    tuple of (CodingModel, list of Path)
+        The model and the files written.
+    """
     from ..measures.model import save_model, train_coding_model
 
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
@@ -550,10 +599,31 @@ def score_workbooks(
     remapped: list[Remapping] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """Read the filled workbooks, score them and write ``validation.csv``,
-    ``validation_disagreements.csv`` and ``validation_skipped.csv`` (the units of a workbook
-    drawn from an earlier reading of the corpus that were not found again, see
-    :func:`read_codings`; header only when none) into ``out_dir``. Returns both tables and the
-    files; the workbooks re-mapped are appended to ``remapped`` and named in ``note``."""
+    ``validation_disagreements.csv`` and ``validation_skipped.csv`` into ``out_dir``.
+
+    ``validation_skipped.csv`` lists the units of a workbook drawn from an earlier reading of
+    the corpus that were not found again (see :func:`read_codings`; header only when none).
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        The workbooks, one per coder.
+    source : Analysis, CodingInputs, a corpus or None
+        What the sample was drawn from (None: the shipped bulletin).
+    out_dir : str or Path
+        The output folder.
+    n_boot : int
+        Bootstrap resamples for Krippendorff's α's interval.
+    random_state : int
+        Seed of the resamples.
+    remapped : list or None
+        The workbooks re-mapped to a changed corpus are appended to it (and named in ``note``).
+
+    Returns
+    -------
+    tuple of (DataFrame, DataFrame, list of Path)
+        ``validation.csv``'s table, ``validation_disagreements.csv``'s table and the files.
+    """
     inputs = source if isinstance(source, CodingInputs) else coding_inputs(source)
     remapped = [] if remapped is None else remapped
     codings, by = read_codings(paths, inputs, remapped=remapped)

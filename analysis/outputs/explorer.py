@@ -76,16 +76,15 @@ def _top_terms(analysis: Analysis, groups: list[str], labels: list[str]) -> list
     """The ``_TOP_TERMS`` most frequent kept terms of each label (documents grouped by ``groups``)."""
     import numpy as np
 
-    matrix = analysis.counts.matrix
-    vocabulary = analysis.counts.vocabulary
-    groups_array = np.asarray(groups, dtype=object)
+    grouped = analysis.dfm.group(groups)  # one sum per group (documents without a label left out)
+    row_of = {name: i for i, name in enumerate(grouped.docvars["group"])}
+    vocabulary = grouped.vocabulary
     result = []
     for label in labels:
-        rows = np.flatnonzero(groups_array == label)
-        if not len(rows):
+        if label not in row_of:
             result.append([])
             continue
-        totals = np.asarray(matrix[rows].sum(axis=0)).ravel()
+        totals = grouped.matrix[row_of[label]].toarray().ravel()
         order = np.lexsort((np.arange(len(totals)), -totals))[:_TOP_TERMS]
         result.append([[vocabulary[j], int(totals[j])] for j in order if totals[j] > 0])
     return result
@@ -311,7 +310,25 @@ def render_explorer(analysis: Analysis, *, embed_font: bool = True) -> str:
 
 
 def write_explorer(analysis: Analysis, out_dir: str | Path, *, embed_font: bool = True) -> Path:
-    """Write ``explore.html`` into ``out_dir`` (created if needed) and return its path."""
+    """Write ``explore.html`` into ``out_dir`` (created if needed) and return its path.
+
+    One file that opens offline in any browser: charts, data, texts and the font subset are
+    inside it.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    out_dir : str or Path
+        The output folder.
+    embed_font : bool
+        Embed a subset of the Chinese font.
+
+    Returns
+    -------
+    Path
+        ``out_dir/explore.html``.
+    """
     from .safe import run_inputs, write_file_safely
 
     path = Path(out_dir) / EXPLORER_FILE
@@ -353,5 +370,19 @@ def explore(analysis: Analysis, *, height: int = 900, embed_font: bool = True) -
 
     In JupyterLab the returned object shows the page inline; ``.save("out")`` writes
     ``out/explore.html``, the file ``python -m analysis explore`` writes.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    height : int
+        Height of the inline frame, in pixels.
+    embed_font : bool
+        Embed a subset of the Chinese font.
+
+    Returns
+    -------
+    Explorer
+        Shown inline by Jupyter; ``.html`` is the page, ``.save(folder)`` writes it.
     """
     return Explorer(render_explorer(analysis, embed_font=embed_font), height=height)

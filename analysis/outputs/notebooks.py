@@ -36,10 +36,39 @@ def run_notebooks(
     """Execute every notebook on a fresh kernel with the given parameters; return executed copies.
 
     The notebooks are independent (each analyses the corpus itself, no results being cached,
-    and writes figures of its own), so ``jobs`` of them (default: one per core, at most
-    two) run at once, each kernel in its own process; what they write is the same as one after
-    another. A failing cell gives an :class:`AnalysisError` naming the first failing notebook in
-    reading order (the executed copy, with the traceback in it, is kept for reading).
+    and writes figures of its own), so ``jobs`` of them run at once, each kernel in its own
+    process; what they write is the same as one after another. A line per notebook is printed as
+    it finishes (name, seconds, figures).
+
+    Parameters
+    ----------
+    figures_dir : str or Path
+        Where the notebooks write their figures.
+    executed_dir : str or Path
+        Where the executed copies, with their outputs, go.
+    corpus : str, Path or None
+        The corpus every notebook analyses; None: the shipped bulletin (or the config's).
+    config : str, Path or None
+        A config file passed to every notebook.
+    lexicon : str, Path or None
+        A shipped lexicon's name or a lexicon file passed to every notebook.
+    folder : Path
+        The notebooks to run (``notebooks/`` of the repository).
+    progress : bool
+        Print the line per notebook.
+    jobs : int or None
+        Notebooks at once (default: one per core, at most two).
+
+    Returns
+    -------
+    list of Path
+        The executed notebooks, in reading order.
+
+    Raises
+    ------
+    AnalysisError
+        A failing cell, naming the first failing notebook in reading order (the executed copy,
+        with the traceback in it, is kept for reading).
     """
     notebooks = list_notebooks(folder)
     if not notebooks:

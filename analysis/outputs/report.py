@@ -27,7 +27,7 @@ import pandas as pd
 from ..config import FIGURE_FORMATS
 from ..headlines import Finding, headline_findings
 from ..methods.evidence import evidence_rules
-from ..methods.trends import lengths_differ, rates_by_period
+from ..methods.trends import lengths_differ
 from ..result import Analysis, corpus_name, date_range
 from .safe import OutputFolder, run_inputs
 from .tables import write_outputs
@@ -83,7 +83,7 @@ def report_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         "measures": measures,
         "measures_presence": presence,
         "measures_by_period": analysis.by_period.reset_index(),
-        "measures_by_period_rates": rates_by_period(analysis.methods.trends),
+        "measures_by_period_rates": analysis.methods.rates,
     }
     if analysis.clustering is not None:
         tables["clusters"] = analysis.clustering.table()
@@ -164,7 +164,7 @@ def _key_tables(analysis: Analysis) -> list[dict]:
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
         frame = analysis.by_period.loc[:, analysis.by_period.sum(axis=0) > 0].reset_index()
         tables.append({"title": "Mentions per period", "name": "measures_by_period", **_html_table(frame)})
-        rates = rates_by_period(analysis.methods.trends)
+        rates = analysis.methods.rates
         if lengths_differ(analysis.methods.trends):
             keep = [c for c in rates.columns[:3]] + [c for c in frame.columns if c in rates.columns[3:]]
             rates = rates[keep].round(1)
@@ -361,9 +361,24 @@ def write_report(
     """Write every output of the run (tables, figures, manifest.json) plus ``report.html``,
     ``explore.html`` (the interactive views each figure links to) and ``tables.xlsx``.
 
-    ``validation`` is ``validation.csv`` (a path or the table) from ``python -m analysis
-    validate score``; by default the one in ``out_dir``, if there is one. With it the report
-    has a section "How reliable is the coding"."""
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    out_dir : str or Path
+        The output folder (created if needed).
+    embed_font : bool
+        Embed a subset of the Chinese font, so the report reads the same on any machine.
+    validation : str, Path, DataFrame or None
+        ``validation.csv`` (a path or the table) from ``python -m analysis validate score``;
+        None: the one in ``out_dir``, if there is one. With it the report has a section
+        "How reliable is the coding".
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     from .explorer import write_explorer
 
     out = Path(out_dir)

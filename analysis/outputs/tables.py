@@ -174,14 +174,38 @@ def manifest(analysis: Analysis, outputs: list[str]) -> dict:
 def write_outputs(
     analysis: Analysis, out_dir: str | Path, *, figures: bool | None = None, formats: Sequence[str] | None = None
 ) -> list[Path]:
-    """Write every table, the figures (unless ``figures`` is False; default: the settings)
-    in ``formats`` (default: the settings' ``figure_formats``, PNG only unless asked) and
-    ``manifest.json`` into ``out_dir``; return the paths written.
+    """Write every table, the figures and ``manifest.json`` into ``out_dir``; return the paths.
 
     The files are written whole (:class:`~analysis.outputs.safe.OutputFolder`): staged, then
     moved into place with ``manifest.json`` last, so an interrupted run leaves the old set; a
     link at an output's name is replaced, never written through; an output that would replace
-    one of the run's inputs stops the run (:class:`~analysis.errors.AnalysisError`)."""
+    one of the run's inputs stops the run (:class:`~analysis.errors.AnalysisError`).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    out_dir : str or Path
+        The output folder (created if needed).
+    figures : bool or None
+        Draw the figures; None: the settings' ``figures``.
+    formats : sequence of str or None
+        What each figure is saved as, any of "png" (300 dpi), "svg", "pdf"; None: the settings'
+        ``figure_formats`` (PNG only unless asked).
+
+    Returns
+    -------
+    list of Path
+        The files written (``documents.csv``, ``terms.csv``, …, ``manifest.json``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import analysis
+    >>> written = analysis.write_outputs(analysis.analyse(), tempfile.mkdtemp(), figures=False)
+    >>> sorted(p.name for p in written)[:4]
+    ['adoption.csv', 'adoption_curve.csv', 'cluster_measures.csv', 'cluster_validation.csv']
+    """
     with OutputFolder(out_dir, run_inputs(analysis)) as folder:
         out = folder.stage
         written = write_tables(analysis, out)

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from ..methods.diagnostics import with_theme_candidates
-from ..methods.diagnostics import lexicon_report
 from ..methods.themes import Themes, period_keys
 from ..result import Analysis
 
@@ -88,7 +87,29 @@ def write_themes(
 ) -> list[Path]:
     """Write the theme tables (and, unless ``figures=False`` or the themes are not supported, the
     prevalence figure and the unit × theme heatmap; with ``view``, ``themes.html``) into
-    ``out_dir``; return the paths."""
+    ``out_dir``; return the paths.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis the themes were fitted on.
+    themes : Themes
+        From :func:`analysis.themes`.
+    out_dir : str or Path
+        The output folder (created if needed).
+    figures : bool
+        Draw ``figures/themes_over_time.png`` and ``figures/themes_by_unit.png``.
+    size : str or None
+        "print" or "slide"; None: the settings' ``figure_size``.
+    view : bool
+        Also write ``themes.html``, the theme view.
+
+    Returns
+    -------
+    list of Path
+        ``themes.csv``, ``document_themes.csv``, ``themes_by_unit.csv``, ``themes_by_period.csv``,
+        ``theme_validation.csv``, then the figures and the view.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -97,11 +118,7 @@ def write_themes(
         frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
     if themes.seeds:
-        report = analysis.methods.lexicon_report
-        if report.empty:  # a run without the research methods: the frequency-based report first
-            documents = analysis.documents.assign(text=analysis.texts())
-            report = lexicon_report(analysis.lexicon, documents, analysis.mentions, analysis.counts, analysis.terms, tokenizer=analysis.segmenter)
-        report = with_theme_candidates(report, themes.candidates())
+        report = with_theme_candidates(analysis.methods.lexicon_report, themes.candidates())  # the frequency-based report first
         path = out / "lexicon_report.csv"
         report.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)

@@ -114,6 +114,10 @@ class TermCounts:
         """Number of documents containing each term."""
         return column_counts(self.matrix)
 
+    def document_totals(self) -> np.ndarray:
+        """Kept tokens in each document (row sums)."""
+        return row_totals(self.matrix)
+
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance; empty groups left out."""
         names = list(dict.fromkeys(g for g in groups if g))

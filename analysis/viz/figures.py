@@ -5,7 +5,7 @@ computes statistics nor writes files. :func:`apply_house_style` then gives a fig
 (``"slide"``: 16:9; ``"print"``: one A4/Letter text column) and a source note (corpus and date
 range), and :func:`save_figure` writes PNG at 300 dpi, SVG and PDF.
 
-The house style: every figure uses the CJK font chosen in :mod:`analysis.fonts` (Noto Sans
+The house style: every figure uses the CJK font chosen in :mod:`analysis.viz.fonts` (Noto Sans
 CJK SC, word clouds included), the Okabe–Ito colour-blind-safe palette for categories and
 colour-blind-safe sequential maps for counts, a title, and a grey source note bottom left.
 PDFs embed the font as Type 3 glyphs: the font is CFF-flavoured OpenType, which matplotlib's
@@ -136,7 +136,28 @@ def figure_title(fig: Figure) -> str:
 
 
 def source_note(corpus: str, start: object = None, end: object = None, *, tool: str = "policy-analysis") -> str:
-    """The note under every figure: ``来源 Source: <corpus>, <start> – <end> · <tool>``."""
+    """The note under every figure: ``来源 Source: <corpus>, <start> – <end> · <tool>``.
+
+    Parameters
+    ----------
+    corpus : str
+        The corpus's name (:func:`analysis.corpus_name`).
+    start, end : date, str or None
+        The first and last day (:func:`analysis.date_range`); None: left out.
+    tool : str
+        The tool named at the end.
+
+    Returns
+    -------
+    str
+        The note.
+
+    Examples
+    --------
+    >>> from analysis import source_note
+    >>> source_note("某市公告", "2020-01-01", "2020-03-31")
+    '来源 Source: 某市公告, 2020-01-01 – 2020-03-31 · policy-analysis'
+    """
     dates = ""
     if start is not None and not pd.isna(start):
         first, last = str(start)[:10], str(end)[:10] if end is not None and not pd.isna(end) else str(start)[:10]
@@ -324,7 +345,34 @@ def _write_figure(fig: Figure, path: Path, *, dpi: int, bbox_inches: str | None)
 
 
 def plot_term_bar(terms: pd.DataFrame, *, top_n: int = 25, title: str = "最常见词语 Most frequent terms", font: str | None = None) -> Figure:
-    """Horizontal bars of the ``top_n`` most frequent terms (table from ``term_frequencies``)."""
+    """Horizontal bars of the ``top_n`` most frequent terms (table from ``term_frequencies``).
+
+    Parameters
+    ----------
+    terms : pandas.DataFrame
+        ``term, count`` (``result.terms``, ``terms.csv``), most frequent first.
+    top_n : int
+        Bars drawn.
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import analysis
+    >>> terms = pd.DataFrame({"term": ["疫情", "防控", "检查"], "count": [30, 20, 5]})
+    >>> figure = analysis.plot_term_bar(terms, top_n=3)
+    >>> [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    ['检查', '防控', '疫情']
+    """
     top = terms.head(top_n).iloc[::-1]
     height = 0.28 * len(top) + 1.2
     size, _, _ = row_label_fit(len(top), height, 1.2, 10.0)  # every term named: smaller type when many
@@ -376,7 +424,32 @@ def _cloud(frequencies: Mapping[str, float], *, width: int, height: int, font: s
 
 
 def plot_wordcloud(frequencies: Mapping[str, float], *, title: str = "", max_words: int = 150, font: str | None = None) -> Figure:
-    """A word cloud drawn from computed frequencies (term → count)."""
+    """A word cloud drawn from computed frequencies (term → count).
+
+    Parameters
+    ----------
+    frequencies : mapping of str to float
+        Term → count (or weight).
+    title : str
+        The figure's title ("": none).
+    max_words : int
+        Most terms drawn.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+
+    Examples
+    --------
+    >>> import analysis
+    >>> figure = analysis.plot_wordcloud({"疫情": 30, "防控": 20, "检查": 5}, title="词云")
+    >>> figure.axes[0].get_title()
+    '词云'
+    """
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(9, 5))
         ax.imshow(_cloud(frequencies, width=1400, height=780, font=font, max_words=max_words), interpolation="bilinear")
@@ -394,7 +467,29 @@ def plot_wordcloud_grid(
     """Small multiples: one word cloud per group (unit), groups in the given order.
 
     At most ``max_groups`` clouds, so each stays legible on a page: with more groups, those
-    with the most words are drawn (in the given order) and the title says how many of how many."""
+    with the most words are drawn (in the given order) and the title says how many of how many.
+
+    Parameters
+    ----------
+    frequencies_by_group : mapping of str to mapping
+        Group → (term → count), e.g. from ``result.terms_by_unit``.
+    max_words : int
+        Most terms drawn per cloud.
+    ncols : int
+        Clouds per row.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    title : str
+        The figure's title.
+    max_groups : int
+        Most clouds drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     groups = [g for g, freq in frequencies_by_group.items() if freq]
     if len(groups) > max_groups:
         title = f"{title} ({max_groups} of {len(groups)}, the most words)"
@@ -444,8 +539,26 @@ def _link_colors(clustering: Clustering) -> dict[int, str]:
 def plot_dendrogram(
     clustering: Clustering, *, title: str = "单位聚类 Units clustered by measures", font: str | None = None, size: str | None = None
 ) -> Figure:
-    """Dendrogram of the units; branches and labels coloured by cluster. ``size``: the house size
-    it will be published at, which sets how small leaf labels may get (None: the smallest)."""
+    """Dendrogram of the units; branches and labels coloured by cluster.
+
+    Parameters
+    ----------
+    clustering : Clustering
+        ``result.clustering``.
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    size : str or None
+        The house size it will be published at, "print" or "slide" (None: the smallest), which
+        sets how small labels may get.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     units = list(clustering.distances.index)
     link_colors = _link_colors(clustering)
     colors = cluster_colors(clustering.labels)
@@ -487,16 +600,48 @@ def plot_measure_heatmap(
     """Unit × measure heatmap, rows in dendrogram order, clusters marked; units left out of the
     clustering (no measure mentioned) come last, in grey.
 
-    Without ``chars`` the cells are mention counts, titled as mentions. With ``chars`` (each
-    row's characters of text, :func:`analysis.result.text_lengths`) the shade is mentions per
-    10,000 characters, what "emphasis" means when texts differ in length, with the counts still
-    written in the cells; a row with under a tenth of the median row's text
+    Without ``chars`` the cells are mention counts, titled as mentions. With ``chars`` the shade
+    is mentions per 10,000 characters, what "emphasis" means when texts differ in length, with
+    the counts still written in the cells; a row with under a tenth of the median row's text
     (``MIN_SHARE_OF_MEDIAN``) is left unshaded (its counts stay): a rate from a scrap of text is
-    not emphasis.
+    not emphasis. Many rows get smaller labels, then every second or third label, and no counts
+    in the cells, so that nothing overlaps at the house ``size``.
 
-    ``row_labels`` names the rows (e.g. documents, when a corpus has no units). Many rows get
-    smaller labels, then every second or third label, and no counts in the cells, so that
-    nothing overlaps at the house ``size`` it will be published at (None: at any)."""
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Unit × measure mention counts (``result.measures``).
+    clustering : Clustering or None
+        ``result.clustering``: rows in its dendrogram order, clusters marked; None: rows as given.
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    row_labels : mapping or None
+        Row → label (e.g. documents, when a corpus has no units).
+    title : str or None
+        The figure's title; None: one saying what the cells are.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    size : str or None
+        The house size it will be published at, "print" or "slide" (None: the smallest), which
+        sets how small labels may get.
+    chars : mapping of str to int or None
+        Each row's characters of text (:func:`analysis.text_lengths`): shade by rate.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import analysis
+    >>> counts = pd.DataFrame({"三防": [2, 0], "不聚集": [1, 3]}, index=pd.Index(["鹤北", "林口"], name="unit"))
+    >>> figure = analysis.plot_measure_heatmap(counts)
+    >>> [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    ['三防', '不聚集']
+    """
     from ..methods.evidence import MIN_SHARE_OF_MEDIAN
 
     order = list(clustering.order) if clustering is not None else list(matrix.index)
@@ -796,9 +941,6 @@ def plot_timeline(
 ) -> Figure:
     """One band per unit; each report drawn over its date range, coloured by its unit's cluster.
 
-    ``reports`` needs ``doc_id, unit, date_start, date_end`` (and optionally ``date_note``);
-    ``leading`` maps doc_id to a short label (its leading measures) written beside the bar.
-
     Labels never overlap: a unit's reports that are too close for their labels (daily reports,
     two on one day) are stacked in up to five lanes of its band. A unit that would need more
     lanes, or a chart too crowded to stack them, keeps its bars but loses its labels, and a note
@@ -809,6 +951,26 @@ def plot_timeline(
     Reports sparse over a long span (a day narrower than a twentieth of an inch) are drawn over
     their week, month or year, as a note under the axis says; the axis then ends at the data,
     and a label that would pass its end is left out (and counted in the note).
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame
+        ``doc_id, unit, date_start, date_end`` (and optionally ``date_note``): the documents
+        table.
+    labels : pandas.Series or None
+        Unit → cluster, for the colours (``result.clustering.labels``).
+    leading : mapping or None
+        doc_id → a short label written beside its bar (:func:`analysis.leading_measures`).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
     """
     reports = reports.dropna(subset=["date_start"])
     reports = reports[reports["unit"].astype(bool)]
@@ -875,15 +1037,32 @@ def plot_measures_over_time(
 ) -> Figure:
     """Measure × period grid (rows: measures, columns: periods), cells shaded by ``value``.
 
-    ``too_little`` names periods whose text is too short for a rate (see
-    :mod:`analysis.methods.evidence`): their columns are greyed and unshaded, and the title says
-    how many, so one mention in a scrap of text is never the darkest cell.
+    Mentions per 10,000 characters are what to show when periods differ in length: a long report
+    mentions everything more. A period without text (no rate) is left blank.
 
-    ``table`` is a period × measure table: mention counts (``value="mentions"``, e.g. from
-    ``measures_by_period``) or mentions per 10,000 characters (``value="per_10k_chars"``, e.g.
-    :func:`analysis.trend_matrix` of the trends), which is what to show when periods differ in
-    length: a long report mentions everything more. A period without text (no rate) is left
-    blank.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Period × measure: mention counts (``value="mentions"``, e.g. ``result.by_period``) or
+        mentions per 10,000 characters (``value="per_10k_chars"``, e.g. :func:`analysis.trend_matrix`).
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str or None
+        The figure's title; None: one saying what the cells are.
+    value : str
+        "mentions" or "per_10k_chars": what the cells hold.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    too_little : sequence of str
+        Periods whose text is too short for a rate (see :mod:`analysis.methods.evidence`): their
+        columns are greyed and unshaded, and the title says how many, so one mention in a scrap
+        of text is never the darkest cell.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
     """
     per_10k = value == "per_10k_chars"
     if value not in {"mentions", "per_10k_chars"}:
@@ -945,8 +1124,26 @@ def plot_document_lengths(
     documents: pd.DataFrame, *, title: str = "各文档长度 Document lengths", font: str | None = None, size: str | None = None
 ) -> Figure:
     """Characters per document, labelled by unit (or doc_id) and coloured by kind (report/summary);
-    more than 40 documents, their distribution (a histogram, stacked by kind). ``size``: the house
-    size it will be published at (None: the smallest), which sets the labels' size."""
+    more than 40 documents, their distribution (a histogram, stacked by kind).
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        The documents table (``doc_id, unit, kind, n_chars``).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    size : str or None
+        The house size it will be published at, "print" or "slide" (None: the smallest), which
+        sets how small labels may get.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     frame = documents.reset_index(drop=True)
     kinds = (("report", PALETTE[0], "报告 report"), ("summary", _GREY, "概述 summary"))
     if len(frame) > 40:

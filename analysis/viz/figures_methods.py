@@ -1,7 +1,7 @@
 """Figures for the research methods: keyness bars, co-occurrence network, cluster validation, trends.
 
-Like :mod:`analysis.figures`, each ``plot_*`` function takes computed tables and returns a
-matplotlib Figure (no statistics, no files); save with :func:`analysis.figures.save_figure`.
+Like :mod:`analysis.viz.figures`, each ``plot_*`` function takes computed tables and returns a
+matplotlib Figure (no statistics, no files); save with :func:`analysis.viz.figures.save_figure`.
 Same CJK font, same Okabe–Ito palette.
 """
 
@@ -50,9 +50,31 @@ def plot_keyness(
 ) -> Figure:
     """Small multiples: per group, its ``top_n`` over-used terms by G², dark when significant.
 
-    ``keyness`` is the table from :func:`analysis.keyness.keyness` (one grouping only). At most
-    ``max_groups`` panels, so each stays legible: with more groups, those whose leading term is
-    the most distinctive (highest G²) are drawn, in the given order, and the title says so.
+    At most ``max_groups`` panels, so each stays legible: with more groups, those whose leading
+    term is the most distinctive (highest G²) are drawn, in the given order, and the title says so.
+
+    Parameters
+    ----------
+    keyness : pandas.DataFrame
+        From :func:`analysis.keyness` (one grouping only).
+    groups : list of str or None
+        The groups to draw, in order; None: all.
+    top_n : int
+        Terms per panel.
+    ncols : int
+        Panels per row.
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    max_groups : int
+        Most panels drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
     """
     over = keyness[keyness["direction"] == "over"]
     groups = groups or list(dict.fromkeys(over["group"]))
@@ -100,8 +122,29 @@ def plot_cooccurrence_network(
 ) -> Figure:
     """Network of measures: node size = reports mentioning it, edge width = reports mentioning both.
 
-    Edges need at least ``min_together`` shared reports; edge shade follows Jaccard. The layout
-    is circular, measures in ``order`` (e.g. the lexicon's), so it is the same on every run.
+    Edge shade follows Jaccard. The layout is circular, measures in ``order``, so it is the same
+    on every run.
+
+    Parameters
+    ----------
+    cooccurrence : pandas.DataFrame
+        ``result.methods.cooccurrence`` (``cooccurrence.csv``).
+    min_together : int
+        Edges need at least this many shared reports.
+    order : list of str or None
+        The measures around the circle (e.g. the lexicon's order).
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
     """
     import networkx as nx
 
@@ -161,7 +204,25 @@ def plot_cluster_validation(
     validation: ClusterValidation, *, title: str = "聚类验证 Are the clusters stable?", font: str | None = None, max_units: int = 15
 ) -> Figure:
     """Four panels: silhouette per k, bootstrap ARI distribution, per-unit stability (the
-    ``max_units`` least stable units when there are more), linkage agreement."""
+    ``max_units`` least stable units when there are more), linkage agreement.
+
+    Parameters
+    ----------
+    validation : ClusterValidation
+        ``result.methods.validation``.
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    max_units : int
+        Most units drawn in the stability panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     stability = validation.unit_stability.sort_values(kind="stable")
     shown = stability.iloc[:max_units]
     height = 4.2 + 0.18 * len(shown)
@@ -228,6 +289,25 @@ def plot_trends(
     """Lines of mentions per 10,000 characters by period for the ``top_n`` most mentioned measures.
 
     Periods without a dated document are gaps in the lines (no text, so no rate).
+
+    Parameters
+    ----------
+    trends : pandas.DataFrame
+        :func:`analysis.mention_trends` (``trends.csv``).
+    top_n : int
+        Measures drawn.
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
     """
     table = trend_matrix(trends, top_n=top_n)
     periods = list(table.index)
@@ -268,7 +348,29 @@ def plot_trends_grid(
     title: str = "各主题提及频率 Mentions per 10,000 characters, one panel per measure",
     font: str | None = None,
 ) -> Figure:
-    """Small multiples of :func:`plot_trends`: one panel per measure, shared axes, for long corpora."""
+    """Small multiples of :func:`plot_trends`: one panel per measure, shared axes, for long corpora.
+
+    Parameters
+    ----------
+    trends : pandas.DataFrame
+        :func:`analysis.mention_trends` (``trends.csv``).
+    top_n : int
+        Measures drawn (one panel each).
+    ncols : int
+        Panels per row.
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     table = trend_matrix(trends, top_n=top_n)
     periods = list(table.index)
     x = np.arange(len(periods))
@@ -382,12 +484,32 @@ def plot_adoption(
     font: str | None = None,
 ) -> Figure:
     """Cumulative adoption curves: one step line per measure, the share of units that have
-    mentioned it by each date (``curve`` from :func:`analysis.methods.diffusion.adoption_curve`).
+    mentioned it by each date.
 
     The ``top_n`` measures with the most adopters by the last date are drawn (ties: the
     earlier adopted first), so the lines stay readable. When two of them follow the same path
     (one line would hide the other), each measure gets a panel of its own, the others drawn
     in grey behind it for comparison.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        ``result.methods.adoption_curve`` (``adoption_curve.csv``, from
+        :func:`analysis.methods.diffusion.adoption_curve`).
+    top_n : int
+        Measures drawn.
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
     """
     last = curve.groupby("measure", sort=False).tail(1).set_index("measure")
     order = list(dict.fromkeys(curve["measure"]))
@@ -444,11 +566,31 @@ def plot_adoption_grid(
     font: str | None = None,
     size: str | None = None,
 ) -> Figure:
-    """Unit × measure grid of first-mention dates (``adoption`` from
-    :func:`analysis.methods.diffusion.adoption`): each cell shows the date and is shaded by the
+    """Unit × measure grid of first-mention dates: each cell shows the date and is shaded by the
     lag behind the measure's first adopter (dark: first); blank where the unit never mentions
-    it. Units (rows) are ordered by their first adoption, measures (columns) by theirs. ``size``:
-    the house size it will be published at (None: the smallest), which decides whether the dates fit."""
+    it. Units (rows) are ordered by their first adoption, measures (columns) by theirs.
+
+    Parameters
+    ----------
+    adoption : pandas.DataFrame
+        ``result.methods.adoption`` (``adoption.csv``, from
+        :func:`analysis.methods.diffusion.adoption`).
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    size : str or None
+        The house size it will be published at (None: the smallest), which decides whether the
+        dates fit.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     measures = _adoption_order(adoption)
     adopted = adoption[adoption["adopted"]]
     unit_first = adopted.groupby("unit", sort=False)["first_date"].min()
@@ -535,7 +677,27 @@ def plot_comparison(
     """Two panels of log ratios from :func:`analysis.compare` (``comparison.csv``): every measure
     mentioned on either side (annotated with both sides' mentions per 10,000 characters), and
     the ``top_n`` terms by G² that each side uses more (annotated with both counts). Dark bars
-    are significant by the test over documents (``significant``; G² against a reference list)."""
+    are significant by the test over documents (``significant``; G² against a reference list).
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        From :func:`analysis.compare`.
+    top_n : int
+        Terms drawn each way.
+    labels : mapping or None
+        Measure → label drawn instead of its name (e.g. the lexicon's English glosses).
+    title : str
+        The figure's title.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     label_a = str(comparison["side_a"].iloc[0]) if len(comparison) else "A"
     label_b = str(comparison["side_b"].iloc[0]) if len(comparison) else "B"
     measures = comparison[comparison["kind"] == "measure"]

@@ -28,7 +28,23 @@ def verdict_line(themes: Themes) -> str:
 
 def plot_theme_prevalence(themes: Themes, *, ncols: int = 2, font: str | None = None) -> Figure:
     """One panel per theme: its share of each period's text (documents weighted by their kept
-    tokens). A period without a dated document is a gap in the line, not a zero."""
+    tokens). A period without a dated document is a gap in the line, not a zero.
+
+    Parameters
+    ----------
+    themes : Themes
+        From :func:`analysis.themes`.
+    ncols : int
+        Panels per row.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     table = themes.by_period
     periods = [str(p) for p in table.index]
     x = np.arange(len(periods))
@@ -64,7 +80,24 @@ def plot_theme_prevalence(themes: Themes, *, ncols: int = 2, font: str | None = 
 
 
 def plot_theme_heatmap(themes: Themes, *, font: str | None = None, size: str | None = None) -> Figure:
-    """Unit × theme: each unit's text shared among the themes (rows sum to 100 %)."""
+    """Unit × theme: each unit's text shared among the themes (rows sum to 100 %).
+
+    Parameters
+    ----------
+    themes : Themes
+        From :func:`analysis.themes`.
+    font : str or None
+        A font file or family for the Chinese text; None: the house font (Noto Sans CJK SC, or
+        ``POLICY_ANALYSIS_FONT``).
+    size : str or None
+        The house size it will be published at, "print" or "slide" (None: the smallest), which
+        sets how small labels may get.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, not saved: :func:`analysis.publish_figure` saves it in the house style.
+    """
     table = themes.by_unit
     units = [str(u) for u in table.index]
     columns = [f"{n}\n{themes.labels[i].replace('·', chr(10))}" for i, n in enumerate(themes.names)]

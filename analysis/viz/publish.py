@@ -15,14 +15,31 @@ from ..config import FIGURE_FORMATS
 from ..errors import AnalysisError
 from ..progress import counter
 from ..result import Analysis, corpus_name, date_range, leading_measures, text_lengths
-from ..methods.trends import lengths_differ, thin_periods, trend_matrix
+from ..methods.trends import lengths_differ, thin_periods
 from . import figures, figures_methods
 
 __all__ = ["figure_source_note", "document_labels", "publish_figure", "draw_figures"]
 
 
 def figure_source_note(analysis: Analysis) -> str:
-    """The source note written under every figure: corpus name and date range."""
+    """The source note written under every figure: corpus name and date range.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+
+    Returns
+    -------
+    str
+        The note (:func:`analysis.source_note`).
+
+    Examples
+    --------
+    >>> import analysis
+    >>> analysis.figure_source_note(analysis.analyse())
+    '来源 Source: 省林业公安局《省林区公安各分局开展疫情防控工作督导检查》, 2020-04-18 – 2020-04-23 · policy-analysis'
+    """
     start, end = date_range(analysis)
     return figures.source_note(corpus_name(analysis), start, end)
 
@@ -54,8 +71,29 @@ def publish_figure(
     PNG at 300 dpi, SVG and PDF).
 
     What the notebooks call, so that their figures match the ones ``run`` and ``report`` write;
-    the figure stays open, so a notebook still shows it. ``source`` replaces the note made from
-    ``analysis`` (corpus name and date range).
+    the figure stays open, so a notebook still shows it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure from a ``plot_*`` function.
+    analysis : Analysis
+        The analysis it shows: the source note and the default size come from it.
+    out_dir : str or Path
+        The folder to save into (created if needed).
+    name : str
+        The file name without suffix.
+    size : str or None
+        "print" (A4/Letter text width) or "slide" (16:9); None: the settings' ``figure_size``.
+    source : str or None
+        A note to write instead of the one made from ``analysis`` (corpus name and date range).
+    formats : sequence of str
+        Any of "png", "svg", "pdf".
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     size = size or analysis.settings.figure_size
     figures.apply_house_style(fig, source=figure_source_note(analysis) if source is None else source, size=size, font=analysis.settings.font)
@@ -73,10 +111,28 @@ def draw_figures(
 ) -> list[Path]:
     """Draw every figure the corpus supports into ``out_dir``; return the paths.
 
-    Each figure gets the house style (:func:`analysis.viz.figures.apply_house_style`): ``size``
-    "print" or "slide", ``labels`` "zh" or "en" (measures labelled by their English glosses)
-    and ``formats`` (any of "png" at 300 dpi, "svg", "pdf") default to the settings: PNG only
-    unless ``[figures] formats`` says more.
+    Each figure gets the house style (:func:`analysis.viz.figures.apply_house_style`).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analysis.analyse`.
+    out_dir : str or Path
+        The folder to save into (created if needed).
+    size : str or None
+        "print" or "slide"; None: the settings' ``figure_size``.
+    labels : str or None
+        "zh" (measure names) or "en" (the lexicon's English glosses); None: the settings'.
+    progress : bool or None
+        A progress bar; None: the settings' (on a terminal or in a notebook).
+    formats : sequence of str or None
+        Any of "png" (300 dpi), "svg", "pdf"; None: the settings' ``figure_formats`` (PNG only
+        unless ``[figures] formats`` says more).
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     import matplotlib.pyplot as plt
 
@@ -139,7 +195,7 @@ def draw_figures(
     if not analysis.by_period.empty and analysis.by_period.to_numpy().sum() > 0:
         trends = analysis.methods.trends
         if lengths_differ(trends):  # a long period mentions everything more: compare rates, not counts
-            rates = trend_matrix(trends)
+            rates = analysis.methods.trend_rates
             save(
                 figures.plot_measures_over_time(rates, labels=measure_names, value="per_10k_chars", font=font, too_little=thin_periods(trends)),
                 "measures_over_time",

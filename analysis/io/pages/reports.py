@@ -2,7 +2,7 @@
 
 A bulletin page (see ``data/raw/``) carries web chrome (breadcrumbs, footers), a title, a
 metadata line with the publication date and publisher, then one paragraph per unit and day:
-"4月18日-19日,林区公安局鹤北分局局长……". :func:`read_bulletin` strips the chrome, reads the
+"4月18日-19日,林区公安局鹤北分局局长……". :func:`split_bulletin` strips the chrome, reads the
 metadata and returns one :class:`Document` per paragraph, with the unit and dates it reports
 on. Paragraphs without a unit or a date (an opening summary) are kept as corpus-level
 documents with empty fields. An article about one unit is read the same way: its title, lede

@@ -1,0 +1,287 @@
+"""The document-feature matrix: every document's term counts, with its variables, in one object.
+
+As quanteda's ``dfm`` is for its users: sparse document × term counts (rows as in the
+documents table, terms in sorted order) with the document variables (``doc_id``, ``unit``,
+dates, issuer, source, layout, …) travelling with their rows, and the operations the methods
+need: group sums by any variable, selection of documents or features, totals (per document,
+per feature, document frequency) and weighting (relative frequency, TF-IDF). A :class:`DFM` is a
+:class:`~analysis.text.counts.TermCounts`, so every function that takes counts takes it; its
+sums are :mod:`analysis.text.counts`' blockwise ones (no copy of the whole matrix), computed
+once and kept. Tables come out sorted by count (descending), then term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .counts import TermCounts, as_counts, column_counts, column_totals, row_totals, term_frequencies, term_frequencies_by
+from .tokens import TokenIds
+
+__all__ = ["DFM"]
+
+Groups = str | Sequence[Any] | Mapping[str, Any]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False  # kept and handed out: a caller cannot change it by mistake
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class DFM(TermCounts):
+    """Document × term counts with one row of document variables per document (``result.dfm``).
+
+    Read-only: every operation returns a new matrix or a table; totals and group sums are
+    computed on first use and kept. A :class:`~analysis.text.counts.TermCounts`, so every
+    function that takes counts takes it. ``result.dfm`` is the run's; :meth:`from_tokens` and
+    :meth:`from_counts` build one.
+
+    Attributes
+    ----------
+    vocabulary : list of str
+        The features (terms), sorted.
+    matrix : scipy.sparse.csr_matrix
+        ``matrix[i, j]``: how often ``vocabulary[j]`` occurs in document ``i`` (integers; floats
+        once weighted).
+    docvars : pandas.DataFrame
+        One row per document, in the matrix's order: ``doc_id``, ``unit``, ``date_start``, …
+        (the documents table without its texts).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis import DFM
+    >>> dfm = DFM.from_tokens([["口罩", "消毒", "口罩"], ["口罩"], ["边境"]],
+    ...                       pd.DataFrame({"doc_id": ["a", "b", "c"], "unit": ["鹤北", "绥阳", "鹤北"]}))
+    >>> dfm
+    DFM: 3 documents × 3 features, 5 tokens; docvars: doc_id, unit
+    >>> dfm.feature_totals().tolist(), dfm.document_frequency().tolist()
+    ([3, 1, 1], [2, 1, 1])
+    >>> grouped = dfm.group("unit")
+    >>> grouped.docvars["unit"].tolist(), grouped.matrix.toarray().tolist()
+    (['鹤北', '绥阳'], [[2, 1, 1], [1, 0, 0]])
+    >>> dfm.subset(unit="鹤北").frequencies().values.tolist()
+    [['口罩', 2, 1], ['消毒', 1, 1], ['边境', 1, 1]]
+    """
+
+    docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def __post_init__(self) -> None:
+        docvars = self.docvars
+        if docvars.empty and not len(docvars.columns):
+            docvars = pd.DataFrame(index=pd.RangeIndex(self.matrix.shape[0]))
+        if len(docvars) != self.matrix.shape[0]:
+            raise ValueError(f"{len(docvars)} rows of document variables for {self.matrix.shape[0]} rows of counts")
+        if len(self.vocabulary) != self.matrix.shape[1]:
+            raise ValueError(f"{len(self.vocabulary)} features for {self.matrix.shape[1]} columns of counts")
+        if not docvars.index.equals(pd.RangeIndex(len(docvars))):  # rows by position; no copy when they already are
+            object.__setattr__(self, "docvars", docvars.reset_index(drop=True))
+        elif docvars is not self.docvars:
+            object.__setattr__(self, "docvars", docvars)
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def from_counts(cls, counts: TermCounts, docvars: pd.DataFrame | None = None) -> "DFM":
+        """The counts of a run (or any :class:`TermCounts`) with their documents' variables;
+        a ``text`` column is left out (texts are not document variables)."""
+        if docvars is None:
+            docvars = pd.DataFrame(index=pd.RangeIndex(counts.matrix.shape[0]))
+        elif "text" in docvars.columns:
+            docvars = docvars.drop(columns="text")
+        return cls(counts.vocabulary, counts.matrix, docvars)
+
+    @classmethod
+    def from_tokens(cls, tokens: "Sequence[Sequence[str]] | TokenIds", docvars: pd.DataFrame | None = None) -> "DFM":  # type: ignore[override]
+        """Counts of token lists (one per document) or :class:`TokenIds`, with ``docvars``."""
+        return cls.from_counts(as_counts(tokens), docvars)
+
+    def _with(self, matrix: sp.csr_matrix, vocabulary: Sequence[str] | None = None, docvars: pd.DataFrame | None = None) -> "DFM":
+        return DFM(list(self.vocabulary if vocabulary is None else vocabulary), matrix, self.docvars if docvars is None else docvars)
+
+    # -- size and totals --------------------------------------------------------------------
+    @property
+    def n_documents(self) -> int:
+        return int(self.matrix.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.matrix.shape[1])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.n_documents, self.n_features
+
+    def __len__(self) -> int:
+        return self.n_documents
+
+    def __repr__(self) -> str:
+        variables = ", ".join(map(str, self.docvars.columns[:8])) + (", …" if len(self.docvars.columns) > 8 else "")
+        return f"DFM: {self.n_documents} documents × {self.n_features} features, {self.n_tokens} tokens; docvars: {variables or 'none'}"
+
+    @cached_property
+    def _feature_totals(self) -> np.ndarray:
+        return _read_only(column_totals(self.matrix) if np.issubdtype(self.matrix.dtype, np.integer) else np.asarray(self.matrix.sum(axis=0)).ravel())
+
+    @cached_property
+    def _document_frequency(self) -> np.ndarray:
+        return _read_only(column_counts(self.matrix))
+
+    @cached_property
+    def _document_totals(self) -> np.ndarray:
+        return _read_only(row_totals(self.matrix) if np.issubdtype(self.matrix.dtype, np.integer) else np.asarray(self.matrix.sum(axis=1)).ravel())
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self._feature_totals.sum())
+
+    def totals(self) -> np.ndarray:
+        """Occurrences of each feature over all documents (``vocabulary`` order)."""
+        return self._feature_totals
+
+    def feature_totals(self) -> np.ndarray:
+        """Occurrences of each feature over all documents (``vocabulary`` order)."""
+        return self._feature_totals
+
+    def document_counts(self) -> np.ndarray:
+        """Number of documents holding each feature (its document frequency)."""
+        return self._document_frequency
+
+    def document_frequency(self) -> np.ndarray:
+        """Number of documents holding each feature."""
+        return self._document_frequency
+
+    def document_totals(self) -> np.ndarray:
+        """Tokens kept in each document (row sums, documents' order)."""
+        return self._document_totals
+
+    # -- document variables and groups ------------------------------------------------------
+    def labels(self, by: Groups) -> list[str]:
+        """One group label per document: ``by`` is a document variable's name, one label per
+        document, or a mapping doc_id → label. Missing labels are ``""`` (left out of groups)."""
+        if isinstance(by, str):
+            if by not in self.docvars.columns:
+                raise KeyError(f"'{by}' is not a document variable (variables: {', '.join(map(str, self.docvars.columns))})")
+            return self.docvars[by].fillna("").astype(str).tolist()
+        if isinstance(by, Mapping):
+            if "doc_id" not in self.docvars.columns:
+                raise KeyError("a mapping doc_id → group needs the document variable 'doc_id'")
+            return [str(by.get(d, "") or "") for d in self.docvars["doc_id"]]
+        labels = ["" if g is None or (isinstance(g, float) and np.isnan(g)) or g == "" else str(g) for g in by]
+        if len(labels) != self.n_documents:
+            raise ValueError(f"{len(labels)} groups for {self.n_documents} documents")
+        return labels
+
+    def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
+        """Group × term counts, groups in order of first appearance (empty labels left out);
+        kept per grouping, so the tables and methods that group alike sum once."""
+        cache = self.__dict__.setdefault("_pooled", {})
+        key = tuple(groups)
+        if key not in cache:
+            cache[key] = TermCounts.pooled(self, list(groups))
+        names, matrix = cache[key]
+        return list(names), matrix
+
+    def group(self, by: Groups, *, sort: bool = False) -> "DFM":
+        """Sum the documents of each group into one row (as quanteda's ``dfm_group``).
+
+        ``by``: a document variable (``"unit"``, ``"issuer"``, …), one label per document, or a
+        mapping doc_id → label; documents without a label are left out. Groups in order of first
+        appearance (``sort``: sorted by label). The result's document variables are the group
+        label (named after ``by``, else ``group``) and ``n_documents``."""
+        labels = self.labels(by)
+        names, matrix = self.pooled(labels)
+        sizes = pd.Series(labels).value_counts()
+        if sort:
+            order = sorted(range(len(names)), key=names.__getitem__)
+            names, matrix = [names[i] for i in order], matrix[order]
+        name = by if isinstance(by, str) else "group"
+        docvars = pd.DataFrame({name: pd.Series(names, dtype=object), "n_documents": [int(sizes[n]) for n in names]})
+        return self._with(matrix.tocsr(), docvars=docvars)
+
+    # -- selection -----------------------------------------------------------------------------
+    def subset(self, keep: Sequence[bool] | Sequence[int] | np.ndarray | None = None, **equals: Any) -> "DFM":
+        """The documents selected by ``keep`` (a boolean mask or row positions) and/or whose
+        variables equal the values given, e.g. ``dfm.subset(unit="鹤北")`` (as quanteda's
+        ``dfm_subset``); rows stay in order."""
+        mask = np.ones(self.n_documents, dtype=bool)
+        if keep is not None:
+            keep = np.asarray(keep)
+            if keep.dtype == bool:
+                if len(keep) != self.n_documents:
+                    raise ValueError(f"a mask of {len(keep)} for {self.n_documents} documents")
+                mask &= keep
+            else:
+                chosen = np.zeros(self.n_documents, dtype=bool)
+                chosen[keep.astype(np.int64)] = True
+                mask &= chosen
+        for name, value in equals.items():
+            if name not in self.docvars.columns:
+                raise KeyError(f"'{name}' is not a document variable (variables: {', '.join(map(str, self.docvars.columns))})")
+            column = self.docvars[name]
+            mask &= (column.isin(value) if isinstance(value, (list, tuple, set, frozenset)) else column == value).to_numpy(dtype=bool)
+        rows = np.flatnonzero(mask)
+        return self._with(self.matrix[rows], docvars=self.docvars.iloc[rows].reset_index(drop=True))
+
+    def select(self, features: Sequence[str] | Sequence[bool] | np.ndarray) -> "DFM":
+        """Only the features given (terms, or a boolean mask over ``vocabulary``), in vocabulary
+        order; terms not in the vocabulary are ignored (as quanteda's ``dfm_select``)."""
+        features = np.asarray(features)
+        if features.dtype == bool:
+            if len(features) != self.n_features:
+                raise ValueError(f"a mask of {len(features)} for {self.n_features} features")
+            columns = np.flatnonzero(features)
+        else:
+            position = {t: j for j, t in enumerate(self.vocabulary)}
+            columns = np.array(sorted({position[t] for t in features.tolist() if t in position}), dtype=np.int64)
+        return self._with(self.matrix[:, columns].tocsr(), vocabulary=[self.vocabulary[j] for j in columns])
+
+    def trim(self, *, min_count: int = 1, min_docs: int = 1) -> "DFM":
+        """Only features occurring at least ``min_count`` times in ``min_docs`` or more documents
+        (quanteda's ``dfm_trim``)."""
+        return self.select((self.feature_totals() >= min_count) & (self.document_frequency() >= min_docs))
+
+    # -- weighting -------------------------------------------------------------------------------
+    def weight(self, scheme: str = "prop") -> "DFM":
+        """Weighted counts (quanteda's ``dfm_weight``): ``"prop"`` each count divided by its
+        document's tokens (relative frequency; an empty document stays zero), ``"boolean"`` 1
+        where the term occurs, ``"count"`` as is."""
+        if scheme == "count":
+            return self
+        if scheme == "boolean":
+            matrix = self.matrix.copy()
+            matrix.data = np.ones_like(matrix.data)
+            return self._with(matrix)
+        if scheme == "prop":
+            sizes = self.document_totals().astype(float)
+            scale = np.divide(1.0, sizes, out=np.zeros_like(sizes), where=sizes > 0)
+            return self._with(sp.diags(scale).dot(self.matrix.astype(float)).tocsr())
+        raise ValueError(f"weighting scheme must be 'prop', 'boolean' or 'count', not {scheme!r}")
+
+    def tfidf(self, *, sublinear: bool = True) -> "DFM":
+        """TF-IDF weights, as scikit-learn's ``TfidfTransformer`` gives them (smoothed IDF, rows
+        L2-normalised; ``sublinear``: 1 + log of the count), so the floats are those of the
+        methods that weight this way (distinctive terms, themes)."""
+        from sklearn.feature_extraction.text import TfidfTransformer  # imported when needed: slow to import
+
+        return self._with(TfidfTransformer(sublinear_tf=sublinear).fit_transform(self.matrix).tocsr())
+
+    # -- tables ----------------------------------------------------------------------------------
+    def frequencies(self, by: Groups | None = None) -> pd.DataFrame:
+        """``term, count, doc_count`` over all documents (``terms.csv``); with ``by``, the long
+        table ``group, term, count`` of each group (``terms_by_unit.csv``). Sorted by count
+        (descending), then term; kept once computed for a document variable's name."""
+        cache = self.__dict__.setdefault("_frequencies", {})
+        key = by if by is None or isinstance(by, str) else None
+        if key in cache and (by is None or isinstance(by, str)):
+            return cache[key]
+        table = term_frequencies(self) if by is None else term_frequencies_by(self, self.labels(by))
+        if by is None or isinstance(by, str):
+            cache[key] = table
+        return table
