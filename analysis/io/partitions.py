@@ -50,7 +50,7 @@ from .model import Corpus, Document, Skipped, Source
 __all__ = ["BLOCK_BYTES", "Block", "TableScan", "Piece", "PieceReading", "worth_scanning", "scan_table", "plan_partitions", "read_partition", "assemble", "SPLIT_FORMATS"]
 
 #: About how many bytes of input one partition holds (a block of a large table, or small files together).
-BLOCK_BYTES = 32 * 2**20
+BLOCK_BYTES = 16 * 2**20
 
 #: Formats a large file of which is cut into blocks (when it is clean UTF-8).
 SPLIT_FORMATS = ("jsonl", "csv", "tsv")
