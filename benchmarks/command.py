@@ -2,11 +2,14 @@
 
 Every timing is a whole process, measured side by side with the plain alternative in the same
 run and interleaved round by round, so the machine's slow spells weigh on both sides. The plain
-alternative is a script that reads the same texts, ``jieba.lcut``s each and ``Counter.update``s.
+alternative is a script that reads the same texts, ``jieba.lcut``s each and ``Counter.update``s;
+the floor script (issue 26's yardstick) reads them, ``rjieba.cut``s each, ``Counter.update``s and
+imports NumPy, pandas, SciPy and scikit-learn, the least any run of ours must do.
 It prints the six figures of the speed issue, and the import time:
 
 1. ``python -m analysis run --no-figures`` on a JSON Lines corpus of ``--mb`` MB built
-   from the government work reports (default 20), against the plain script on the same file;
+   from the government work reports (default 20), against the floor script and the plain script
+   on the same file, wall and CPU (user + system) time;
 2. ``python -m analysis run`` with figures (PNG only, its default) on the shipped bulletin, and with
    ``--config examples/gov-work-reports.toml`` on the government work reports, each against the
    plain script on the same texts;
@@ -22,8 +25,9 @@ It prints the six figures of the speed issue, and the import time:
 
     .venv/bin/python benchmarks/command.py [--mb 20] [--repeat 3] [--memory 100,500] [--dask-mb 1000] [--only NAME,…] [--compare DIR]
 
-``--compare DIR`` also times ``run`` from another checkout on the 20 MB corpus, interleaved
-(before and after in one run: e.g. ``git worktree add /tmp/before HEAD~5``).
+``--compare DIR`` (repeatable) also times ``run`` from another checkout on the 20 MB corpus, interleaved
+(before and after in one run: e.g. ``git worktree add /tmp/before HEAD~5``); it runs with DIR as
+the working directory, so that ``python -m analysis`` imports DIR's package.
 """
 
 from __future__ import annotations
@@ -53,6 +57,17 @@ with open(sys.argv[1], encoding="utf-8") as lines:
     for line in lines:
         record = json.loads(line)
         counts.update(jieba.lcut(record.get("text") or record.get("content") or ""))
+print(len(counts))
+"""
+FLOOR_JSONL = """
+import collections, json, sys
+import numpy, pandas, scipy.sparse, sklearn.cluster
+import rjieba
+counts = collections.Counter()
+with open(sys.argv[1], encoding="utf-8") as lines:
+    for line in lines:
+        record = json.loads(line)
+        counts.update(rjieba.cut(record.get("text") or record.get("content") or ""))
 print(len(counts))
 """
 PLAIN_PAGE = """
@@ -95,14 +110,24 @@ def build_jsonl(path: Path, *, megabytes: float, seed: int = 4) -> dict:
 def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
     """Seconds from process start to exit, and the peak resident memory (MB) of the process
     and its children (GNU time's maximum resident set size)."""
+    seconds, peak, _ = timed_cpu(command, env, cwd)
+    return seconds, peak
+
+
+def timed_cpu(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, float]:
+    """:func:`timed`, and the CPU seconds (user + system) of the process and its children: on a
+    shared machine the CPU time says what the run costs when wall time says how busy the others were."""
     gnu_time = Path("/usr/bin/time").exists()  # Debian's package `time`; without it memory is not measured
     start = time.perf_counter()
+    before = os.times()
     done = subprocess.run([*(["/usr/bin/time", "-f", "%M"] if gnu_time else []), *command], capture_output=True, text=True, env=env, cwd=cwd)
     seconds = time.perf_counter() - start
+    after = os.times()
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
     peak_kb = int(done.stderr.strip().splitlines()[-1]) if gnu_time else float("nan")
-    return seconds, peak_kb / 1024
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return seconds, peak_kb / 1024, cpu
 
 
 def sampled(command: list[str], env: dict | None = None, every: float = 0.1) -> tuple[float, float, dict[str, float], float]:
@@ -162,7 +187,7 @@ def main() -> None:
     parser.add_argument("--memory", default="", help="corpus sizes in MB for the memory runs, e.g. 100,500")
     parser.add_argument("--dask-mb", type=float, default=0.0, help="corpus size in MB for the Dask run (e.g. 1000; none by default)")
     parser.add_argument("--only", default="", help="run only these: corpus, bulletin, gov, notebooks, memory, dask, progress, import")
-    parser.add_argument("--compare", type=Path, help="also time `run` from this other checkout, interleaved")
+    parser.add_argument("--compare", type=Path, action="append", default=[], help="also time `run` from this other checkout, interleaved (may be repeated)")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(","))) or {"corpus", "bulletin", "gov", "notebooks", "memory", "dask", "progress", "import"}
     env = dict(os.environ, MPLBACKEND="Agg")
@@ -178,11 +203,25 @@ def main() -> None:
             built = build_jsonl(corpus, megabytes=args.mb)
             print(f"\n1. {args.mb:.0f} MB corpus: {built['documents']} documents, {built['text_mb']:.1f} MB of text")
             run = [py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--out", str(tmp / "out")]
-            compare("run --no-figures", run, [py, str(plain_jsonl), str(corpus)], args.repeat, env, "plain / ours >= 8")
-            if args.compare:
-                other = {**env, "PYTHONPATH": str(args.compare.resolve())}
-                times = [timed(run, other)[0] for _ in range(args.repeat)]
-                print(f"  run from {args.compare}: {statistics.median(times):.2f} s ({', '.join(f'{v:.2f}' for v in times)})")
+            floor_jsonl = tmp / "floor_jsonl.py"
+            floor_jsonl.write_text(FLOOR_JSONL, encoding="utf-8")
+            sides = {"ours": (run, None), "floor": ([py, str(floor_jsonl), str(corpus)], None), "plain": ([py, str(plain_jsonl), str(corpus)], None)}
+            for other in args.compare:  # `-m` puts the working directory first on sys.path: run the other checkout from inside it
+                sides[f"run from {other}"] = (run, other.resolve())
+            rounds = {name: [] for name in sides}
+            for _ in range(args.repeat):
+                for name, (command, cwd) in sides.items():
+                    rounds[name].append(timed_cpu(command, env, cwd))
+            wall = {name: statistics.median(r[0] for r in got) for name, got in rounds.items()}
+            cpu = {name: statistics.median(r[2] for r in got) for name, got in rounds.items()}
+            for name, got in rounds.items():
+                print(f"  {name}: {wall[name]:.2f} s wall ({', '.join(f'{r[0]:.2f}' for r in got)}), "
+                      f"{cpu[name]:.2f} s CPU ({', '.join(f'{r[2]:.2f}' for r in got)}), peak {max(r[1] for r in got):.0f} MB")
+            print(f"  -> run --no-figures: ours / floor = {wall['ours'] / wall['floor']:.2f}x wall, {cpu['ours'] / cpu['floor']:.2f}x CPU   (target: <= 2)")
+            print(f"     ours / plain (jieba.lcut, no scientific imports) = {wall['ours'] / wall['plain']:.2f}x wall, {cpu['ours'] / cpu['plain']:.2f}x CPU")
+            for other in args.compare:
+                print(f"     ours / run from {other} = {wall['ours'] / wall[f'run from {other}']:.2f}x wall, {cpu['ours'] / cpu[f'run from {other}']:.2f}x CPU;"
+                      f"  run from {other} / floor = {wall[f'run from {other}'] / wall['floor']:.2f}x wall, {cpu[f'run from {other}'] / cpu['floor']:.2f}x CPU")
         if "bulletin" in only:
             print("\n2a. the shipped bulletin, run with figures")
             run = [py, "-m", "analysis", "run", "--out", str(tmp / "b")]

@@ -75,11 +75,14 @@ def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexic
     texts = _sample(texts)
     ids = [str(i) for i in range(len(texts))]
     found = []
+    counted: dict[Lexicon, tuple[int, int]] = {}  # the run's lexicon is often a shipped one too: matched once
     for item in lexicons if lexicons is not None else shipped_lexicons():
         lexicon = item if isinstance(item, Lexicon) else load_lexicon(item)
-        rows = mention_rows(texts, ids, lexicon)
-        matched = {row[0] for row in rows}
-        found.append(Coverage(_short_name(item, lexicon), len(matched), len(texts), len(rows)))
+        if lexicon not in counted:
+            rows = mention_rows(texts, ids, lexicon)
+            counted[lexicon] = (len({row[0] for row in rows}), len(rows))
+        matched, mentions = counted[lexicon]
+        found.append(Coverage(_short_name(item, lexicon), matched, len(texts), mentions))
     return found
 
 

@@ -178,10 +178,15 @@ class Lexicon:
         own stretches, so stretches of different measures may overlap."""
         return tuple(_grouped_pattern(m.variants) for m in self.measures)
 
-    @property
+    @cached_property
     def has_rules(self) -> bool:
         """Whether any measure carries an ``exclude`` or ``near`` rule."""
         return any(m.has_rules for m in self.measures)
+
+    @cached_property
+    def rules(self) -> _Rules:
+        """The rules as :func:`_apply_rules` reads them, worked out once."""
+        return _Rules(self)
 
     def terms(self) -> frozenset[str]:
         """Every canonical name and variant: tokens the token filter must keep."""
@@ -458,14 +463,47 @@ def _near_holds(
     return not rule.any_of or any(present(w) for w in rule.any_of)
 
 
+class _Rules:
+    """What :func:`_apply_rules` needs of a lexicon's rules, worked out once per lexicon rather
+    than once per text: each measure by name, the near rules with their one-line descriptions
+    (lexicon_report.csv's ``rule``), and the effect rows in lexicon order."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.by_name = {m.name: m for m in lexicon.measures}
+        self.order = {name: i for i, name in enumerate(lexicon.names)}
+        self.sentences = any(r.within == "sentence" for m in lexicon.measures for r in m.near)
+        # (measure, rule, its description), in lexicon order
+        self.near = [(m, r, r.describe()) for m in lexicon.measures for r in m.near]
+        # Which near rules can match a text, in one pass: at each position the lookahead gives
+        # the longest rule word starting there, and a shorter word starting there is a prefix
+        # of it; so a rule can match iff one of its words is a prefix of a word this pass finds.
+        words = {w for _, r, _ in self.near for w in r.match}
+        self.words = re.compile(f"(?=({_grouped_pattern(words).pattern}))") if words else None
+        self.rules_of = {
+            found: [i for i, (_, r, _) in enumerate(self.near) if any(found.startswith(w) for w in r.match)] for found in words
+        }
+        self.effects: list[tuple[tuple[str, str], tuple[str, str, str]]] = [
+            row
+            for m in lexicon.measures
+            for row in (
+                *(((m.name, context), (m.name, f"exclude: {context}", "removed")) for context in m.exclude),
+                *(((m.name, r.describe()), (m.name, r.describe(), "added")) for r in m.near),
+            )
+        ]
+        self.no_effects = [(*row, 0) for _, row in self.effects]
+
+
 def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, str, int]]]:
     """Mentions in ``text`` with the lexicon's rules applied: (measure, variant, start, end)
-    in text order, and what each rule did: (measure, rule, "added"/"removed", count)."""
+    in text order, and what each rule did: (measure, rule, "added"/"removed", count).
+
+    A near rule none of whose ``match`` words is in the text is not searched for (a substring
+    test costs less than a regular-expression pass): it can add nothing there."""
     found = _variant_matches(text, lexicon)
-    effects: list[tuple[str, str, str, int]] = []
     if not lexicon.has_rules:
-        return found, effects
-    by_name = {m.name: m for m in lexicon.measures}
+        return found, []
+    rules = lexicon.rules
+    by_name = rules.by_name
 
     spans: dict[str, list[tuple[int, int]]] = {}
 
@@ -486,37 +524,37 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
             kept.append(row)
         else:
             removed[(row[0], context)] += 1
-    bounds = _sentence_bounds(text) if any(r.within == "sentence" for m in lexicon.measures for r in m.near) else None
+    near = [rules.near[i] for i in sorted({i for w in set(rules.words.findall(text)) for i in rules.rules_of[w]})] if rules.words else []
+    bounds = _sentence_bounds(text) if near and rules.sentences else None
     taken: dict[str, list[tuple[int, int]]] = {}  # each measure's stretches, sorted and disjoint
-    for name, _, start, end in kept:
-        bisect.insort(taken.setdefault(name, []), (start, end))
+    if near:
+        for name, _, start, end in kept:
+            bisect.insort(taken.setdefault(name, []), (start, end))
     starts: dict[str, list[int]] = {}
     added: Counter[tuple[str, str]] = Counter()
-    for measure in lexicon.measures:
-        for rule in measure.near:
-            for m in rule.pattern.finditer(text):
-                start, end = m.start(), m.end()
-                # part of a stretch this measure already counts (overlapping or touching it): counted once
-                own = taken.get(measure.name, [])
-                i = bisect.bisect_right(own, (end, len(text) + 1)) - 1  # the stretch starting last at or before ``end``
-                if i >= 0 and own[i][1] >= start:
-                    continue
-                if not _near_holds(rule, text, start, end, bounds, starts):
-                    continue
-                context = excluded(measure, start, end) if measure.exclude else None
-                if context is not None:
-                    removed[(measure.name, context)] += 1
-                    continue
-                kept.append((measure.name, m.group(0), start, end))
-                bisect.insort(taken.setdefault(measure.name, []), (start, end))
-                added[(measure.name, rule.describe())] += 1
-    order = {name: i for i, name in enumerate(lexicon.names)}
-    kept.sort(key=lambda row: (row[2], order[row[0]], row[3]))
-    for measure in lexicon.measures:
-        for context in measure.exclude:
-            effects.append((measure.name, f"exclude: {context}", "removed", removed[(measure.name, context)]))
-        for rule in measure.near:
-            effects.append((measure.name, rule.describe(), "added", added[(measure.name, rule.describe())]))
+    for measure, rule, label in near:
+        for m in rule.pattern.finditer(text):
+            start, end = m.start(), m.end()
+            # part of a stretch this measure already counts (overlapping or touching it): counted once
+            own = taken.get(measure.name, [])
+            i = bisect.bisect_right(own, (end, len(text) + 1)) - 1  # the stretch starting last at or before ``end``
+            if i >= 0 and own[i][1] >= start:
+                continue
+            if not _near_holds(rule, text, start, end, bounds, starts):
+                continue
+            context = excluded(measure, start, end) if measure.exclude else None
+            if context is not None:
+                removed[(measure.name, context)] += 1
+                continue
+            kept.append((measure.name, m.group(0), start, end))
+            bisect.insort(taken.setdefault(measure.name, []), (start, end))
+            added[(measure.name, label)] += 1
+    if added:  # ``found`` is in this order already
+        order = rules.order
+        kept.sort(key=lambda row: (row[2], order[row[0]], row[3]))
+    if not removed and not added:
+        return kept, rules.no_effects  # shared: read, never changed
+    effects = [(*row, (removed if row[2] == "removed" else added)[key]) for key, row in rules.effects]
     return kept, effects
 
 
@@ -551,14 +589,12 @@ def rule_effects(texts: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
     2      民生  removed        0
     3    复工复产    added        0
     """
-    totals: dict[tuple[str, str, str], int] = {}
+    totals: dict[tuple[str, str, str], int] = {row: 0 for _, row in lexicon.rules.effects} if lexicon.has_rules else {}
     for text in texts:
         _, effects = _apply_rules(str(text), lexicon)
         for measure, rule, effect, n in effects:
-            totals[(measure, rule, effect)] = totals.get((measure, rule, effect), 0) + n
-    if not texts and lexicon.has_rules:
-        _, effects = _apply_rules("", lexicon)
-        totals = {(m, r, e): 0 for m, r, e, _ in effects}
+            if n:
+                totals[(measure, rule, effect)] += n
     return pd.DataFrame([(*key, n) for key, n in totals.items()], columns=RULE_EFFECT_COLUMNS)
 
 
