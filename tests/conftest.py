@@ -36,16 +36,29 @@ _SAME_WORKER = {
 }
 
 
+# The longest units of work (measured: each notebook run takes a minute or more of a core), sent out first.
+_LONGEST = ["tests/test_notebooks.py", "tests/test_gov_reports.py", "tests/test_report.py"]
+
+
 def pytest_collection_modifyitems(items):
-    """Mark the slow tests, and put the files holding slow tests first (in collection order)."""
+    """Mark the slow tests, and put first the longest files, then the other files holding slow
+    tests, then the rest (each in collection order)."""
     slow_files = set()
     for item in items:
         if _SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker("slow") is not None:
             slow_files.add(item.nodeid.split("::")[0])
-    rank = {item.nodeid: (item.nodeid.split("::")[0] not in slow_files, index) for index, item in enumerate(items)}
-    items.sort(key=lambda item: rank[item.nodeid])
+
+    def rank(item):
+        file = item.nodeid.split("::")[0]
+        unit = _SAME_WORKER.get(file, file)
+        if unit in _LONGEST:
+            return (0, _LONGEST.index(unit))
+        return (1 if file in slow_files or unit in slow_files else 2, 0)
+
+    order = {item.nodeid: (*rank(item), index) for index, item in enumerate(items)}
+    items.sort(key=lambda item: order[item.nodeid])
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own
