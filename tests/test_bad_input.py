@@ -8,6 +8,7 @@ analysed: documents read = analysed + skipped.
 import json
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -19,7 +20,23 @@ N_PAGE = 10
 
 
 def run_cli(*args, cwd=None):
+    """``python -m analysis ARGS`` in a process of its own."""
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def run_in_process(capsys, *args):
+    """``python -m analysis ARGS`` in this process (a new interpreter costs about a second of a
+    core): its exit code and what it printed, every warning counted as a line on stderr, where
+    a process would have printed it. An exception other than the CLI's own errors fails the
+    test, as its traceback would. test_missing_path runs the real process."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+            warnings.simplefilter("ignore", hidden)  # hidden by Python's default filters too
+        code = main(list(args))
+    printed = capsys.readouterr()
+    stderr = printed.err + "".join(f"{w.filename}:{w.lineno}: {w.category.__name__}: {w.message}\n" for w in caught)
+    return subprocess.CompletedProcess(["python", "-m", "analysis", *args], code, printed.out, stderr)
 
 
 def one_error_line(result) -> str:
@@ -55,46 +72,46 @@ def test_missing_path(tmp_path):
     assert "nowhere: no such file or folder" in line
 
 
-def test_empty_file_alone(tmp_path):
+def test_empty_file_alone(tmp_path, capsys):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
-    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--corpus", str(path), "--out", str(tmp_path / "o")))
     assert "empty.txt: the file is empty" in line
     assert not (tmp_path / "o" / "manifest.json").exists()
 
 
-def test_unsupported_file_alone(tmp_path):
+def test_unsupported_file_alone(tmp_path, capsys):
     path = tmp_path / "report.doc"  # old binary Word: .docx is read, .doc is not
     path.write_bytes(b"\xd0\xcf\x11\xe0\x00\x01")
-    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--corpus", str(path), "--out", str(tmp_path / "o")))
     assert "report.doc: unsupported file type '.doc'" in line and ".jsonl" in line and ".docx" in line
 
 
-def test_broken_pdf_alone(tmp_path):
+def test_broken_pdf_alone(tmp_path, capsys):
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.4\x00\x01")
-    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--corpus", str(path), "--out", str(tmp_path / "o")))
     assert "report.pdf: not a readable PDF" in line
 
 
-def test_binary_file_alone(tmp_path):
+def test_binary_file_alone(tmp_path, capsys):
     path = tmp_path / "photo.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--corpus", str(path), "--out", str(tmp_path / "o")))
     assert "photo.txt: this is a binary file" in line
 
 
-def test_undecodable_file_alone_names_the_line(tmp_path):
+def test_undecodable_file_alone_names_the_line(tmp_path, capsys):
     path = tmp_path / "mixed.txt"
     path.write_bytes("标题\n第二行\n".encode() + b"\xff\xfe\xfa\xfb\x80\x81\n")
-    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--corpus", str(path), "--out", str(tmp_path / "o")))
     assert "mixed.txt:3: bytes that are not UTF-8, GB18030/GBK or Big5" in line
 
 
-def test_missing_text_column(tmp_path):
+def test_missing_text_column(tmp_path, capsys):
     path = tmp_path / "table.csv"
     path.write_text("date,words\n2020-01-01,文字\n", encoding="utf-8")  # no common text column name
-    line = one_error_line(run_cli("run", "--corpus", str(path), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--corpus", str(path), "--out", str(tmp_path / "o")))
     assert "table.csv:1: no text column among text, content" in line and "date, words" in line and "[columns]" in line
 
 
@@ -107,17 +124,17 @@ def test_missing_text_column(tmp_path):
     ],
     ids=["unknown key", "unknown section", "bad value"],
 )
-def test_config_mistakes_name_the_line(tmp_path, config_text, expected):
+def test_config_mistakes_name_the_line(tmp_path, capsys, config_text, expected):
     config = tmp_path / "my.toml"
     config.write_text(config_text, encoding="utf-8")
-    line = one_error_line(run_cli("run", "--config", str(config), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--config", str(config), "--out", str(tmp_path / "o")))
     assert all(fragment in line for fragment in expected), line
 
 
-def test_lexicon_with_a_syntax_error(tmp_path):
+def test_lexicon_with_a_syntax_error(tmp_path, capsys):
     lexicon = tmp_path / "lex.toml"
     lexicon.write_text('[[measure]]\nname = "口罩"\nvariants = ["口罩" "手套"]\n', encoding="utf-8")
-    line = one_error_line(run_cli("run", "--lexicon", str(lexicon), "--out", str(tmp_path / "o")))
+    line = one_error_line(run_in_process(capsys, "run", "--lexicon", str(lexicon), "--out", str(tmp_path / "o")))
     assert "lex.toml: lexicon is not valid TOML" in line and "line 3" in line
 
 
