@@ -61,7 +61,7 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: order[item.nodeid])
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own; without xdist, unused
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile``, with the files of `_SAME_WORKER` sent to the worker of their partner.
     The work goes out in collection order (``--no-loadscope-reorder``): slow files first."""
