@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import analysis
 
 PACKAGE = Path(analysis.__file__).resolve().parent
@@ -107,6 +109,7 @@ def test_a_bad_input_is_reported_before_scikit_learn_and_scipy_stats_are_importe
     assert done.stdout.strip() == "InputError []", done.stdout + done.stderr
 
 
+@pytest.mark.slow  # a fresh interpreter with an empty HOME builds the segmenter's dictionary: 5-13 s
 def test_analyse_writes_nothing_and_leaves_matplotlib_and_gc_alone(tmp_path, monkeypatch, bulletin_analysis):
     code = (
         "import gc, os, sys, matplotlib\n"

@@ -574,6 +574,7 @@ def test_an_input_inside_out_is_never_overwritten(tmp_path, capsys):
     assert corpus.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["documents.csv"]
 
 
+@pytest.mark.slow  # four runs of the bulletin, two with figures: 4-10 s
 def test_an_interrupted_or_failing_run_leaves_the_old_set(tmp_path, capsys, monkeypatch):
     """'Ctrl-C, a crash while drawing figures, or a full disk leaves new tables beside the old manifest.json'."""
     import errno
