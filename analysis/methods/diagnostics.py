@@ -278,8 +278,10 @@ def candidate_variants(
     search = SubstringSearch(pool)
     n_sentences = np.zeros(len(pool), dtype=np.int64)
     together_counts = np.zeros((len(pool), len(names)), dtype=np.int64)
-    for a, b in chunk_bounds(texts, _SEARCH_CHARS):
-        sentences = [s for text in texts[a:b] for s in split_sentences(str(text))]
+    # A TextStore gives the same chunks read once, in order (slicing it after chunk_bounds read every text twice).
+    chunks = texts.chunks(_SEARCH_CHARS) if hasattr(texts, "chunks") else (texts[a:b] for a, b in chunk_bounds(texts, _SEARCH_CHARS))
+    for chunk in chunks:
+        sentences = [s for text in chunk for s in split_sentences(str(text))]
         if not sentences:
             continue
         found = search.search(sentences)

@@ -111,8 +111,8 @@ class MethodResults:
         none), a document variable (``"unit"``, ``"kind"``, …), one label per document, or a
         mapping doc_id → label."""
         if isinstance(by, str) and by == "cluster" and self.clustering is not None:
-            labels = self.clustering.labels
-            return [f"cluster {int(labels[u])}" if u in labels.index else "" for u in self.units]
+            labels = self.clustering.labels.to_dict()  # a dict: looked up once per document
+            return [f"cluster {int(labels[u])}" if u in labels else "" for u in self.units]
         if isinstance(by, str) and by not in self.documents.columns:
             raise KeyError(f"'{by}' is not a column of the documents table (columns: {', '.join(self.documents.columns)})")
         return self.dfm.labels(by)
