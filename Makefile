@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh clone:
 #   make figures   run every notebook on the shipped bulletin and write figures/
-#   make test      run the test suite (make test-fast: the quick subset, under a minute)
+#   make test      run the test suite on two cores (make test-fast: the quick subset, under a minute)
 #   make report    write report/report.html and report/tables.xlsx for the shipped bulletin
 #   make lab       open JupyterLab on notebooks/ with the project's kernel
 #   make docs      build the user guide and API reference (docs/) into build/site, warnings as errors
@@ -43,11 +43,15 @@ browser:
 	    echo "chromium is missing: run 'sudo apt-get install chromium' (the report's browser test needs it)" >&2; exit 1; \
 	  fi; }
 
+# Both on two cores (pytest-xdist), a test file on one worker, the files that share an
+# expensive session fixture (the CLI's outputs, a report) on the same one: see tests/conftest.py.
+XDIST := -n 2 --dist loadfile
+
 test: setup browser
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 test-fast: setup
-	$(PY) -m pytest -m "not slow" -n 2
+	$(PY) -m pytest -m "not slow" $(XDIST)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )

@@ -10,6 +10,7 @@ without dates) are skipped with a note saying why, and everything else still run
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,14 @@ from .io.corpus import Columns, Corpus, PageLayout
 from .io.corpus import read_corpus as read_files
 from .io.dates import load_calendar
 from .io.store import TextStore
-from .measures.coding import code_documents
+from .measures.coding import code_documents, title_candidates
 from .measures.coverage import lexicon_fit
 from .measures.lexicon import Lexicon, effects_frame, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
 from .result import Analysis
 from .text.dfm import DFM
-from .text.engine import count_corpus
+from .text.engine import DistributedReading, count_corpus, read_and_count_on_dask
 from .text.tokens import DEFAULT_DICTIONARY, DEFAULT_STOPWORDS, Segmenter, make_segmenter, read_word_list
 
 __all__ = ["settings_for", "corpus_from_settings", "read_corpus", "analyse", "make_run_segmenter"]
@@ -59,6 +60,18 @@ def corpus_from_settings(settings: Settings, *, store: bool | str | Path | None 
     """Read the corpus a :class:`~analysis.config.Settings` describes (``store``: write its texts
     to disk as they are read, see :func:`~analysis.io.corpus.read_corpus`)."""
     _check_config_corpus(settings)
+    return read_files(
+        settings.corpus,
+        **_reading_options(settings),
+        drop_duplicates=settings.drop_duplicates,
+        progress=settings.progress,
+        date_range=settings.date_range,
+        store=store,
+    )
+
+
+def _reading_options(settings: Settings) -> dict[str, Any]:
+    """How the settings' corpus is read: its layout, columns, format, encoding, script, calendar."""
     layout = PageLayout(
         unit_suffixes=settings.unit_suffixes,
         default_year=settings.default_year,
@@ -73,20 +86,54 @@ def corpus_from_settings(settings: Settings, *, store: bool | str | Path | None 
         id=settings.id_column,
     )
     calendar = load_calendar(settings.calendar) if settings.calendar else None
-    return read_files(
-        settings.corpus,
-        layout=layout,
-        columns=columns,
-        fmt=settings.format,
-        encoding=settings.encoding,
-        script=settings.script,
-        calendar=calendar,
-        date_from_text=settings.date_from_text,
-        drop_duplicates=settings.drop_duplicates,
-        progress=settings.progress,
-        date_range=settings.date_range,
-        store=store,
+    return dict(
+        layout=layout, columns=columns, fmt=settings.format, encoding=settings.encoding, script=settings.script,
+        calendar=calendar, date_from_text=settings.date_from_text,
     )
+
+
+def _read_on_dask(settings: Settings) -> DistributedReading:
+    """The corpus read, cut, counted and coded on Dask: each worker reads its own partitions of
+    the files and writes their texts to the run's store (:func:`~analysis.text.engine.read_and_count_on_dask`);
+    this process gets the documents' variables, counts and mentions, never the texts."""
+    import shutil
+
+    from .io.corpus import Reading, check_format, input_paths
+
+    _check_config_corpus(settings)
+    check_format(settings.format, settings.corpus)
+    lexicon = load_lexicon(settings.lexicon)
+    model = load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None
+    code = partial(code_documents, lexicon=lexicon, method=settings.coding_method, titles=settings.code_titles, model=model)
+
+    def prepare(corpus: Corpus) -> tuple[Segmenter, dict, Any, list[bool] | None]:
+        _check_reference_unit(settings, pd.DataFrame({"unit": corpus.units or [""]}))
+        titled = title_candidates(corpus.to_frame(text=False)) if settings.code_titles else None
+        return make_run_segmenter(settings, lexicon, corpus), _token_filter(settings, lexicon), code, titled
+
+    options = _reading_options(settings)
+    reading = Reading(options.pop("layout"), options.pop("columns"), options.pop("fmt"), **options)
+    folder = TextStore.temporary_folder()
+    try:
+        done = read_and_count_on_dask(
+            input_paths(settings.corpus), reading, prepare, folder,
+            drop_duplicates=settings.drop_duplicates, date_range=settings.date_range,
+            scheduler=settings.scheduler, workers=settings.workers, progress=settings.progress,
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    done.corpus.store = TextStore.open(folder).own()  # the run's store owns the folder the workers wrote
+    found = [m for m in done.mentions if m is not None and len(m)]
+    done.mentions = pd.concat(found, ignore_index=True) if found else done.mentions[0]
+    return done
+
+
+def _token_filter(settings: Settings, lexicon: Lexicon) -> dict[str, Any]:
+    """Which tokens are counted: not the stopwords, the lexicon's terms always, at least ``min_chars`` characters."""
+    stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
+    stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
+    return {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
 
 
 def _check_config_corpus(settings: Settings) -> None:
@@ -178,12 +225,15 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     ...
     analysis.errors.ConfigError: setting 'k' (config [clusters] k, flag run --k) must be a positive whole number, not 0
     """
+    distributed = None
     if isinstance(source, Corpus):
         settings, corpus = settings_for(None, config=config, **overrides), source
         store = corpus.store if corpus.store is not None else _store_texts(corpus)
     else:
         settings = settings_for(source, config=config, **overrides)
-        corpus = corpus_from_settings(settings, store=True)  # texts written to disk as they are read
+        # --engine dask: the workers read, cut, count and code their own parts of the files
+        distributed = _read_on_dask(settings) if settings.engine == "dask" else None
+        corpus = distributed.corpus if distributed else corpus_from_settings(settings, store=True)  # texts written to disk as they are read
         store = corpus.store
     # The documents' variables only: the texts stay on disk (``store``, simplified where the
     # original is traditional: what is matched and segmented) and are read back chunk by chunk.
@@ -191,11 +241,9 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     lexicon = load_lexicon(settings.lexicon)
     _check_reference_unit(settings, documents)
 
-    stopword_files = settings.stopwords if settings.stopwords is not None else (DEFAULT_STOPWORDS,)
-    stopwords = frozenset(w for path in stopword_files for w in read_word_list(path)) | frozenset(settings.extra_stopwords)
     segmenter = make_run_segmenter(settings, lexicon, corpus)
-    token_filter = {"stopwords": stopwords, "keep": lexicon.terms(), "min_chars": settings.min_chars}
-    counts, bigrams = count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
+    token_filter = _token_filter(settings, lexicon)
+    counts, bigrams = (distributed.counts, distributed.bigrams) if distributed else count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
         store,
         segmenter,
         **token_filter,
@@ -207,7 +255,7 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     dfm = DFM.from_counts(counts, documents)  # the documents' variables travel with their rows
 
     effects: dict = {}  # what each coding rule did, counted in the same pass (lexicon_report.csv's rule rows)
-    mentions = code_documents(
+    mentions = distributed.mentions if distributed else code_documents(
         documents, store, lexicon, method=settings.coding_method, titles=settings.code_titles,
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
         effects=effects,
@@ -232,7 +280,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         bigrams=bigrams,
         token_filter=token_filter,
         store=store,
-        rule_effects=effects_frame(effects, lexicon) if settings.coding_method != "model" else None,
+        # counted while coding here; on Dask (coded on the workers) and for "model" coding, by the report
+        rule_effects=effects_frame(effects, lexicon) if settings.coding_method != "model" and not distributed else None,
     )
 
 

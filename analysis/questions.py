@@ -131,7 +131,8 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
     totals = chosen.feature_totals()
     present = np.flatnonzero(totals)
     terms = pd.Series(totals[present], index=np.asarray(chosen.vocabulary, dtype=object)[present], dtype=np.int64)
-    n_chars = int(analysis.lengths()[keep].sum())
+    sizes = analysis.lengths()[keep]  # characters of each kept document's analysed text, without reading the texts
+    n_chars = int(sizes.sum())
     ids = set(documents.loc[keep, "doc_id"])
     mentions = analysis.mentions[analysis.mentions["doc_id"].isin(ids)]
     measures = mentions["measure"].value_counts().astype(np.int64)
@@ -147,7 +148,7 @@ def comparison_side(analysis: Analysis, keep: Sequence[bool] | None = None, *, l
         terms=matrix.tocsr(),
         vocabulary=np.asarray(chosen.vocabulary, dtype=object),
         measures=per_doc,
-        n_chars=np.array([len(t) for t, k in zip(texts, keep) if k], dtype=float),
+        n_chars=sizes.astype(float),
         n_tokens=chosen.document_totals().astype(float),
     )
     return Side(

@@ -250,9 +250,9 @@ def main() -> None:
             built = build_jsonl(corpus, megabytes=args.dask_mb)
             dask_run = [py, "-m", "analysis", "run", "--corpus", str(corpus), "--no-figures", "--engine", "dask", "--workers", "2"]
             seconds, client, workers, together = sampled([*dask_run, "--out", str(tmp / "dask")], env)
-            print(f"  {built['documents']} documents: {seconds:.1f} s; client peak {client:.0f} MB (target <= 1536 MB); all processes together {together:.0f} MB")
+            print(f"  {built['documents']} documents: {seconds:.1f} s; client peak {client:.0f} MB (target <= 1024 MB); all processes together {together:.0f} MB")
             for name, peak in sorted(workers.items()):
-                print(f"    child {name}: peak {peak:.0f} MB")
+                print(f"    child {name}: peak {peak:.0f} MB" + ("   (target <= 1024 MB)" if "spawn" in name else ""))
             corpus.unlink()
             first = tmp / "first.jsonl"
             build_jsonl(first, megabytes=min(100.0, args.dask_mb))

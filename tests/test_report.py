@@ -4,7 +4,6 @@ browser (headless Chromium) shows with every image and the Chinese text, and the
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import re
 import subprocess
 import sys
@@ -23,21 +22,9 @@ from chromium import CHROMIUM_FLAGS, chromium
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
-    """``python -m analysis report`` on the shipped bulletin, run once for this module; what it
-    printed is kept in ``_PRINTED`` under the folder's name."""
-    import contextlib
-    import io
-
-    out = tmp_path_factory.mktemp("report")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["report", "--out", str(out)]) == 0
-    _PRINTED[str(out)] = printed.getvalue()
-    return out
-
-
-_PRINTED: dict[str, str] = {}
+def report_dir(bulletin_report):
+    """``python -m analysis report`` on the shipped bulletin (run once for the session, in conftest)."""
+    return bulletin_report[0]
 
 
 @pytest.fixture(scope="module")
@@ -315,8 +302,8 @@ def test_the_browser_check_catches_a_broken_image_and_console_errors(report_dir,
 # --- command line --------------------------------------------------------------------------
 
 
-def test_report_command_prints_where_the_files_are(report_dir):
-    printed = _PRINTED[str(report_dir)]
+def test_report_command_prints_where_the_files_are(bulletin_report):
+    report_dir, printed = bulletin_report
     assert f"{report_dir / 'report.html'}" in printed and f"{report_dir / 'tables.xlsx'}" in printed
     assert "read 10 documents: 10 analysed, 0 skipped; 9 units" in printed
 
@@ -349,28 +336,24 @@ def test_report_command_with_a_missing_corpus_is_one_clear_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_report_on_the_gov_work_reports(tmp_path):
+def test_report_on_the_gov_work_reports(gov_report):
     """Corpus-agnostic: the 72 government work reports give a full report too (no units needed)."""
-    from conftest import GOV_REPORTS
-
-    assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
-    config = Path(__file__).resolve().parent.parent / "examples" / "gov-work-reports.toml"
-    assert main(["report", "--config", str(config), "--out", str(tmp_path)]) == 0
-    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    folder = gov_report  # written once for the session (conftest)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["documents_read"] == 72
     assert manifest["counts"]["documents_read"] == manifest["counts"]["documents_analysed"] + manifest["counts"]["documents_skipped"]
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert (tmp_path / "explore.html").stat().st_size <= 5_000_000  # small enough to e-mail
-    figures = sorted(p.stem for p in (tmp_path / "figures").glob("*.png") if p.stem in REPORT_FIGURES)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert (folder / "explore.html").stat().st_size <= 5_000_000  # small enough to e-mail
+    figures = sorted(p.stem for p in (folder / "figures").glob("*.png") if p.stem in REPORT_FIGURES)
     assert figures and html.count('<img src="data:image/png;base64,') == len(figures)
-    top_term = pd.read_csv(tmp_path / "terms.csv")["term"].iloc[0]
+    top_term = pd.read_csv(folder / "terms.csv")["term"].iloc[0]
     assert f"<td>{top_term}</td>" in html  # Chinese intact in the report's tables
-    book = openpyxl.load_workbook(tmp_path / "tables.xlsx", read_only=True)
+    book = openpyxl.load_workbook(folder / "tables.xlsx", read_only=True)
     assert {"findings", "measures", "terms", "documents"} <= set(book.sheetnames)
-    documents = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="documents")
+    documents = pd.read_excel(folder / "tables.xlsx", sheet_name="documents")
     assert len(documents) == manifest["counts"]["documents_analysed"]
     if "cut_cells" in book.sheetnames:  # long reports exceed Excel's cell limit: each cut is listed
-        cut = pd.read_excel(tmp_path / "tables.xlsx", sheet_name="cut_cells")
+        cut = pd.read_excel(folder / "tables.xlsx", sheet_name="cut_cells")
         assert (cut["characters"] > 32_767).all()
 
 

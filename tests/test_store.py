@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import pickle
 
+import pandas as pd
 import pytest
 
 from analysis.io import store as store_module
@@ -185,3 +186,40 @@ def test_reading_to_the_store_settles_duplicates_ids_and_dates_as_reading_in_mem
     assert on_disk.texts() == in_memory.texts() and on_disk.texts(original=True) == in_memory.texts(original=True)
     assert on_disk.to_frame().equals(in_memory.to_frame())
     assert on_disk.to_frame(text=False).equals(in_memory.to_frame().drop(columns="text"))
+
+
+def test_coding_and_counting_chunk_by_chunk_from_the_store_give_what_the_whole_list_gives(tmp_path, monkeypatch):
+    from analysis.io.corpus import read_corpus
+    from analysis.measures.coding import code_documents
+    from analysis.measures.lexicon import load_lexicon
+    from analysis.text import engine
+    from analysis.text.tokens import make_segmenter
+
+    rows = [
+        ("t1", "严禁聚集的通告", "严禁聚集的通告。各村做好个人防护，不聚集。"),  # the title opens the text: not coded twice
+        ("t2", "关于戴口罩的通知", "请大家外出戴口罩，勤洗手，保持社交距离。"),
+        ("t3", "关于戴口罩的通知", "商场测温扫码，戴口罩。"),  # the same title in the same file: coded once
+        ("t4", "", "今天天气很好。"),
+    ]
+    path = tmp_path / "notices.csv"
+    path.write_text("id,title,text\n" + "".join(f"{i},{t},{x}\n" for i, t, x in rows), encoding="utf-8")
+    corpus = read_corpus(path, progress=False, store=tmp_path / "texts")
+    store = corpus.store
+    documents = corpus.to_frame(text=False)
+    lexicon = load_lexicon("covid_measures")
+    whole = code_documents(documents, store.texts(), lexicon)
+    assert whole["in_title"].sum() == 1 and len(whole) > 5
+
+    class OneTextAtATime:  # the store, read in chunks of one text
+        def chunks(self):
+            return ([t] for t in store.texts())
+
+    pd.testing.assert_frame_equal(code_documents(documents, OneTextAtATime(), lexicon), whole)
+    pd.testing.assert_frame_equal(code_documents(documents, store, lexicon), whole)
+
+    monkeypatch.setattr(engine, "_CHUNK_CHARS", 12)  # several chunks of the store
+    segmenter = make_segmenter("rjieba")
+    counts, bigrams = engine.count_corpus(store, segmenter)
+    expected, expected_bigrams = engine.count_corpus(store.texts(), segmenter)
+    assert counts.vocabulary == expected.vocabulary and (counts.matrix != expected.matrix).nnz == 0
+    assert len(list(store.chunks(12))) == 3

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,9 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "data" / "raw" / "000_2d3
 COMMON_UNIT_SUFFIXES = ("分局", "派出所", "林业局", "林场", "大队", "街道", "镇", "县")
 
 
+#: Formats read as one document per row: every row is a whole document (for duplicates across files).
+TABLE_FORMATS = ("csv", "tsv", "xlsx", "jsonl")
+
 #: Years a document's date may fall in (both included); others are typos and left blank.
 DATE_RANGE = (1900, 2100)
 
@@ -79,7 +84,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skipped]]:
+def list_inputs(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[Skipped]]:
     """Every file to read (folders recursively, in name order) and the files skipped as unsupported."""
     files: list[Path] = []
     skipped: list[Skipped] = []
@@ -342,25 +347,35 @@ def _record_documents(
     """
     rows = iter(rows)
     first = next(rows, None)
-    names = header or (list(first.fields) if isinstance(first, Record) else [])
-    cols = _table_columns(path, names, columns, strict=bool(header), named=bool(header) or isinstance(first, Record))
+    cols = _file_columns(path, header, first, columns)
     skipped: list[Skipped] = []
+    documents = _rows_documents(path, rows if first is None else _chain_rows(first, rows), cols, skipped, calendar=calendar, date_from_text=date_from_text)
+    return documents, skipped, cols
 
-    def documents() -> Iterator[Document]:
-        # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
-        # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
-        shared: dict = {}
-        for row in rows if first is None else _chain_rows(first, rows):
-            if not isinstance(row, Record):
-                skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
-                continue
-            made = _row_document(path, row, cols, calendar=calendar, date_from_text=date_from_text, shared=shared)
-            if isinstance(made, Document):
-                yield made
-            else:
-                skipped.append(made)
 
-    return documents(), skipped, cols
+def _file_columns(path: Path, header: list[str], first: Any, columns: Columns) -> _TableColumns:
+    """The columns a table (by its ``header``) or JSON Lines file (by its ``first`` row) is read with."""
+    names = header or (list(first.fields) if isinstance(first, Record) else [])
+    return _table_columns(path, names, columns, strict=bool(header), named=bool(header) or isinstance(first, Record))
+
+
+def _rows_documents(
+    path: Path, rows: Any, cols: _TableColumns, skipped: list[Skipped], *, calendar: Calendar | None, date_from_text: bool | None
+) -> Iterator[Document]:
+    """Rows (records and row problems, in file order) read with ``cols``, one document each,
+    made as they are taken; rows that cannot be read are added to ``skipped`` meanwhile."""
+    # One object per distinct unit, title and date, shared by the rows that repeat it (a row's
+    # parsed JSON gives each its own copy): a large corpus repeats a few units thousands of times.
+    shared: dict = {}
+    for row in rows:
+        if not isinstance(row, Record):
+            skipped.append(Skipped(source=str(path), line=row.line, reason=row.reason))
+            continue
+        made = _row_document(path, row, cols, calendar=calendar, date_from_text=date_from_text, shared=shared)
+        if isinstance(made, Document):
+            yield made
+        else:
+            skipped.append(made)
 
 
 def _some_names(names: Sequence[Any], limit: int = 12) -> str:
@@ -427,18 +442,12 @@ def read_corpus(
     ``Corpus.store`` reads the texts back by row (:class:`~analysis.io.store.TextStore`), so a
     large corpus is never held in memory whole.
     """
-    if fmt not in ("auto", *FORMATS):
-        raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
-    if path is None:
-        paths = [DEFAULT_CORPUS]
-    elif isinstance(path, (str, Path)):
-        paths = [Path(path)]
-    else:
-        paths = [Path(p) for p in path]
-    files, skipped = _list_inputs(paths, fmt)
+    check_format(fmt, path)
+    paths = input_paths(path)
+    files, skipped = list_inputs(paths, fmt)
     bar = counter("reading", total=sum(_size(f) for f in files), enabled=progress, unit="B")
     corpus = Corpus(documents=[], skipped=skipped)
-    reading = _Reading(layout, columns, fmt, encoding, script, calendar, date_from_text, layout.chrome_regex(), layout.widget_regex())
+    reading = Reading(layout, columns, fmt, encoding, script, calendar, date_from_text)
     if store is None or store is False:
         writer = None
     elif isinstance(store, TextWriter):
@@ -452,20 +461,42 @@ def read_corpus(
     settling.finish()
     if writer is not None:
         corpus.store = writer.finish()
+    finish_corpus(corpus, paths, reading.found_columns)
+    return corpus
+
+
+def input_paths(path: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    """The paths a ``path`` argument names: the shipped bulletin when None."""
+    if path is None:
+        return [DEFAULT_CORPUS]
+    if isinstance(path, (str, Path)):
+        return [Path(path)]
+    return [Path(p) for p in path]
+
+
+def check_format(fmt: str, path: Any) -> None:
+    """An unknown ``fmt`` is an error naming the corpus."""
+    if fmt not in ("auto", *FORMATS):
+        raise InputError(str(path), f"unknown format '{fmt}'", hint=f"use one of: auto, {', '.join(FORMATS)}")
+
+
+def finish_corpus(corpus: Corpus, paths: Sequence[Path], found_columns: dict[tuple[str, str], list[str]]) -> None:
+    """The last step of reading, once every file's documents are settled: a corpus with nothing
+    to analyse is an error naming the first problem; otherwise the notes on columns and dates."""
     if not corpus.documents:
         first = corpus.skipped[0] if corpus.skipped else None
         if first is None:
             raise InputError(paths[0], "no documents found", hint="check the path and [corpus] format")
         where = f" (and {len(corpus.skipped) - 1} more skipped)" if len(corpus.skipped) > 1 else ""
         raise InputError(first.source, first.reason + where, line=first.line)
-    _note_columns(corpus, reading.found_columns)
+    _note_columns(corpus, found_columns)
     _note_dates(corpus)
-    return corpus
 
 
 @dataclass
-class _Reading:
-    """The options of one read_corpus call, and the columns it found by name (for its notes)."""
+class Reading:
+    """The options of one reading (a read_corpus call, or every partition of one on a cluster),
+    and the columns it found by name (for its notes)."""
 
     layout: PageLayout
     columns: Columns
@@ -474,9 +505,18 @@ class _Reading:
     script: str
     calendar: Calendar | None
     date_from_text: bool | None
-    chrome: re.Pattern[str]
-    widgets: re.Pattern[str] | None
     found_columns: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (role, column) → files
+
+    def __post_init__(self) -> None:
+        self.chrome = self.layout.chrome_regex()
+        self.widgets = self.layout.widget_regex()
+
+    def __getstate__(self) -> dict:  # sent to Dask workers: the patterns are compiled again there
+        return {k: v for k, v in self.__dict__.items() if k not in ("chrome", "widgets")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
 
 @dataclass
@@ -491,7 +531,7 @@ class _FileReading:
     replaced: tuple[tuple[int, int], ...] = ()
 
 
-def _read_page_file(file: Path, data: bytes, kind: str, reading: _Reading) -> _FileReading:
+def _read_page_file(file: Path, data: bytes, kind: str, reading: Reading) -> _FileReading:
     """A page or document file read by its layout."""
     replaced: tuple[tuple[int, int], ...] = ()
     if kind in ("pdf", "docx"):
@@ -506,7 +546,7 @@ def _read_page_file(file: Path, data: bytes, kind: str, reading: _Reading) -> _F
     return _FileReading(page.documents, problems, used, page.removed, page.headings, replaced)
 
 
-def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, reading: _Reading, bar: Any) -> _FileReading:
+def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, reading: Reading, bar: Any) -> _FileReading:
     """A table or JSON Lines file, one document per row; the columns found by name are remembered."""
     if digest:
         rows, used, header = stream_jsonl(file, bar=bar), "utf-8", []
@@ -519,7 +559,7 @@ def _read_table_file(file: Path, data: bytes, digest: str | None, kind: str, rea
     return _FileReading(documents, problems, used)  # documents made as they are taken; problems filled meanwhile
 
 
-def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any, settling: _Settling) -> None:
+def _read_file(file: Path, reading: Reading, corpus: Corpus, bar: Any, settling: _Settling) -> None:
     """Read one file into ``corpus``: its documents (through ``settling``), what was skipped, and its :class:`Source`."""
     kind = file_format(file, fmt=reading.fmt) or "txt"
     try:
@@ -539,7 +579,7 @@ def _read_file(file: Path, reading: _Reading, corpus: Corpus, bar: Any, settling
         corpus.skipped.append(Skipped(source=str(file), line=error.line, reason=error.problem))
         corpus.sources.append(Source(path=str(file), sha256=sha256, encoding="", n_documents=0, format=kind, n_skipped=1))
         return
-    table = kind in ("csv", "tsv", "xlsx", "jsonl")
+    table = kind in TABLE_FORMATS
     n_documents = settling.add(str(file), (_normalise(d, reading.script) for d in got.documents), table=table)
     if table and not n_documents and not got.problems:
         got.problems.append(Skipped(source=str(file), reason="no rows with text"))
@@ -587,14 +627,20 @@ class _Settling:
         self.pages: dict[tuple[bytes, ...], list[tuple[str, str, int | None]]] = {}
         self.duplicates: list[Skipped] = []  # listed after every other skipped item, in file order
         self.ids: dict[str, int] = {}
+        self.given = 0  # documents given so far
+        self.positions = array("q")  # of the documents kept, in order: which of those given
 
-    def add(self, source: str, documents: Iterable[Document], *, table: bool) -> int:
+    def add(self, source: str, documents: Iterable[Document], *, table: bool, digests: Iterable[bytes] | None = None) -> int:
         """Settle one file's documents (``table``: one per row, else a page's); returns how many it gave.
 
         Within a file every document counts. Across files only whole documents do: a table's row,
         a page read as one document, or a page of several documents that repeats another page
         whole. A signature date or a stock sentence that two pages share is not a duplicate.
+        ``digests`` (one per document, :func:`text_digest`) stand in for texts the documents do
+        not carry (read on a cluster, whose workers send only these).
         """
+        keys = iter(digests) if digests is not None else None
+        base = self.given
         own: dict[bytes, tuple[str, str, int | None]] = {}
         own_skips: list[Skipped] = []
         later_skips: list[Skipped] = []
@@ -604,9 +650,10 @@ class _Settling:
             size = 0
             for doc in documents:
                 n += 1
+                given = next(keys) if keys is not None else None
                 doc = self._plausible(doc)
                 if self.drop:
-                    key = _digest(doc)
+                    key = given if given is not None else text_digest(doc)
                     if key in own:
                         own_skips.append(self._skip(doc, own[key]))
                         continue
@@ -616,6 +663,7 @@ class _Settling:
                         continue
                     self.whole[key] = own[key]
                 batch.append(doc)
+                self.positions.append(base + n - 1)
                 size += len(doc.text) + len(doc.normalized)
                 if size >= self.BATCH_CHARS:
                     self._keep(batch)
@@ -625,16 +673,19 @@ class _Settling:
             docs = [self._plausible(doc) for doc in documents]
             n = len(docs)
             if not self.drop:
+                self.positions.extend(range(base, base + n))
                 self._keep(docs)
             else:
+                given = list(keys) if keys is not None else [text_digest(doc) for doc in docs]
                 unique: list[tuple[bytes, Document]] = []
-                for doc in docs:
-                    key = _digest(doc)
+                where: dict[int, int] = {}  # id of a unique document → its position among those given
+                for k, (key, doc) in enumerate(zip(given, docs, strict=True)):
                     if key in own:
                         own_skips.append(self._skip(doc, own[key]))
                     else:
                         own[key] = _where(doc)
                         unique.append((key, doc))
+                        where[id(doc)] = base + k
                 kept: list[Document] = []
                 if len(unique) == 1:
                     key, doc = unique[0]
@@ -650,8 +701,10 @@ class _Settling:
                     else:
                         self.pages[signature] = [own[key] for key, _ in unique]
                         kept = [doc for _, doc in unique]
+                self.positions.extend(where[id(doc)] for doc in kept)
                 self._keep(kept)
         self.duplicates.extend(own_skips + later_skips)
+        self.given += n
         return n
 
     def finish(self) -> None:
@@ -722,7 +775,8 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _digest(doc: Document) -> bytes:
+def text_digest(doc: Document) -> bytes:
+    """What duplicates are found by: a digest of the document's text, spaces aside."""
     return hashlib.blake2b("".join(doc.text.split()).encode("utf-8", "surrogatepass"), digest_size=16).digest()  # spaces aside
 
 

@@ -24,9 +24,24 @@ from .model import CodingModel, combine_mentions, model_mentions
 if TYPE_CHECKING:
     from ..io.store import TextStore
 
-__all__ = ["CODED_MENTION_COLUMNS", "own_titles", "code_documents"]
+__all__ = ["CODED_MENTION_COLUMNS", "own_titles", "title_candidates", "code_documents"]
 
 CODED_MENTION_COLUMNS = [*MENTION_COLUMNS, "method", "in_title"]
+
+
+def title_candidates(documents: pd.DataFrame) -> list[bool]:
+    """Whether each document's title may be coded, by the metadata alone: it has a title, is the
+    first document of its (source, title), and every document under that title has one unit
+    (or none). :func:`own_titles` also needs the text: a title the text opens with is not coded."""
+    if "title" not in documents or documents.empty:
+        return [False] * len(documents)
+    titles = documents["title"].fillna("").astype(str).str.strip()
+    sources = documents["source"].fillna("").astype(str) if "source" in documents else pd.Series([""] * len(documents))
+    keys = pd.Series(list(zip(sources, titles)))
+    units = documents["unit"].fillna("").astype(str).to_numpy() if "unit" in documents else [""] * len(documents)
+    units_under = pd.Series(units).groupby(keys.to_numpy()).nunique() if len(keys) else pd.Series(dtype=int)
+    later = keys.duplicated(keep="first").to_numpy()
+    return [bool(title) and not later[i] and units_under[keys[i]] <= 1 for i, title in enumerate(titles)]
 
 
 def own_titles(documents: pd.DataFrame, texts: Sequence[str]) -> pd.Series:
@@ -38,15 +53,11 @@ def own_titles(documents: pd.DataFrame, texts: Sequence[str]) -> pd.Series:
     from ..io.formats import to_simplified
 
     titles = documents["title"].fillna("").astype(str).str.strip()
-    sources = documents["source"].fillna("").astype(str) if "source" in documents else pd.Series([""] * len(documents))
-    keys = pd.Series(list(zip(sources, titles)))
-    units = documents["unit"].fillna("").astype(str).to_numpy() if "unit" in documents else [""] * len(documents)
-    units_under = pd.Series(units).groupby(keys.to_numpy()).nunique() if len(keys) else pd.Series(dtype=int)
-    later = keys.duplicated(keep="first").to_numpy()
+    candidates = title_candidates(documents)
     scripts = documents["script"].fillna("").astype(str).tolist() if "script" in documents else [""] * len(documents)
     chosen = {}
     for i, (doc_id, title, text) in enumerate(zip(documents["doc_id"], titles, texts, strict=True)):
-        if not title or later[i] or units_under[keys[i]] > 1:
+        if not candidates[i]:
             continue
         title = to_simplified(title) if scripts[i] == "traditional" else title
         if str(text).lstrip().startswith(title):
@@ -136,7 +147,8 @@ def code_documents(
         done += len(chunk)
     if done != len(doc_ids):
         raise ValueError(f"{len(doc_ids)} documents but {done} texts")
-    body = (pd.concat(bodies, ignore_index=True) if len(bodies) > 1 else bodies[0] if bodies else coded([], [])).assign(in_title=False)
+    found = [b for b in bodies if len(b)]  # empty chunks left out: their columns' dtypes would change the others'
+    body = (pd.concat(found, ignore_index=True) if len(found) > 1 else found[0] if found else bodies[0] if bodies else coded([], [])).assign(in_title=False)
     parts = [body]
     if titles:
         own = own_titles(documents, heads)

@@ -10,10 +10,13 @@ a time here; a run counts each chunk as it arrives (:func:`count_corpus`) and ke
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from itertools import chain
+from pathlib import Path
 
 import numpy as np
 
@@ -25,7 +28,7 @@ from .tokens import Segmenter, TokenIds, keep_token
 if TYPE_CHECKING:
     from ..io.store import TextStore
 
-__all__ = ["ENGINES", "cut_chunks", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds"]
+__all__ = ["ENGINES", "cut_chunks", "cut_corpus", "count_corpus", "merge_token_ids", "chunk_bounds", "read_and_count_on_dask", "DistributedReading", "dask_client", "map_in_order"]
 
 #: Where segmentation runs.
 ENGINES = ("local", "dask")
@@ -149,11 +152,10 @@ def count_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **optio
     return count_token_ids(cut_chunks(texts, segmenter, **options))
 
 
-def _cut_on_dask(
-    segmenter: Segmenter, chunks: Iterable[Sequence[str]], token_filter: dict, scheduler: str | None, workers: int | None
-) -> Iterator[TokenIds]:
-    """Each chunk's token ids, in order, cut on a Dask cluster. A few chunks per worker are in
-    flight at a time, so neither this process nor the workers hold the whole corpus at once."""
+@contextmanager
+def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A client of the Dask cluster at ``scheduler``, or of a local cluster of ``workers``
+    processes (closed on exit); a missing Dask or an unreachable scheduler is a ConfigError."""
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -176,26 +178,47 @@ def _cut_on_dask(
         except RuntimeError as error:  # e.g. "Nanny failed to start": workers that cannot start here
             raise ConfigError(f"cannot start a local Dask cluster: {error} (use --engine local, or fewer --workers)") from None
         try:
-            run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
-            window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
-            pending: deque = deque()
-            for i, chunk in enumerate(chunks):
-                lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-                blob = "".join(chunk).encode("utf-8", "surrogatepass")  # one buffer, not a list of strings to pickle
-                pending.append(client.submit(_cut_encoded, segmenter, blob, lengths, token_filter, key=f"cut-{run}-{i}", pure=False))
-                if len(pending) >= window:
-                    yield _take(pending.popleft())
-            while pending:
-                yield _take(pending.popleft())
+            yield client
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
 
 
-def _cut_encoded(segmenter: Segmenter, blob: bytes, lengths: np.ndarray, token_filter: dict) -> TokenIds:
+def map_in_order(client: Any, function: Callable, items: Iterable, *args: Any, name: str = "task", **kwargs: Any) -> Iterator[Any]:
+    """``function(item, *args, **kwargs)`` for every item, run on the cluster and given back in
+    the items' order; a few tasks per worker are in flight at a time, so neither this process
+    nor the workers hold every result at once."""
+    run = uuid.uuid4().hex  # task names unique to this run, even on a long-lived shared cluster
+    window = 4 * max(len(client.scheduler_info().get("workers", {})), 1)
+    pending: deque = deque()
+    for i, item in enumerate(items):
+        pending.append(client.submit(function, item, *args, key=f"{name}-{run}-{i}", pure=False, **kwargs))
+        if len(pending) >= window:
+            yield _take(pending.popleft())
+    while pending:
+        yield _take(pending.popleft())
+
+
+def _cut_on_dask(
+    segmenter: Segmenter, chunks: Iterable[Sequence[str]], token_filter: dict, scheduler: str | None, workers: int | None
+) -> Iterator[TokenIds]:
+    """Each chunk's token ids, in order, cut on a Dask cluster. A few chunks per worker are in
+    flight at a time, so neither this process nor the workers hold the whole corpus at once."""
+
+    def encoded(chunks: Iterable[Sequence[str]]) -> Iterator[tuple[bytes, np.ndarray]]:
+        for chunk in chunks:
+            lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+            yield "".join(chunk).encode("utf-8", "surrogatepass"), lengths  # one buffer, not a list of strings to pickle
+
+    with dask_client(scheduler, workers) as client:
+        yield from map_in_order(client, _cut_encoded, encoded(chunks), segmenter, token_filter, name="cut")
+
+
+def _cut_encoded(encoded: tuple[bytes, np.ndarray], segmenter: Segmenter, token_filter: dict) -> TokenIds:
     """:func:`_cut_chunk` of texts sent as one UTF-8 buffer and their lengths (in characters):
     a Dask worker receives a chunk as one frame, and the client holds less per chunk in flight."""
+    blob, lengths = encoded
     text = blob.decode("utf-8", "surrogatepass")
     ends = np.cumsum(lengths)
     return _cut_chunk(segmenter, [text[a:b] for a, b in zip((ends - lengths).tolist(), ends.tolist())], token_filter)
@@ -206,3 +229,104 @@ def _take(future) -> TokenIds:
     part = future.result()
     future.release()
     return part
+
+
+@dataclass
+class DistributedReading:
+    """What :func:`read_and_count_on_dask` gives: the corpus's account without its texts (each
+    document's ``text`` is empty; ``n_chars`` holds its length), the counts, the mentions the
+    ``code`` step found, and the folder the workers wrote the texts to (one Parquet file a
+    partition, in document order)."""
+
+    corpus: Any
+    n_chars: list[int]
+    counts: TermCounts
+    bigrams: Bigrams
+    mentions: Any
+    texts: Path
+
+
+def read_and_count_on_dask(
+    paths: Sequence[Path],
+    reading: Any,
+    prepare: Callable[[Any], tuple[Segmenter, dict, Callable | None, Sequence[bool] | None]],
+    texts_folder: Path,
+    *,
+    drop_duplicates: bool = True,
+    date_range: tuple[int, int] | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    blocksize: int | None = None,
+    progress: bool | None = None,
+) -> DistributedReading:
+    """Read, segment, count and code a corpus on a Dask cluster; this process never holds the texts.
+
+    Each worker reads its own partitions of the input files (:mod:`analysis.io.partitions`: byte
+    blocks of large JSON Lines and CSV files, other files whole) with the code read_corpus reads
+    them with, and sends back the documents' metadata and a digest of each text. Here the steps
+    that look across files run on those (duplicates, ids, dates, notes: the corpus read_corpus
+    would give, less the texts); ``prepare(corpus)`` then gives the segmenter, the token filter,
+    the coding step (``code(documents, texts)`` → mentions) and which documents' titles may be
+    coded. Each worker then reads its partitions again, keeps the documents kept, writes their
+    texts to ``texts_folder``, cuts, counts and codes them. Counts and mentions are those of the
+    in-process engine (``tests/test_dask_engine.py``).
+    """
+    from ..io import partitions as parts
+    from ..io.corpus import DATE_RANGE, list_inputs
+
+    blocksize = blocksize or parts.BLOCK_BYTES
+    files, skipped = list_inputs(list(paths), reading.fmt)
+    with dask_client(scheduler, workers) as client:
+        large = [f for f in files if parts.worth_scanning(f, reading, blocksize)]  # a folder of pages has none: no task per page
+        scanned = dict(zip(large, map_in_order(client, parts.scan_table, progress_bar(large, "scanning", enabled=progress, unit="file"), reading, blocksize, name="scan")))
+        partitions = parts.plan_partitions(files, [scanned.get(f) for f in files], blocksize)
+        shown = progress_bar(partitions, "reading", enabled=progress, unit="part")
+        readings = map_in_order(client, parts.read_partition, shown, reading, name="read")
+        joined = parts.assemble(list(paths), skipped, partitions, readings, reading, drop_duplicates=drop_duplicates, date_range=date_range or DATE_RANGE)
+        corpus = joined.corpus
+        segmenter, token_filter, code, titled = prepare(corpus)
+        jobs: list[tuple[int, Any, list[int], list[str], list[bool]]] = [(i, partition, [], [], []) for i, partition in enumerate(partitions)]
+        for n, (index, position, doc) in enumerate(zip(joined.partition, joined.position, corpus.documents)):
+            jobs[index][2].append(position)
+            jobs[index][3].append(doc.doc_id)
+            jobs[index][4].append(True if titled is None else bool(titled[n]))
+        shared = client.scatter([segmenter, code], broadcast=True, hash=False)
+        texts_folder.mkdir(parents=True, exist_ok=True)
+        mentions: list[Any] = []
+
+        def tokens() -> Iterator[TokenIds]:
+            shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
+            for ids, found in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
+                mentions.append(found)
+                yield ids
+
+        counts, bigrams = count_token_ids(tokens())
+    return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder)
+
+
+def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[TokenIds, Any]:
+    """On a worker: read a partition again, keep the documents kept (with their final ids),
+    write their texts to ``folder``, cut and count them, and code them with ``code``."""
+    from dataclasses import replace
+
+    from ..io.model import Corpus
+    from ..io.partitions import read_partition
+    from ..io.store import TextStore
+
+    index, partition, keep, ids, titled = job
+    documents = [d for part in read_partition(partition, reading, texts=True) for d in part.documents]
+    documents = [replace(documents[k], doc_id=doc_id) for k, doc_id in zip(keep, ids)]
+    texts = [d.analysis_text for d in documents]
+    try:
+        TextStore.write_part(folder, index, ids, texts, [d.text for d in documents])
+    except OSError as error:
+        raise ConfigError(
+            f"a Dask worker cannot write the texts to {folder}: {error.strerror or error} "
+            "(the workers write them where the run keeps its texts: set TMPDIR to a folder every machine sees)"
+        ) from None
+    tokens = merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts))
+    if code is None:
+        return tokens, None
+    frame = Corpus(documents).to_frame()
+    frame["title"] = frame["title"].where(titled, "")  # titles coded once per file's title, decided over the whole corpus
+    return tokens, code(frame, texts)

@@ -15,7 +15,7 @@ from typing import Any
 from .decoding import _BOMS, decode_lenient
 from .records import Record, RowProblem
 
-__all__ = ['clean_utf8_digest', 'stream_jsonl']
+__all__ = ['clean_utf8_digest', 'stream_jsonl', 'jsonl_block_records']
 
 
 _STREAM_BLOCK = 1 << 20
@@ -68,11 +68,11 @@ def _read_jsonl(text: str, damaged: Mapping[int, str] | None = None) -> Iterator
     return _jsonl_records(text.split("\n"), damaged)
 
 
-def _jsonl_records(lines: Iterable[str], damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:
+def _jsonl_records(lines: Iterable[str], damaged: Mapping[int, str] | None = None, *, start: int = 1) -> Iterator[Record | RowProblem]:
     """JSON Lines records, lines split at \\n only (as the format says: a U+2028 inside a text is
-    part of its line) and numbered from 1."""
+    part of its line) and numbered from ``start`` (1: a whole file; more for a block of one)."""
     damaged = damaged or {}
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=start):
         if number in damaged:
             yield RowProblem(line=number, reason=f"{damaged[number]}: fix or remove that line")
             continue
@@ -125,3 +125,9 @@ def _has_lone_surrogate(value: Any) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+def jsonl_block_records(text: str, first_line: int) -> Iterator[Record | RowProblem]:
+    """The records of a block of a clean UTF-8 JSON Lines file (whole lines, decoded) whose first
+    line is line ``first_line`` of the file: numbered as :func:`stream_jsonl` numbers them."""
+    return _jsonl_records(text.split("\n"), start=first_line)

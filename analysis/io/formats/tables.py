@@ -97,19 +97,21 @@ def _damage_reasons(decoded: Decoded, breaks: str) -> dict[int, str]:
     }
 
 
-def _csv_rows(path: Path, reader: Any, header: list[str], damaged: Mapping[int, str] | None = None) -> Iterator[Record | RowProblem]:
+def _csv_rows(path: Path, reader: Any, header: list[str], damaged: Mapping[int, str] | None = None, *, offset: int = 0) -> Iterator[Record | RowProblem]:
+    """Records of the rows ``reader`` gives; line numbers ``offset`` more than the reader's own
+    (the lines before a block of a file, when the reader reads that block alone)."""
     damaged = damaged or {}
-    start = reader.line_num + 1
+    start = offset + reader.line_num + 1
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield RowProblem(line=reader.line_num, reason=f"malformed row: {error} (fix the quoting on that line)")
+            yield RowProblem(line=offset + reader.line_num, reason=f"malformed row: {error} (fix the quoting on that line)")
             continue
         line = start
-        start = reader.line_num + 1
+        start = offset + reader.line_num + 1
         if damaged:
             bad = next((damaged[n] for n in range(line, start) if n in damaged), None)
             if bad is not None:
