@@ -24,7 +24,7 @@ from .io.dates import load_calendar
 from .io.store import TextStore
 from .measures.coding import code_documents, title_candidates
 from .measures.coverage import lexicon_fit
-from .measures.lexicon import Lexicon, load_lexicon, measure_matrix, measures_by_period
+from .measures.lexicon import Lexicon, effects_frame, load_lexicon, measure_matrix, measures_by_period
 from .measures.model import load_model
 from .methods.clusters import Clustering, cluster_units
 from .result import Analysis
@@ -254,9 +254,11 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     )
     dfm = DFM.from_counts(counts, documents)  # the documents' variables travel with their rows
 
+    effects: dict = {}  # what each coding rule did, counted in the same pass (lexicon_report.csv's rule rows)
     mentions = distributed.mentions if distributed else code_documents(
         documents, store, lexicon, method=settings.coding_method, titles=settings.code_titles,
         model=load_model(settings.coding_model) if settings.coding_method != "lexicon" and settings.coding_model else None,
+        effects=effects,
     )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
     fit = lexicon_fit(store, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
@@ -278,6 +280,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         bigrams=bigrams,
         token_filter=token_filter,
         store=store,
+        # counted while coding here; on Dask (coded on the workers) and for "model" coding, by the report
+        rule_effects=effects_frame(effects, lexicon) if settings.coding_method != "model" and not distributed else None,
     )
 
 

@@ -84,6 +84,9 @@ class Analysis:
         Stopwords, kept words and ``min_chars`` of the run.
     store : TextStore or None
         The analysed texts on disk (Parquet), in the documents' order, read back by row.
+    rule_effects : pandas.DataFrame or None
+        What each coding rule did over the texts (:func:`~analysis.measures.lexicon.rule_effects`),
+        counted as the mentions were found; None: counted again when the lexicon report needs it.
     """
 
     settings: Settings
@@ -103,6 +106,7 @@ class Analysis:
     token_filter: Mapping[str, Any] = field(default_factory=dict, repr=False)  # stopwords, keep, min_chars of the run
     #: The texts, on disk (a temporary folder removed when the result is no longer used), row by row as ``documents``.
     store: TextStore | None = field(default=None, repr=False)
+    rule_effects: pd.DataFrame | None = field(default=None, repr=False)  # counted while coding: not matched again
 
     def text(self, i: int, original: bool = False) -> str:
         """Document ``i``'s text (row ``i`` of ``documents``) as analysed: simplified where the
@@ -134,6 +138,7 @@ class Analysis:
                 lengths=self.lengths,  # their sizes, counted without reading them into Python
                 bigrams=self.bigrams,
                 by_period=self.by_period,  # the trends' mention counts: counted once
+                rule_effects=self.rule_effects,  # the coding rules' effects: counted once
                 segmenter=self.segmenter,
                 reference_unit=self.settings.reference_unit,
                 progress=self.settings.progress,

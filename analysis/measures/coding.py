@@ -74,6 +74,7 @@ def code_documents(
     method: str = "lexicon",
     model: CodingModel | None = None,
     titles: bool = True,
+    effects: dict | None = None,
 ) -> pd.DataFrame:
     """Every mention of a measure in the documents' texts (and own titles, when ``titles``):
     :data:`CODED_MENTION_COLUMNS`, document by document in corpus order, a document's title
@@ -96,6 +97,10 @@ def code_documents(
         For "model" and "either" (:func:`analysis.load_model`).
     titles : bool
         Code each document's own title as a passage of its own.
+    effects : dict, optional
+        Where to add what each lexicon rule did in the texts (not the titles), as
+        :func:`~analysis.measures.lexicon.find_mentions` counts it; left empty when ``method``
+        is "model" (the lexicon is not matched).
 
     Returns
     -------
@@ -126,8 +131,8 @@ def code_documents(
             "use the lexicon it was trained with, or train a model on a sample coded with this one"
         )
 
-    def coded(passages: Sequence[str], ids: Sequence[str]) -> pd.DataFrame:
-        found = find_mentions(passages, ids, lexicon) if method != "model" else pd.DataFrame(columns=MENTION_COLUMNS)
+    def coded(passages: Sequence[str], ids: Sequence[str], effects: dict | None = None) -> pd.DataFrame:
+        found = find_mentions(passages, ids, lexicon, effects=effects) if method != "model" else pd.DataFrame(columns=MENTION_COLUMNS)
         learned = model_mentions(passages, ids, model) if model is not None and method != "lexicon" else pd.DataFrame(columns=MENTION_COLUMNS)
         return combine_mentions(found, learned, method)
 
@@ -137,7 +142,7 @@ def code_documents(
     longest = int(documents["title"].fillna("").astype(str).str.strip().str.len().max() or 0) if titles and "title" in documents and len(documents) else 0
     bodies, heads, done = [], [], 0
     for chunk in chunks:
-        bodies.append(coded([str(t) for t in chunk], doc_ids[done : done + len(chunk)]))
+        bodies.append(coded([str(t) for t in chunk], doc_ids[done : done + len(chunk)], effects))
         heads.extend(str(t).lstrip()[: 2 * longest + 16] for t in chunk)  # all own_titles needs of a text (a simplified title may be longer)
         done += len(chunk)
     if done != len(doc_ids):

@@ -327,7 +327,7 @@ def _near_rule(entry: object, where: str) -> NearRule:
 MENTION_COLUMNS = ["doc_id", "measure", "variant", "start", "end"]
 
 
-def find_mentions(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
+def find_mentions(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon, *, effects: dict | None = None) -> pd.DataFrame:
     """Every mention of a measure: ``doc_id, measure, variant, start, end`` (character offsets).
 
     Variants are matched on the raw text, longest first, so counts do not depend on the
@@ -341,6 +341,10 @@ def find_mentions(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon
         One id per text.
     lexicon : Lexicon
         From :func:`load_lexicon`.
+    effects : dict, optional
+        Where to add what each rule did in these texts, as :func:`rule_effects` counts it
+        (``{(measure, rule, effect): matches}``, non-zero counts only; :func:`effects_frame`
+        makes the table): a run gets it from the same pass that found the mentions.
 
     Returns
     -------
@@ -355,16 +359,22 @@ def find_mentions(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon
     0     d1     不聚集      聚集      5    7
     1     d1    个人防护    个人防护     10   14
     """
-    return pd.DataFrame(mention_rows(texts, doc_ids, lexicon), columns=MENTION_COLUMNS)
+    return pd.DataFrame(mention_rows(texts, doc_ids, lexicon, effects=effects), columns=MENTION_COLUMNS)
 
 
-def mention_rows(texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon) -> list[tuple[str, str, str, int, int]]:
+def mention_rows(
+    texts: Sequence[str], doc_ids: Sequence[str], lexicon: Lexicon, *, effects: dict | None = None
+) -> list[tuple[str, str, str, int, int]]:
     """The rows of :func:`find_mentions`, in document order: a task worker processes can run
-    on part of a corpus."""
+    on part of a corpus (``effects``: as for :func:`find_mentions`)."""
     rows = []
     for doc_id, text in zip(doc_ids, texts, strict=True):
-        found, _ = _apply_rules(text, lexicon)
+        found, done = _apply_rules(text, lexicon)
         rows.extend((doc_id, measure, variant, start, end) for measure, variant, start, end in found)
+        if effects is not None:
+            for measure, rule, effect, n in done:
+                if n:
+                    effects[(measure, rule, effect)] = effects.get((measure, rule, effect), 0) + n
     return rows
 
 
@@ -589,13 +599,20 @@ def rule_effects(texts: Sequence[str], lexicon: Lexicon) -> pd.DataFrame:
     2      民生  removed        0
     3    复工复产    added        0
     """
-    totals: dict[tuple[str, str, str], int] = {row: 0 for _, row in lexicon.rules.effects} if lexicon.has_rules else {}
+    totals: dict[tuple[str, str, str], int] = {}
     for text in texts:
         _, effects = _apply_rules(str(text), lexicon)
         for measure, rule, effect, n in effects:
             if n:
-                totals[(measure, rule, effect)] += n
-    return pd.DataFrame([(*key, n) for key, n in totals.items()], columns=RULE_EFFECT_COLUMNS)
+                totals[(measure, rule, effect)] = totals.get((measure, rule, effect), 0) + n
+    return effects_frame(totals, lexicon)
+
+
+def effects_frame(totals: dict[tuple[str, str, str], int], lexicon: Lexicon) -> pd.DataFrame:
+    """:func:`rule_effects`' table of the counts ``totals`` (``{(measure, rule, effect): matches}``,
+    as :func:`find_mentions` adds them up): one row per rule in lexicon order, 0 where absent."""
+    rows = [(*row, totals.get(row, 0)) for row in dict.fromkeys(row for _, row in lexicon.rules.effects)] if lexicon.has_rules else []
+    return pd.DataFrame(rows, columns=RULE_EFFECT_COLUMNS)
 
 
 def measure_matrix(

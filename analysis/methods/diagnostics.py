@@ -278,8 +278,10 @@ def candidate_variants(
     search = SubstringSearch(pool)
     n_sentences = np.zeros(len(pool), dtype=np.int64)
     together_counts = np.zeros((len(pool), len(names)), dtype=np.int64)
-    for a, b in chunk_bounds(texts, _SEARCH_CHARS):
-        sentences = [s for text in texts[a:b] for s in split_sentences(str(text))]
+    # A TextStore gives the same chunks read once, in order (slicing it after chunk_bounds read every text twice).
+    chunks = texts.chunks(_SEARCH_CHARS) if hasattr(texts, "chunks") else (texts[a:b] for a, b in chunk_bounds(texts, _SEARCH_CHARS))
+    for chunk in chunks:
+        sentences = [s for text in chunk for s in split_sentences(str(text))]
         if not sentences:
             continue
         found = search.search(sentences)
@@ -358,13 +360,15 @@ def lexicon_report(
     tokenizer=None,
     top_n: int = 5,
     texts: "Sequence[str] | None" = None,
+    effects: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Variant rows (:func:`variant_report`), rule rows (kind ``rule``: each ``exclude`` or
     ``near`` rule, status ``removed matches`` or ``added matches``, the number in ``mentions``)
     and candidate rows (:func:`candidate_variants`), per measure.
 
     Written as ``lexicon_report.csv``; columns :data:`LEXICON_REPORT_COLUMNS`, measures in
-    lexicon order.
+    lexicon order. ``effects``: :func:`rule_effects` of the texts when counted already (a run
+    counts them while coding), else counted here.
     """
     # ``texts`` (the analysed texts, row by row as ``documents``; else its ``text`` column) may be
     # a TextStore: read in order, chunk by chunk, never listed whole.
@@ -376,7 +380,7 @@ def lexicon_report(
     )
     parts = [variants, candidates]
     if lexicon.has_rules:  # one row per coding rule: how many matches it added or removed
-        effects = rule_effects(texts, lexicon)
+        effects = rule_effects(texts, lexicon) if effects is None else effects
         parts.insert(1, pd.DataFrame({
             "measure": effects["measure"], "entry": effects["rule"], "kind": "rule",
             "status": effects["effect"].map({"added": "added matches", "removed": "removed matches"}),

@@ -118,7 +118,7 @@ def adoption_curve(adoption_table: pd.DataFrame, documents: pd.DataFrame) -> pd.
     rows = []
     for measure, group in adoption_table.groupby("measure", sort=False):
         n_units = int(group["n_units"].iloc[0])
-        new = group.loc[group["adopted"], "first_date"].value_counts()
+        new = group.loc[group["adopted"], "first_date"].value_counts().to_dict()  # a dict: looked up once per day
         total = 0
         for day in days:
             added = int(new.get(day, 0))

@@ -80,6 +80,7 @@ class MethodResults:
     lengths: Callable[[], np.ndarray] | None = field(default=None, repr=False)  # each analysed text's characters, without reading the texts
     bigrams: Bigrams | None = field(default=None, repr=False)
     by_period: pd.DataFrame | None = field(default=None, repr=False)  # period × measure mentions, when counted already
+    rule_effects: pd.DataFrame | None = field(default=None, repr=False)  # what the coding rules did, when counted already
     segmenter: Any = field(default=None, repr=False)
     reference_unit: str | None = None
     progress: bool | None = field(default=None, repr=False)
@@ -110,8 +111,8 @@ class MethodResults:
         none), a document variable (``"unit"``, ``"kind"``, …), one label per document, or a
         mapping doc_id → label."""
         if isinstance(by, str) and by == "cluster" and self.clustering is not None:
-            labels = self.clustering.labels
-            return [f"cluster {int(labels[u])}" if u in labels.index else "" for u in self.units]
+            labels = self.clustering.labels.to_dict()  # a dict: looked up once per document
+            return [f"cluster {int(labels[u])}" if u in labels else "" for u in self.units]
         if isinstance(by, str) and by not in self.documents.columns:
             raise KeyError(f"'{by}' is not a column of the documents table (columns: {', '.join(self.documents.columns)})")
         return self.dfm.labels(by)
@@ -187,7 +188,10 @@ class MethodResults:
 
     @cached_property
     def lexicon_report(self) -> pd.DataFrame:
-        return lexicon_report(self.lexicon, self.documents, self.mentions, self.dfm, self.terms, tokenizer=self.segmenter, texts=self.texts())
+        return lexicon_report(
+            self.lexicon, self.documents, self.mentions, self.dfm, self.terms, tokenizer=self.segmenter, texts=self.texts(),
+            effects=self.rule_effects,
+        )
 
     @cached_property
     def trends(self) -> pd.DataFrame:
