@@ -280,8 +280,8 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         bigrams=bigrams,
         token_filter=token_filter,
         store=store,
-        # counted while coding here; on Dask (coded on the workers) and for "model" coding, by the report
-        rule_effects=effects_frame(effects, lexicon) if settings.coding_method != "model" and not distributed else None,
+        # counted while coding (here, or on the Dask workers and summed); for "model" coding, by the report
+        rule_effects=effects_frame(distributed.effects if distributed else effects, lexicon) if settings.coding_method != "model" else None,
     )
 
 

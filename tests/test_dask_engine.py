@@ -194,6 +194,8 @@ def test_dask_reads_its_own_partitions_and_every_table_is_the_local_one(schedule
     assert remote.notes == local.notes
     titled = local.mentions[local.mentions["in_title"]]
     assert sorted(titled["doc_id"]) == ["j0", "j1", "j2"] and len(local.mentions) > 50  # each title once, in its first row
+    assert remote.rule_effects is not None and remote.rule_effects.equals(local.rule_effects)  # summed over the partitions
+    assert local.rule_effects["matches"].sum() > 0
     for name in ["kwic", "keyness", "collocations", "lexicon_report"]:
         assert getattr(remote.methods, name).equals(getattr(local.methods, name)), name
 

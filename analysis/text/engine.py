@@ -13,7 +13,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from itertools import chain
 from pathlib import Path
@@ -244,6 +244,7 @@ class DistributedReading:
     bigrams: Bigrams
     mentions: Any
     texts: Path
+    effects: dict = field(default_factory=dict)  # what each coding rule did: {(measure, rule, effect): matches}
 
 
 def read_and_count_on_dask(
@@ -293,15 +294,18 @@ def read_and_count_on_dask(
         shared = client.scatter([segmenter, code], broadcast=True, hash=False)
         texts_folder.mkdir(parents=True, exist_ok=True)
         mentions: list[Any] = []
+        effects: dict = {}
 
         def tokens() -> Iterator[TokenIds]:
             shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
-            for ids, found in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
+            for ids, (found, counted) in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
                 mentions.append(found)
+                for key, n in counted.items():
+                    effects[key] = effects.get(key, 0) + n
                 yield ids
 
         counts, bigrams = count_token_ids(tokens())
-    return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder)
+    return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder, effects)
 
 
 def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[TokenIds, Any]:
@@ -326,7 +330,8 @@ def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filte
         ) from None
     tokens = merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts))
     if code is None:
-        return tokens, None
+        return tokens, (None, {})
     frame = Corpus(documents).to_frame()
     frame["title"] = frame["title"].where(titled, "")  # titles coded once per file's title, decided over the whole corpus
-    return tokens, code(frame, texts)
+    effects: dict = {}  # what each coding rule did here: counts, summed over the partitions
+    return tokens, (code(frame, texts, effects=effects), effects)
