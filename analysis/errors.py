@@ -39,6 +39,15 @@ class InputError(AnalysisError):
         #: The message without the file name: what is wrong and what to do.
         self.problem = problem + (f" ({hint})" if hint else "")
 
+    def __reduce__(self) -> tuple:
+        # Pickled whole (a Dask worker sends its errors to the client): by default only the
+        # message would travel, and __init__ needs the path and the problem.
+        return _rebuilt, (type(self), self.path, self.problem, self.line)
+
+
+def _rebuilt(kind: type, path: str, problem: str, line: int | None) -> InputError:
+    return kind(path, problem, line=line)
+
 
 class ConfigError(AnalysisError):
     """A configuration or lexicon file with a wrong key, value or syntax."""

@@ -211,3 +211,16 @@ def test_a_file_a_worker_cannot_see_is_one_clear_error(tmp_path):
     reading = Reading(PageLayout(), Columns(), "auto", "auto", "auto", None, None)
     with pytest.raises(ConfigError, match=r"gone\.jsonl: not found where a Dask worker reads it .*every machine sees"):
         read_partition([Piece(tmp_path / "gone.jsonl")], reading)
+
+
+def test_an_input_error_crosses_from_a_worker_whole():
+    """Dask pickles a worker's exception to raise it in the client: an InputError keeps its
+    message, file, line and problem (it used to fail to unpickle, as a TypeError)."""
+    import pickle
+
+    from analysis.errors import InputError
+
+    error = InputError("corpus/a.csv", "malformed row", line=7, hint="fix the quoting")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is InputError and str(again) == str(error) == "corpus/a.csv:7: malformed row (fix the quoting)"
+    assert (again.path, again.line, again.problem) == (error.path, error.line, error.problem)
