@@ -65,6 +65,8 @@ def test_counts_already_counted_are_used_and_text_lengths_may_replace_the_texts(
     assert mention_trends(documents, mentions, LEXICON, counts=counts).equals(plain)
     lengths = documents["text"].str.len().to_numpy()
     assert mention_trends(documents.drop(columns="text"), mentions, LEXICON, chars=lengths, counts=counts).equals(plain)
+    with pytest.raises(ValueError, match=r"no text column.*chars=result\.lengths\(\)"):  # result.documents: texts on disk
+        mention_trends(documents.drop(columns="text"), mentions, LEXICON)
     doubled = counts * 2  # the same periods: taken as given
     assert mention_trends(documents, mentions, LEXICON, counts=doubled)["mentions"].sum() == 2 * plain["mentions"].sum()
     monthly = measures_by_period(mentions, documents.set_index("doc_id")["date_start"], LEXICON, period="month")

@@ -43,7 +43,8 @@ def mention_trends(
     Parameters
     ----------
     documents : pandas.DataFrame
-        ``doc_id, date_start, text`` (``result.documents``).
+        ``doc_id, date_start`` and ``text`` as analysed (``result.documents_with_text(original=False)``), or
+        ``result.documents`` with ``chars``.
     mentions : pandas.DataFrame
         ``result.mentions``.
     lexicon : Lexicon
@@ -68,13 +69,18 @@ def mention_trends(
     --------
     >>> import analysis
     >>> result = analysis.analyse()
-    >>> trends = analysis.mention_trends(result.documents, result.mentions, result.lexicon)
+    >>> trends = analysis.mention_trends(result.documents, result.mentions, result.lexicon, chars=result.lengths())
     >>> first = trends.iloc[0]
     >>> first["period"], first["measure"], int(first["mentions"]), int(first["n_chars"])
     ('2020-04-18', '三防', 1, 150)
     """
     if chars is not None:
         documents = documents.assign(_chars=np.asarray(chars, dtype=np.int64))
+    elif "text" not in documents.columns:  # result.documents holds no texts since they live on disk
+        raise ValueError(
+            "mention_trends: the documents table has no text column to measure; pass chars=result.lengths() "
+            "(each document's characters of analysed text) or result.documents_with_text(original=False)"
+        )
     dated = documents.dropna(subset=["date_start"])
     if dated.empty:
         return pd.DataFrame(columns=TRENDS_COLUMNS)
@@ -129,7 +135,7 @@ def trend_matrix(trends: pd.DataFrame, *, value: str = "per_10k_chars", top_n: i
     --------
     >>> import analysis
     >>> result = analysis.analyse()
-    >>> matrix = analysis.trend_matrix(analysis.mention_trends(result.documents, result.mentions, result.lexicon), top_n=2)
+    >>> matrix = analysis.trend_matrix(analysis.mention_trends(result.documents, result.mentions, result.lexicon, chars=result.lengths()), top_n=2)
     >>> list(matrix.columns), round(float(matrix.loc["2020-04-21", "个人防护"]), 1)
     (['个人防护', '不聚集'], 184.1)
     """
