@@ -279,3 +279,26 @@ def test_formats_add_svg_and_pdf_and_leave_the_pngs_byte_identical(tmp_path, bul
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["figure_formats"] == ["png", "svg", "pdf"]
     assert sum(o.startswith("figures/") for o in manifest["outputs"]) == 3 * len(stems)
+
+
+def test_degenerate_inputs_draw_without_warnings_a_tiny_corpus_would_print():
+    """Units with identical profiles (every distance 0) and keyness whose G² are all 0, as a run on a
+    few constructed pages gives: drawn on a unit axis, with no matplotlib/SciPy warning on stderr."""
+    import warnings
+
+    import pandas as pd
+
+    from analysis.methods.clusters import cluster_units
+    from analysis.viz import figures_methods
+
+    same = pd.DataFrame([[1, 0, 2]] * 3 + [[0, 3, 0]] * 3, index=[f"单位{i}" for i in range(6)], columns=["甲", "乙", "丙"])
+    clustering = cluster_units(same, k=2)
+    table = pd.DataFrame([("单位0", "词", 0.0, False, "over", 1)], columns=["group", "term", "g2", "significant", "direction", "count_group"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        for fig in (figures.plot_dendrogram(clustering), figures_methods.plot_keyness(table)):
+            try:
+                low, high = sorted(fig.axes[0].get_xlim())
+                assert high > low
+            finally:
+                plt.close(fig)

@@ -16,6 +16,7 @@ frequencies, never from re-tokenised text.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -566,13 +567,17 @@ def plot_dendrogram(
     label_size, every, _ = row_label_fit(len(units), height, 1.5, 11.0, size)
     with figure_style(font):
         fig, ax = plt.subplots(figsize=(7, height))
-        dendrogram(
-            clustering.linkage,
-            labels=units,
-            orientation="left",
-            link_color_func=lambda node: link_colors.get(node, _GREY),
-            ax=ax,
-        )
+        with warnings.catch_warnings():  # every unit at distance 0: SciPy sets equal x limits (and warns); a unit axis below
+            warnings.filterwarnings("ignore", message="Attempting to set identical low and high xlims")
+            dendrogram(
+                clustering.linkage,
+                labels=units,
+                orientation="left",
+                link_color_func=lambda node: link_colors.get(node, _GREY),
+                ax=ax,
+            )
+        if not np.asarray(clustering.linkage)[:, 2].any():
+            ax.set_xlim(1, 0)
         ax.invert_yaxis()  # dendrogram order top to bottom, as in the heatmap
         for i, label in enumerate(ax.get_yticklabels()):
             label.set_color(text_color(colors[label.get_text()]))

@@ -96,7 +96,7 @@ def plot_keyness(
             ax.set_yticks(range(len(top)), top["term"], fontsize=9)
             for y, (g2, n) in enumerate(zip(top["g2"], top["count_group"])):
                 ax.text(g2, y, f" {n}", va="center", fontsize=7.5, color="#444444")
-            ax.set_xlim(0, xmax * 1.25)
+            ax.set_xlim(0, (xmax if xmax > 0 else 1.0) * 1.25)  # every G² 0 (a tiny corpus): a unit axis, not a singular one
             ax.set_title(str(group), fontsize=11)
             ax.tick_params(axis="x", labelsize=8)
         for ax in axes[-1]:
