@@ -203,7 +203,7 @@ class Analysis:
         here on first use, with the run's segmenter and filter: the same tokens."""
         if self.segmenter is None:
             raise AttributeError("this analysis has no segmenter to cut its texts again")
-        return cut_corpus(self.store if self.store is not None else self.corpus.analysis_texts(), self.segmenter, **self.token_filter)
+        return cut_corpus(self._analysed_texts(), self.segmenter, **self.token_filter)
 
     @property
     def tokens(self) -> list[list[str]]:
