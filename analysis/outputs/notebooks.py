@@ -45,7 +45,8 @@ def run_notebooks(
     figures_dir : str or Path
         Where the notebooks write their figures.
     executed_dir : str or Path
-        Where the executed copies, with their outputs, go.
+        Where the executed copies, with their outputs, go; files a notebook writes besides its
+        figures (the coding workbooks of 06) go to its ``validation/`` subfolder.
     corpus : str, Path or None
         The corpus every notebook analyses; None: the shipped bulletin (or the config's).
     config : str, Path or None
@@ -80,6 +81,9 @@ def run_notebooks(
         "config": str(Path(config).resolve()) if config else None,
         "lexicon": str(lexicon) if lexicon else None,
         "figures_dir": str(Path(figures_dir).resolve()),
+        # Files a notebook writes besides figures (06's coding workbooks) go under this run's own
+        # folder: two runs at once (another corpus, a test) never read each other's workbooks.
+        "validation_dir": str(executed_dir / "validation"),
     }
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
