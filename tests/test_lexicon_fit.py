@@ -23,8 +23,19 @@ def test_coverage_is_the_share_of_documents_with_a_match():
     assert found["covid_measures"].documents == found["emergency_management"].documents == 4
     assert found["covid_measures"].matched == 1  # only the masks
     assert found["emergency_management"].matched >= 2  # forest fire and flood control
+    # four documents are too few to recommend a lexicon: the coverage is listed, nothing suggested
+    advice = coverage_advice(found["covid_measures"], list(found.values()))
+    assert advice is not None and "too few documents to recommend one" in advice and "Try" not in advice
+    found = {c.lexicon: c for c in lexicon_coverage(texts * 5, ["covid_measures", "emergency_management"])}
     advice = coverage_advice(found["covid_measures"], list(found.values()))
     assert advice is not None and "Try --lexicon emergency_management" in advice and "\n" not in advice
+
+
+def test_a_one_document_corpus_gets_no_lexicon_recommended(tmp_path):
+    """A one-document file once printed "finds a measure in only 0 of 1 documents … Try --lexicon
+    gov_work_reports": advice built on one document."""
+    note = lexicon_fit(["国务院政府工作报告：推进供给侧结构性改革，稳增长、促改革、调结构、惠民生。"], load_lexicon("covid_measures"))
+    assert note is not None and "0 of 1 documents" in note and "Try" not in note
 
 
 def test_no_advice_when_the_lexicon_covers_most_documents_or_none_covers_more():

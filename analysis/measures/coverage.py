@@ -23,6 +23,9 @@ LOW_COVERAGE = 0.75
 #: A shipped lexicon is suggested only when it covers this many more documents (share points):
 #: a few documents more is noise, not a better fit.
 MARGIN = 0.10
+#: Another lexicon is suggested only on at least this many documents: on a handful, a few
+#: documents' words decide the shares, and the advice would be built on them.
+MIN_DOCUMENTS = 20
 #: Coverage is measured on at most this many documents, evenly spaced through the corpus.
 SAMPLE = 5000
 
@@ -129,16 +132,17 @@ def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None
     -------
     str or None
         None when ``chosen`` finds a measure in :data:`LOW_COVERAGE` of the documents or more;
-        else each lexicon's coverage and, when one covers :data:`MARGIN` more, its name to try.
+        else each lexicon's coverage and, when one covers :data:`MARGIN` more of at least
+        :data:`MIN_DOCUMENTS` documents, its name to try.
 
     Examples
     --------
     >>> coverage_advice(Coverage("covid_measures", 9, 10), [Coverage("emergency_management", 10, 10)]) is None
     True
-    >>> print(coverage_advice(Coverage("covid_measures", 4, 10), [Coverage("covid_measures", 4, 10), Coverage("emergency_management", 7, 10)]))
+    >>> print(coverage_advice(Coverage("covid_measures", 8, 20), [Coverage("covid_measures", 8, 20), Coverage("emergency_management", 14, 20)]))
     ... # doctest: +NORMALIZE_WHITESPACE
-    the lexicon covid_measures finds a measure in only 4 of 10 documents (40%); shipped lexicons, documents with a match:
-    covid_measures 4 (40%); emergency_management 7 (70%). Try --lexicon emergency_management
+    the lexicon covid_measures finds a measure in only 8 of 20 documents (40%); shipped lexicons, documents with a match:
+    covid_measures 8 (40%); emergency_management 14 (70%). Try --lexicon emergency_management
     (or lexicon = "emergency_management" under [measures] in the config)
     """
     if chosen.share >= LOW_COVERAGE:
@@ -150,6 +154,11 @@ def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None
         return (
             f"the lexicon {chosen.lexicon} finds a measure in only {chosen.matched} of {of} ({chosen.share:.0%}); "
             f"no shipped lexicon covers more (documents with a match: {listed}): measures outside it go uncounted"
+        )
+    if chosen.documents < MIN_DOCUMENTS:
+        return (
+            f"the lexicon {chosen.lexicon} finds a measure in {chosen.matched} of {of}; shipped lexicons, documents "
+            f"with a match: {listed} (too few documents to recommend one: see docs/coding.md)"
         )
     best = best_lexicon(better)
     return (
