@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..progress import progress as progress_bar
-from .counts import Bigrams, TermCounts, count_token_ids
+from .counts import Bigrams, CountsBuilder, PartCounts, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
 
 if TYPE_CHECKING:
@@ -296,21 +296,22 @@ def read_and_count_on_dask(
         mentions: list[Any] = []
         effects: dict = {}
 
-        def tokens() -> Iterator[TokenIds]:
-            shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
-            for ids, (found, counted) in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
-                mentions.append(found)
-                for key, n in counted.items():
-                    effects[key] = effects.get(key, 0) + n
-                yield ids
-
-        counts, bigrams = count_token_ids(tokens())
+        builder = CountsBuilder()  # each partition's counts appended as they come, in order
+        shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
+        for part, (found, counted) in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
+            builder.add_counts(part)
+            del part
+            mentions.append(found)
+            for key, n in counted.items():
+                effects[key] = effects.get(key, 0) + n
+        counts, bigrams = builder.result()
     return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder, effects)
 
 
-def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[TokenIds, Any]:
+def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[PartCounts, Any]:
     """On a worker: read a partition again, keep the documents kept (with their final ids),
-    write their texts to ``folder``, cut and count them, and code them with ``code``."""
+    write their texts to ``folder``, cut and count them (the partition's counts go back, not
+    its tokens), and code them with ``code``."""
     from dataclasses import replace
 
     from ..io.model import Corpus
@@ -328,7 +329,7 @@ def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filte
             f"a Dask worker cannot write the texts to {folder}: {error.strerror or error} "
             "(the workers write them where the run keeps its texts: set TMPDIR to a folder every machine sees)"
         ) from None
-    tokens = merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts))
+    tokens = PartCounts.from_token_ids(merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts)))
     if code is None:
         return tokens, (None, {})
     frame = Corpus(documents).to_frame()
