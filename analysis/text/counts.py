@@ -200,7 +200,13 @@ def merge_sorted_counts(codes: np.ndarray, counts: np.ndarray, more_codes: np.nd
 
 
 class _Growing:
-    """A one-dimensional array appended to in place; :meth:`take` hands it over, trimmed."""
+    """A one-dimensional array appended to in place; :meth:`take` hands it over, trimmed.
+
+    It grows by an eighth at a time: a resize is a realloc (a large block is moved by the
+    kernel, not copied), but NumPy zero-fills the new part, so the memory held is the capacity,
+    not the size; doubling could hold up to twice the matrix until :meth:`take`."""
+
+    GROWTH = 1.125
 
     def __init__(self, dtype) -> None:
         self.array = np.zeros(1 << 16, dtype=dtype)
@@ -209,7 +215,7 @@ class _Growing:
     def extend(self, values: np.ndarray) -> None:
         end = self.size + len(values)
         if end > len(self.array):
-            self.array.resize(max(end, 2 * len(self.array)), refcheck=False)  # realloc: no views are handed out before take()
+            self.array.resize(max(end, int(self.GROWTH * len(self.array))), refcheck=False)  # realloc: no views are handed out before take()
         self.array[self.size : end] = values
         self.size = end
 

@@ -239,7 +239,7 @@ class DistributedReading:
     partition, in document order)."""
 
     corpus: Any
-    n_chars: list[int]
+    n_chars: np.ndarray
     counts: TermCounts
     bigrams: Bigrams
     mentions: Any
@@ -286,11 +286,17 @@ def read_and_count_on_dask(
         joined = parts.assemble(list(paths), skipped, partitions, readings, reading, drop_duplicates=drop_duplicates, date_range=date_range or DATE_RANGE)
         corpus = joined.corpus
         segmenter, token_filter, code, titled = prepare(corpus)
-        jobs: list[tuple[int, Any, list[int], list[str], list[bool]]] = [(i, partition, [], [], []) for i, partition in enumerate(partitions)]
-        for n, (index, position, doc) in enumerate(zip(joined.partition, joined.position, corpus.documents)):
-            jobs[index][2].append(position)
-            jobs[index][3].append(doc.doc_id)
-            jobs[index][4].append(True if titled is None else bool(titled[n]))
+        # Each partition's job: the positions of its documents kept, their final ids, whether their titles are coded.
+        order = np.argsort(joined.partition, kind="stable")  # documents are kept in partition order: this keeps it
+        bounds = np.searchsorted(joined.partition[order], np.arange(len(partitions) + 1))
+        doc_ids = [corpus.documents[i].doc_id for i in order.tolist()]
+        coded = np.ones(len(order), dtype=bool) if titled is None else np.asarray(titled, dtype=bool)[order]
+        position = joined.position[order]
+        jobs = [
+            (i, partition, position[a:b], doc_ids[a:b], coded[a:b])
+            for i, (partition, a, b) in enumerate(zip(partitions, bounds[:-1].tolist(), bounds[1:].tolist()))
+        ]
+        del order, doc_ids, coded, position
         shared = client.scatter([segmenter, code], broadcast=True, hash=False)
         texts_folder.mkdir(parents=True, exist_ok=True)
         mentions: list[Any] = []
@@ -320,7 +326,7 @@ def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filte
 
     index, partition, keep, ids, titled = job
     documents = [d for part in read_partition(partition, reading, texts=True) for d in part.documents]
-    documents = [replace(documents[k], doc_id=doc_id) for k, doc_id in zip(keep, ids)]
+    documents = [replace(documents[k], doc_id=doc_id) for k, doc_id in zip(keep.tolist(), ids)]
     texts = [d.analysis_text for d in documents]
     try:
         TextStore.write_part(folder, index, ids, texts, [d.text for d in documents])
