@@ -59,6 +59,7 @@ def test_on_the_dev_pages_the_run_suggests_the_emergency_lexicon():
     result = analyse(DEV_PAGES)
     [note] = [n for n in result.notes if "finds a measure in only" in n]
     assert "Try --lexicon emergency_management" in note
+    assert note == lexicon_fit(result.corpus.analysis_texts(), result.lexicon)  # read from the run's mentions: the same as matching
     assert "emergency_management" in note and "covid_measures" in note and "gov_work_reports" in note  # every shipped one's coverage
     emergency = analyse(DEV_PAGES, lexicon="emergency_management")
     assert not any("Try --lexicon" in n for n in emergency.notes)
@@ -72,6 +73,34 @@ def test_the_work_reports_coded_for_covid_are_pointed_to_their_own_lexicon():
     texts = corpus_from_settings(load_settings(ROOT / "examples" / "gov-work-reports.toml")).analysis_texts()
     note = lexicon_fit(texts, load_lexicon("covid_measures"))
     assert note is not None and "Try --lexicon gov_work_reports" in note
+
+
+@pytest.mark.skipif(not GOV_REPORTS.is_file(), reason="the government work reports (../shared) are not beside this clone")
+def test_coverage_from_known_mentions_equals_matching_the_sample(monkeypatch):
+    """A run's own lexicon's coverage is read from the mentions it found, not matched again: on
+    the work reports, sampled (every 3rd report), the same figures as matching the sample."""
+    import analysis.measures.coverage as coverage
+    from analysis.measures.lexicon import find_mentions
+    from analysis.pipeline import corpus_from_settings
+
+    texts = corpus_from_settings(load_settings(ROOT / "examples" / "gov-work-reports.toml")).analysis_texts()
+    monkeypatch.setattr(coverage, "SAMPLE", 25)  # 72 reports: every 3rd is sampled
+    names = ["covid_measures", "emergency_management", "gov_work_reports"]
+    lexicons = [load_lexicon(n) for n in names]
+    ids = [str(i) for i in range(len(texts))]
+    per_text = {lx: find_mentions(texts, ids, lx)["doc_id"].value_counts().reindex(ids, fill_value=0).tolist() for lx in lexicons}
+    matched = lexicon_coverage(texts, names)
+    assert [c.documents for c in matched] == [24, 24, 24]
+    assert matched[2].matched > matched[0].matched > 0  # the figures compared are not all zero
+    assert lexicon_coverage(texts, names, known=per_text) == matched
+    assert lexicon_coverage(texts, names, known={lexicons[2]: per_text[lexicons[2]]}) == matched
+    # the known counts are what is read: zeros give no coverage for that lexicon, the others are matched
+    read = lexicon_coverage(texts, names, known={lexicons[2]: [0] * len(texts)})
+    assert (read[2].matched, read[2].mentions) == (0, 0) and read[:2] == matched[:2]
+    with pytest.raises(ValueError, match="mention counts"):
+        lexicon_coverage(texts, names, known={lexicons[0]: [1, 2]})
+    for lexicon in lexicons:
+        assert lexicon_fit(texts, lexicon, per_text=per_text[lexicon]) == lexicon_fit(texts, lexicon)
 
 
 @needs_dev_pages
