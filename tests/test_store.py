@@ -252,3 +252,21 @@ def test_a_killed_runs_temporary_store_is_removed_by_the_next_run(tmp_path, monk
     mine = TextStore.temporary_folder()
     assert not killed.exists()
     assert alive.is_dir() and elsewhere.is_dir() and mine.is_dir()
+
+
+def test_a_sample_spread_over_the_store_holds_the_sample_not_every_row_group(tmp_path):
+    """texts(rows) reads each row group once and lets it go once its rows are taken: every 10th
+    text of 40 long texts in 4 row groups holds one group at a time, never all four."""
+    import tracemalloc
+
+    texts = [chr(0x4E00 + i) * 100_000 for i in range(40)]  # 10 texts (1 M characters) a row group
+    store = TextStore.from_texts(texts, folder=tmp_path)
+    assert len(store._groups) == 4
+    tracemalloc.start()
+    sample = store[::10]
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert sample == texts[::10]
+    group = sum(len(t) for t in texts[:10]) * 2  # one group's texts as Python strings (2 bytes a character)
+    assert group < peak < 2 * group  # two groups at once would be 2 x, the four together 4 x
+    assert store.texts([35, 3, 35, 0]) == [texts[35], texts[3], texts[35], texts[0]]

@@ -225,11 +225,18 @@ class TextStore:
         for i in rows:
             if not 0 <= i < len(self):
                 raise IndexError(f"row {i} of a store of {len(self)} texts")
-        groups = [bisect.bisect_right(self._starts, i) - 1 for i in rows]
-        read: dict[int, list[str]] = {}  # each row group read once, whatever the order of the rows
-        for g in dict.fromkeys(groups):
-            read[g] = self._group(g, original, cache=False)
-        return [read[g][i - self._starts[g]] for i, g in zip(rows, groups)]
+        # Each row group read once, whatever the order of the rows, and let go once its rows are
+        # taken: a sample spread over the corpus (every n-th row) holds the sample, not the corpus.
+        wanted: dict[int, list[int]] = {}
+        for k, i in enumerate(rows):
+            wanted.setdefault(bisect.bisect_right(self._starts, i) - 1, []).append(k)
+        out: list[str] = [""] * len(rows)
+        for g, positions in wanted.items():
+            group, start = self._group(g, original, cache=False), self._starts[g]
+            for k in positions:
+                out[k] = group[rows[k] - start]
+            del group  # before the next group is read
+        return out
 
     def lengths(self, original: bool = False) -> np.ndarray:
         """Every row's text length in characters (``original``: of the text as read), counted by
