@@ -139,3 +139,18 @@ def test_partition_counts_renumbered_by_the_builder_equal_counting_the_tokens_at
     assert counts.matrix.has_sorted_indices and counts.matrix.dtype == once_counts.matrix.dtype
     for field in ("first", "second", "count"):
         assert np.array_equal(getattr(bigrams, field), getattr(once_bigrams, field))
+
+
+def test_growing_arrays_hold_little_more_than_their_entries():
+    """NumPy zero-fills what a resize adds, so the capacity is memory held: it stays within an
+    eighth of the entries (doubling held up to twice the document x term matrix while counting)."""
+    import numpy as np
+
+    from analysis.text.counts import _Growing
+
+    grown = _Growing(np.int32)
+    for size in range(1, 400):
+        grown.extend(np.arange(size * 37, dtype=np.int32))
+        assert len(grown.array) <= max(1 << 16, int(1.125 * grown.size) + 1)
+    taken = grown.take()
+    assert len(taken) == sum(n * 37 for n in range(1, 400)) and taken[-1] == 399 * 37 - 1
