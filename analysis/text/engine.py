@@ -63,8 +63,7 @@ def _cut_chunk(segmenter: Segmenter, texts: Iterable[str], token_filter: dict) -
     cut = segmenter.cut
     lists = [cut(text) for text in texts]
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    flat = np.empty(int(lengths.sum()), dtype=object)
-    flat[:] = list(chain.from_iterable(lists))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))  # no list of every token in between
     del lists
     codes, distinct = pd.factorize(flat)
     kept = np.fromiter((keep_token(w, **token_filter) for w in distinct), dtype=bool, count=len(distinct))
