@@ -261,7 +261,9 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         effects=effects,
     )
     measures, presence, by_period, clustering, notes = _code_measures(mentions, documents, lexicon, settings, corpus)
-    fit = lexicon_fit(store, lexicon, matched=mentions["doc_id"].nunique())  # a lexicon for another subject finds little
+    fit = lexicon_fit(  # a lexicon for another subject finds little
+        store, lexicon, matched=mentions["doc_id"].nunique(), per_text=_lexicon_mentions_per_text(mentions, documents, settings),
+    )
     if fit:
         notes.insert(0, fit)
     return Analysis(  # the methods are computed from it when first asked (result.methods.keyness, …)
@@ -283,6 +285,16 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
         # counted while coding (here, or on the Dask workers and summed); for "model" coding, by the report
         rule_effects=effects_frame(distributed.effects if distributed else effects, lexicon) if settings.coding_method != "model" else None,
     )
+
+
+def _lexicon_mentions_per_text(mentions: pd.DataFrame, documents: pd.DataFrame, settings: Settings) -> Any:
+    """The lexicon's mentions in each document's text (not its title), in document order: the
+    coverage check reads the run's own lexicon's coverage from them instead of matching again.
+    None when the lexicon was not matched (``coding_method = "model"``)."""
+    if settings.coding_method == "model":
+        return None
+    body = mentions.loc[(mentions["method"] == "lexicon") & ~mentions["in_title"].astype(bool), "doc_id"]
+    return body.value_counts().reindex(documents["doc_id"], fill_value=0).to_numpy()
 
 
 def _store_texts(corpus: Corpus) -> TextStore:

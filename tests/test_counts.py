@@ -90,3 +90,67 @@ def test_counting_many_chunks_past_the_first_allocation_equals_one_scipy_count()
     expected = sp.coo_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=counts.matrix.shape).tocsr()
     assert counts.matrix.nnz > 1 << 16  # past the arrays' first size: they grew
     assert counts.vocabulary == sorted(counts.vocabulary) and (counts.matrix != expected).nnz == 0
+
+
+def test_merging_sorted_pair_counts_sums_codes_in_both_and_inserts_the_others_in_order():
+    import numpy as np
+
+    from analysis.text.counts import merge_sorted_counts
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        a = np.unique(rng.integers(0, 300, rng.integers(0, 120))).astype(np.int64)
+        b = np.unique(rng.integers(0, 300, rng.integers(0, 120))).astype(np.int64)
+        na, nb = rng.integers(1, 9, len(a)).astype(np.int64), rng.integers(1, 9, len(b)).astype(np.int64)
+        expected: dict[int, int] = {}
+        for code, n in [*zip(a.tolist(), na.tolist()), *zip(b.tolist(), nb.tolist())]:
+            expected[code] = expected.get(code, 0) + n
+        codes, counts = merge_sorted_counts(a, na.copy(), b, nb)
+        assert codes.tolist() == sorted(expected) and counts.tolist() == [expected[c] for c in sorted(expected)]
+
+
+def test_partition_counts_renumbered_by_the_builder_equal_counting_the_tokens_at_once(monkeypatch):
+    """What a Dask worker sends (its partition's counts, numbered by its own words) gives, once
+    appended, the matrix and bigrams of counting every token here; on real text (the government
+    work reports), with pairs merged many times."""
+    import json
+
+    import numpy as np
+
+    import analysis.text.counts as module
+    from analysis.text.engine import _cut_chunk, merge_token_ids
+    from analysis.text.tokens import make_segmenter
+
+    from conftest import GOV_REPORTS
+
+    texts = [json.loads(line)["content"] or "" for line in GOV_REPORTS.read_text(encoding="utf-8").splitlines()[:12]]
+    paragraphs = [p for t in texts for p in t.splitlines() if p.strip()][:600]
+    segmenter = make_segmenter()
+    flt = {"stopwords": frozenset(), "keep": frozenset(), "min_chars": 2}
+    parts = [_cut_chunk(segmenter, paragraphs[a : a + 70], flt) for a in range(0, len(paragraphs), 70)]
+    once_counts, once_bigrams = module.count_token_ids([merge_token_ids(parts)])
+    monkeypatch.setattr(module, "_COMPACT_PAIRS", 500)  # merge the waiting pairs after almost every part
+    builder = module.CountsBuilder()
+    for part in parts:
+        builder.add_counts(module.PartCounts.from_token_ids(part))
+    counts, bigrams = builder.result()
+    assert len(parts) > 5 and once_bigrams.count.sum() > 10_000
+    assert counts.vocabulary == once_counts.vocabulary and (counts.matrix != once_counts.matrix).nnz == 0
+    assert counts.matrix.has_sorted_indices and counts.matrix.dtype == once_counts.matrix.dtype
+    for field in ("first", "second", "count"):
+        assert np.array_equal(getattr(bigrams, field), getattr(once_bigrams, field))
+
+
+def test_growing_arrays_hold_little_more_than_their_entries():
+    """NumPy zero-fills what a resize adds, so the capacity is memory held: it stays within an
+    eighth of the entries (doubling held up to twice the document x term matrix while counting)."""
+    import numpy as np
+
+    from analysis.text.counts import _Growing
+
+    grown = _Growing(np.int32)
+    for size in range(1, 400):
+        grown.extend(np.arange(size * 37, dtype=np.int32))
+        assert len(grown.array) <= max(1 << 16, int(1.125 * grown.size) + 1)
+    taken = grown.take()
+    assert len(taken) == sum(n * 37 for n in range(1, 400)) and taken[-1] == 399 * 37 - 1

@@ -161,7 +161,7 @@ def test_partitions_read_alone_give_read_corpus_s_documents(mixed_corpus):
     joined = parts.assemble([mixed_corpus], skipped, partitions, readings, reading)
     corpus = joined.corpus
     assert [changed(d, text="", normalized="") for d in whole.documents] == corpus.documents
-    assert [len(d.text) for d in whole.documents] == joined.n_chars
+    assert [len(d.text) for d in whole.documents] == joined.n_chars.tolist()
     again = [d for p in partitions for piece in parts.read_partition(p, reading, texts=True) for d in piece.documents]
     by_partition = [[d for piece in parts.read_partition(p, reading, texts=True) for d in piece.documents] for p in partitions]
     assert [by_partition[i][k].text for i, k in zip(joined.partition, joined.position)] == [d.text for d in whole.documents]

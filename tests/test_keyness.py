@@ -119,3 +119,20 @@ def test_significance_is_over_documents_not_tokens():
     table = keyness([["甲"] * 5 + filler] * 12 + [filler + ["丙"]] * 12, ["A"] * 12 + ["B"] * 12, min_count=1)
     row = table[(table["group"] == "A") & (table["term"] == "甲")].iloc[0]
     assert bool(row["significant"]) and row["p_docs"] < 1e-4
+
+
+def test_kept_terms_and_blocks_give_the_same_document_tests(bulletin_analysis, monkeypatch):
+    """keyness takes each document's counts of the kept terms only, and the rank test works a
+    block of columns at a time: the top terms' rows equal those of the full table, and tiny
+    blocks give the same p-values as one block."""
+    import analysis.methods.significance as significance
+
+    dfm, units = bulletin_analysis.dfm, bulletin_analysis.dfm.labels("unit")
+    full = keyness(dfm, units)
+    top = keyness(dfm, units, top_n=3)
+    assert len(top) < len(full) / 4
+    first = full.groupby(["group", "direction"], sort=False).head(3).reset_index(drop=True)
+    assert top.equals(first)
+    assert top["p_docs"].notna().all()
+    monkeypatch.setattr(significance, "_CELLS", 3)  # one column at a time
+    assert keyness(dfm, units).equals(full)

@@ -88,3 +88,31 @@ def test_each_mention_gets_its_own_documents_unit_and_date_whatever_the_order():
     # Without unit and date columns the rows still come out, with those left empty.
     bare = kwic(docs()[["doc_id", "text"]], mentions, window=1)
     assert bare["unit"].tolist() == ["", "", ""] and bare["date_start"].isna().all()
+
+
+def test_kwic_written_in_parts_is_the_table_written_at_once(bulletin_analysis, tmp_path):
+    """run writes kwic.csv part by part without keeping it: the same bytes as the whole table."""
+    import dataclasses
+
+    from analysis.methods.kwic import kwic_parts
+    from analysis.outputs.tables import _csv, _csv_parts
+
+    fresh = dataclasses.replace(bulletin_analysis, methods=None).methods  # nothing computed yet
+    parts = dict(fresh.table_parts(progress=False, rows=7))  # generators, written in turn
+    streamed = _csv_parts(parts["kwic.csv"], tmp_path / "streamed.csv")
+    assert "kwic" not in fresh.computed() and "_concordances" not in fresh.__dict__  # written, not kept
+    whole = _csv(fresh.kwic, tmp_path / "whole.csv")
+    assert streamed.read_bytes() == whole.read_bytes()
+    assert len(fresh.kwic) == len(bulletin_analysis.mentions) > 7 * 10  # many parts, not one
+    assert streamed.read_text(encoding="utf-8").count("\n") == len(fresh.kwic) + 1
+    # once kept, the table is handed over whole
+    again = dict(fresh.table_parts(progress=False, rows=7))
+    assert next(again["kwic.csv"]) is fresh.kwic
+    # parts of any size join into kwic()'s table; no mention gives the header alone
+    a = bulletin_analysis
+    for rows in (1, 13, 10_000):
+        joined = pd.concat(list(kwic_parts(a.documents, a.mentions, window=20, texts=a.store, rows=rows)), ignore_index=True)
+        assert joined.equals(fresh.kwic)
+    empty = list(kwic_parts(a.documents, a.mentions.iloc[:0], texts=a.store))
+    assert len(empty) == 1 and list(empty[0].columns) == KWIC_COLUMNS and empty[0].empty
+

@@ -23,8 +23,19 @@ def test_coverage_is_the_share_of_documents_with_a_match():
     assert found["covid_measures"].documents == found["emergency_management"].documents == 4
     assert found["covid_measures"].matched == 1  # only the masks
     assert found["emergency_management"].matched >= 2  # forest fire and flood control
+    # four documents are too few to recommend a lexicon: the coverage is listed, nothing suggested
+    advice = coverage_advice(found["covid_measures"], list(found.values()))
+    assert advice is not None and "too few documents to recommend one" in advice and "Try" not in advice
+    found = {c.lexicon: c for c in lexicon_coverage(texts * 5, ["covid_measures", "emergency_management"])}
     advice = coverage_advice(found["covid_measures"], list(found.values()))
     assert advice is not None and "Try --lexicon emergency_management" in advice and "\n" not in advice
+
+
+def test_a_one_document_corpus_gets_no_lexicon_recommended(tmp_path):
+    """A one-document file once printed "finds a measure in only 0 of 1 documents … Try --lexicon
+    gov_work_reports": advice built on one document."""
+    note = lexicon_fit(["国务院政府工作报告：推进供给侧结构性改革，稳增长、促改革、调结构、惠民生。"], load_lexicon("covid_measures"))
+    assert note is not None and "0 of 1 documents" in note and "Try" not in note
 
 
 def test_no_advice_when_the_lexicon_covers_most_documents_or_none_covers_more():
@@ -48,6 +59,7 @@ def test_on_the_dev_pages_the_run_suggests_the_emergency_lexicon():
     result = analyse(DEV_PAGES)
     [note] = [n for n in result.notes if "finds a measure in only" in n]
     assert "Try --lexicon emergency_management" in note
+    assert note == lexicon_fit(result.corpus.analysis_texts(), result.lexicon)  # read from the run's mentions: the same as matching
     assert "emergency_management" in note and "covid_measures" in note and "gov_work_reports" in note  # every shipped one's coverage
     emergency = analyse(DEV_PAGES, lexicon="emergency_management")
     assert not any("Try --lexicon" in n for n in emergency.notes)
@@ -61,6 +73,34 @@ def test_the_work_reports_coded_for_covid_are_pointed_to_their_own_lexicon():
     texts = corpus_from_settings(load_settings(ROOT / "examples" / "gov-work-reports.toml")).analysis_texts()
     note = lexicon_fit(texts, load_lexicon("covid_measures"))
     assert note is not None and "Try --lexicon gov_work_reports" in note
+
+
+@pytest.mark.skipif(not GOV_REPORTS.is_file(), reason="the government work reports (../shared) are not beside this clone")
+def test_coverage_from_known_mentions_equals_matching_the_sample(monkeypatch):
+    """A run's own lexicon's coverage is read from the mentions it found, not matched again: on
+    the work reports, sampled (every 3rd report), the same figures as matching the sample."""
+    import analysis.measures.coverage as coverage
+    from analysis.measures.lexicon import find_mentions
+    from analysis.pipeline import corpus_from_settings
+
+    texts = corpus_from_settings(load_settings(ROOT / "examples" / "gov-work-reports.toml")).analysis_texts()
+    monkeypatch.setattr(coverage, "SAMPLE", 25)  # 72 reports: every 3rd is sampled
+    names = ["covid_measures", "emergency_management", "gov_work_reports"]
+    lexicons = [load_lexicon(n) for n in names]
+    ids = [str(i) for i in range(len(texts))]
+    per_text = {lx: find_mentions(texts, ids, lx)["doc_id"].value_counts().reindex(ids, fill_value=0).tolist() for lx in lexicons}
+    matched = lexicon_coverage(texts, names)
+    assert [c.documents for c in matched] == [24, 24, 24]
+    assert matched[2].matched > matched[0].matched > 0  # the figures compared are not all zero
+    assert lexicon_coverage(texts, names, known=per_text) == matched
+    assert lexicon_coverage(texts, names, known={lexicons[2]: per_text[lexicons[2]]}) == matched
+    # the known counts are what is read: zeros give no coverage for that lexicon, the others are matched
+    read = lexicon_coverage(texts, names, known={lexicons[2]: [0] * len(texts)})
+    assert (read[2].matched, read[2].mentions) == (0, 0) and read[:2] == matched[:2]
+    with pytest.raises(ValueError, match="mention counts"):
+        lexicon_coverage(texts, names, known={lexicons[0]: [1, 2]})
+    for lexicon in lexicons:
+        assert lexicon_fit(texts, lexicon, per_text=per_text[lexicon]) == lexicon_fit(texts, lexicon)
 
 
 @needs_dev_pages

@@ -53,6 +53,14 @@ def test_run_tables_agree_with_the_rest_of_the_outputs(bulletin_outputs):
     assert chosen["k"].tolist() == [clusters["cluster"].nunique()]
 
 
+def test_run_writes_kwic_without_keeping_it_and_the_bytes_of_the_table(bulletin_outputs, bulletin_analysis, tmp_path):
+    """run streams kwic.csv (part by part): the file is the in-memory table written at once."""
+    from analysis.outputs.tables import _csv
+
+    whole = _csv(bulletin_analysis.methods.kwic, tmp_path / "kwic.csv")
+    assert (bulletin_outputs / "kwic.csv").read_bytes() == whole.read_bytes()
+
+
 def test_run_draws_the_method_figures(bulletin_outputs):
     for name in ["keyness", "cooccurrence_network", "cluster_validation", "trends", "adoption_curves", "adoption_grid"]:
         assert (bulletin_outputs / "figures" / f"{name}.png").stat().st_size > 1000, name

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import pickle
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -223,3 +225,48 @@ def test_coding_and_counting_chunk_by_chunk_from_the_store_give_what_the_whole_l
     expected, expected_bigrams = engine.count_corpus(store.texts(), segmenter)
     assert counts.vocabulary == expected.vocabulary and (counts.matrix != expected.matrix).nnz == 0
     assert len(list(store.chunks(12))) == 3
+
+
+def test_a_killed_runs_temporary_store_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    """weakref.finalize does not run when a run is killed; the next run removes the folders of
+    this host's processes that are gone, and leaves live processes' and other hosts' alone."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from analysis.io.store import TextStore; "
+         "print(TextStore.temporary_folder(), flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    killed = Path(child.stdout.readline().strip())
+    assert killed.is_dir() and killed.parent == tmp_path
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    alive = tmp_path / f"policy-analysis-texts-{store_module._host()}-{os.getppid()}-abc"
+    elsewhere = tmp_path / "policy-analysis-texts-another.host-1-abc"
+    alive.mkdir()
+    elsewhere.mkdir()
+    mine = TextStore.temporary_folder()
+    assert not killed.exists()
+    assert alive.is_dir() and elsewhere.is_dir() and mine.is_dir()
+
+
+def test_a_sample_spread_over_the_store_holds_the_sample_not_every_row_group(tmp_path):
+    """texts(rows) reads each row group once and lets it go once its rows are taken: every 10th
+    text of 40 long texts in 4 row groups holds one group at a time, never all four."""
+    import tracemalloc
+
+    texts = [chr(0x4E00 + i) * 100_000 for i in range(40)]  # 10 texts (1 M characters) a row group
+    store = TextStore.from_texts(texts, folder=tmp_path)
+    assert len(store._groups) == 4
+    tracemalloc.start()
+    sample = store[::10]
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert sample == texts[::10]
+    group = sum(len(t) for t in texts[:10]) * 2  # one group's texts as Python strings (2 bytes a character)
+    assert group < peak < 2 * group  # two groups at once would be 2 x, the four together 4 x
+    assert store.texts([35, 3, 35, 0]) == [texts[35], texts[3], texts[35], texts[0]]

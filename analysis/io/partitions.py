@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import ConfigError, InputError
 from .corpus import (
     DATE_RANGE,
@@ -279,9 +281,9 @@ class Assembled:
     position there and its length."""
 
     corpus: Corpus
-    partition: list[int]
-    position: list[int]
-    n_chars: list[int]
+    partition: np.ndarray  # int32, one per document kept (arrays: a Python int a document would cost 36 bytes)
+    position: np.ndarray  # int64
+    n_chars: np.ndarray  # int64
 
 
 def assemble(
@@ -335,5 +337,6 @@ def assemble(
                 table = {}
     settling.finish()
     finish_corpus(corpus, paths, found)
-    kept = list(settling.positions)
-    return Assembled(corpus, [partition_of[i] for i in kept], [position_in[i] for i in kept], [lengths[i] for i in kept])
+    kept = np.frombuffer(settling.positions, dtype=np.int64) if len(settling.positions) else np.zeros(0, dtype=np.int64)
+    given = (np.frombuffer(a, dtype=t) if len(a) else np.zeros(0, dtype=t) for a, t in ((partition_of, np.int32), (position_in, np.int64), (lengths, np.int64)))
+    return Assembled(corpus, *(column[kept] for column in given))

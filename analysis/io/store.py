@@ -16,7 +16,9 @@ reading one text reads one row group; the last one read is cached.
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import socket
 import shutil
 import tempfile
 import weakref
@@ -34,6 +36,32 @@ __all__ = ["TextStore", "TextWriter", "ROW_GROUP_CHARS", "ROW_GROUP_ROWS"]
 ROW_GROUP_CHARS = 1_000_000
 #: … and at most this many rows: reading one text reads at most one such group.
 ROW_GROUP_ROWS = 1_000
+
+_TEMPORARY_PREFIX = "policy-analysis-texts-"
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+
+
+def _remove_abandoned_folders(parent: str | Path | None = None) -> list[Path]:
+    """Remove the temporary stores of this host's runs whose process is gone (killed runs);
+    return them. Another host's folders (a shared temporary folder) are left alone."""
+    removed = []
+    mine = f"{_TEMPORARY_PREFIX}{_host()}-"
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{mine}*"):
+        pid = folder.name[len(mine) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:  # alive, another user's process
+            pass
+    return removed
+
 
 SCHEMA = pa.schema([("doc_id", pa.string()), ("text", pa.string()), ("original", pa.string())])
 _PART = re.compile(r"part-(\d+)\.parquet")
@@ -107,8 +135,13 @@ class TextStore:
 
     @classmethod
     def temporary_folder(cls) -> Path:
-        """A new empty folder for a store that :meth:`own` will remove."""
-        return Path(tempfile.mkdtemp(prefix="policy-analysis-texts-"))
+        """A new empty folder for a store that :meth:`own` will remove.
+
+        Its name carries the host and process (``policy-analysis-texts-HOST-PID-…``): a run that
+        was killed cannot remove its folder, so the next one removes the folders of this host's
+        processes that no longer run."""
+        _remove_abandoned_folders()
+        return Path(tempfile.mkdtemp(prefix=f"{_TEMPORARY_PREFIX}{_host()}-{os.getpid()}-"))
 
     def own(self) -> TextStore:
         """Make this store own its folder: the folder is removed when the store is no longer
@@ -192,11 +225,18 @@ class TextStore:
         for i in rows:
             if not 0 <= i < len(self):
                 raise IndexError(f"row {i} of a store of {len(self)} texts")
-        groups = [bisect.bisect_right(self._starts, i) - 1 for i in rows]
-        read: dict[int, list[str]] = {}  # each row group read once, whatever the order of the rows
-        for g in dict.fromkeys(groups):
-            read[g] = self._group(g, original, cache=False)
-        return [read[g][i - self._starts[g]] for i, g in zip(rows, groups)]
+        # Each row group read once, whatever the order of the rows, and let go once its rows are
+        # taken: a sample spread over the corpus (every n-th row) holds the sample, not the corpus.
+        wanted: dict[int, list[int]] = {}
+        for k, i in enumerate(rows):
+            wanted.setdefault(bisect.bisect_right(self._starts, i) - 1, []).append(k)
+        out: list[str] = [""] * len(rows)
+        for g, positions in wanted.items():
+            group, start = self._group(g, original, cache=False), self._starts[g]
+            for k in positions:
+                out[k] = group[rows[k] - start]
+            del group  # before the next group is read
+        return out
 
     def lengths(self, original: bool = False) -> np.ndarray:
         """Every row's text length in characters (``original``: of the text as read), counted by

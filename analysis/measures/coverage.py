@@ -9,7 +9,7 @@ shipped lexicon that covers more.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,9 @@ LOW_COVERAGE = 0.75
 #: A shipped lexicon is suggested only when it covers this many more documents (share points):
 #: a few documents more is noise, not a better fit.
 MARGIN = 0.10
+#: Another lexicon is suggested only on at least this many documents: on a handful, a few
+#: documents' words decide the shares, and the advice would be built on them.
+MIN_DOCUMENTS = 20
 #: Coverage is measured on at most this many documents, evenly spaced through the corpus.
 SAMPLE = 5000
 
@@ -41,12 +44,17 @@ class Coverage:
         return self.matched / self.documents if self.documents else 0.0
 
 
-def _sample(texts: Sequence[str]) -> list[str]:
-    step = max(1, -(-len(texts) // SAMPLE))
-    return [str(t) for t in texts[::step]]  # only the sample is read (``texts`` may be a TextStore)
+def _step(n: int) -> int:
+    """Every how many documents one is sampled: at most :data:`SAMPLE` of ``n``."""
+    return max(1, -(-n // SAMPLE))
 
 
-def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexicon] | None = None) -> list[Coverage]:
+def lexicon_coverage(
+    texts: Sequence[str],
+    lexicons: Sequence[str | Path | Lexicon] | None = None,
+    *,
+    known: Mapping[Lexicon, Sequence[int]] | None = None,
+) -> list[Coverage]:
     """Coverage of ``texts`` by each lexicon (default: every shipped one), in the order given.
 
     Long corpora are sampled (every n-th document, at most :data:`SAMPLE`), so the check stays cheap.
@@ -57,6 +65,10 @@ def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexic
         The documents, as analysed (``corpus.analysis_texts()``).
     lexicons : sequence of str, Path or Lexicon, optional
         Shipped lexicons by short name, lexicon files or loaded lexicons (default: every shipped one).
+    known : mapping of Lexicon to sequence of int, optional
+        Mentions per text (in the order of ``texts``, titles not included) already found with a
+        lexicon, as :func:`~analysis.measures.lexicon.find_mentions` finds them: a run knows its
+        own lexicon's, so its coverage is read from them instead of matching the sample again.
 
     Returns
     -------
@@ -72,17 +84,24 @@ def lexicon_coverage(texts: Sequence[str], lexicons: Sequence[str | Path | Lexic
     covid_measures 1 of 3
     emergency_management 1 of 3
     """
-    texts = _sample(texts)
-    ids = [str(i) for i in range(len(texts))]
+    step = _step(len(texts))
+    n_sampled = len(range(0, len(texts), step))
+    sample: list[str] | None = None  # read only if a lexicon is matched (``texts`` may be a TextStore)
     found = []
     counted: dict[Lexicon, tuple[int, int]] = {}  # the run's lexicon is often a shipped one too: matched once
+    for lexicon, per_text in (known or {}).items():
+        if len(per_text) != len(texts):
+            raise ValueError(f"{len(per_text)} mention counts for {len(texts)} texts")
+        sampled = [int(n) for n in per_text[::step]]
+        counted[lexicon] = (sum(1 for n in sampled if n), sum(sampled))
     for item in lexicons if lexicons is not None else shipped_lexicons():
         lexicon = item if isinstance(item, Lexicon) else load_lexicon(item)
         if lexicon not in counted:
-            rows = mention_rows(texts, ids, lexicon)
+            sample = [str(t) for t in texts[::step]] if sample is None else sample
+            rows = mention_rows(sample, [str(i) for i in range(len(sample))], lexicon)
             counted[lexicon] = (len({row[0] for row in rows}), len(rows))
         matched, mentions = counted[lexicon]
-        found.append(Coverage(_short_name(item, lexicon), matched, len(texts), mentions))
+        found.append(Coverage(_short_name(item, lexicon), matched, n_sampled, mentions))
     return found
 
 
@@ -129,16 +148,17 @@ def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None
     -------
     str or None
         None when ``chosen`` finds a measure in :data:`LOW_COVERAGE` of the documents or more;
-        else each lexicon's coverage and, when one covers :data:`MARGIN` more, its name to try.
+        else each lexicon's coverage and, when one covers :data:`MARGIN` more of at least
+        :data:`MIN_DOCUMENTS` documents, its name to try.
 
     Examples
     --------
     >>> coverage_advice(Coverage("covid_measures", 9, 10), [Coverage("emergency_management", 10, 10)]) is None
     True
-    >>> print(coverage_advice(Coverage("covid_measures", 4, 10), [Coverage("covid_measures", 4, 10), Coverage("emergency_management", 7, 10)]))
+    >>> print(coverage_advice(Coverage("covid_measures", 8, 20), [Coverage("covid_measures", 8, 20), Coverage("emergency_management", 14, 20)]))
     ... # doctest: +NORMALIZE_WHITESPACE
-    the lexicon covid_measures finds a measure in only 4 of 10 documents (40%); shipped lexicons, documents with a match:
-    covid_measures 4 (40%); emergency_management 7 (70%). Try --lexicon emergency_management
+    the lexicon covid_measures finds a measure in only 8 of 20 documents (40%); shipped lexicons, documents with a match:
+    covid_measures 8 (40%); emergency_management 14 (70%). Try --lexicon emergency_management
     (or lexicon = "emergency_management" under [measures] in the config)
     """
     if chosen.share >= LOW_COVERAGE:
@@ -151,6 +171,11 @@ def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None
             f"the lexicon {chosen.lexicon} finds a measure in only {chosen.matched} of {of} ({chosen.share:.0%}); "
             f"no shipped lexicon covers more (documents with a match: {listed}): measures outside it go uncounted"
         )
+    if chosen.documents < MIN_DOCUMENTS:
+        return (
+            f"the lexicon {chosen.lexicon} finds a measure in {chosen.matched} of {of}; shipped lexicons, documents "
+            f"with a match: {listed} (too few documents to recommend one: see docs/coding.md)"
+        )
     best = best_lexicon(better)
     return (
         f"the lexicon {chosen.lexicon} finds a measure in only {chosen.matched} of {of} ({chosen.share:.0%}); "
@@ -159,7 +184,9 @@ def coverage_advice(chosen: Coverage, shipped: Sequence[Coverage]) -> str | None
     )
 
 
-def lexicon_fit(texts: Sequence[str], lexicon: Lexicon, matched: int | None = None) -> str | None:
+def lexicon_fit(
+    texts: Sequence[str], lexicon: Lexicon, matched: int | None = None, *, per_text: Sequence[int] | None = None
+) -> str | None:
     """The run's note on the lexicon: None when it finds a measure in most documents, else
     :func:`coverage_advice` over every shipped lexicon.
 
@@ -172,6 +199,10 @@ def lexicon_fit(texts: Sequence[str], lexicon: Lexicon, matched: int | None = No
     matched : int, optional
         Documents with a mention, when the run has counted them already: the shipped lexicons
         are only tried when that share is low.
+    per_text : sequence of int, optional
+        The run's lexicon's mentions in each text (titles not included), when the run has found
+        them already: its coverage is read from them rather than matched again (see ``known`` in
+        :func:`lexicon_coverage`).
 
     Returns
     -------
@@ -188,6 +219,6 @@ def lexicon_fit(texts: Sequence[str], lexicon: Lexicon, matched: int | None = No
     if matched is not None and matched / len(texts) >= LOW_COVERAGE:
         return None
     shipped = shipped_lexicons()
-    coverage = lexicon_coverage(texts, [lexicon, *shipped])
+    coverage = lexicon_coverage(texts, [lexicon, *shipped], known={lexicon: per_text} if per_text is not None else None)
     chosen, others = coverage[0], coverage[1:]
     return coverage_advice(chosen, others)

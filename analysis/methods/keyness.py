@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..text.counts import TermCounts, as_counts
 from .evidence import ALPHA
@@ -120,9 +121,8 @@ def keyness(
     all_counts = total[columns].astype(float)
     label_array = np.asarray(labels, dtype=object)
     doc_sizes = counted.document_totals().astype(float)  # kept by a DFM: summed once for every grouping
-    by_doc = counted.matrix.tocsc()[:, columns].tocsr()
     corpus_size = float(total.sum())
-    frames = []
+    frames, kept = [], []
     for i, group in enumerate(names):
         counts = by_group.getrow(i).toarray().ravel()
         a = counts[columns].astype(float)
@@ -143,34 +143,46 @@ def keyness(
         p_g2 = chi2_p(g2[order])
         rows_in = np.flatnonzero(label_array == group)
         rows_out = np.flatnonzero((label_array != group) & (label_array != ""))
-        kept_columns = by_doc[:, order]
+        kept.append((group, order, rows_in, rows_out))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "term": [vocabulary[j] for j in order],
+                    "count_group": a[order].astype(int),
+                    "count_rest": b[order].astype(int),
+                    "total_group": int(size_a),
+                    "total_rest": int(size_b),
+                    "per_10k_group": a[order] / size_a * 10_000,
+                    "per_10k_rest": b[order] / size_b * 10_000,
+                    "chi2": chi2[order],
+                    "p_chi2": chi2_p(chi2[order]),
+                    "g2": g2[order],
+                    "p_g2": p_g2,
+                    "log_ratio": log_ratio[order],
+                    "direction": np.where(over[order], "over", "under"),
+                    "significant": False,  # by the documents' rates, below
+                    "n_docs_group": len(rows_in),
+                    "n_docs_rest": len(rows_out),
+                    "p_docs": np.nan,
+                    "significant_g2": p_g2 < alpha / len(vocabulary),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    # Each document's counts of the terms some group keeps, taken from the matrix's rows in one
+    # pass: only those columns are copied (with top_n, a few per group), never the whole matrix.
+    matrix_column = np.asarray(columns, dtype=np.int64)
+    needed = np.unique(np.concatenate([matrix_column[order] for _, order, _, _ in kept]))
+    by_doc = counted.matrix[:, needed] if len(needed) else sp.csr_matrix((counted.matrix.shape[0], 0))
+    for frame, (group, order, rows_in, rows_out) in zip(frames, kept):
+        kept_columns = by_doc[:, np.searchsorted(needed, matrix_column[order])]
         p_docs, higher = rank_sum_p(
             kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True
         )
-        frame = pd.DataFrame(
-            {
-                "group": group,
-                "term": [vocabulary[j] for j in order],
-                "count_group": a[order].astype(int),
-                "count_rest": b[order].astype(int),
-                "total_group": int(size_a),
-                "total_rest": int(size_b),
-                "per_10k_group": a[order] / size_a * 10_000,
-                "per_10k_rest": b[order] / size_b * 10_000,
-                "chi2": chi2[order],
-                "p_chi2": chi2_p(chi2[order]),
-                "g2": g2[order],
-                "p_g2": p_g2,
-                "log_ratio": log_ratio[order],
-                "direction": np.where(over[order], "over", "under"),
-                "significant": (p_docs < alpha / len(vocabulary)) & (higher == over[order]),
-                "n_docs_group": len(rows_in),
-                "n_docs_rest": len(rows_out),
-                "p_docs": p_docs,
-                "significant_g2": p_g2 < alpha / len(vocabulary),
-            }
-        )
-        frames.append(frame)
+        frame["significant"] = (p_docs < alpha / len(vocabulary)) & (higher == (frame["direction"].to_numpy() == "over"))
+        frame["p_docs"] = p_docs
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]

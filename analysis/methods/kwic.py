@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
 
 from ..measures.lexicon import Lexicon, find_mentions
 
-__all__ = ["KWIC_COLUMNS", "KwicTable", "kwic", "kwic_terms", "kwic_measure", "format_kwic"]
+__all__ = ["KWIC_COLUMNS", "KwicTable", "kwic", "kwic_parts", "kwic_terms", "kwic_measure", "format_kwic"]
 
 KWIC_COLUMNS = ["doc_id", "unit", "date_start", "measure", "variant", "start", "end", "left", "match", "right", "in_title"]
 
@@ -65,6 +65,15 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, t
     A mention with ``in_title`` true is shown in the document's ``title`` (its offsets are the
     title's); ``in_title`` is carried (false when absent).
     """
+    return next(kwic_parts(documents, mentions, window=window, texts=texts, rows=max(1, len(mentions))))
+
+
+def kwic_parts(
+    documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, texts: Sequence[str] | None = None, rows: int = 10_000
+) -> Iterator[pd.DataFrame]:
+    """:func:`kwic`'s table in consecutive parts of at most ``rows`` mentions (one empty table
+    when there are none), so that a caller writing it (``run``'s ``kwic.csv``: one row per
+    mention) never holds it whole; the parts written one after another are the table."""
     if window < 0:
         raise ValueError("window must be zero or more characters")
     # Each document's row by its id, looked up once per mention (not a DataFrame row each time).
@@ -74,28 +83,28 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, t
     titles = documents["title"].fillna("").astype(str).tolist() if "title" in documents else [""] * len(documents)
     units = documents["unit"].tolist() if "unit" in documents else None
     dates = documents["date_start"].tolist() if "date_start" in documents else None
-    rows = []
-    for mention in mentions.itertuples(index=False):
-        i = row_of[mention.doc_id]
-        in_title = bool(getattr(mention, "in_title", False))
-        text = titles[i] if in_title else str(texts[i])
-        start, end = int(mention.start), int(mention.end)
-        rows.append(
-            {
-                "doc_id": mention.doc_id,
-                "unit": units[i] if units is not None else "",
-                "date_start": dates[i] if dates is not None else None,
-                "measure": getattr(mention, "measure", ""),
-                "variant": getattr(mention, "variant", text[start:end]),
-                "start": start,
-                "end": end,
-                "left": _clean(text[max(0, start - window) : start]),
-                "match": text[start:end],
-                "right": _clean(text[end : end + window]),
-                "in_title": in_title,
-            }
-        )
-    return pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    if not len(mentions):
+        yield pd.DataFrame([], columns=KWIC_COLUMNS)
+        return
+    for lo in range(0, len(mentions), rows):
+        columns: dict[str, list] = {name: [] for name in KWIC_COLUMNS}
+        for mention in mentions.iloc[lo : lo + rows].itertuples(index=False):
+            i = row_of[mention.doc_id]
+            in_title = bool(getattr(mention, "in_title", False))
+            text = titles[i] if in_title else str(texts[i])
+            start, end = int(mention.start), int(mention.end)
+            columns["doc_id"].append(mention.doc_id)
+            columns["unit"].append(units[i] if units is not None else "")
+            columns["date_start"].append(dates[i] if dates is not None else None)
+            columns["measure"].append(getattr(mention, "measure", ""))
+            columns["variant"].append(getattr(mention, "variant", text[start:end]))
+            columns["start"].append(start)
+            columns["end"].append(end)
+            columns["left"].append(_clean(text[max(0, start - window) : start]))
+            columns["match"].append(text[start:end])
+            columns["right"].append(_clean(text[end : end + window]))
+            columns["in_title"].append(in_title)
+        yield pd.DataFrame(columns, columns=KWIC_COLUMNS)
 
 
 def kwic_terms(documents: pd.DataFrame, terms: str | Iterable[str], *, window: int = 20, texts: Sequence[str] | None = None) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import it. Each table is a pure function of those; nothing is computed before it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -30,7 +30,7 @@ from .diagnostics import lexicon_report
 from .dispersion import DISPERSION_COLUMNS, dispersion_table
 from .diffusion import ADOPTION_COLUMNS, CURVE_COLUMNS, adoption, adoption_curve
 from .keyness import KEYNESS_COLUMNS, keyness
-from .kwic import KwicTable, kwic, kwic_terms
+from .kwic import KwicTable, kwic, kwic_parts, kwic_terms
 from .trends import mention_trends, rates_by_period, trend_matrix
 from .validation import ClusterValidation, validate_clustering
 
@@ -51,6 +51,7 @@ METHOD_TABLES = (
 )
 VALIDATION_COLUMNS = ["check", "k", "linkage", "unit", "value", "note", "n_boot", "random_state"]
 KWIC_WINDOW = 20
+KWIC_PART_ROWS = 10_000  # mentions per part of kwic.csv when it is written without being kept
 KEYNESS_TOP = 30  # over-used and under-used terms kept per group
 N_BOOT = 200
 RANDOM_STATE = 0
@@ -234,20 +235,52 @@ class MethodResults:
         """The tables by file name (:data:`METHOD_TABLES`), as ``run`` writes them; computes
         every method not computed yet."""
         self.compute(progress=progress)
+        return {name: next(parts) for name, parts in self._parts()}  # each table whole: one part
+
+    def table_parts(self, *, progress: bool | None = None, rows: int = KWIC_PART_ROWS) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
+        """The tables as :meth:`tables` gives them, each as consecutive parts to be written one
+        after another, for writing them without holding them: ``kwic.csv`` (one row per mention)
+        ``rows`` mentions at a time and not kept, unless it was computed already; every other
+        table whole, computed (and kept) first, with the bar counting every method left, KWIC
+        included (it is counted once its parts have been taken)."""
+        stream = not self._kwic_kept()
+        todo = [name for name in METHODS if name not in self.__dict__ and not (stream and name == "kwic")]
+        bar = counter("methods", total=len(todo) + stream, enabled=self.progress if progress is None else progress, unit="method")
+        for name in todo:
+            getattr(self, name)
+            bar.update(1)
+        try:
+            for name, parts in self._parts(stream=stream, rows=rows):
+                yield name, parts
+                if name == "kwic.csv" and stream:
+                    bar.update(1)
+        finally:
+            bar.close()
+
+    def _kwic_kept(self) -> bool:
+        """Whether the run's concordance (``kwic``) has been computed and kept."""
+        return "kwic" in self.__dict__ or (None, KWIC_WINDOW, False) in self.__dict__.get("_concordances", {})
+
+    def _parts(self, *, stream: bool = False, rows: int = KWIC_PART_ROWS) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
+        """Each table by file name as an iterator of parts: the methods computed (KWIC too, unless ``stream``)."""
         validation = self.validation.table() if self.validation is not None else pd.DataFrame(columns=VALIDATION_COLUMNS)
-        return {
-            "kwic.csv": self.kwic,
-            "keyness.csv": self.keyness,
-            "cooccurrence.csv": self.cooccurrence,
-            "collocations.csv": self.collocations,
-            "cluster_validation.csv": validation,
-            "lexicon_report.csv": self.lexicon_report,
-            "trends.csv": self.trends,
-            "measures_by_period_rates.csv": self.rates,
-            "dispersion.csv": self.dispersion,
-            "adoption.csv": self.adoption,
-            "adoption_curve.csv": self.adoption_curve,
-        }
+        for name, table in (
+            ("kwic.csv", None if stream else self.kwic),
+            ("keyness.csv", self.keyness),
+            ("cooccurrence.csv", self.cooccurrence),
+            ("collocations.csv", self.collocations),
+            ("cluster_validation.csv", validation),
+            ("lexicon_report.csv", self.lexicon_report),
+            ("trends.csv", self.trends),
+            ("measures_by_period_rates.csv", self.rates),
+            ("dispersion.csv", self.dispersion),
+            ("adoption.csv", self.adoption),
+            ("adoption_curve.csv", self.adoption_curve),
+        ):
+            if table is None:  # the texts are read as the parts are made, each part once
+                yield name, kwic_parts(self.documents, self.mentions, window=KWIC_WINDOW, texts=self.texts(), rows=rows)
+            else:
+                yield name, iter([table])
 
 
 def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, terms: pd.DataFrame, dfm: DFM, chars: np.ndarray) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import platform
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +61,15 @@ def _csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
     return path
 
 
+def _csv_parts(parts: Iterable[pd.DataFrame], path: Path) -> Path:
+    """One CSV of consecutive parts of a table (the header once): the bytes :func:`_csv` writes
+    for the parts joined, without joining them."""
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        for i, part in enumerate(parts):
+            part.to_csv(stream, index=False, header=i == 0, lineterminator="\n")
+    return path
+
+
 def _documents_csv(analysis: Analysis, path: Path, rows: int = 2_000) -> Path:
     """``documents.csv``: the documents with their texts as read (``text``, after ``date_end``),
     written ``rows`` at a time so that the texts are never all in memory."""
@@ -105,8 +114,8 @@ def write_tables(analysis: Analysis, out_dir: str | Path) -> list[Path]:
     else:
         empty = pd.DataFrame({"unit": analysis.units, "cluster": pd.Series([pd.NA] * len(analysis.units), dtype="Int64")})
         written.append(_csv(empty, out / "clusters.csv"))
-    for name, frame in analysis.methods.tables().items():
-        written.append(_csv(frame, out / name))
+    for name, parts in analysis.methods.table_parts():  # kwic.csv written part by part, never held whole
+        written.append(_csv_parts(parts, out / name))
     return written
 
 

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from .tokens import TokenIds, token_ids
 
-__all__ = ["TermCounts", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "count_token_ids", "as_counts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
+__all__ = ["TermCounts", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "PartCounts", "merge_sorted_counts", "count_token_ids", "as_counts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
 
 def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
@@ -144,11 +144,69 @@ class Bigrams:
 
 
 _PAIR_SHIFT = np.int64(32)
-_COMPACT_PAIRS = 1_000_000  # pairs kept before merging the chunks' counts
+_COMPACT_PAIRS = 1_000_000  # pairs kept aside before they are merged into the sorted counts
+
+
+@dataclass
+class PartCounts:
+    """The counts of a run of documents, numbered by their own words: what a Dask worker sends
+    back instead of every token (a document's distinct terms, not its tokens, and each distinct
+    pair of neighbours once).
+
+    ``words[i]`` is local id i; the rows are ``row_sizes`` entries each of ``indices``
+    (local ids) and ``data`` (counts); ``pair_codes`` are sorted distinct ``first << 32 | second``
+    (local ids) with their ``pair_counts``.
+    """
+
+    words: list[str]
+    data: np.ndarray
+    indices: np.ndarray
+    row_sizes: np.ndarray
+    pair_codes: np.ndarray
+    pair_counts: np.ndarray
+
+    @classmethod
+    def from_token_ids(cls, tokens: TokenIds, *, pairs: bool = True) -> "PartCounts":
+        """Count ``tokens`` (one chunk or partition of documents, in order)."""
+        ids = tokens.ids.astype(np.int32, copy=False)
+        n_docs = len(tokens.lengths)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int32), tokens.lengths)
+        chunk = sp.coo_matrix((np.ones(len(ids), dtype=np.int32), (rows, ids)), shape=(n_docs, max(len(tokens.words), 1))).tocsr()
+        del rows
+        chunk.sum_duplicates()
+        codes = counts = np.zeros(0, dtype=np.int64)
+        if pairs and len(ids) > 1:  # pairs of neighbours within one document
+            follows = np.ones(len(ids), dtype=bool)
+            follows[np.cumsum(tokens.lengths[tokens.lengths > 0]) - 1] = False
+            codes = (ids[:-1][follows[:-1]].astype(np.int64) << _PAIR_SHIFT) | ids[1:][follows[:-1]].astype(np.int64)
+            codes, counts = np.unique(codes, return_counts=True)
+            counts = counts.astype(np.int64)
+        return cls(list(tokens.words), chunk.data.astype(np.int32, copy=False), chunk.indices.astype(np.int32, copy=False),
+                   np.diff(chunk.indptr).astype(np.int64), codes, counts)
+
+
+def merge_sorted_counts(codes: np.ndarray, counts: np.ndarray, more_codes: np.ndarray, more_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs of distinct codes with their counts as one: codes in both are summed
+    (in ``counts``, in place), the others inserted where they sort. One copy of the larger
+    run, where concatenating and sorting both again would take several."""
+    at = np.searchsorted(codes, more_codes)
+    found = at < len(codes)
+    found[found] = codes[at[found]] == more_codes[found]
+    np.add.at(counts, at[found], more_counts[found])
+    new = ~found
+    if not new.any():
+        return codes, counts
+    return np.insert(codes, at[new], more_codes[new]), np.insert(counts, at[new], more_counts[new])
 
 
 class _Growing:
-    """A one-dimensional array appended to in place; :meth:`take` hands it over, trimmed."""
+    """A one-dimensional array appended to in place; :meth:`take` hands it over, trimmed.
+
+    It grows by an eighth at a time: a resize is a realloc (a large block is moved by the
+    kernel, not copied), but NumPy zero-fills the new part, so the memory held is the capacity,
+    not the size; doubling could hold up to twice the matrix until :meth:`take`."""
+
+    GROWTH = 1.125
 
     def __init__(self, dtype) -> None:
         self.array = np.zeros(1 << 16, dtype=dtype)
@@ -157,7 +215,7 @@ class _Growing:
     def extend(self, values: np.ndarray) -> None:
         end = self.size + len(values)
         if end > len(self.array):
-            self.array.resize(max(end, 2 * len(self.array)), refcheck=False)  # realloc: no views are handed out before take()
+            self.array.resize(max(end, int(self.GROWTH * len(self.array))), refcheck=False)  # realloc: no views are handed out before take()
         self.array[self.size : end] = values
         self.size = end
 
@@ -170,7 +228,8 @@ class _Growing:
 
 class CountsBuilder:
     """Term counts and bigram counts built chunk by chunk (documents in order), so a corpus's
-    tokens never need to be held: each chunk's token ids are counted and let go.
+    tokens never need to be held: each chunk's token ids (:meth:`add`), or its counts made
+    elsewhere (:meth:`add_counts`, a Dask worker's), are renumbered, appended and let go.
 
     The result is the same as counting every document's tokens at once (one chunk of them all).
     """
@@ -184,39 +243,44 @@ class CountsBuilder:
         self.data = _Growing(np.int32)
         self.indices = _Growing(np.int32)
         self.row_sizes = _Growing(np.int64)
-        self.pair_codes: list[np.ndarray] = []
-        self.pair_counts: list[np.ndarray] = []
+        # Pairs: sorted distinct codes and their counts, and the chunks' own not yet merged in.
+        self.pair_codes = np.zeros(0, dtype=np.int64)
+        self.pair_counts = np.zeros(0, dtype=np.int64)
+        self.waiting: list[tuple[np.ndarray, np.ndarray]] = []
         self.pending = 0
 
     def add(self, part: TokenIds) -> None:
         """Count one chunk of documents (their :class:`TokenIds`, in document order)."""
+        self.add_counts(PartCounts.from_token_ids(part, pairs=self.pairs))
+
+    def add_counts(self, part: PartCounts) -> None:
+        """Append one chunk's counts (:class:`PartCounts`, documents in order), renumbered by this builder's words."""
         lookup = self.vocabulary.setdefault
         remap = np.fromiter((lookup(w, len(self.vocabulary)) for w in part.words), dtype=np.int32, count=len(part.words))
-        ids = remap[part.ids] if len(part.words) else part.ids.astype(np.int32)
-        n_docs = len(part.lengths)
-        rows = np.repeat(np.arange(n_docs, dtype=np.int32), part.lengths)
-        chunk = sp.coo_matrix((np.ones(len(ids), dtype=np.int32), (rows, ids)), shape=(n_docs, max(len(self.vocabulary), 1))).tocsr()
-        chunk.sum_duplicates()
-        self.data.extend(chunk.data)
-        self.indices.extend(chunk.indices)
-        self.row_sizes.extend(np.diff(chunk.indptr))
-        if self.pairs and len(ids) > 1:  # pairs of neighbours within one document
-            follows = np.ones(len(ids), dtype=bool)
-            follows[np.cumsum(part.lengths[part.lengths > 0]) - 1] = False
-            codes = (ids[:-1][follows[:-1]].astype(np.int64) << _PAIR_SHIFT) | ids[1:][follows[:-1]].astype(np.int64)
-            codes, counts = np.unique(codes, return_counts=True)
-            self.pair_codes.append(codes)
-            self.pair_counts.append(counts.astype(np.int64))
+        self.data.extend(part.data)
+        self.indices.extend(remap[part.indices] if len(remap) else part.indices)
+        self.row_sizes.extend(part.row_sizes)
+        if self.pairs and len(part.pair_codes):
+            wide = remap.astype(np.int64)
+            codes = (wide[part.pair_codes >> _PAIR_SHIFT] << _PAIR_SHIFT) | wide[part.pair_codes & np.int64(0xFFFFFFFF)]
+            order = np.argsort(codes, kind="stable")
+            self.waiting.append((codes[order], part.pair_counts[order]))
             self.pending += len(codes)
             if self.pending > _COMPACT_PAIRS:
                 self._compact()
 
     def _compact(self) -> None:
-        if len(self.pair_codes) > 1:
-            codes, inverse = np.unique(np.concatenate(self.pair_codes), return_inverse=True)
-            counts = np.bincount(inverse, weights=np.concatenate(self.pair_counts), minlength=len(codes)).astype(np.int64)
-            self.pair_codes, self.pair_counts = [codes], [counts]
-        self.pending = sum(len(c) for c in self.pair_codes)
+        """Merge the chunks' pair counts waiting into the sorted counts."""
+        if not self.waiting:
+            return
+        if len(self.waiting) == 1:
+            codes, counts = self.waiting[0]
+        else:
+            codes, inverse = np.unique(np.concatenate([c for c, _ in self.waiting]), return_inverse=True)
+            counts = np.bincount(inverse, weights=np.concatenate([n for _, n in self.waiting]), minlength=len(codes)).astype(np.int64)
+            del inverse
+        self.waiting, self.pending = [], 0
+        self.pair_codes, self.pair_counts = merge_sorted_counts(self.pair_codes, self.pair_counts, codes, counts)
 
     def result(self) -> tuple["TermCounts", Bigrams]:
         """The document × term counts (terms in sorted order) and the bigrams, numbered alike."""
@@ -228,16 +292,16 @@ class CountsBuilder:
         sizes = self.row_sizes.take()
         indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=indptr[1:])
+        del sizes
         indices = self.indices.take()
         new_id = ranks.astype(np.int32)
         for lo in range(0, len(indices), _BLOCK):  # columns renumbered alphabetically, in place
             indices[lo : lo + _BLOCK] = new_id[indices[lo : lo + _BLOCK]]
-        matrix = sp.csr_matrix((self.data.take(), indices, indptr), shape=(len(sizes), len(vocabulary)))
+        matrix = sp.csr_matrix((self.data.take(), indices, indptr), shape=(len(indptr) - 1, len(vocabulary)))
         matrix.has_sorted_indices = False
         matrix.sort_indices()  # columns renumbered alphabetically: sort each row again
         self._compact()
-        codes = self.pair_codes[0] if self.pair_codes else np.zeros(0, dtype=np.int64)
-        counts = self.pair_counts[0] if self.pair_counts else np.zeros(0, dtype=np.int64)
+        codes, counts = self.pair_codes, self.pair_counts
         first = ranks[(codes >> _PAIR_SHIFT).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
         second = ranks[(codes & np.int64(0xFFFFFFFF)).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
         return TermCounts(vocabulary, matrix), Bigrams(vocabulary, first, second, counts)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..progress import progress as progress_bar
-from .counts import Bigrams, TermCounts, count_token_ids
+from .counts import Bigrams, CountsBuilder, PartCounts, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ def _cut_chunk(segmenter: Segmenter, texts: Iterable[str], token_filter: dict) -
     cut = segmenter.cut
     lists = [cut(text) for text in texts]
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    flat = np.empty(int(lengths.sum()), dtype=object)
-    flat[:] = list(chain.from_iterable(lists))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(lengths.sum()))  # no list of every token in between
     del lists
     codes, distinct = pd.factorize(flat)
     kept = np.fromiter((keep_token(w, **token_filter) for w in distinct), dtype=bool, count=len(distinct))
@@ -239,7 +238,7 @@ class DistributedReading:
     partition, in document order)."""
 
     corpus: Any
-    n_chars: list[int]
+    n_chars: np.ndarray
     counts: TermCounts
     bigrams: Bigrams
     mentions: Any
@@ -286,31 +285,38 @@ def read_and_count_on_dask(
         joined = parts.assemble(list(paths), skipped, partitions, readings, reading, drop_duplicates=drop_duplicates, date_range=date_range or DATE_RANGE)
         corpus = joined.corpus
         segmenter, token_filter, code, titled = prepare(corpus)
-        jobs: list[tuple[int, Any, list[int], list[str], list[bool]]] = [(i, partition, [], [], []) for i, partition in enumerate(partitions)]
-        for n, (index, position, doc) in enumerate(zip(joined.partition, joined.position, corpus.documents)):
-            jobs[index][2].append(position)
-            jobs[index][3].append(doc.doc_id)
-            jobs[index][4].append(True if titled is None else bool(titled[n]))
+        # Each partition's job: the positions of its documents kept, their final ids, whether their titles are coded.
+        order = np.argsort(joined.partition, kind="stable")  # documents are kept in partition order: this keeps it
+        bounds = np.searchsorted(joined.partition[order], np.arange(len(partitions) + 1))
+        doc_ids = [corpus.documents[i].doc_id for i in order.tolist()]
+        coded = np.ones(len(order), dtype=bool) if titled is None else np.asarray(titled, dtype=bool)[order]
+        position = joined.position[order]
+        jobs = [
+            (i, partition, position[a:b], doc_ids[a:b], coded[a:b])
+            for i, (partition, a, b) in enumerate(zip(partitions, bounds[:-1].tolist(), bounds[1:].tolist()))
+        ]
+        del order, doc_ids, coded, position
         shared = client.scatter([segmenter, code], broadcast=True, hash=False)
         texts_folder.mkdir(parents=True, exist_ok=True)
         mentions: list[Any] = []
         effects: dict = {}
 
-        def tokens() -> Iterator[TokenIds]:
-            shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
-            for ids, (found, counted) in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
-                mentions.append(found)
-                for key, n in counted.items():
-                    effects[key] = effects.get(key, 0) + n
-                yield ids
-
-        counts, bigrams = count_token_ids(tokens())
+        builder = CountsBuilder()  # each partition's counts appended as they come, in order
+        shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
+        for part, (found, counted) in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
+            builder.add_counts(part)
+            del part
+            mentions.append(found)
+            for key, n in counted.items():
+                effects[key] = effects.get(key, 0) + n
+        counts, bigrams = builder.result()
     return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder, effects)
 
 
-def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[TokenIds, Any]:
+def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[PartCounts, Any]:
     """On a worker: read a partition again, keep the documents kept (with their final ids),
-    write their texts to ``folder``, cut and count them, and code them with ``code``."""
+    write their texts to ``folder``, cut and count them (the partition's counts go back, not
+    its tokens), and code them with ``code``."""
     from dataclasses import replace
 
     from ..io.model import Corpus
@@ -319,7 +325,7 @@ def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filte
 
     index, partition, keep, ids, titled = job
     documents = [d for part in read_partition(partition, reading, texts=True) for d in part.documents]
-    documents = [replace(documents[k], doc_id=doc_id) for k, doc_id in zip(keep, ids)]
+    documents = [replace(documents[k], doc_id=doc_id) for k, doc_id in zip(keep.tolist(), ids)]
     texts = [d.analysis_text for d in documents]
     try:
         TextStore.write_part(folder, index, ids, texts, [d.text for d in documents])
@@ -328,7 +334,7 @@ def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filte
             f"a Dask worker cannot write the texts to {folder}: {error.strerror or error} "
             "(the workers write them where the run keeps its texts: set TMPDIR to a folder every machine sees)"
         ) from None
-    tokens = merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts))
+    tokens = PartCounts.from_token_ids(merge_token_ids(_cut_chunk(segmenter, texts[a:b], token_filter) for a, b in chunk_bounds(texts)))
     if code is None:
         return tokens, (None, {})
     frame = Corpus(documents).to_frame()
