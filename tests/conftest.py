@@ -25,7 +25,8 @@ GOV_EXAMPLE = ROOT / "examples" / "gov-work-reports.toml"
 
 # Tests that need the whole CLI output, a report (figures drawn) or the executed notebooks are
 # slow: left out of the fast subset (`make test-fast`, `pytest -m "not slow"`).
-_SLOW_FIXTURES = {"bulletin_run", "bulletin_outputs", "bulletin_report", "gov_report", "executed_notebooks"}
+_SLOW_FIXTURES = {"bulletin_run", "bulletin_outputs", "bulletin_run_every_format", "bulletin_report", "gov_report", "executed_notebooks",
+                  "bulletin_explorer_page", "gov_explorer_page"}
 
 # Test files whose tests share one of those session fixtures: run on one worker, so that it is
 # computed once, not once per worker (file: the file it goes with).
@@ -33,6 +34,8 @@ _SAME_WORKER = {
     "tests/test_report_layout.py": "tests/test_report.py",  # bulletin_report, gov_report
     "tests/test_figures.py": "tests/test_cli.py",  # bulletin_run
     "tests/test_methods.py": "tests/test_cli.py",  # bulletin_run
+    "tests/test_house_style.py": "tests/test_cli.py",  # bulletin_run_every_format (with test_figures)
+    "tests/test_explorer_layout.py": "tests/test_explorer.py",  # bulletin_explorer_page, gov_explorer_page
 }
 
 
@@ -104,6 +107,67 @@ def bulletin_run(tmp_path_factory):
 def bulletin_outputs(bulletin_run):
     """The CLI's outputs for the shipped bulletin, written once."""
     return bulletin_run[0]
+
+
+def figure_spy(monkeypatch) -> dict[str, dict]:
+    """Record what every figure looks like at the moment it is saved (``figures.save_figure``):
+    its title, the texts on it, its size, the first axes' tick labels, the save's keywords."""
+    from analysis.viz import figures
+
+    seen: dict[str, dict] = {}
+    original = figures.save_figure
+
+    def spy(fig, out_dir, name, **kwargs):
+        heatmap = fig.axes[0] if fig.axes else None
+        seen[name] = {
+            "title": figures.figure_title(fig),
+            "texts": [t.get_text() for t in fig.texts],
+            "size": tuple(round(float(v), 3) for v in fig.get_size_inches()),
+            "xticks": [t.get_text() for t in heatmap.get_xticklabels()] if heatmap is not None else [],
+            "yticks": [t.get_text() for t in heatmap.get_yticklabels()] if heatmap is not None else [],
+            "kwargs": kwargs,
+        }
+        return original(fig, out_dir, name, **kwargs)
+
+    monkeypatch.setattr(figures, "save_figure", spy)
+    return seen
+
+
+@pytest.fixture(scope="session")
+def bulletin_run_every_format(tmp_path_factory):
+    """``python -m analysis run --formats png,svg,pdf`` on the shipped bulletin, once: its output
+    folder, and what each figure looked like when it was saved (`figure_spy`). test_figures'
+    ``--formats`` check and test_house_style's print-size check read the same run: the figures
+    are drawn in three formats once, not once per test."""
+    from analysis.outputs.cli import main
+
+    out = tmp_path_factory.mktemp("run-every-format")
+    with pytest.MonkeyPatch.context() as patch:
+        saved = figure_spy(patch)
+        assert main(["run", "--formats", "png,svg,pdf", "--out", str(out)]) == 0
+    return out, saved
+
+
+def _explore(out: Path, *args: str) -> Path:
+    from analysis.outputs.cli import main
+
+    assert main(["explore", "--out", str(out), *args]) == 0
+    return out / "explore.html"
+
+
+@pytest.fixture(scope="session")
+def bulletin_explorer_page(tmp_path_factory):
+    """``python -m analysis explore`` on the shipped bulletin, once: its explore.html (the tests
+    only read it, writing their probes beside it in their own folders)."""
+    return _explore(tmp_path_factory.mktemp("explore"))
+
+
+@pytest.fixture(scope="session")
+def gov_explorer_page(tmp_path_factory):
+    """``python -m analysis explore`` on the government work reports (examples/gov-work-reports.toml),
+    once: its explore.html. The corpus must sit beside the repository: missing, the tests fail."""
+    assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
+    return _explore(tmp_path_factory.mktemp("gov-explore"), "--config", str(GOV_EXAMPLE))
 
 
 def _report(out: Path, *args: str) -> tuple[Path, str]:

@@ -234,11 +234,9 @@ def _chromium_run(page, tmp_path, *extra: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def bulletin_explorer(tmp_path_factory):
-    """``python -m analysis explore`` on the shipped bulletin."""
-    out = tmp_path_factory.mktemp("explore")
-    assert main(["explore", "--out", str(out)]) == 0
-    return out / "explore.html"
+def bulletin_explorer(bulletin_explorer_page):
+    """``python -m analysis explore`` on the shipped bulletin (written once for the session, in conftest)."""
+    return bulletin_explorer_page
 
 
 @pytest.mark.slow
@@ -323,12 +321,8 @@ window.addEventListener("load", async function () {
 
 
 @pytest.mark.slow
-def test_the_government_work_reports_explorer_opens_offline_under_5_mb(tmp_path):
-    from conftest import GOV_REPORTS
-
-    assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
-    assert main(["explore", "--config", str(ROOT / "examples" / "gov-work-reports.toml"), "--out", str(tmp_path)]) == 0
-    path = tmp_path / "explore.html"
+def test_the_government_work_reports_explorer_opens_offline_under_5_mb(gov_explorer_page, tmp_path):
+    path = gov_explorer_page  # python -m analysis explore --config examples/gov-work-reports.toml (conftest)
     assert path.stat().st_size <= 5_000_000
     page = tmp_path / "probe.html"
     page.write_text(path.read_text(encoding="utf-8").replace("<head>", "<head>" + _PROBE.replace("unit: 鹤北;", "year: 2020;").replace("measure: 三防;", "measure: 公共卫生;")

@@ -10,9 +10,8 @@ import subprocess
 
 import pytest
 
-from analysis.outputs.cli import main
 from chromium import CHROMIUM_FLAGS, chromium
-from conftest import GOV_REPORTS, ROOT
+
 
 _LAYOUT_PROBE = """<script>
 window.addEventListener("load", async function () {
@@ -72,30 +71,23 @@ def _assert_all_in_view(seen: dict, measures: list[str], last_period: str) -> No
 
 
 @pytest.mark.slow
-def test_at_900_px_every_measure_and_the_last_period_are_in_view(bulletin_analysis, tmp_path):
-    out = tmp_path / "bulletin"
-    assert main(["explore", "--out", str(out)]) == 0
+def test_at_900_px_every_measure_and_the_last_period_are_in_view(bulletin_analysis, bulletin_explorer_page, tmp_path):
     days = sorted(str(d) for d in bulletin_analysis.documents["date_start"].dropna())
     for width in (900, 1280):
-        seen = _layout_at(out / "explore.html", tmp_path, width)
+        seen = _layout_at(bulletin_explorer_page, tmp_path, width)
         _assert_all_in_view(seen, list(bulletin_analysis.measures.columns), days[-1])
 
 
 @pytest.mark.slow
-def test_at_900_px_the_work_reports_timeline_reaches_2025(tmp_path):
-    assert GOV_REPORTS.is_file(), f"{GOV_REPORTS} is missing: the shared corpora must sit beside the repository"
-    out = tmp_path / "gov"
-    assert main(["explore", "--config", str(ROOT / "examples" / "gov-work-reports.toml"), "--out", str(out)]) == 0
-    seen = _layout_at(out / "explore.html", tmp_path, 900)
+def test_at_900_px_the_work_reports_timeline_reaches_2025(gov_explorer_page, tmp_path):
+    seen = _layout_at(gov_explorer_page, tmp_path, 900)
     assert max(seen["periods"]) == "2025"
     _assert_all_in_view(seen, list(seen["measures"]), "2025")
 
 
 @pytest.mark.slow
-def test_a_chart_too_wide_for_its_column_says_so(bulletin_analysis, tmp_path):
+def test_a_chart_too_wide_for_its_column_says_so(bulletin_explorer_page, tmp_path):
     """Narrower than the cells can shrink (a 360 px column; Chromium's window is 500 px at least):
     the heatmap scrolls, and the cue under it shows."""
-    out = tmp_path / "narrow"
-    assert main(["explore", "--out", str(out)]) == 0
-    seen = _layout_at(out / "explore.html", tmp_path, 500, style="<style>main { width: 360px; }</style>")
+    seen = _layout_at(bulletin_explorer_page, tmp_path, 500, style="<style>main { width: 360px; }</style>")
     assert seen["scrolling"] >= 1 and seen["cues"] == seen["scrolling"], seen

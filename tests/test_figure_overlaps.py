@@ -45,7 +45,7 @@ def _in_view(label, axis) -> bool:
 
 
 def _overlaps(fig) -> list[tuple[str, str]]:
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # the layout of a draw (every text placed), without painting the pixels
     renderer = fig.canvas.get_renderer()
     texts = [t for t in fig.texts]
     for ax in fig.axes:

@@ -266,10 +266,9 @@ def test_a_crowded_figure_says_in_its_title_what_it_leaves_out(bulletin_analysis
         plt.close(roomy)
 
 
-@pytest.mark.slow  # a second run of the bulletin with figures in three formats: about 15 s
-def test_formats_add_svg_and_pdf_and_leave_the_pngs_byte_identical(tmp_path, bulletin_outputs):
-    out = tmp_path / "all"
-    assert main(["run", "--formats", "png,svg,pdf", "--out", str(out)]) == 0
+@pytest.mark.slow  # a second run of the bulletin with figures in three formats (conftest's, shared with test_house_style)
+def test_formats_add_svg_and_pdf_and_leave_the_pngs_byte_identical(bulletin_run_every_format, bulletin_outputs):
+    out, _ = bulletin_run_every_format  # python -m analysis run --formats png,svg,pdf
     png_only = sorted(p.name for p in (bulletin_outputs / "figures").iterdir())
     every = sorted(p.name for p in (out / "figures").iterdir())
     stems = sorted(name[: -len(".png")] for name in png_only)

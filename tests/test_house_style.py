@@ -12,6 +12,8 @@ from analysis.config import load_settings
 from analysis.errors import ConfigError
 from analysis import corpus_name, draw_figures, figure_source_note
 
+from conftest import figure_spy
+
 NAMES = [
     "document_lengths", "terms_bar", "wordcloud", "wordcloud_units", "dendrogram", "measures_heatmap", "timeline",
     "measures_over_time",
@@ -25,28 +27,14 @@ NAMES = [
 @pytest.fixture()
 def saved(monkeypatch):
     """Record what every figure looks like at the moment draw_figures saves it."""
-    seen: dict[str, dict] = {}
-    original = figures.save_figure
-
-    def spy(fig, out_dir, name, **kwargs):
-        heatmap = fig.axes[0] if fig.axes else None
-        seen[name] = {
-            "title": figures.figure_title(fig),
-            "texts": [t.get_text() for t in fig.texts],
-            "size": tuple(round(float(v), 3) for v in fig.get_size_inches()),
-            "xticks": [t.get_text() for t in heatmap.get_xticklabels()] if heatmap is not None else [],
-            "yticks": [t.get_text() for t in heatmap.get_yticklabels()] if heatmap is not None else [],
-            "kwargs": kwargs,
-        }
-        return original(fig, out_dir, name, **kwargs)
-
-    monkeypatch.setattr(figures, "save_figure", spy)
-    return seen
+    return figure_spy(monkeypatch)
 
 
 @pytest.mark.slow
-def test_every_figure_has_a_title_a_source_note_and_the_print_size(tmp_path, bulletin_analysis, saved):
-    paths = draw_figures(bulletin_analysis, tmp_path, size="print", formats=("png", "svg", "pdf"))
+def test_every_figure_has_a_title_a_source_note_and_the_print_size(bulletin_analysis, bulletin_run_every_format):
+    """The figures of ``run --formats png,svg,pdf`` at the default size (print), as they were saved.
+    The run is conftest's, shared with test_figures' ``--formats`` check."""
+    out, saved = bulletin_run_every_format
     assert sorted(saved) == sorted(NAMES)
     note = figure_source_note(bulletin_analysis)
     assert "省林业公安局《省林区公安各分局开展疫情防控工作督导检查》" in note and "2020-04-18 – 2020-04-23" in note
@@ -54,10 +42,10 @@ def test_every_figure_has_a_title_a_source_note_and_the_print_size(tmp_path, bul
         assert figure["title"], name
         assert note in figure["texts"], name
         assert figure["size"][0] == 6.7 and 3.0 <= figure["size"][1] <= 9.0, (name, figure["size"])
-    written = {p.name for p in paths}
+    written = {p.name for p in (out / "figures").iterdir()}
     for name in NAMES:
         assert {f"{name}.png", f"{name}.svg", f"{name}.pdf"} <= written, name
-        with Image.open(tmp_path / f"{name}.png") as image:
+        with Image.open(out / "figures" / f"{name}.png") as image:
             assert round(image.info["dpi"][0]) == 300
             assert image.size[0] == 2010  # 6.7 in at 300 dpi
 

@@ -116,3 +116,19 @@ def test_kwic_written_in_parts_is_the_table_written_at_once(bulletin_analysis, t
     empty = list(kwic_parts(a.documents, a.mentions.iloc[:0], texts=a.store))
     assert len(empty) == 1 and list(empty[0].columns) == KWIC_COLUMNS and empty[0].empty
 
+
+
+def test_mentions_find_their_document_by_id_whatever_the_frame_index():
+    """Rows are looked up by doc_id (a repeated id: its last row, as before), not by the frame's
+    index; a mention of a document not in the table is a KeyError naming it."""
+    documents = pd.DataFrame(
+        {"doc_id": ["a", "b", "a"], "unit": ["甲", "乙", "丙"], "text": ["旧的外防输入", "宣传", "新的外防输入文本"]},
+        index=[7, 3, 5],
+    )
+    mentions = find_mentions(documents["text"].iloc[[1, 2]], documents["doc_id"].iloc[[1, 2]], LEXICON)
+    table = kwic(documents, mentions, window=2)
+    assert table[["doc_id", "unit", "left", "match", "right"]].values.tolist() == [
+        ["b", "乙", "", "宣传", ""], ["a", "丙", "新的", "外防输入", "文本"],
+    ]
+    with pytest.raises(KeyError, match="c"):
+        kwic(documents, mentions.assign(doc_id="c"))

@@ -41,11 +41,12 @@ def measure_cooccurrence(mentions: pd.DataFrame, doc_ids: Sequence[str], lexicon
     ``pmi``/``npmi`` are empty for a pair never mentioned together. Sorted by ``docs_both``,
     then ``jaccard`` (highest first), then lexicon order.
     """
-    doc_ids = list(dict.fromkeys(doc_ids))
-    n_docs = len(doc_ids)
-    present = {
-        measure: set(group["doc_id"]) & set(doc_ids) for measure, group in mentions.groupby("measure", sort=False)
-    }
+    # The documents as an index (not a list and a set of Python strings per measure): only the
+    # mentions' documents become sets, and those in ``doc_ids`` count.
+    known = pd.Index(doc_ids).unique()
+    n_docs = len(known)
+    inside = mentions[mentions["doc_id"].isin(known)]
+    present = {measure: set(group["doc_id"]) for measure, group in inside.groupby("measure", sort=False)}
     order = [m for m in lexicon.names if present.get(m)]
     rows = []
     for a, b in combinations(order, 2):

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..measures.lexicon import Lexicon, find_mentions
@@ -76,26 +77,35 @@ def kwic_parts(
     mention) never holds it whole; the parts written one after another are the table."""
     if window < 0:
         raise ValueError("window must be zero or more characters")
-    # Each document's row by its id, looked up once per mention (not a DataFrame row each time).
-    row_of = {doc_id: i for i, doc_id in enumerate(documents["doc_id"])}
+    # Each document's row by its id, looked up a part at a time: the documents' columns are read
+    # for the part's rows only, never listed whole (a corpus has far more documents than a part
+    # has mentions). A repeated id is its last row's, as a dict built in row order keeps.
+    ids, row_at = pd.Index(documents["doc_id"]), None
+    if not ids.is_unique:
+        last = ~ids.duplicated(keep="last")
+        ids, row_at = ids[last], np.flatnonzero(last)
     # ``texts`` (row by row as ``documents``) may be a TextStore: only the mentioned rows are read, in order.
     texts = documents["text"].tolist() if texts is None else texts
-    titles = documents["title"].fillna("").astype(str).tolist() if "title" in documents else [""] * len(documents)
-    units = documents["unit"].tolist() if "unit" in documents else None
-    dates = documents["date_start"].tolist() if "date_start" in documents else None
     if not len(mentions):
         yield pd.DataFrame([], columns=KWIC_COLUMNS)
         return
     for lo in range(0, len(mentions), rows):
+        part = mentions.iloc[lo : lo + rows]
+        found = ids.get_indexer(part["doc_id"])
+        if (found < 0).any():
+            raise KeyError(part["doc_id"].iloc[int(np.flatnonzero(found < 0)[0])])
+        at = found if row_at is None else row_at[found]
+        titles = documents["title"].take(at).fillna("").astype(str).tolist() if "title" in documents else [""] * len(at)
+        units = documents["unit"].take(at).tolist() if "unit" in documents else None
+        dates = documents["date_start"].take(at).tolist() if "date_start" in documents else None
         columns: dict[str, list] = {name: [] for name in KWIC_COLUMNS}
-        for mention in mentions.iloc[lo : lo + rows].itertuples(index=False):
-            i = row_of[mention.doc_id]
+        for k, (i, mention) in enumerate(zip(at.tolist(), part.itertuples(index=False))):
             in_title = bool(getattr(mention, "in_title", False))
-            text = titles[i] if in_title else str(texts[i])
+            text = titles[k] if in_title else str(texts[i])
             start, end = int(mention.start), int(mention.end)
             columns["doc_id"].append(mention.doc_id)
-            columns["unit"].append(units[i] if units is not None else "")
-            columns["date_start"].append(dates[i] if dates is not None else None)
+            columns["unit"].append(units[k] if units is not None else "")
+            columns["date_start"].append(dates[k] if dates is not None else None)
             columns["measure"].append(getattr(mention, "measure", ""))
             columns["variant"].append(getattr(mention, "variant", text[start:end]))
             columns["start"].append(start)

@@ -286,12 +286,19 @@ class MethodResults:
 def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, terms: pd.DataFrame, dfm: DFM, chars: np.ndarray) -> pd.DataFrame:
     """Juilland's D and Gries's DP over the documents: every measure (lexicon order; sizes in
     characters), then every term of ``terms.csv`` in its order (sizes in tokens)."""
-    doc_index = {d: i for i, d in enumerate(documents["doc_id"])}
+    # Each mention's document row, looked up in an index of the ids (no dict of Python strings
+    # over every document); a repeated id is its last row's, as a dict built in row order keeps.
+    ids = pd.Index(documents["doc_id"])
+    n_docs = len(ids)
+    if not ids.is_unique:
+        last = ~ids.duplicated(keep="last")
+        rows = np.flatnonzero(last)[ids[last].get_indexer(mentions["doc_id"])]
+    else:
+        rows = ids.get_indexer(mentions["doc_id"])
     measure_index = {m: j for j, m in enumerate(lexicon.names)}
-    rows = mentions["doc_id"].map(doc_index).to_numpy()
     cols = mentions["measure"].map(measure_index).to_numpy()
     by_measure = sp.csr_matrix(
-        (np.ones(len(rows)), (rows.astype(np.int64), cols.astype(np.int64))), shape=(len(doc_index), len(measure_index))
+        (np.ones(len(rows)), (rows.astype(np.int64), cols.astype(np.int64))), shape=(n_docs, len(measure_index))
     )
     frames = [dispersion_table("measure", lexicon.names, by_measure, chars)]
     if len(terms):
