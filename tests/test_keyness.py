@@ -121,6 +121,7 @@ def test_significance_is_over_documents_not_tokens():
     assert bool(row["significant"]) and row["p_docs"] < 1e-4
 
 
+@pytest.mark.slow
 def test_kept_terms_and_blocks_give_the_same_document_tests(bulletin_analysis, monkeypatch):
     """keyness takes each document's counts of the kept terms only, and the rank test works a
     block of columns at a time: the top terms' rows equal those of the full table, and tiny

@@ -90,6 +90,7 @@ def test_each_mention_gets_its_own_documents_unit_and_date_whatever_the_order():
     assert bare["unit"].tolist() == ["", "", ""] and bare["date_start"].isna().all()
 
 
+@pytest.mark.slow
 def test_kwic_written_in_parts_is_the_table_written_at_once(bulletin_analysis, tmp_path):
     """run writes kwic.csv part by part without keeping it: the same bytes as the whole table."""
     import dataclasses

@@ -76,6 +76,7 @@ def test_the_work_reports_coded_for_covid_are_pointed_to_their_own_lexicon():
 
 
 @pytest.mark.skipif(not GOV_REPORTS.is_file(), reason="the government work reports (../shared) are not beside this clone")
+@pytest.mark.slow
 def test_coverage_from_known_mentions_equals_matching_the_sample(monkeypatch):
     """A run's own lexicon's coverage is read from the mentions it found, not matched again: on
     the work reports, sampled (every 3rd report), the same figures as matching the sample."""

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.methods.clusters import cluster_units
-from analysis.methods.validation import resample_mentions, validate_clustering
+from analysis.methods.validation import adjusted_rand, resample_mentions, validate_clustering
 
 
 def separated() -> pd.DataFrame:
@@ -100,3 +100,17 @@ def test_few_units_or_a_low_lower_bound_are_tentative_never_stable():
     assert wide.stability > 0.75 and wide.lower_bound < 0.5
     assert wide.verdict == "tentative" and "lower end of the interval" in wide.message()
     assert _validation(4, [0.1] * 20).verdict == "unstable"  # unstable stays unstable
+
+
+def test_adjusted_rand_is_scikit_learns_score_to_the_bit():
+    """The bootstrap's ARI is scikit-learn's formula without its argument checks: the same float
+    on random labelings of every size, single clusters, all-singletons, strings and one unit."""
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(3)
+    cases = [(rng.integers(0, k, n), rng.integers(0, j, n)) for n in (2, 5, 17, 60) for k in (1, 2, 4) for j in (1, 3, 6)]
+    cases += [(np.arange(9), np.zeros(9, int)), (np.arange(9), np.arange(9)[::-1]), (np.array([0]), np.array([3])),
+              (np.array(["a", "b", "b", "c"]), np.array([2, 0, 0, 1]))]
+    for a, b in cases:
+        assert adjusted_rand(a, b) == adjusted_rand_score(a, b), (a, b)
+    assert adjusted_rand(np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0])) == 1.0
