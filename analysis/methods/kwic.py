@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,23 @@ def kwic(documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, t
     return next(kwic_parts(documents, mentions, window=window, texts=texts, rows=max(1, len(mentions))))
 
 
+def document_rows(doc_ids: Sequence[str]) -> Callable[[Sequence[str]], np.ndarray]:
+    """A lookup of documents' rows by id in ``doc_ids`` (the documents table's column): given ids,
+    their rows, -1 for an unknown id; a repeated id is its last row's, as a dict built in row
+    order keeps. An index of the ids, not a dict of every id as a Python string."""
+    ids = pd.Index(doc_ids)
+    if ids.is_unique:
+        return ids.get_indexer
+    last = ~ids.duplicated(keep="last")
+    ids, rows = ids[last], np.flatnonzero(last)
+
+    def rows_of(wanted: Sequence[str]) -> np.ndarray:
+        found = ids.get_indexer(wanted)
+        return np.where(found >= 0, rows[found], -1)
+
+    return rows_of
+
+
 def kwic_parts(
     documents: pd.DataFrame, mentions: pd.DataFrame, *, window: int = 20, texts: Sequence[str] | None = None, rows: int = 10_000
 ) -> Iterator[pd.DataFrame]:
@@ -79,11 +96,8 @@ def kwic_parts(
         raise ValueError("window must be zero or more characters")
     # Each document's row by its id, looked up a part at a time: the documents' columns are read
     # for the part's rows only, never listed whole (a corpus has far more documents than a part
-    # has mentions). A repeated id is its last row's, as a dict built in row order keeps.
-    ids, row_at = pd.Index(documents["doc_id"]), None
-    if not ids.is_unique:
-        last = ~ids.duplicated(keep="last")
-        ids, row_at = ids[last], np.flatnonzero(last)
+    # has mentions).
+    rows_of = document_rows(documents["doc_id"])
     # ``texts`` (row by row as ``documents``) may be a TextStore: only the mentioned rows are read, in order.
     texts = documents["text"].tolist() if texts is None else texts
     if not len(mentions):
@@ -91,10 +105,9 @@ def kwic_parts(
         return
     for lo in range(0, len(mentions), rows):
         part = mentions.iloc[lo : lo + rows]
-        found = ids.get_indexer(part["doc_id"])
-        if (found < 0).any():
-            raise KeyError(part["doc_id"].iloc[int(np.flatnonzero(found < 0)[0])])
-        at = found if row_at is None else row_at[found]
+        at = rows_of(part["doc_id"])
+        if (at < 0).any():
+            raise KeyError(part["doc_id"].iloc[int(np.flatnonzero(at < 0)[0])])
         titles = documents["title"].take(at).fillna("").astype(str).tolist() if "title" in documents else [""] * len(at)
         units = documents["unit"].take(at).tolist() if "unit" in documents else None
         dates = documents["date_start"].take(at).tolist() if "date_start" in documents else None

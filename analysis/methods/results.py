@@ -30,7 +30,7 @@ from .diagnostics import lexicon_report
 from .dispersion import DISPERSION_COLUMNS, dispersion_table
 from .diffusion import ADOPTION_COLUMNS, CURVE_COLUMNS, adoption, adoption_curve
 from .keyness import KEYNESS_COLUMNS, keyness
-from .kwic import KwicTable, kwic, kwic_parts, kwic_terms
+from .kwic import KwicTable, document_rows, kwic, kwic_parts, kwic_terms
 from .trends import mention_trends, rates_by_period, trend_matrix
 from .validation import ClusterValidation, validate_clustering
 
@@ -286,15 +286,8 @@ class MethodResults:
 def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexicon, terms: pd.DataFrame, dfm: DFM, chars: np.ndarray) -> pd.DataFrame:
     """Juilland's D and Gries's DP over the documents: every measure (lexicon order; sizes in
     characters), then every term of ``terms.csv`` in its order (sizes in tokens)."""
-    # Each mention's document row, looked up in an index of the ids (no dict of Python strings
-    # over every document); a repeated id is its last row's, as a dict built in row order keeps.
-    ids = pd.Index(documents["doc_id"])
-    n_docs = len(ids)
-    if not ids.is_unique:
-        last = ~ids.duplicated(keep="last")
-        rows = np.flatnonzero(last)[ids[last].get_indexer(mentions["doc_id"])]
-    else:
-        rows = ids.get_indexer(mentions["doc_id"])
+    rows = document_rows(documents["doc_id"])(mentions["doc_id"])  # each mention's document row
+    n_docs = len(documents)
     measure_index = {m: j for j, m in enumerate(lexicon.names)}
     cols = mentions["measure"].map(measure_index).to_numpy()
     by_measure = sp.csr_matrix(

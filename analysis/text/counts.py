@@ -263,8 +263,7 @@ class CountsBuilder:
         if self.pairs and len(part.pair_codes):
             wide = remap.astype(np.int64)
             codes = (wide[part.pair_codes >> _PAIR_SHIFT] << _PAIR_SHIFT) | wide[part.pair_codes & np.int64(0xFFFFFFFF)]
-            order = np.argsort(codes, kind="stable")
-            self.waiting.append((codes[order], part.pair_counts[order]))
+            self.waiting.append((codes, part.pair_counts))  # renumbered: sorted when merged
             self.pending += len(codes)
             if self.pending > _COMPACT_PAIRS:
                 self._compact()
@@ -273,12 +272,9 @@ class CountsBuilder:
         """Merge the chunks' pair counts waiting into the sorted counts."""
         if not self.waiting:
             return
-        if len(self.waiting) == 1:
-            codes, counts = self.waiting[0]
-        else:
-            codes, inverse = np.unique(np.concatenate([c for c, _ in self.waiting]), return_inverse=True)
-            counts = np.bincount(inverse, weights=np.concatenate([n for _, n in self.waiting]), minlength=len(codes)).astype(np.int64)
-            del inverse
+        codes, inverse = np.unique(np.concatenate([c for c, _ in self.waiting]), return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([n for _, n in self.waiting]), minlength=len(codes)).astype(np.int64)
+        del inverse
         self.waiting, self.pending = [], 0
         self.pair_codes, self.pair_counts = merge_sorted_counts(self.pair_codes, self.pair_counts, codes, counts)
 
