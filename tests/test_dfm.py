@@ -220,16 +220,17 @@ def test_methods_read_texts_only_through_their_accessor_and_sizes_through_length
     assert rebuilt.methods.kwic is methods.kwic
 
 
-def test_counts_kept_on_disk_chunk_by_chunk_equal_the_matrix_in_memory(bulletin_analysis, tmp_path):
+def test_counts_kept_on_disk_chunk_by_chunk_equal_the_matrix_in_memory(bulletin_analysis, tmp_path, monkeypatch):
     """The bulletin's texts cut in several chunks and counted twice: into memory, and (as a run
     counts) into one file a chunk. Every sum, group sum and selection read chunk by chunk
     equals the in-memory matrix's, and the files go with the counts that own them."""
     import gc
 
     from analysis.methods.dispersion import dispersion
-    from analysis.text import engine
+    from analysis.text import counts as counts_module, engine
     from analysis.text.counts import count_token_ids
 
+    monkeypatch.setattr(counts_module, "_BLOCK", 40)  # blocks of 40 entries: group sums added to the total many times
     result = bulletin_analysis
     texts = list(result.texts())
     chunks = [part for a, b in engine.chunk_bounds(texts, 400) for part in engine.cut_chunks(texts[a:b], result.segmenter, **result.token_filter)]
@@ -254,6 +255,9 @@ def test_counts_kept_on_disk_chunk_by_chunk_equal_the_matrix_in_memory(bulletin_
     sizes = memory.document_totals()
     for on_disk, in_memory in zip(dispersion(disk.chunks, sizes), dispersion(memory.matrix, sizes)):
         assert np.array_equal(on_disk, in_memory, equal_nan=True)
+    for table in (term_frequencies, lambda counts: distinctive_terms(counts, units)):
+        assert table(disk).equals(table(memory))
+    assert disk.chunks._matrix is None  # nothing above held the whole matrix
     assembled = disk.matrix  # on demand, for the public API
     assert all(np.array_equal(getattr(assembled, a), getattr(memory.matrix, a)) for a in ("data", "indices", "indptr"))
     del disk, assembled, pooled, names

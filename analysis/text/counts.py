@@ -161,11 +161,14 @@ class CountChunks:
             return group_sums(self._matrix, group_of_row, rows, n_groups)
         group_of_row, rows = np.asarray(group_of_row, dtype=np.int64), np.asarray(rows, dtype=np.int64)
         total = sp.csr_matrix((n_groups, self.shape[1]), dtype=np.int64)
+        pending: list[sp.coo_matrix] = []  # chunks' sums, added to the total together (one copy of it, not one a chunk)
         for start, chunk in self:
             a, b = np.searchsorted(rows, [start, start + chunk.shape[0]])  # rows are ascending
             if b > a:
-                total = total + group_sums(chunk, group_of_row[a:b], rows[a:b] - start, n_groups)
-        return total.tocsr()
+                pending.append(group_sums(chunk, group_of_row[a:b], rows[a:b] - start, n_groups).tocoo())
+            if sum(part.nnz for part in pending) > max(total.nnz, _BLOCK):
+                total, pending = _add(total, pending), []
+        return _add(total, pending)
 
     def columns(self, columns: Sequence[int]) -> sp.csr_matrix:
         """Every row's counts of ``columns`` only (in that order), selected chunk by chunk."""
@@ -187,6 +190,19 @@ class CountChunks:
             if b > a:
                 parts.append(chunk[rows[a:b] - start])
         return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, self.shape[1]), dtype=self.dtype)
+
+
+def _add(total: sp.csr_matrix, parts: list[sp.coo_matrix]) -> sp.csr_matrix:
+    """``total`` plus every matrix of ``parts`` (same shape), as a CSR matrix with sorted indices."""
+    if not parts:
+        return total
+    coo = total.tocoo()
+    rows = np.concatenate([coo.row] + [p.row for p in parts])
+    cols = np.concatenate([coo.col] + [p.col for p in parts])
+    data = np.concatenate([coo.data] + [p.data.astype(np.int64, copy=False) for p in parts])
+    summed = sp.coo_matrix((data, (rows, cols)), shape=total.shape).tocsr()  # duplicates summed
+    summed.sum_duplicates()
+    return summed
 
 
 class TermCounts:
@@ -449,8 +465,8 @@ class CountsBuilder:
             matrix.sort_indices()  # columns renumbered alphabetically: sort each row again
         self._compact()
         codes, counts = self.pair_codes, self.pair_counts
-        first = ranks[(codes >> _PAIR_SHIFT).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
-        second = ranks[(codes & np.int64(0xFFFFFFFF)).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
+        first = new_id[codes >> _PAIR_SHIFT]  # int32 columns: half the memory of int64
+        second = new_id[codes & np.int64(0xFFFFFFFF)]
         return TermCounts(vocabulary, matrix), Bigrams(vocabulary, first, second, counts)
 
     def _renumber_files(self, new_id: np.ndarray, n_terms: int) -> CountChunks:
@@ -508,8 +524,8 @@ def term_frequencies(tokens: Tokens) -> pd.DataFrame:
 def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
     """Long table ``group, term, count`` (documents with an empty group are left out)."""
     counts = as_counts(tokens)
-    if len(groups) != counts.matrix.shape[0]:
-        raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
+    if len(groups) != counts.n_documents:
+        raise ValueError(f"{len(groups)} groups for {counts.n_documents} documents")
     names, pooled = counts.pooled(list(groups))
     coo = pooled.tocoo()
     order = np.lexsort((alphabetical_ranks(counts.vocabulary)[coo.col], -coo.data, alphabetical_ranks(names)[coo.row]))
@@ -533,8 +549,8 @@ def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10)
     ``group, rank, term, tfidf, count``, ``top_n`` rows per group.
     """
     counts = as_counts(tokens)
-    if len(groups) != counts.matrix.shape[0]:
-        raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
+    if len(groups) != counts.n_documents:
+        raise ValueError(f"{len(groups)} groups for {counts.n_documents} documents")
     columns = ["group", "rank", "term", "tfidf", "count"]
     names, pooled = counts.pooled(list(groups))
     if not names:
