@@ -1,6 +1,7 @@
 """The document-feature matrix (analysis.text.dfm) against plain pandas / Counter sums on a small
 constructed corpus, and the methods of an analysis computed on first use, once."""
 
+import os
 from collections import Counter
 
 import numpy as np
@@ -268,8 +269,12 @@ def test_counts_kept_on_disk_chunk_by_chunk_equal_the_matrix_in_memory(bulletin_
 def test_a_run_keeps_its_counts_on_disk_and_its_group_sums_are_its_rows_summed(bulletin_analysis):
     """The run's DFM reads its counts from files, one a chunk of documents; each unit's summed
     row is the sum of that unit's rows, selected chunk by chunk."""
+    from analysis.io import store
+
     dfm = bulletin_analysis.dfm
     assert dfm.chunks.on_disk and dfm.chunks.folder.is_dir() and len(dfm.chunks.files) >= 1
+    # a temporary folder named as the text store's: a killed run's is swept by the next run
+    assert dfm.chunks.folder.name.startswith(f"policy-analysis-texts-{store._host()}-{os.getpid()}-")
     grouped = dfm.group("unit")
     units = dfm.docvars["unit"].fillna("").astype(str).to_numpy()
     assert len(grouped) >= 2
