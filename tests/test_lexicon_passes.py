@@ -44,3 +44,24 @@ def test_a_rule_word_starting_inside_another_rule_words_match_is_found():
     lexicon = Lexicon(name="t", measures=(Measure(name="管控", gloss="", variants=("管控",), near=near),))
     text = "外来人员流动须登记。来人"
     assert lexicon.rules.words_in(text) == {"外来人员", "人员流动"} == _words_everywhere(lexicon.rules, text)
+
+
+def _split_the_plain_way(text: str) -> list[str]:
+    import re
+
+    return [s.strip() for s in re.split(r"[。！？；!?;\n]+", text) if s.strip()]
+
+
+@needs_reports
+def test_sentences_found_in_one_pass_are_the_stripped_pieces_between_sentence_ends():
+    from analysis.methods.diagnostics import split_sentences
+
+    reports = _reports()
+    for text in reports:
+        assert split_sentences(text) == _split_the_plain_way(text)
+    # texts joined by a line break: each text's sentences in turn (candidate_variants reads a chunk so)
+    assert split_sentences("\n".join(reports)) == [s for text in reports for s in _split_the_plain_way(text)]
+    assert len(split_sentences("\n".join(reports))) > 10_000
+    every_space = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip removes, \u3000 included
+    odd = f"{every_space}甲 乙{every_space}。{every_space}；\u3000丙\u3000\n\n丁!?{every_space}"
+    assert split_sentences(odd) == _split_the_plain_way(odd) == ["甲 乙", "丙", "丁"]
