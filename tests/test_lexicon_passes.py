@@ -65,3 +65,21 @@ def test_sentences_found_in_one_pass_are_the_stripped_pieces_between_sentence_en
     every_space = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # what str.strip removes, \u3000 included
     odd = f"{every_space}甲 乙{every_space}。{every_space}；\u3000丙\u3000\n\n丁!?{every_space}"
     assert split_sentences(odd) == _split_the_plain_way(odd) == ["甲 乙", "丙", "丁"]
+
+
+@needs_reports
+def test_the_lexicons_pattern_over_the_sentences_holding_a_variant_finds_what_it_finds_over_all():
+    """candidate_variants runs the lexicon's pattern only over the sentences the substring search
+    found holding a variant: the sentences × measures table is the one of every sentence."""
+    from analysis.methods.diagnostics import SubstringSearch, _sentence_measures, split_sentences
+
+    sentences = split_sentences("\n".join(_reports()[::3]))  # a third of the reports
+    for name in shipped_lexicons():
+        lexicon = load_lexicon(name)
+        column = {measure: j for j, measure in enumerate(lexicon.names)}
+        holding = SubstringSearch(list(lexicon.variant_to_measure)).search(sentences)
+        every = _sentence_measures(sentences, lexicon, column)
+        some = _sentence_measures(sentences, lexicon, column, holding=holding)
+        assert every.shape == some.shape and (every != some).nnz == 0
+        assert every.nnz > 200  # the reports mention each lexicon's measures
+        assert len(set(holding.indices)) < len(sentences) / 2  # and the pattern ran over fewer sentences

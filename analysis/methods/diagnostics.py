@@ -281,7 +281,10 @@ def candidate_variants(
     # and measure, the sentences that hold both. A few hundred thousand characters of text at a
     # time: the search holds several 8-byte numbers per character it is given, so one pass over
     # a large corpus would need gigabytes; the counts are sums over the chunks.
-    search = SubstringSearch(pool)
+    # The variants are searched for too: a sentence holding none of them cannot match the
+    # lexicon's pattern, so the pattern runs only over the (few) sentences that hold one.
+    variants = list(lexicon.variant_to_measure)
+    search = SubstringSearch(pool + variants)
     n_sentences = np.zeros(len(pool), dtype=np.int64)
     together_counts = np.zeros((len(pool), len(names)), dtype=np.int64)
     # A TextStore gives the same chunks read once, in order (slicing it after chunk_bounds read every text twice).
@@ -291,9 +294,10 @@ def candidate_variants(
         if not sentences:
             continue
         found = search.search(sentences)
+        found, with_variant = found[: len(pool)], found[len(pool) :]
         n_sentences += np.diff(found.indptr)
         if len(pool):
-            together_counts += (found @ _sentence_measures(sentences, lexicon, column)).toarray()
+            together_counts += (found @ _sentence_measures(sentences, lexicon, column, holding=with_variant)).toarray()
     # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.
     having: dict[str, set[int]] = {}
     for i, term in enumerate(pool):
@@ -341,8 +345,18 @@ def candidate_variants(
     )
 
 
-def _sentence_measures(sentences: Sequence[str], lexicon: Lexicon, column: dict[str, int]) -> sparse.csr_matrix:
-    """Sentences × measures, 1 where a sentence matches a variant of the measure."""
+def _sentence_measures(
+    sentences: Sequence[str], lexicon: Lexicon, column: dict[str, int], *, holding: sparse.csr_matrix | None = None
+) -> sparse.csr_matrix:
+    """Sentences × measures, 1 where a sentence matches a variant of the measure.
+
+    ``holding``: variants × sentences, non-zero where a sentence contains a variant (from
+    :class:`SubstringSearch`); the pattern then runs over those sentences only, as a sentence
+    containing no variant matches none."""
+    if holding is not None:
+        rows = np.unique(holding.indices)
+        some = _sentence_measures([sentences[i] for i in rows], lexicon, column).tocoo()
+        return sparse.csr_matrix((some.data, (rows[some.row], some.col)), shape=(len(sentences), len(column)))
     measure_of = lexicon.variant_to_measure
     if any(not v or "\n" in v for v in measure_of):
         pairs = {(i, column[measure_of[m.group(0)]]) for i, s in enumerate(sentences) for m in lexicon.pattern.finditer(s)}
