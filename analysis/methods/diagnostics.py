@@ -129,8 +129,10 @@ class SubstringSearch:
         self.unique = unique = list(dict.fromkeys(self.terms))
         alphabet = sorted({ord(ch) for term in unique for ch in term})
         size = (alphabet[-1] + 1) if alphabet else 1
-        self.rank_of = np.zeros(max(size, 1), dtype=np.uint64)
-        self.rank_of[alphabet] = np.arange(2, len(alphabet) + 2, dtype=np.uint64)  # 0: separator, 1: any other character
+        # A character's rank by its code point: 0 the separator (set per search), 1 any character
+        # of no term (every code point from ``size`` on reads the last entry).
+        self.rank_of = np.ones(size + 1, dtype=np.uint64)
+        self.rank_of[alphabet] = np.arange(2, len(alphabet) + 2, dtype=np.uint64)
         self.rank_of_char = {chr(c): rank for rank, c in enumerate(alphabet, start=2)}  # the same, for keys of the terms
         self.bits = bits = max((len(alphabet) + 1).bit_length(), 1)
         self.per_key = per_key = 64 // bits  # characters one key holds exactly
@@ -182,12 +184,11 @@ class SubstringSearch:
         lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n_sentences)
         starts = np.cumsum(lengths + 1) - lengths - 1
         codes = np.frombuffer("\n".join(sentences).encode("utf-32-le"), dtype=np.uint32)
-        sentence_at = np.repeat(np.arange(n_sentences, dtype=np.int64), lengths + 1)[: len(codes)]
-        known = codes < len(self.rank_of)
-        ranks = np.ones(len(codes), dtype=np.uint64)
-        ranks[known] = self.rank_of[codes[known]]
-        ranks[known & (ranks == 0)] = 1
+        ranks = self.rank_of[np.minimum(codes, len(self.rank_of) - 1)]
         ranks[starts[1:] - 1] = 0  # the separators equal no character: no match runs across sentences
+
+        def sentence_at(where: np.ndarray) -> np.ndarray:
+            return np.searchsorted(starts, where, side="right") - 1
 
         def keys_at(where: np.ndarray, n: int) -> np.ndarray:
             value = ranks[where]
@@ -210,7 +211,7 @@ class SubstringSearch:
             hit, slot = where[slot >= 0], slot[slot >= 0]
             whole = slot < len(exact)
             rows.append(np.asarray(exact, dtype=np.int64)[slot[whole]])
-            columns.append(sentence_at[hit[whole]])
+            columns.append(sentence_at(hit[whole]))
         if self.longer:  # the first per_key characters found above (n = per_key is the last length), the others checked here
             n_keys = len(self.lookups[per_key][1])
             order = np.argsort(slot, kind="stable")
@@ -223,7 +224,7 @@ class SubstringSearch:
                     where = where[where + offset + per_key <= len(ranks)]
                     where = where[keys_at(where + offset, per_key) == expected]
                 rows.append(np.full(len(where), i, dtype=np.int64))
-                columns.append(sentence_at[where])
+                columns.append(sentence_at(where))
         found = sparse.csr_matrix((n_terms, n_sentences), dtype=np.int32)
         if rows:
             row = np.concatenate(rows)
