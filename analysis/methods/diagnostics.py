@@ -52,12 +52,17 @@ LEXICON_REPORT_COLUMNS = [
     "evidence",
 ]
 
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
+#: A sentence as :func:`split_sentences` gives it: a run between sentence ends, without the
+#: whitespace at either end (``\s`` is what ``str.strip`` removes).
+_SENTENCE = re.compile(r"[^。！？；!?;\n\s](?:[^。！？；!?;\n]*[^。！？；!?;\n\s])?")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences (or clauses ending in ；) of a text; empty pieces dropped."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    """Sentences (or clauses ending in ；) of a text, stripped; empty pieces dropped.
+
+    The pieces between runs of 。！？；!?; or line breaks, each stripped, found in one pass. A line break ends a sentence, so the sentences of texts joined by "\n" are those of
+    each text in turn."""
+    return _SENTENCE.findall(text)
 
 
 def variant_report(
@@ -94,12 +99,12 @@ def variant_report(
     )
 
 
-def _char_similarity(term: str, variants: Sequence[str]) -> tuple[float, str]:
-    """Best Jaccard overlap of character sets with any variant (0 unless ≥ 2 characters shared)."""
+def _char_similarity(term: str, variants: Sequence[tuple[str, set[str]]]) -> tuple[float, str]:
+    """Best Jaccard overlap of character sets with any variant (0 unless ≥ 2 characters shared);
+    ``variants``: each variant with the set of its characters."""
     best, best_variant = 0.0, ""
     chars = set(term)
-    for variant in variants:
-        other = set(variant)
+    for variant, other in variants:
         shared = chars & other
         if len(shared) >= 2:
             similarity = len(shared) / len(chars | other)
@@ -126,6 +131,7 @@ class SubstringSearch:
         size = (alphabet[-1] + 1) if alphabet else 1
         self.rank_of = np.zeros(max(size, 1), dtype=np.uint64)
         self.rank_of[alphabet] = np.arange(2, len(alphabet) + 2, dtype=np.uint64)  # 0: separator, 1: any other character
+        self.rank_of_char = {chr(c): rank for rank, c in enumerate(alphabet, start=2)}  # the same, for keys of the terms
         self.bits = bits = max((len(alphabet) + 1).bit_length(), 1)
         self.per_key = per_key = 64 // bits  # characters one key holds exactly
         self.empty = [i for i, term in enumerate(unique) if not term]  # the empty string is in every sentence
@@ -162,9 +168,9 @@ class SubstringSearch:
         self.first_slot = {i: self.lookups[per_key][1].get_loc(self.key(unique[i][:per_key])) for i in longer}
 
     def key(self, chars: str) -> int:
-        value = 0
+        value, bits, rank = 0, self.bits, self.rank_of_char
         for ch in chars:
-            value = (value << self.bits) | int(self.rank_of[ord(ch)])
+            value = (value << bits) | rank[ch]
         return value
 
     def search(self, sentences: Sequence[str]) -> sparse.csr_matrix:
@@ -173,7 +179,7 @@ class SubstringSearch:
         if not n_terms or not n_sentences:
             return sparse.csr_matrix((len(self.terms), n_sentences), dtype=np.int32)
         bits, per_key = np.uint64(self.bits), self.per_key
-        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=n_sentences)
+        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n_sentences)
         starts = np.cumsum(lengths + 1) - lengths - 1
         codes = np.frombuffer("\n".join(sentences).encode("utf-32-le"), dtype=np.uint32)
         sentence_at = np.repeat(np.arange(n_sentences, dtype=np.int64), lengths + 1)[: len(codes)]
@@ -281,7 +287,7 @@ def candidate_variants(
     # A TextStore gives the same chunks read once, in order (slicing it after chunk_bounds read every text twice).
     chunks = texts.chunks(_SEARCH_CHARS) if hasattr(texts, "chunks") else (texts[a:b] for a, b in chunk_bounds(texts, _SEARCH_CHARS))
     for chunk in chunks:
-        sentences = [s for text in chunk for s in split_sentences(str(text))]
+        sentences = split_sentences("\n".join(map(str, chunk)))  # each text's sentences in turn
         if not sentences:
             continue
         found = search.search(sentences)
@@ -295,6 +301,7 @@ def candidate_variants(
             having.setdefault(ch, set()).add(i)
     rows = []
     for j, measure in enumerate(lexicon.measures):
+        variant_chars = [(variant, set(variant)) for variant in measure.variants]
         if min_score > 0:
             similar: Counter[int] = Counter()
             for variant in measure.variants:
@@ -306,7 +313,7 @@ def candidate_variants(
         scored = []
         for i in considered:
             term = pool[i]
-            similarity, closest = _char_similarity(term, measure.variants)
+            similarity, closest = _char_similarity(term, variant_chars)
             in_sentences = int(n_sentences[i])
             together = int(together_counts[i, j])
             share = together / in_sentences if in_sentences and together >= min_together else 0.0
