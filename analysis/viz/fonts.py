@@ -111,25 +111,28 @@ def font_subset(text: str, font: str | None) -> bytes:
 @contextmanager
 def font_subset_file(text: str, font: str | None) -> Iterator[Path]:
     """A temporary font file holding just the characters of ``text`` (:func:`font_subset`),
-    removed on exit; the whole font's path when it cannot be cut.
+    removed on exit; the whole font's path when it cannot be cut or written.
 
     For word clouds: wordcloud opens its font file anew for every size it tries (about 2,700
-    times for the bulletin's ten clouds), and FreeType reads the whole font's tables each
+    times for the bulletin's ten clouds), and FreeType parses the 16 MB font's tables each
     time; a subset of a few hundred characters opens in a fraction of that. The pixels are
     the same (tests/test_figures.py compares them)."""
+    path = None
     try:
         data = font_subset(text, font)
-    except AnalysisError:
-        yield cjk_font_path(font)
-        return
-    handle, name = tempfile.mkstemp(prefix="policy-analysis-font-", suffix=cjk_font_path(font).suffix)
-    path = Path(name)
-    try:
+        handle, name = tempfile.mkstemp(prefix="policy-analysis-font-", suffix=cjk_font_path(font).suffix)
+        path = Path(name)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        yield path
+    except (AnalysisError, OSError):  # a font HarfBuzz cannot cut, no writable temporary folder: the whole font
+        if path is not None:
+            path.unlink(missing_ok=True)
+        path = None
+    try:
+        yield path or cjk_font_path(font)
     finally:
-        path.unlink(missing_ok=True)
+        if path is not None:
+            path.unlink(missing_ok=True)
 
 
 def font_data_uri(text: str, font: str | None) -> str:
