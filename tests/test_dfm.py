@@ -1,6 +1,7 @@
 """The document-feature matrix (analysis.text.dfm) against plain pandas / Counter sums on a small
 constructed corpus, and the methods of an analysis computed on first use, once."""
 
+import os
 from collections import Counter
 
 import numpy as np
@@ -218,3 +219,65 @@ def test_methods_read_texts_only_through_their_accessor_and_sizes_through_length
     assert methods.lexicon_report.equals(base.lexicon_report) and reads["texts"] == 2
     rebuilt = dataclasses.replace(a, methods=methods)
     assert rebuilt.methods.kwic is methods.kwic
+
+
+def test_counts_kept_on_disk_chunk_by_chunk_equal_the_matrix_in_memory(bulletin_analysis, tmp_path, monkeypatch):
+    """The bulletin's texts cut in several chunks and counted twice: into memory, and (as a run
+    counts) into one file a chunk. Every sum, group sum and selection read chunk by chunk
+    equals the in-memory matrix's, and the files go with the counts that own them."""
+    import gc
+
+    from analysis.methods.dispersion import dispersion
+    from analysis.text import counts as counts_module, engine
+    from analysis.text.counts import count_token_ids
+
+    monkeypatch.setattr(counts_module, "_BLOCK", 40)  # blocks of 40 entries: group sums added to the total many times
+    result = bulletin_analysis
+    texts = list(result.texts())
+    chunks = [part for a, b in engine.chunk_bounds(texts, 400) for part in engine.cut_chunks(texts[a:b], result.segmenter, **result.token_filter)]
+    assert len(chunks) >= 3
+    memory, bigrams = count_token_ids(chunks)
+    folder = tmp_path / "counts"
+    disk, disk_bigrams = count_token_ids(chunks, folder=folder, own=True)
+    assert disk.chunks.on_disk and not memory.chunks.on_disk
+    assert len(list(folder.glob("*.npz"))) == len(chunks)
+    assert disk.vocabulary == memory.vocabulary == result.dfm.vocabulary
+    assert np.array_equal(disk_bigrams.count, bigrams.count) and np.array_equal(disk_bigrams.first, bigrams.first)
+    for name in ("totals", "document_counts", "document_totals"):
+        assert np.array_equal(getattr(disk, name)(), getattr(memory, name)()), name
+    units = result.documents["unit"].fillna("").tolist()
+    (names, pooled), (names_memory, pooled_memory) = disk.pooled(units), memory.pooled(units)
+    assert names == names_memory and len(names) >= 2
+    assert (pooled != pooled_memory).nnz == 0 and pooled.dtype == pooled_memory.dtype == np.int64
+    columns = np.arange(0, len(disk.vocabulary), 7)[::-1]
+    assert (disk.columns(columns) != memory.matrix[:, columns]).nnz == 0
+    rows = np.arange(1, disk.n_documents, 2)
+    assert (disk.chunks.rows(rows) != memory.matrix[rows]).nnz == 0
+    sizes = memory.document_totals()
+    for on_disk, in_memory in zip(dispersion(disk.chunks, sizes), dispersion(memory.matrix, sizes)):
+        assert np.array_equal(on_disk, in_memory, equal_nan=True)
+    for table in (term_frequencies, lambda counts: distinctive_terms(counts, units)):
+        assert table(disk).equals(table(memory))
+    assert disk.chunks._matrix is None  # nothing above held the whole matrix
+    assembled = disk.matrix  # on demand, for the public API
+    assert all(np.array_equal(getattr(assembled, a), getattr(memory.matrix, a)) for a in ("data", "indices", "indptr"))
+    del disk, assembled, pooled, names
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_a_run_keeps_its_counts_on_disk_and_its_group_sums_are_its_rows_summed(bulletin_analysis):
+    """The run's DFM reads its counts from files, one a chunk of documents; each unit's summed
+    row is the sum of that unit's rows, selected chunk by chunk."""
+    from analysis.io import store
+
+    dfm = bulletin_analysis.dfm
+    assert dfm.chunks.on_disk and dfm.chunks.folder.is_dir() and len(dfm.chunks.files) >= 1
+    # a temporary folder named as the text store's: a killed run's is swept by the next run
+    assert dfm.chunks.folder.name.startswith(f"policy-analysis-texts-{store._host()}-{os.getpid()}-")
+    grouped = dfm.group("unit")
+    units = dfm.docvars["unit"].fillna("").astype(str).to_numpy()
+    assert len(grouped) >= 2
+    for i, unit in enumerate(grouped.docvars["unit"]):
+        rows = np.flatnonzero(units == unit)
+        assert np.array_equal(grouped.matrix[i].toarray().ravel(), np.asarray(dfm.chunks.rows(rows).sum(axis=0)).ravel()), unit

@@ -25,26 +25,24 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..text.counts import column_counts, column_totals, row_blocks
+from ..text.counts import CountChunks, row_blocks
 
 __all__ = ["DISPERSION_COLUMNS", "dispersion", "dispersion_table"]
 
 DISPERSION_COLUMNS = ["kind", "item", "count", "doc_count", "juilland_d", "dp", "dp_norm"]
 
 
-def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Juilland's D, DP and normalised DP of every column of a document × item count ``matrix``,
-    given each document's size (tokens or characters). NaN where an item never occurs or there
-    are fewer than two parts of positive size."""
-    matrix = sp.csr_matrix(matrix)
+def dispersion(matrix: "sp.spmatrix | np.ndarray | CountChunks", sizes: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Juilland's D, DP and normalised DP of every column of a document × item count ``matrix``
+    (or :class:`~analysis.text.counts.CountChunks`, read a chunk of rows at a time), given each
+    document's size (tokens or characters). NaN where an item never occurs or there are fewer
+    than two parts of positive size."""
+    chunks = matrix if isinstance(matrix, CountChunks) else CountChunks.in_memory(sp.csr_matrix(matrix))
     sizes = np.asarray(sizes, dtype=float)
-    if matrix.shape[0] != len(sizes):
-        raise ValueError(f"{matrix.shape[0]} documents but {len(sizes)} sizes")
+    if chunks.shape[0] != len(sizes):
+        raise ValueError(f"{chunks.shape[0]} documents but {len(sizes)} sizes")
     parts = sizes > 0  # documents of size 0 are not parts of the corpus
-    if np.diff(matrix.indptr)[~parts].any():  # counts in a document of size 0: leave it out (a copy)
-        matrix, sizes = matrix[np.flatnonzero(parts)], sizes[parts]
-        parts = sizes > 0
-    n_items = matrix.shape[1]
+    n_items = chunks.shape[1]
     nan = np.full(n_items, np.nan)
     n = int(parts.sum())
     if n < 2:
@@ -52,21 +50,17 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     # Sums over the stored entries, a block of documents at a time: no float copy of the whole
     # matrix (it can be large). np.add.at adds in storage order, as one np.bincount over all
     # entries would, so the sums are the same to the last bit however the blocks fall. Empty
-    # documents stay in place, with share 0 and no entries, instead of a copy without them.
+    # documents stay in place, with share 0 and no entries.
     share = np.zeros(len(sizes))
     share[parts] = sizes[parts] / sizes[parts].sum()
-    blocks = row_blocks(matrix.indptr)
     totals = np.zeros(n_items)
-    for a, b in blocks:
-        lo, hi = matrix.indptr[a], matrix.indptr[b]
-        np.add.at(totals, matrix.indices[lo:hi], matrix.data[lo:hi].astype(float))
+    for _, _, col, data in _blocks(chunks, parts):
+        np.add.at(totals, col, data.astype(float))
     present = totals > 0
     deviation, rate_sum, rate_squares = np.zeros(n_items), np.zeros(n_items), np.zeros(n_items)
-    for a, b in blocks:
-        lo, hi = matrix.indptr[a], matrix.indptr[b]
-        col, data = matrix.indices[lo:hi], matrix.data[lo:hi].astype(float)
-        per_row = np.diff(matrix.indptr[a : b + 1])
-        share_of_entry = np.repeat(share[a:b], per_row)  # each entry's document share
+    for rows, per_row, col, data in _blocks(chunks, parts):
+        data = data.astype(float)
+        share_of_entry = np.repeat(share[rows], per_row)  # each entry's document share
         # DP: Σ|v_i − s_i| over every part = Σ over parts holding the item of (|v_i − s_i| − s_i), plus Σ s_i = 1.
         v = totals[col]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -76,7 +70,7 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
         np.subtract(v, share_of_entry, out=v)
         np.add.at(deviation, col, v)
         # Juilland's D on relative frequencies: mean and population variance from sums over the non-zero parts.
-        rates = np.divide(data, np.repeat(sizes[a:b], per_row), out=data)
+        rates = np.divide(data, np.repeat(sizes[rows], per_row), out=data)
         np.add.at(rate_sum, col, rates)
         np.square(rates, out=rates)
         np.add.at(rate_squares, col, rates)
@@ -91,18 +85,33 @@ def dispersion(matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float]) -> tupl
     return tuple(np.round(x, 12) for x in (d, dp, dp_norm))  # 1 − 1 is 0, not 1e-16
 
 
+def _blocks(chunks: CountChunks, parts: np.ndarray):
+    """The stored entries a block of rows at a time, in storage order: ``(rows, entries per
+    row, columns, counts)``, ``rows`` the documents' positions; counts in a document of size 0
+    (not a part) are left out."""
+    for start, chunk in chunks:
+        rows = np.arange(start, start + chunk.shape[0])
+        if np.diff(chunk.indptr)[~parts[rows]].any():  # a copy of the chunk without those rows
+            keep = np.flatnonzero(parts[rows])
+            chunk, rows = chunk[keep], rows[keep]
+        for a, b in row_blocks(chunk.indptr):
+            lo, hi = chunk.indptr[a], chunk.indptr[b]
+            yield rows[a:b], np.diff(chunk.indptr[a : b + 1]), chunk.indices[lo:hi], chunk.data[lo:hi]
+
+
 def dispersion_table(
-    kind: str, items: Sequence[str], matrix: sp.spmatrix | np.ndarray, sizes: Sequence[float], *, columns: Sequence[int] | None = None
+    kind: str, items: Sequence[str], matrix: "sp.spmatrix | np.ndarray | CountChunks", sizes: Sequence[float], *, columns: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """One row per item (in the order given): ``kind`` (term or measure), ``count``,
     ``doc_count``, ``juilland_d``, ``dp``, ``dp_norm`` (see :data:`DISPERSION_COLUMNS`).
 
     ``columns``: the matrix column of each item, when the items are some of its columns (each
     column's figures depend on that column only, so no copy of the chosen columns is made)."""
-    csr = sp.csr_matrix(matrix)
-    d, dp, dp_norm = dispersion(csr, sizes)
-    count = column_totals(csr) if np.issubdtype(csr.dtype, np.integer) else np.asarray(csr.sum(axis=0)).ravel().astype(np.int64)
-    doc_count = column_counts(csr)  # blockwise: np.bincount would first copy every int32 index to int64
+    chunks = matrix if isinstance(matrix, CountChunks) else CountChunks.in_memory(sp.csr_matrix(matrix))
+    d, dp, dp_norm = dispersion(chunks, sizes)
+    integers = np.issubdtype(chunks.dtype, np.integer)
+    count = chunks.column_totals() if integers else np.asarray(chunks.matrix.sum(axis=0)).ravel().astype(np.int64)
+    doc_count = chunks.column_counts()  # blockwise: np.bincount would first copy every int32 index to int64
     if columns is not None:
         at = np.asarray(columns, dtype=np.int64)
         d, dp, dp_norm, count, doc_count = d[at], dp[at], dp_norm[at], count[at], doc_count[at]

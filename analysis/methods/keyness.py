@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..text.counts import TermCounts, as_counts
 from .evidence import ALPHA
@@ -102,8 +101,8 @@ def keyness(
     """
     groups = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
     counted = as_counts(tokens)
-    if len(groups) != counted.matrix.shape[0]:
-        raise ValueError(f"{counted.matrix.shape[0]} documents but {len(groups)} groups: give one group per document")
+    if len(groups) != counted.n_documents:
+        raise ValueError(f"{counted.n_documents} documents but {len(groups)} groups: give one group per document")
     labels = [str(g) if g else "" for g in groups]
     names = sorted(set(filter(None, labels)))
     if len(names) < 2:
@@ -171,11 +170,12 @@ def keyness(
         )
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    # Each document's counts of the terms some group keeps, taken from the matrix's rows in one
-    # pass: only those columns are copied (with top_n, a few per group), never the whole matrix.
+    # Each document's counts of the terms some group keeps, taken from the counts' rows in one
+    # pass (a chunk of rows at a time): only those columns are copied (with top_n, a few per
+    # group), never the whole matrix.
     matrix_column = np.asarray(columns, dtype=np.int64)
     needed = np.unique(np.concatenate([matrix_column[order] for _, order, _, _ in kept]))
-    by_doc = counted.matrix[:, needed] if len(needed) else sp.csr_matrix((counted.matrix.shape[0], 0))
+    by_doc = counted.columns(needed)
     for frame, (group, order, rows_in, rows_out) in zip(frames, kept):
         kept_columns = by_doc[:, np.searchsorted(needed, matrix_column[order])]
         p_docs, higher = rank_sum_p(

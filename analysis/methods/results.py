@@ -297,7 +297,7 @@ def _dispersion(documents: pd.DataFrame, mentions: pd.DataFrame, lexicon: Lexico
     if len(terms):
         position = {t: j for j, t in enumerate(dfm.vocabulary)}
         columns = np.array([position[t] for t in terms["term"]], dtype=np.int64)
-        frames.append(dispersion_table("term", terms["term"].tolist(), dfm.matrix, dfm.document_totals(), columns=columns))
+        frames.append(dispersion_table("term", terms["term"].tolist(), dfm.chunks, dfm.document_totals(), columns=columns))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -47,6 +47,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import AnalysisError
+from ..text.counts import TermCounts
 from ..measures.lexicon import PERIOD_CODES, choose_period
 
 __all__ = [
@@ -335,22 +336,27 @@ class _Matrix:
     tfidf: sp.csr_matrix
 
 
-def _prepare(matrix: sp.csr_matrix, vocabulary: Sequence[str], *, min_df: int, max_df: float, max_terms: int) -> _Matrix:
+def _prepare(counts: TermCounts, *, min_df: int, max_df: float, max_terms: int) -> _Matrix:
+    """The terms themes are fitted on and their counts (chosen from the document frequencies
+    and totals, then the chosen columns taken a chunk of rows at a time) and TF-IDF weights."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    matrix = sp.csr_matrix(matrix)
-    n_docs = matrix.shape[0]
-    present = (matrix > 0).astype(np.int64)
-    df = np.asarray(present.sum(axis=0)).ravel()
-    totals = np.asarray(matrix.sum(axis=0)).ravel()
+    chunks, vocabulary = counts.chunks, counts.vocabulary
+    n_docs = chunks.shape[0]
+    if chunks.on_disk:  # integer counts, no zeros stored: the same sums, read chunk by chunk
+        df, totals = chunks.column_counts(), chunks.column_totals()
+    else:
+        matrix = chunks.matrix
+        df = np.asarray((matrix > 0).astype(np.int64).sum(axis=0)).ravel()
+        totals = np.asarray(matrix.sum(axis=0)).ravel()
     keep = (df >= min_df) & (df <= max(max_df * n_docs, min_df))
     candidates = np.flatnonzero(keep)
     if len(candidates) > max_terms:  # the most used terms, ties by the term's place (sorted vocabulary)
         order = np.lexsort((candidates, -df[candidates], -totals[candidates]))
         candidates = np.sort(candidates[order[:max_terms]])
-    counts = matrix[:, candidates].tocsr().astype(np.float64)
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
-    return _Matrix(counts=counts, vocabulary=[vocabulary[j] for j in candidates], tfidf=tfidf)
+    chosen = chunks.columns(candidates).astype(np.float64)
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(chosen).tocsr()
+    return _Matrix(counts=chosen, vocabulary=[vocabulary[j] for j in candidates], tfidf=tfidf)
 
 
 def _fit(data: _Matrix, k: int, method: str, random_state: int, *, init: str = "nndsvda", seed_rows: Sequence[np.ndarray] | None = None):
@@ -514,14 +520,15 @@ def _fit_themes(
 ) -> Themes:
     if method not in {"nmf", "lda"}:
         raise AnalysisError(f"theme method '{method}' is unknown (use 'nmf' or 'lda')")
-    matrix = counts.matrix
-    n_docs = matrix.shape[0]
+    if not isinstance(counts, TermCounts):  # any counts with a vocabulary and a matrix
+        counts = TermCounts(list(counts.vocabulary), counts.matrix)
+    n_docs = counts.n_documents
     if len(documents) != n_docs:
         raise AnalysisError(f"{len(documents)} documents for {n_docs} rows of counts")
     if k is not None and k < 1:
         raise AnalysisError(f"k={k}: the number of themes must be 1 or more")
     min_df = min_df if min_df is not None else max(2, int(np.ceil(0.02 * n_docs)))
-    data = _prepare(matrix, counts.vocabulary, min_df=min_df, max_df=max_df, max_terms=MAX_TERMS)
+    data = _prepare(counts, min_df=min_df, max_df=max_df, max_terms=MAX_TERMS)
     n_terms = len(data.vocabulary)
     reason = ""
     if n_docs < MIN_DOCUMENTS:
@@ -589,7 +596,7 @@ def _fit_themes(
     shares[~usable] = np.nan
     doc_ids = documents["doc_id"].astype(str).tolist()
     document_shares = pd.DataFrame(shares, index=pd.Index(doc_ids, name="doc_id"), columns=names)
-    sizes = np.asarray(matrix.sum(axis=1)).ravel().astype(float)
+    sizes = (counts.document_totals() if counts.chunks.on_disk else np.asarray(counts.matrix.sum(axis=1)).ravel()).astype(float)
 
     dates = pd.to_datetime(documents["date_start"], errors="coerce")
     if dates.notna().any():

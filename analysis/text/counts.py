@@ -7,8 +7,11 @@ Every table is sorted by count (descending) then term, so reruns give identical 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import shutil
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +19,7 @@ import scipy.sparse as sp
 
 from .tokens import TokenIds, token_ids
 
-__all__ = ["TermCounts", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "PartCounts", "merge_sorted_counts", "count_token_ids", "as_counts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
+__all__ = ["TermCounts", "CountChunks", "Bigrams", "column_totals", "column_counts", "row_totals", "group_sums", "CountsBuilder", "PartCounts", "merge_sorted_counts", "count_token_ids", "as_counts", "term_frequencies", "term_frequencies_by", "distinctive_terms"]
 
 
 def alphabetical_ranks(words: Sequence[str]) -> np.ndarray:
@@ -80,15 +83,146 @@ def group_sums(matrix: sp.csr_matrix, group_of_row: Sequence[int], rows: Sequenc
     return (indicator @ matrix).tocsr().astype(np.int64)
 
 
-@dataclass(frozen=True)
+class CountChunks:
+    """Document × term counts as consecutive runs of rows: one CSR matrix in memory, or one
+    ``.npz`` file (:func:`scipy.sparse.save_npz`) per chunk of rows in a folder, read back one
+    chunk at a time, so a large corpus's counts are never all held.
+
+    The sums (per column, per row, per group) and the selections (columns, rows) go through
+    the chunks; :attr:`matrix` assembles the whole matrix, once, for callers that want it.
+    On disk, the folder is owned (removed when these counts are no longer used, or at exit)
+    when it is given with ``own=True``.
+    """
+
+    def __init__(self, shape: tuple[int, int], *, matrix: sp.csr_matrix | None = None, files: Sequence[Path] = (),
+                 starts: Sequence[int] = (), nnz: int = 0, folder: Path | None = None, own: bool = False) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+        self._matrix = matrix
+        self.files = list(files)
+        self.starts = np.asarray(starts, dtype=np.int64)  # each file's first row
+        self.nnz = int(matrix.nnz) if matrix is not None else int(nnz)
+        self.folder = folder
+        if own and folder is not None:
+            weakref.finalize(self, shutil.rmtree, str(folder), True)
+
+    @classmethod
+    def in_memory(cls, matrix: sp.spmatrix) -> "CountChunks":
+        matrix = matrix if sp.isspmatrix_csr(matrix) else sp.csr_matrix(matrix)
+        return cls(matrix.shape, matrix=matrix)
+
+    @property
+    def on_disk(self) -> bool:
+        return self._matrix is None
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._matrix.dtype if self._matrix is not None else np.dtype(np.int32)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[tuple[int, sp.csr_matrix]]:
+        """``(first row, rows)`` of each chunk, in order (the whole matrix when in memory)."""
+        if self._matrix is not None:
+            yield 0, self._matrix
+            return
+        for start, path in zip(self.starts.tolist(), self.files):
+            yield start, sp.load_npz(path)
+
+    @property
+    def matrix(self) -> sp.csr_matrix:
+        """The whole matrix (assembled from the chunks on first use and kept)."""
+        if self._matrix is None:
+            chunks = [chunk for _, chunk in self]
+            self._matrix = sp.vstack(chunks, format="csr") if chunks else sp.csr_matrix(self.shape, dtype=np.int32)
+        return self._matrix
+
+    def column_totals(self) -> np.ndarray:
+        totals = np.zeros(self.shape[1], dtype=np.int64)
+        for _, chunk in self:
+            totals += column_totals(chunk)
+        return totals
+
+    def column_counts(self) -> np.ndarray:
+        counts = np.zeros(self.shape[1], dtype=np.int64)
+        for _, chunk in self:
+            counts += column_counts(chunk)
+        return counts
+
+    def row_totals(self) -> np.ndarray:
+        totals = np.zeros(self.shape[0], dtype=np.int64)
+        for start, chunk in self:
+            totals[start : start + chunk.shape[0]] = row_totals(chunk)
+        return totals
+
+    def group_sums(self, group_of_row: Sequence[int], rows: Sequence[int], n_groups: int) -> sp.csr_matrix:
+        """:func:`group_sums` of these counts, a chunk at a time (integers: the same sums)."""
+        if self._matrix is not None:
+            return group_sums(self._matrix, group_of_row, rows, n_groups)
+        group_of_row, rows = np.asarray(group_of_row, dtype=np.int64), np.asarray(rows, dtype=np.int64)
+        total = sp.csr_matrix((n_groups, self.shape[1]), dtype=np.int64)
+        pending: list[sp.coo_matrix] = []  # chunks' sums, added to the total together (one copy of it, not one a chunk)
+        for start, chunk in self:
+            a, b = np.searchsorted(rows, [start, start + chunk.shape[0]])  # rows are ascending
+            if b > a:
+                pending.append(group_sums(chunk, group_of_row[a:b], rows[a:b] - start, n_groups).tocoo())
+            if sum(part.nnz for part in pending) > max(total.nnz, _BLOCK):
+                total, pending = _add(total, pending), []
+        return _add(total, pending)
+
+    def columns(self, columns: Sequence[int]) -> sp.csr_matrix:
+        """Every row's counts of ``columns`` only (in that order), selected chunk by chunk."""
+        columns = np.asarray(columns, dtype=np.int64)
+        if self._matrix is not None:
+            return self._matrix[:, columns].tocsr() if len(columns) else sp.csr_matrix((self.shape[0], 0), dtype=self.dtype)
+        if not len(columns):
+            return sp.csr_matrix((self.shape[0], 0), dtype=self.dtype)
+        return sp.vstack([chunk[:, columns] for _, chunk in self], format="csr")
+
+    def rows(self, rows: Sequence[int]) -> sp.csr_matrix:
+        """The counts of ``rows`` (ascending positions) only, selected chunk by chunk."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self._matrix is not None:
+            return self._matrix[rows]
+        parts = []
+        for start, chunk in self:
+            a, b = np.searchsorted(rows, [start, start + chunk.shape[0]])
+            if b > a:
+                parts.append(chunk[rows[a:b] - start])
+        return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, self.shape[1]), dtype=self.dtype)
+
+
+def _add(total: sp.csr_matrix, parts: list[sp.coo_matrix]) -> sp.csr_matrix:
+    """``total`` plus every matrix of ``parts`` (same shape), as a CSR matrix with sorted indices."""
+    if not parts:
+        return total
+    coo = total.tocoo()
+    rows = np.concatenate([coo.row] + [p.row for p in parts])
+    cols = np.concatenate([coo.col] + [p.col for p in parts])
+    data = np.concatenate([coo.data] + [p.data.astype(np.int64, copy=False) for p in parts])
+    summed = sp.coo_matrix((data, (rows, cols)), shape=total.shape).tocsr()  # duplicates summed
+    summed.sum_duplicates()
+    return summed
+
+
 class TermCounts:
     """Document × term counts: ``matrix[i, j]`` is how often ``vocabulary[j]`` occurs in document i.
 
-    Terms are in sorted order, so every engine and every run gives the same columns.
+    Terms are in sorted order, so every engine and every run gives the same columns. The counts
+    are :class:`CountChunks` (``chunks``): in memory, or on disk a chunk of rows at a time for a
+    run's corpus; sums and selections go through them, and ``matrix`` is the whole matrix,
+    assembled when asked.
     """
 
-    vocabulary: list[str]
-    matrix: sp.csr_matrix
+    def __init__(self, vocabulary: list[str], matrix: "sp.spmatrix | CountChunks") -> None:
+        self.vocabulary = vocabulary
+        self.chunks = matrix if isinstance(matrix, CountChunks) else CountChunks.in_memory(matrix)
+
+    @property
+    def matrix(self) -> sp.csr_matrix:
+        """The whole document × term matrix (assembled from disk on first use: a large corpus's
+        methods read :attr:`chunks` instead)."""
+        return self.chunks.matrix
 
     @classmethod
     def from_token_ids(cls, tokens: TokenIds) -> "TermCounts":
@@ -103,27 +237,35 @@ class TermCounts:
         return cls.from_token_ids(token_ids(tokens))
 
     @property
+    def n_documents(self) -> int:
+        return self.chunks.shape[0]
+
+    @property
     def n_tokens(self) -> int:
-        return int(self.matrix.sum())
+        return int(self.totals().sum())
 
     def totals(self) -> np.ndarray:
         """Occurrences of each term in the whole corpus."""
-        return column_totals(self.matrix)
+        return self.chunks.column_totals()
 
     def document_counts(self) -> np.ndarray:
         """Number of documents containing each term."""
-        return column_counts(self.matrix)
+        return self.chunks.column_counts()
 
     def document_totals(self) -> np.ndarray:
         """Kept tokens in each document (row sums)."""
-        return row_totals(self.matrix)
+        return self.chunks.row_totals()
+
+    def columns(self, columns: Sequence[int]) -> sp.csr_matrix:
+        """Every document's counts of the terms at ``columns`` (in that order), as a CSR matrix."""
+        return self.chunks.columns(columns)
 
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance; empty groups left out."""
         names = list(dict.fromkeys(g for g in groups if g))
         index = {name: i for i, name in enumerate(names)}
         rows = [i for i, g in enumerate(groups) if g]
-        pooled = group_sums(self.matrix, [index[groups[i]] for i in rows], rows, len(names))
+        pooled = self.chunks.group_sums([index[groups[i]] for i in rows], rows, len(names))
         pooled.eliminate_zeros()
         pooled.sort_indices()
         return names, pooled
@@ -231,15 +373,27 @@ class CountsBuilder:
     tokens never need to be held: each chunk's token ids (:meth:`add`), or its counts made
     elsewhere (:meth:`add_counts`, a Dask worker's), are renumbered, appended and let go.
 
-    The result is the same as counting every document's tokens at once (one chunk of them all).
+    With ``folder``, each chunk's rows are written there (one ``.npz`` file a chunk) instead of
+    held, and the result's counts are read back from it chunk by chunk (:class:`CountChunks`,
+    which owns the folder when ``own``): what a run does, so its memory does not grow with the
+    corpus's matrix. The result is the same as counting every document's tokens at once.
     """
 
-    def __init__(self, *, pairs: bool = True) -> None:
+    def __init__(self, *, pairs: bool = True, folder: Path | None = None, own: bool = False) -> None:
         self.pairs = pairs  # count bigrams too
         self.vocabulary: dict[str, int] = {}  # word → id, in order of first appearance
-        # The matrix's entries, appended chunk by chunk to arrays that grow in place: one large
-        # allocation each (resized by the C library, not copied) instead of thousands of pieces
-        # to concatenate at the end, which also left the heap fragmented.
+        self.folder = folder
+        self.own = own
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            # removed if the builder is dropped before its result is made (an error while counting)
+            self._cleanup = weakref.finalize(self, shutil.rmtree, str(folder), True) if own else None
+        self.files: list[Path] = []
+        self.rows = 0
+        self.nnz = 0
+        # In memory: the matrix's entries, appended chunk by chunk to arrays that grow in place:
+        # one large allocation each (resized by the C library, not copied) instead of thousands
+        # of pieces to concatenate at the end, which also left the heap fragmented.
         self.data = _Growing(np.int32)
         self.indices = _Growing(np.int32)
         self.row_sizes = _Growing(np.int64)
@@ -257,9 +411,19 @@ class CountsBuilder:
         """Append one chunk's counts (:class:`PartCounts`, documents in order), renumbered by this builder's words."""
         lookup = self.vocabulary.setdefault
         remap = np.fromiter((lookup(w, len(self.vocabulary)) for w in part.words), dtype=np.int32, count=len(part.words))
-        self.data.extend(part.data)
-        self.indices.extend(remap[part.indices] if len(remap) else part.indices)
-        self.row_sizes.extend(part.row_sizes)
+        indices = remap[part.indices] if len(remap) else part.indices
+        if self.folder is not None:  # this chunk's rows to disk, numbered by first appearance (sorted in result())
+            indptr = np.zeros(len(part.row_sizes) + 1, dtype=np.int64)
+            np.cumsum(part.row_sizes, out=indptr[1:])
+            path = self.folder / f"counts-{len(self.files):05d}.npz"
+            sp.save_npz(path, sp.csr_matrix((part.data, indices, indptr), shape=(len(part.row_sizes), len(self.vocabulary))), compressed=False)
+            self.files.append(path)
+        else:
+            self.data.extend(part.data)
+            self.indices.extend(indices)
+            self.row_sizes.extend(part.row_sizes)
+        self.rows += len(part.row_sizes)
+        self.nnz += len(part.data)
         if self.pairs and len(part.pair_codes):
             wide = remap.astype(np.int64)
             codes = (wide[part.pair_codes >> _PAIR_SHIFT] << _PAIR_SHIFT) | wide[part.pair_codes & np.int64(0xFFFFFFFF)]
@@ -285,27 +449,48 @@ class CountsBuilder:
         vocabulary = [""] * len(words)
         for word, rank in zip(words, ranks.tolist()):
             vocabulary[rank] = word
-        sizes = self.row_sizes.take()
-        indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=indptr[1:])
-        del sizes
-        indices = self.indices.take()
         new_id = ranks.astype(np.int32)
-        for lo in range(0, len(indices), _BLOCK):  # columns renumbered alphabetically, in place
-            indices[lo : lo + _BLOCK] = new_id[indices[lo : lo + _BLOCK]]
-        matrix = sp.csr_matrix((self.data.take(), indices, indptr), shape=(len(indptr) - 1, len(vocabulary)))
-        matrix.has_sorted_indices = False
-        matrix.sort_indices()  # columns renumbered alphabetically: sort each row again
+        if self.folder is not None:
+            matrix = self._renumber_files(new_id, len(vocabulary))
+        else:
+            sizes = self.row_sizes.take()
+            indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+            np.cumsum(sizes, out=indptr[1:])
+            del sizes
+            indices = self.indices.take()
+            for lo in range(0, len(indices), _BLOCK):  # columns renumbered alphabetically, in place
+                indices[lo : lo + _BLOCK] = new_id[indices[lo : lo + _BLOCK]]
+            matrix = sp.csr_matrix((self.data.take(), indices, indptr), shape=(len(indptr) - 1, len(vocabulary)))
+            matrix.has_sorted_indices = False
+            matrix.sort_indices()  # columns renumbered alphabetically: sort each row again
         self._compact()
         codes, counts = self.pair_codes, self.pair_counts
-        first = ranks[(codes >> _PAIR_SHIFT).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
-        second = ranks[(codes & np.int64(0xFFFFFFFF)).astype(np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
+        first = new_id[codes >> _PAIR_SHIFT]  # int32 columns: half the memory of int64
+        second = new_id[codes & np.int64(0xFFFFFFFF)]
         return TermCounts(vocabulary, matrix), Bigrams(vocabulary, first, second, counts)
 
+    def _renumber_files(self, new_id: np.ndarray, n_terms: int) -> CountChunks:
+        """Each chunk file rewritten with the sorted vocabulary's column numbers (rows sorted
+        again), one file at a time: the counts on disk, as :class:`CountChunks`."""
+        starts = []
+        start = 0
+        for path in self.files:
+            chunk = sp.load_npz(path)
+            chunk = sp.csr_matrix((chunk.data, new_id[chunk.indices], chunk.indptr), shape=(chunk.shape[0], n_terms))
+            chunk.has_sorted_indices = False
+            chunk.sort_indices()
+            sp.save_npz(path, chunk, compressed=False)
+            starts.append(start)
+            start += chunk.shape[0]
+        if self._cleanup is not None:
+            self._cleanup.detach()  # the counts own the folder from here on
+        return CountChunks((self.rows, n_terms), files=self.files, starts=starts, nnz=self.nnz, folder=self.folder, own=self.own)
 
-def count_token_ids(parts: Iterable[TokenIds]) -> tuple["TermCounts", Bigrams]:
-    """Term counts and bigrams of chunks of documents' token ids, counted chunk by chunk."""
-    builder = CountsBuilder()
+
+def count_token_ids(parts: Iterable[TokenIds], *, folder: Path | None = None, own: bool = False) -> tuple["TermCounts", Bigrams]:
+    """Term counts and bigrams of chunks of documents' token ids, counted chunk by chunk (with
+    ``folder``, the counts kept there: see :class:`CountsBuilder`)."""
+    builder = CountsBuilder(folder=folder, own=own)
     for part in parts:
         builder.add(part)
     return builder.result()
@@ -339,8 +524,8 @@ def term_frequencies(tokens: Tokens) -> pd.DataFrame:
 def term_frequencies_by(tokens: Tokens, groups: Sequence[str]) -> pd.DataFrame:
     """Long table ``group, term, count`` (documents with an empty group are left out)."""
     counts = as_counts(tokens)
-    if len(groups) != counts.matrix.shape[0]:
-        raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
+    if len(groups) != counts.n_documents:
+        raise ValueError(f"{len(groups)} groups for {counts.n_documents} documents")
     names, pooled = counts.pooled(list(groups))
     coo = pooled.tocoo()
     order = np.lexsort((alphabetical_ranks(counts.vocabulary)[coo.col], -coo.data, alphabetical_ranks(names)[coo.row]))
@@ -364,8 +549,8 @@ def distinctive_terms(tokens: Tokens, groups: Sequence[str], *, top_n: int = 10)
     ``group, rank, term, tfidf, count``, ``top_n`` rows per group.
     """
     counts = as_counts(tokens)
-    if len(groups) != counts.matrix.shape[0]:
-        raise ValueError(f"{len(groups)} groups for {counts.matrix.shape[0]} documents")
+    if len(groups) != counts.n_documents:
+        raise ValueError(f"{len(groups)} groups for {counts.n_documents} documents")
     columns = ["group", "rank", "term", "tfidf", "count"]
     names, pooled = counts.pooled(list(groups))
     if not names:

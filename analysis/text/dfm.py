@@ -13,7 +13,6 @@ once and kept. Tables come out sorted by count (descending), then term.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .counts import TermCounts, as_counts, column_counts, column_totals, row_totals, term_frequencies, term_frequencies_by
+from .counts import CountChunks, TermCounts, as_counts, term_frequencies, term_frequencies_by
 from .tokens import TokenIds
 
 __all__ = ["DFM"]
@@ -34,7 +33,6 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
-@dataclass(frozen=True, eq=False)
 class DFM(TermCounts):
     """Document × term counts with one row of document variables per document (``result.dfm``).
 
@@ -49,7 +47,10 @@ class DFM(TermCounts):
         The features (terms), sorted.
     matrix : scipy.sparse.csr_matrix
         ``matrix[i, j]``: how often ``vocabulary[j]`` occurs in document ``i`` (integers; floats
-        once weighted).
+        once weighted). A run's counts are kept on disk a chunk of rows at a time
+        (``chunks``, :class:`~analysis.text.counts.CountChunks`): totals, group sums and
+        selections read them chunk by chunk, and ``matrix`` assembles the whole matrix when
+        first asked (fine for a small corpus; a large one's methods never ask).
     docvars : pandas.DataFrame
         One row per document, in the matrix's order: ``doc_id``, ``unit``, ``date_start``, …
         (the documents table without its texts).
@@ -71,20 +72,18 @@ class DFM(TermCounts):
     [['口罩', 2, 1], ['消毒', 1, 1], ['边境', 1, 1]]
     """
 
-    docvars: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-
-    def __post_init__(self) -> None:
-        docvars = self.docvars
-        if docvars.empty and not len(docvars.columns):
-            docvars = pd.DataFrame(index=pd.RangeIndex(self.matrix.shape[0]))
-        if len(docvars) != self.matrix.shape[0]:
-            raise ValueError(f"{len(docvars)} rows of document variables for {self.matrix.shape[0]} rows of counts")
-        if len(self.vocabulary) != self.matrix.shape[1]:
-            raise ValueError(f"{len(self.vocabulary)} features for {self.matrix.shape[1]} columns of counts")
+    def __init__(self, vocabulary: list[str], matrix: "sp.spmatrix | CountChunks", docvars: pd.DataFrame | None = None) -> None:
+        super().__init__(vocabulary, matrix)
+        n_rows, n_columns = self.chunks.shape
+        if docvars is None or (docvars.empty and not len(docvars.columns)):
+            docvars = pd.DataFrame(index=pd.RangeIndex(n_rows))
+        if len(docvars) != n_rows:
+            raise ValueError(f"{len(docvars)} rows of document variables for {n_rows} rows of counts")
+        if len(self.vocabulary) != n_columns:
+            raise ValueError(f"{len(self.vocabulary)} features for {n_columns} columns of counts")
         if not docvars.index.equals(pd.RangeIndex(len(docvars))):  # rows by position; no copy when they already are
-            object.__setattr__(self, "docvars", docvars.reset_index(drop=True))
-        elif docvars is not self.docvars:
-            object.__setattr__(self, "docvars", docvars)
+            docvars = docvars.reset_index(drop=True)
+        self.docvars = docvars
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -92,10 +91,10 @@ class DFM(TermCounts):
         """The counts of a run (or any :class:`TermCounts`) with their documents' variables;
         a ``text`` column is left out (texts are not document variables)."""
         if docvars is None:
-            docvars = pd.DataFrame(index=pd.RangeIndex(counts.matrix.shape[0]))
+            docvars = pd.DataFrame(index=pd.RangeIndex(counts.n_documents))
         elif "text" in docvars.columns:
             docvars = docvars.drop(columns="text")
-        return cls(counts.vocabulary, counts.matrix, docvars)
+        return cls(counts.vocabulary, counts.chunks, docvars)
 
     @classmethod
     def from_tokens(cls, tokens: "Sequence[Sequence[str]] | TokenIds", docvars: pd.DataFrame | None = None) -> "DFM":  # type: ignore[override]
@@ -107,12 +106,8 @@ class DFM(TermCounts):
 
     # -- size and totals --------------------------------------------------------------------
     @property
-    def n_documents(self) -> int:
-        return int(self.matrix.shape[0])
-
-    @property
     def n_features(self) -> int:
-        return int(self.matrix.shape[1])
+        return self.chunks.shape[1]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -127,15 +122,17 @@ class DFM(TermCounts):
 
     @cached_property
     def _feature_totals(self) -> np.ndarray:
-        return _read_only(column_totals(self.matrix) if np.issubdtype(self.matrix.dtype, np.integer) else np.asarray(self.matrix.sum(axis=0)).ravel())
+        integers = np.issubdtype(self.chunks.dtype, np.integer)
+        return _read_only(self.chunks.column_totals() if integers else np.asarray(self.matrix.sum(axis=0)).ravel())
 
     @cached_property
     def _document_frequency(self) -> np.ndarray:
-        return _read_only(column_counts(self.matrix))
+        return _read_only(self.chunks.column_counts())
 
     @cached_property
     def _document_totals(self) -> np.ndarray:
-        return _read_only(row_totals(self.matrix) if np.issubdtype(self.matrix.dtype, np.integer) else np.asarray(self.matrix.sum(axis=1)).ravel())
+        integers = np.issubdtype(self.chunks.dtype, np.integer)
+        return _read_only(self.chunks.row_totals() if integers else np.asarray(self.matrix.sum(axis=1)).ravel())
 
     @property
     def n_tokens(self) -> int:
@@ -227,7 +224,7 @@ class DFM(TermCounts):
             column = self.docvars[name]
             mask &= (column.isin(value) if isinstance(value, (list, tuple, set, frozenset)) else column == value).to_numpy(dtype=bool)
         rows = np.flatnonzero(mask)
-        return self._with(self.matrix[rows], docvars=self.docvars.iloc[rows].reset_index(drop=True))
+        return self._with(self.chunks.rows(rows), docvars=self.docvars.iloc[rows].reset_index(drop=True))
 
     def select(self, features: Sequence[str] | Sequence[bool] | np.ndarray) -> "DFM":
         """Only the features given (terms, or a boolean mask over ``vocabulary``), in vocabulary
@@ -240,7 +237,7 @@ class DFM(TermCounts):
         else:
             position = {t: j for j, t in enumerate(self.vocabulary)}
             columns = np.array(sorted({position[t] for t in features.tolist() if t in position}), dtype=np.int64)
-        return self._with(self.matrix[:, columns].tocsr(), vocabulary=[self.vocabulary[j] for j in columns])
+        return self._with(self.columns(columns), vocabulary=[self.vocabulary[j] for j in columns])
 
     def trim(self, *, min_count: int = 1, min_docs: int = 1) -> "DFM":
         """Only features occurring at least ``min_count`` times in ``min_docs`` or more documents

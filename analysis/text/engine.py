@@ -143,12 +143,22 @@ def cut_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **options
     return merge_token_ids(cut_chunks(texts, segmenter, **options))
 
 
-def count_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, **options: Any) -> tuple[TermCounts, Bigrams]:
+def count_corpus(texts: Sequence[str] | TextStore, segmenter: Segmenter, *, on_disk: bool = True, **options: Any) -> tuple[TermCounts, Bigrams]:
     """The document × term counts and the bigrams of every text's kept tokens, as
     :func:`cut_corpus` would give them once counted, but counted chunk by chunk as the chunks
-    are cut (here or on Dask): the corpus's tokens are never all held. ``options`` as for
-    :func:`cut_chunks`."""
-    return count_token_ids(cut_chunks(texts, segmenter, **options))
+    are cut (here or on Dask): the corpus's tokens are never all held. ``on_disk``: the counts
+    are kept a chunk of rows at a time in a temporary folder they own (see
+    :func:`counts_folder`), not in memory. ``options`` as for :func:`cut_chunks`."""
+    return count_token_ids(cut_chunks(texts, segmenter, **options), folder=counts_folder() if on_disk else None, own=True)
+
+
+def counts_folder() -> Path:
+    """A new temporary folder for a run's counts: made, named and swept as the run's text
+    store's (:meth:`~analysis.io.store.TextStore.temporary_folder`: a killed run's folder is
+    removed by the next run), and removed with the counts that own it."""
+    from ..io.store import TextStore
+
+    return TextStore.temporary_folder()
 
 
 @contextmanager
@@ -301,7 +311,7 @@ def read_and_count_on_dask(
         mentions: list[Any] = []
         effects: dict = {}
 
-        builder = CountsBuilder()  # each partition's counts appended as they come, in order
+        builder = CountsBuilder(folder=counts_folder(), own=True)  # each partition's counts written as they come, in order
         shown = progress_bar(jobs, "segmenting", enabled=progress, unit="part")
         for part, (found, counted) in map_in_order(client, _count_partition, shown, reading, shared[0], token_filter, shared[1], texts_folder, name="count"):
             builder.add_counts(part)
