@@ -9,6 +9,7 @@ in the order the stages ran, then the peak of the whole run (the figure ``benchm
 
     .venv/bin/python -m benchmarks.memory_stages --mb 100        # builds the corpus as command.py does
     .venv/bin/python -m benchmarks.memory_stages --corpus FILE.jsonl
+    .venv/bin/python -m benchmarks.memory_stages --mb 300 --engine dask   # this process as the Dask client
 
 Run it from the checkout to measure (``-m`` puts the working directory first on ``sys.path``).
 """
@@ -88,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20.0, help="size of the corpus to build (as benchmarks/command.py builds it)")
     parser.add_argument("--corpus", type=Path, help="a corpus file instead of building one")
+    parser.add_argument("--engine", default="local", choices=("local", "dask"), help="dask: this process is the client of 2 local workers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.corpus
@@ -106,7 +108,7 @@ def main() -> None:
         from analysis.config import Settings
 
         stages.leave()
-        for name in ("corpus_from_settings", "count_corpus", "code_documents", "_code_measures", "lexicon_fit"):
+        for name in ("corpus_from_settings", "_read_on_dask", "count_corpus", "code_documents", "_code_measures", "lexicon_fit"):
             stages.wrap(pipeline, name)
         stages.wrap(tables, "_documents_csv", "write documents.csv")
         stages.wrap(tables, "_csv", "write a table")
@@ -116,14 +118,14 @@ def main() -> None:
                      "collocations", "lexicon_report", "mention_trends", "_dispersion"):
             if hasattr(methods, name):
                 stages.wrap(methods, name, f"method {name}")
-        settings = Settings().with_overrides(corpus=corpus, figures=False, progress=False)
+        settings = Settings().with_overrides(corpus=corpus, figures=False, progress=False, engine=args.engine, workers=2)
         stages.enter("analyse (rest)")
         analysis = pipeline.analyse(settings)
         stages.leave()
         stages.enter("write_outputs (rest)")
         tables.write_outputs(analysis, Path(tmp) / "out", figures=False)
         stages.leave()
-        print(f"peak resident memory by stage, run --no-figures on {corpus.name} ({sys.executable}):")
+        print(f"peak resident memory by stage, run --no-figures{' --engine dask (this process: the client)' if args.engine == 'dask' else ''} on {corpus.name} ({sys.executable}):")
         stages.report()
 
 

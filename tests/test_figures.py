@@ -43,6 +43,29 @@ def test_wordcloud_draws_the_given_frequencies_only():
     assert (array != 255).any()  # something was drawn
 
 
+def test_a_cloud_drawn_with_the_font_subset_has_the_pixels_of_the_whole_font(monkeypatch):
+    import contextlib
+
+    import numpy as np
+
+    # Words of unequal frequency (several sizes tried, the first word shrunk), more than max_words of them:
+    # "外" and "输" are only in the words that can be drawn, "零" only in one that cannot.
+    frequencies = {"外防输入": 40, "疫情防控": 25, "督导检查": 25, "林区": 12, "分局": 9, "疫情": 7, "零星": 1}
+    subset = figures._cloud(frequencies, width=300, height=160, font=None, max_words=6)
+    seen = []
+
+    @contextlib.contextmanager
+    def whole_font(text, font):
+        seen.append(text)
+        yield cjk_font_path(font)
+
+    monkeypatch.setattr(figures, "font_subset_file", whole_font)
+    whole = figures._cloud(frequencies, width=300, height=160, font=None, max_words=6)
+    assert "外" in seen[0] and "零" not in seen[0]  # the subset holds the drawable words' characters only
+    assert np.array_equal(subset, whole)
+    assert (whole != 255).any()
+
+
 
 
 def test_heatmap_cells_are_vector_cells_laid_out_like_an_image():

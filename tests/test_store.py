@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -148,6 +149,17 @@ def test_a_run_holds_no_text_column_and_reads_each_text_back_from_disk(tmp_path)
     assert "text" not in result.documents.columns
     assert result.documents["doc_id"].tolist() == ["a", "b", "c"]
     assert [d.text for d in result.corpus.documents] == ["", "", ""]  # the reader kept no text
+    # The corpus's documents are the rows of the documents table, made when asked: what they said before
+    assert type(result.corpus.documents).__name__ == "DocumentRows" and len(result.corpus) == 3
+    assert [(d.doc_id, d.unit, d.date_start, d.line) for d in result.corpus.documents] == [
+        ("a", "城关", date(2024, 3, 1), 1), ("b", "河口", date(2024, 3, 2), 2), ("c", "青石", date(2024, 3, 3), 3)
+    ]
+    assert result.corpus.units == ["城关", "河口", "青石"] and result.corpus.n_read == 3
+    from analysis.outputs.tables import manifest
+
+    assert manifest(result, [])["counts"] | {"distinct_terms": 0} == {
+        "documents_read": 3, "documents_analysed": 3, "documents_skipped": 0, "units": 3, "mentions": len(result.mentions), "distinct_terms": 0,
+    }
     for i, record in enumerate(records):
         assert result.text(i, original=True) == record["text"]
         assert result.documents.loc[i, "n_chars"] == len(record["text"])
@@ -270,3 +282,75 @@ def test_a_sample_spread_over_the_store_holds_the_sample_not_every_row_group(tmp
     group = sum(len(t) for t in texts[:10]) * 2  # one group's texts as Python strings (2 bytes a character)
     assert group < peak < 2 * group  # two groups at once would be 2 x, the four together 4 x
     assert store.texts([35, 3, 35, 0]) == [texts[35], texts[3], texts[35], texts[0]]
+
+
+def _reports(path, n: int) -> list[dict]:
+    """``n`` dated unit reports as JSON Lines (a day of 2024 each, 12 units, unique texts)."""
+    import json
+    from datetime import date, timedelta
+
+    units = ["城关", "河口", "青石", "白沙", "柳河", "东山", "西岭", "南湖", "北港", "新桥", "石门", "龙潭"]
+    records = [
+        {"id": f"r{i:05d}", "unit": units[i % 12], "date": (date(2024, 1, 1) + timedelta(days=i % 300)).isoformat(),
+         "text": f"{units[i % 12]}镇第{i}次开展森林防火巡查。"}
+        for i in range(n)
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return records
+
+
+def test_a_corpus_read_to_the_store_keeps_its_documents_as_table_rows_equal_to_those_read(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from analysis.io.corpus import read_corpus
+    from analysis.io.model import DocumentRows
+
+    monkeypatch.setattr(DocumentRows, "_CHUNK", 256)  # rows are made into Documents 256 at a time
+    path = tmp_path / "reports.jsonl"
+    _reports(path, 1000)
+    plain, stored = read_corpus(path), read_corpus(path, store=True)
+    assert isinstance(plain.documents, list) and isinstance(stored.documents, DocumentRows)
+    without_text = [replace(d, text="", normalized="") for d in plain.documents]
+    assert stored.documents == without_text and list(stored.documents) == without_text
+    assert [stored.documents[i] for i in (300, 5, 999, -1)] == [without_text[i] for i in (300, 5, 999, -1)]  # across chunks
+    assert stored.documents[10:13] == without_text[10:13]
+    with pytest.raises(IndexError):
+        stored.documents[1000]
+    assert stored.units == plain.units and len(stored.units) == 12
+    pd.testing.assert_frame_equal(stored.to_frame(), plain.to_frame())  # the same table, texts included
+    frame = stored.to_frame(text=False)
+    assert frame["date_start"].map(type).eq(date).all()  # still datetime.date values (the public table is unchanged)
+    assert len({id(d) for d in frame["date_start"]}) == 300  # one object per distinct day, not one per document
+    assert {id(a) for a in frame["date_start"]} == {id(b) for b in frame["date_end"]}
+
+
+def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_document(tmp_path):
+    """What a run keeps of its documents' variables (the corpus, and its table: ``result.documents``)
+    is one table: no Document object per row beside it, no date object per row (about 560 bytes a
+    document here when it kept both, about 310 with one table; 75 of them this test's file path)."""
+    import gc
+    import tracemalloc
+
+    import pyarrow as pa
+
+    from analysis.io.corpus import read_corpus
+
+    path = tmp_path / "reports.jsonl"
+    n = 1500
+    _reports(path, n)
+    read_corpus(path, store=True).to_frame(text=False)  # once before measuring: caches filled
+    gc.collect()
+    tracemalloc.start()
+    try:
+        corpus = read_corpus(path, store=True)
+        table = corpus.to_frame(text=False)  # as analyse() takes it
+        gc.collect()
+        held, arrow = tracemalloc.get_traced_memory()[0], pa.total_allocated_bytes()
+        store = corpus.store
+        del corpus, table
+        gc.collect()
+        freed = held - tracemalloc.get_traced_memory()[0] + arrow - pa.total_allocated_bytes()
+    finally:
+        tracemalloc.stop()
+    assert len(store) == n
+    assert freed / n < 400, f"{freed / n:.0f} bytes a document"

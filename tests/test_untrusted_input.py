@@ -897,3 +897,27 @@ def test_near_rules_look_up_their_companions_once_per_text_not_per_match(tmp_pat
     mentions = find_mentions([text], ["d"], lexicon)
     assert (mentions["measure"] == "口罩").sum() == 2000 and (mentions["measure"] == "测温").sum() == 0
     assert len(calls) == len(set(calls)) and set(calls) <= {"发放", "登记", "群众"}  # was one look per match and word: 4,000
+
+
+def test_an_interrupted_first_run_leaves_no_empty_output_folder(tmp_path):
+    """Ctrl-C before anything is written into a new ``--out`` removes the folders the run made
+    for it (an empty folder says nothing about what made it), and only those."""
+    from analysis.outputs.safe import OutputFolder
+
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "mine.txt").write_text("kept", encoding="utf-8")
+    for out in (tmp_path / "new" / "deeper" / "out", existing):
+        with pytest.raises(KeyboardInterrupt):
+            with OutputFolder(out) as folder:
+                (folder.stage / "a.csv").write_text("half", encoding="utf-8")
+                raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]  # new/deeper/out gone, parents too
+    assert [p.name for p in existing.iterdir()] == ["mine.txt"]
+
+    out = tmp_path / "made" / "out"
+    with OutputFolder(out) as folder:  # a run that committed keeps its folder, even if it fails later
+        staged = folder.stage / "a.csv"
+        staged.write_text("done", encoding="utf-8")
+        folder.commit([staged])
+    assert (out / "a.csv").read_text(encoding="utf-8") == "done"

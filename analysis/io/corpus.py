@@ -438,9 +438,10 @@ def read_corpus(
 
     ``store`` writes the texts to disk as they are read instead of keeping them: True for a
     temporary folder the corpus's store owns, a folder, or a :class:`~analysis.io.store.TextWriter`.
-    The corpus's documents then carry no text (``text`` and ``normalized`` are empty) and
-    ``Corpus.store`` reads the texts back by row (:class:`~analysis.io.store.TextStore`), so a
-    large corpus is never held in memory whole.
+    The corpus's documents then carry no text (``text`` and ``normalized`` are empty), are kept
+    as the rows of their table (:class:`~analysis.io.model.DocumentRows`: a sequence of Documents
+    made when asked, not one object each) and ``Corpus.store`` reads the texts back by row
+    (:class:`~analysis.io.store.TextStore`), so a large corpus is never held in memory whole.
     """
     check_format(fmt, path)
     paths = input_paths(path)
@@ -462,6 +463,8 @@ def read_corpus(
     if writer is not None:
         corpus.store = writer.finish()
     finish_corpus(corpus, paths, reading.found_columns)
+    if writer is not None:  # the documents carry no text: kept as the rows of their table, not as objects
+        corpus.keep_as_rows()
     return corpus
 
 

@@ -5,10 +5,12 @@ options of pages (:class:`PageLayout`) and tables (:class:`Columns`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,7 +19,7 @@ from .chrome import MAX_CHROME_LINE, read_patterns
 if TYPE_CHECKING:
     from .store import TextStore
 
-__all__ = ["Document", "Source", "Skipped", "Corpus", "PageLayout", "Columns", "LAYOUTS"]
+__all__ = ["Document", "DocumentRows", "Source", "Skipped", "Corpus", "PageLayout", "Columns", "LAYOUTS"]
 
 #: The page layouts a page is read as (``layout`` in documents.csv; ``[page] layout`` forces one).
 LAYOUTS = ("bulletin", "article", "official", "report", "disclosure")
@@ -87,6 +89,75 @@ class Skipped:
 
 
 _OFFICIAL_COLUMNS = ("layout", "issuer", "doc_number", "doc_type", "issued", "effective", "addressees")
+#: Document's fields in order, with their defaults.
+_DOCUMENT_FIELDS = tuple((f.name, "" if f.name in ("doc_id", "text") else f.default) for f in dataclass_fields(Document))
+
+
+def _shared_dates(values: Any) -> list:
+    """The values with one ``date`` object per distinct day: a reader makes a new object for every
+    document's date (32 bytes each, and the memory they are in stays taken while one is kept)."""
+    same: dict[date, date] = {}
+    return [same.setdefault(v, v) if isinstance(v, date) else v for v in values]
+
+
+class DocumentRows(Sequence[Document]):
+    """A corpus's documents as the rows of its documents table (:meth:`Corpus.to_frame` with
+    ``text=False``): each :class:`Document` is made when asked, equal to the one read, without
+    its text. A list would hold one object per document beside the table (about 300 bytes each:
+    90 MB for 300,000 documents); a corpus whose texts are on disk keeps its documents this way."""
+
+    _CHUNK = 4096  # rows made into Documents at a time (the last chunk is kept for the next access)
+
+    def __init__(self, frame: pd.DataFrame):
+        self._frame = frame.copy(deep=False)  # the caller's later changes to its frame do not reach here
+        self._cached: tuple[int, list[Document]] | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The documents table the rows are read from (treat it as read-only)."""
+        return self._frame
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def __repr__(self) -> str:
+        return f"DocumentRows({len(self)} documents)"
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return [self[i] for i in range(*key.indices(len(self)))]
+        n, i = len(self), int(key)
+        if not -n <= i < n:
+            raise IndexError(f"document {key} of {n}")
+        i += n if i < 0 else 0
+        start = i - i % self._CHUNK
+        if self._cached is None or self._cached[0] != start:
+            self._cached = (start, self._documents(start, min(start + self._CHUNK, n)))
+        return self._cached[1][i - start]
+
+    def __iter__(self) -> Iterator[Document]:
+        for start in range(0, len(self), self._CHUNK):
+            yield from self._documents(start, min(start + self._CHUNK, len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (DocumentRows, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # as the list it stands for
+
+    def _documents(self, start: int, stop: int) -> list[Document]:
+        rows = self._frame.iloc[start:stop]
+        columns = []
+        for name, default in _DOCUMENT_FIELDS:
+            if name in ("text", "normalized") or name not in rows.columns:
+                columns.append([default] * len(rows))  # the texts are on disk, not in the table
+                continue
+            column = rows[name].tolist()
+            if rows[name].dtype != object:  # str and Int64 columns give NaN / NA where the Document had None
+                column = [None if v is pd.NA or v != v else v for v in column]
+            columns.append(column)
+        return [Document(*row) for row in zip(*columns)]
 
 
 @dataclass
@@ -94,9 +165,11 @@ class Corpus:
     """Documents plus the account of every input: sources read and items skipped.
 
     When the texts were written to disk as they were read (``read_corpus(..., store=True)``),
-    ``store`` holds them, row by row as ``documents``, and the documents carry no text."""
+    ``store`` holds them, row by row as ``documents``, and the documents carry no text: they are
+    then kept as the rows of the documents table (:class:`DocumentRows`, a sequence of
+    :class:`Document` made when asked) rather than as a list of objects."""
 
-    documents: list[Document]
+    documents: list[Document] | DocumentRows
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a reader should know: undated documents, …
@@ -125,11 +198,29 @@ class Corpus:
     @property
     def units(self) -> list[str]:
         """Units in order of first appearance."""
-        return list(dict.fromkeys(d.unit for d in self.documents if d.unit))
+        units = self.documents.frame["unit"] if isinstance(self.documents, DocumentRows) else (d.unit for d in self.documents)
+        return list(dict.fromkeys(u for u in units if isinstance(u, str) and u))
+
+    def keep_as_rows(self, n_chars: Any = None) -> None:
+        """Keep the documents as the rows of their table (:class:`DocumentRows`) instead of a list
+        of objects: for a corpus whose documents carry no text (its texts are on disk).
+        ``n_chars``: the texts' lengths, when no store is there yet to count them."""
+        if isinstance(self.documents, DocumentRows):
+            return
+        frame = self.to_frame(text=False)
+        if n_chars is not None:
+            frame["n_chars"] = n_chars
+        self.documents = DocumentRows(frame)
 
     def to_frame(self, text: bool = True) -> pd.DataFrame:
         """One row per document; the first columns are ``doc_id, unit, date_start, date_end, text``
-        (``text``: the text as read; ``text=False`` leaves that column out: the documents' variables only)."""
+        (``text``: the text as read; ``text=False`` leaves that column out: the documents' variables only).
+        Dates are ``datetime.date`` (one object per distinct day) or None."""
+        if isinstance(self.documents, DocumentRows):  # the table itself (a copy that shares its data)
+            frame = self.documents.frame.copy(deep=False)
+            if text:
+                frame.insert(4, "text", self.store.texts(original=True) if self.store is not None else [d.text for d in self.documents])
+            return frame
         columns = [
             "doc_id", "unit", "date_start", "date_end", "text", "date_note", "kind",
             "unit_name", "source", "line", "title", "published", "publisher",
@@ -138,6 +229,8 @@ class Corpus:
         # value and is slow at scale, one getattr per field not much better.
         fields = attrgetter(*columns)
         frame = pd.DataFrame([fields(d) for d in self.documents], columns=columns)
+        for name in ("date_start", "date_end", "published"):
+            frame[name] = pd.Series(_shared_dates(frame[name]), index=frame.index, dtype=object)
         if self.store is not None:
             frame["n_chars"] = self.store.lengths(original=True)
             frame["text"] = self.store.texts(original=True) if text else ""
@@ -148,7 +241,10 @@ class Corpus:
         frame["script"] = [d.script for d in self.documents]
         frame["line"] = frame["line"].astype("Int64")
         extra = attrgetter(*_OFFICIAL_COLUMNS)
-        frame[list(_OFFICIAL_COLUMNS)] = pd.DataFrame([extra(d) for d in self.documents], columns=list(_OFFICIAL_COLUMNS), index=frame.index, dtype=object)
+        official = pd.DataFrame([extra(d) for d in self.documents], columns=list(_OFFICIAL_COLUMNS), index=frame.index, dtype=object)
+        for name in ("issued", "effective"):
+            official[name] = pd.Series(_shared_dates(official[name]), index=frame.index, dtype=object)
+        frame[list(_OFFICIAL_COLUMNS)] = official
         return frame
 
 

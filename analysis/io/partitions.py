@@ -339,4 +339,6 @@ def assemble(
     finish_corpus(corpus, paths, found)
     kept = np.frombuffer(settling.positions, dtype=np.int64) if len(settling.positions) else np.zeros(0, dtype=np.int64)
     given = (np.frombuffer(a, dtype=t) if len(a) else np.zeros(0, dtype=t) for a, t in ((partition_of, np.int32), (position_in, np.int64), (lengths, np.int64)))
-    return Assembled(corpus, *(column[kept] for column in given))
+    joined = Assembled(corpus, *(column[kept] for column in given))
+    corpus.keep_as_rows(n_chars=joined.n_chars)  # the documents as rows of their table, not one object each
+    return joined

@@ -143,14 +143,15 @@ def code_documents(
     bodies, heads, done = [], [], 0
     for chunk in chunks:
         bodies.append(coded([str(t) for t in chunk], doc_ids[done : done + len(chunk)], effects))
-        heads.extend(str(t).lstrip()[: 2 * longest + 16] for t in chunk)  # all own_titles needs of a text (a simplified title may be longer)
+        if longest:  # no title at all (a table without titles): no text's opening is needed
+            heads.extend(str(t).lstrip()[: 2 * longest + 16] for t in chunk)  # all own_titles needs of a text (a simplified title may be longer)
         done += len(chunk)
     if done != len(doc_ids):
         raise ValueError(f"{len(doc_ids)} documents but {done} texts")
     found = [b for b in bodies if len(b)]  # empty chunks left out: their columns' dtypes would change the others'
     body = (pd.concat(found, ignore_index=True) if len(found) > 1 else found[0] if found else bodies[0] if bodies else coded([], [])).assign(in_title=False)
     parts = [body]
-    if titles:
+    if titles and longest:  # an empty title is never coded
         own = own_titles(documents, heads)
         if len(own):
             parts.insert(0, coded(own.tolist(), own.index.tolist()).assign(in_title=True))

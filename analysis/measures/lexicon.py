@@ -484,11 +484,12 @@ class _Rules:
         self.sentences = any(r.within == "sentence" for m in lexicon.measures for r in m.near)
         # (measure, rule, its description), in lexicon order
         self.near = [(m, r, r.describe()) for m in lexicon.measures for r in m.near]
-        # Which near rules can match a text, in one pass: at each position the lookahead gives
-        # the longest rule word starting there, and a shorter word starting there is a prefix
-        # of it; so a rule can match iff one of its words is a prefix of a word this pass finds.
+        # Which near rules can match a text (:meth:`words_in`): at a position ``longest`` gives
+        # the longest rule word starting there, and a shorter word starting there is a prefix of
+        # it; so a rule can match iff one of its words is a prefix of a word found.
         words = {w for _, r, _ in self.near for w in r.match}
-        self.words = re.compile(f"(?=({_grouped_pattern(words).pattern}))") if words else None
+        self.words = _grouped_pattern(words) if words else None
+        self.longest = re.compile(f"(?=({self.words.pattern}))") if words else None
         self.rules_of = {
             found: [i for i, (_, r, _) in enumerate(self.near) if any(found.startswith(w) for w in r.match)] for found in words
         }
@@ -501,6 +502,21 @@ class _Rules:
             )
         ]
         self.no_effects = [(*row, 0) for _, row in self.effects]
+
+    def words_in(self, text: str) -> set[str]:
+        """The longest rule word starting at each position of ``text`` where one starts.
+
+        One plain pass (leftmost-longest, non-overlapping) finds them except where a word starts
+        inside another's match: only those few positions are tried one by one (the lookahead
+        tried at every position of every text cost five times as much)."""
+        found = set()
+        for m in self.words.finditer(text):
+            found.add(m.group(0))
+            for inside in range(m.start() + 1, m.end()):
+                other = self.longest.match(text, inside)
+                if other is not None:
+                    found.add(other.group(1))
+        return found
 
 
 def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, str, int]]]:
@@ -534,7 +550,7 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
             kept.append(row)
         else:
             removed[(row[0], context)] += 1
-    near = [rules.near[i] for i in sorted({i for w in set(rules.words.findall(text)) for i in rules.rules_of[w]})] if rules.words else []
+    near = [rules.near[i] for i in sorted({i for w in rules.words_in(text) for i in rules.rules_of[w]})] if rules.words else []
     bounds = _sentence_bounds(text) if near and rules.sentences else None
     taken: dict[str, list[tuple[int, int]]] = {}  # each measure's stretches, sorted and disjoint
     if near:

@@ -43,9 +43,8 @@ def measure_cooccurrence(mentions: pd.DataFrame, doc_ids: Sequence[str], lexicon
     """
     doc_ids = list(dict.fromkeys(doc_ids))
     n_docs = len(doc_ids)
-    present = {
-        measure: set(group["doc_id"]) & set(doc_ids) for measure, group in mentions.groupby("measure", sort=False)
-    }
+    known = set(doc_ids)
+    present = {measure: set(group["doc_id"]) & known for measure, group in mentions.groupby("measure", sort=False)}
     order = [m for m in lexicon.names if present.get(m)]
     rows = []
     for a, b in combinations(order, 2):

@@ -52,12 +52,17 @@ LEXICON_REPORT_COLUMNS = [
     "evidence",
 ]
 
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
+#: A sentence as :func:`split_sentences` gives it: a run between sentence ends, without the
+#: whitespace at either end (``\s`` is what ``str.strip`` removes).
+_SENTENCE = re.compile(r"[^。！？；!?;\n\s](?:[^。！？；!?;\n]*[^。！？；!?;\n\s])?")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences (or clauses ending in ；) of a text; empty pieces dropped."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    """Sentences (or clauses ending in ；) of a text, stripped; empty pieces dropped.
+
+    The pieces between runs of 。！？；!?; or line breaks, each stripped, found in one pass. A line break ends a sentence, so the sentences of texts joined by "\n" are those of
+    each text in turn."""
+    return _SENTENCE.findall(text)
 
 
 def variant_report(
@@ -94,12 +99,12 @@ def variant_report(
     )
 
 
-def _char_similarity(term: str, variants: Sequence[str]) -> tuple[float, str]:
-    """Best Jaccard overlap of character sets with any variant (0 unless ≥ 2 characters shared)."""
+def _char_similarity(term: str, variants: Sequence[tuple[str, set[str]]]) -> tuple[float, str]:
+    """Best Jaccard overlap of character sets with any variant (0 unless ≥ 2 characters shared);
+    ``variants``: each variant with the set of its characters."""
     best, best_variant = 0.0, ""
     chars = set(term)
-    for variant in variants:
-        other = set(variant)
+    for variant, other in variants:
         shared = chars & other
         if len(shared) >= 2:
             similarity = len(shared) / len(chars | other)
@@ -124,8 +129,11 @@ class SubstringSearch:
         self.unique = unique = list(dict.fromkeys(self.terms))
         alphabet = sorted({ord(ch) for term in unique for ch in term})
         size = (alphabet[-1] + 1) if alphabet else 1
-        self.rank_of = np.zeros(max(size, 1), dtype=np.uint64)
-        self.rank_of[alphabet] = np.arange(2, len(alphabet) + 2, dtype=np.uint64)  # 0: separator, 1: any other character
+        # A character's rank by its code point: 0 the separator (set per search), 1 any character
+        # of no term (every code point from ``size`` on reads the last entry).
+        self.rank_of = np.ones(size + 1, dtype=np.uint64)
+        self.rank_of[alphabet] = np.arange(2, len(alphabet) + 2, dtype=np.uint64)
+        self.rank_of_char = {chr(c): rank for rank, c in enumerate(alphabet, start=2)}  # the same, for keys of the terms
         self.bits = bits = max((len(alphabet) + 1).bit_length(), 1)
         self.per_key = per_key = 64 // bits  # characters one key holds exactly
         self.empty = [i for i, term in enumerate(unique) if not term]  # the empty string is in every sentence
@@ -162,9 +170,9 @@ class SubstringSearch:
         self.first_slot = {i: self.lookups[per_key][1].get_loc(self.key(unique[i][:per_key])) for i in longer}
 
     def key(self, chars: str) -> int:
-        value = 0
+        value, bits, rank = 0, self.bits, self.rank_of_char
         for ch in chars:
-            value = (value << self.bits) | int(self.rank_of[ord(ch)])
+            value = (value << bits) | rank[ch]
         return value
 
     def search(self, sentences: Sequence[str]) -> sparse.csr_matrix:
@@ -173,15 +181,14 @@ class SubstringSearch:
         if not n_terms or not n_sentences:
             return sparse.csr_matrix((len(self.terms), n_sentences), dtype=np.int32)
         bits, per_key = np.uint64(self.bits), self.per_key
-        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=n_sentences)
+        lengths = np.fromiter(map(len, sentences), dtype=np.int64, count=n_sentences)
         starts = np.cumsum(lengths + 1) - lengths - 1
         codes = np.frombuffer("\n".join(sentences).encode("utf-32-le"), dtype=np.uint32)
-        sentence_at = np.repeat(np.arange(n_sentences, dtype=np.int64), lengths + 1)[: len(codes)]
-        known = codes < len(self.rank_of)
-        ranks = np.ones(len(codes), dtype=np.uint64)
-        ranks[known] = self.rank_of[codes[known]]
-        ranks[known & (ranks == 0)] = 1
+        ranks = self.rank_of[np.minimum(codes, len(self.rank_of) - 1)]
         ranks[starts[1:] - 1] = 0  # the separators equal no character: no match runs across sentences
+
+        def sentence_at(where: np.ndarray) -> np.ndarray:
+            return np.searchsorted(starts, where, side="right") - 1
 
         def keys_at(where: np.ndarray, n: int) -> np.ndarray:
             value = ranks[where]
@@ -204,7 +211,7 @@ class SubstringSearch:
             hit, slot = where[slot >= 0], slot[slot >= 0]
             whole = slot < len(exact)
             rows.append(np.asarray(exact, dtype=np.int64)[slot[whole]])
-            columns.append(sentence_at[hit[whole]])
+            columns.append(sentence_at(hit[whole]))
         if self.longer:  # the first per_key characters found above (n = per_key is the last length), the others checked here
             n_keys = len(self.lookups[per_key][1])
             order = np.argsort(slot, kind="stable")
@@ -217,7 +224,7 @@ class SubstringSearch:
                     where = where[where + offset + per_key <= len(ranks)]
                     where = where[keys_at(where + offset, per_key) == expected]
                 rows.append(np.full(len(where), i, dtype=np.int64))
-                columns.append(sentence_at[where])
+                columns.append(sentence_at(where))
         found = sparse.csr_matrix((n_terms, n_sentences), dtype=np.int32)
         if rows:
             row = np.concatenate(rows)
@@ -275,19 +282,23 @@ def candidate_variants(
     # and measure, the sentences that hold both. A few hundred thousand characters of text at a
     # time: the search holds several 8-byte numbers per character it is given, so one pass over
     # a large corpus would need gigabytes; the counts are sums over the chunks.
-    search = SubstringSearch(pool)
+    # The variants are searched for too: a sentence holding none of them cannot match the
+    # lexicon's pattern, so the pattern runs only over the (few) sentences that hold one.
+    variants = list(lexicon.variant_to_measure)
+    search = SubstringSearch(pool + variants)
     n_sentences = np.zeros(len(pool), dtype=np.int64)
     together_counts = np.zeros((len(pool), len(names)), dtype=np.int64)
     # A TextStore gives the same chunks read once, in order (slicing it after chunk_bounds read every text twice).
     chunks = texts.chunks(_SEARCH_CHARS) if hasattr(texts, "chunks") else (texts[a:b] for a, b in chunk_bounds(texts, _SEARCH_CHARS))
     for chunk in chunks:
-        sentences = [s for text in chunk for s in split_sentences(str(text))]
+        sentences = split_sentences("\n".join(map(str, chunk)))  # each text's sentences in turn
         if not sentences:
             continue
         found = search.search(sentences)
+        found, with_variant = found[: len(pool)], found[len(pool) :]
         n_sentences += np.diff(found.indptr)
         if len(pool):
-            together_counts += (found @ _sentence_measures(sentences, lexicon, column)).toarray()
+            together_counts += (found @ _sentence_measures(sentences, lexicon, column, holding=with_variant)).toarray()
     # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.
     having: dict[str, set[int]] = {}
     for i, term in enumerate(pool):
@@ -295,6 +306,7 @@ def candidate_variants(
             having.setdefault(ch, set()).add(i)
     rows = []
     for j, measure in enumerate(lexicon.measures):
+        variant_chars = [(variant, set(variant)) for variant in measure.variants]
         if min_score > 0:
             similar: Counter[int] = Counter()
             for variant in measure.variants:
@@ -306,7 +318,7 @@ def candidate_variants(
         scored = []
         for i in considered:
             term = pool[i]
-            similarity, closest = _char_similarity(term, measure.variants)
+            similarity, closest = _char_similarity(term, variant_chars)
             in_sentences = int(n_sentences[i])
             together = int(together_counts[i, j])
             share = together / in_sentences if in_sentences and together >= min_together else 0.0
@@ -334,8 +346,18 @@ def candidate_variants(
     )
 
 
-def _sentence_measures(sentences: Sequence[str], lexicon: Lexicon, column: dict[str, int]) -> sparse.csr_matrix:
-    """Sentences × measures, 1 where a sentence matches a variant of the measure."""
+def _sentence_measures(
+    sentences: Sequence[str], lexicon: Lexicon, column: dict[str, int], *, holding: sparse.csr_matrix | None = None
+) -> sparse.csr_matrix:
+    """Sentences × measures, 1 where a sentence matches a variant of the measure.
+
+    ``holding``: variants × sentences, non-zero where a sentence contains a variant (from
+    :class:`SubstringSearch`); the pattern then runs over those sentences only, as a sentence
+    containing no variant matches none."""
+    if holding is not None:
+        rows = np.unique(holding.indices)
+        some = _sentence_measures([sentences[i] for i in rows], lexicon, column).tocoo()
+        return sparse.csr_matrix((some.data, (rows[some.row], some.col)), shape=(len(sentences), len(column)))
     measure_of = lexicon.variant_to_measure
     if any(not v or "\n" in v for v in measure_of):
         pairs = {(i, column[measure_of[m.group(0)]]) for i, s in enumerate(sentences) for m in lexicon.pattern.finditer(s)}

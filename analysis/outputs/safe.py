@@ -87,16 +87,20 @@ class OutputFolder:
     ``with OutputFolder(out, inputs) as folder:`` write into ``folder.stage`` (any layout),
     then ``folder.commit(paths)`` moves them to the same place under ``out``, ``manifest.json``
     last, and returns the final paths. Leaving the block without committing (an error, Ctrl-C)
-    removes the staging folder and leaves ``out`` as it was.
+    removes the staging folder and leaves ``out`` as it was: the folders it made for ``out`` are
+    removed too, if nothing was moved into them.
     """
 
     def __init__(self, out: str | Path, inputs: Iterable[str | Path] = ()) -> None:
         self.out = Path(out)
         self.inputs = [Path(p) for p in inputs]
         self.stage = Path()
+        self.made: list[Path] = []  # folders of ``out`` that did not exist before, innermost first
+        self.committed = False
 
     def __enter__(self) -> "OutputFolder":
         try:
+            self.made = [p for p in (self.out, *self.out.parents) if not (p.exists() or p.is_symlink())]
             self.out.mkdir(parents=True, exist_ok=True)
             self.stage = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, dir=self.out))
         except OSError as error:
@@ -105,6 +109,12 @@ class OutputFolder:
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+        if not self.committed:
+            for folder in self.made:  # an interrupted first run leaves no empty folder behind
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break  # not empty (something else wrote there) or not ours to remove
         if isinstance(error, OSError) and _inside(error.filename, self.out):
             raise unusable_out(self.out, error) from None  # a full disk while writing: one line, old set kept
 
@@ -129,6 +139,8 @@ class OutputFolder:
             os.unlink(marker)
         except OSError as error:
             raise unusable_out(self.out, error) from None
+        finally:
+            self.committed = True  # from the first file moved, ``out`` holds results: it stays
         return targets
 
     def _check(self, target: Path) -> None:

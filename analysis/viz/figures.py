@@ -40,7 +40,7 @@ from scipy.cluster.hierarchy import dendrogram
 from wordcloud import WordCloud
 
 from ..methods.clusters import Clustering
-from .fonts import cjk_font_family, cjk_font_path
+from .fonts import cjk_font_family, font_subset_file
 
 __all__ = [
     "PALETTE",
@@ -405,23 +405,30 @@ _CLOUD_SCALE = 2
 
 
 def _cloud(frequencies: Mapping[str, float], *, width: int, height: int, font: str | None, max_words: int) -> np.ndarray:
-    """A ``height`` × ``width`` RGB word cloud (both rounded down to a multiple of ``_CLOUD_SCALE``)."""
-    cloud = WordCloud(
-        font_path=str(cjk_font_path(font)),
-        width=width // _CLOUD_SCALE,
-        height=height // _CLOUD_SCALE,
-        scale=_CLOUD_SCALE,
-        background_color="white",
-        max_words=max_words,
-        prefer_horizontal=1.0,
-        random_state=0,
-        color_func=_cloud_color,
-        relative_scaling=0.5,
-        # Chinese words have no spaces: keep neighbours 8 pixels of the image apart so they read as two words.
-        margin=8 // _CLOUD_SCALE,
-        collocations=False,
-    )
-    return cloud.generate_from_frequencies(dict(frequencies)).to_array()
+    """A ``height`` × ``width`` RGB word cloud (both rounded down to a multiple of ``_CLOUD_SCALE``).
+
+    Drawn with a subset of the font holding the characters of the words it can draw (every word
+    as frequent as its ``max_words``-th): the same pixels, and half the time, since wordcloud
+    opens its font again for every size it tries."""
+    counts = sorted(frequencies.values(), reverse=True)
+    least = counts[min(max_words, len(counts)) - 1] if counts else 0
+    with font_subset_file("".join(w for w, c in frequencies.items() if c >= least), font) as path:
+        cloud = WordCloud(
+            font_path=str(path),
+            width=width // _CLOUD_SCALE,
+            height=height // _CLOUD_SCALE,
+            scale=_CLOUD_SCALE,
+            background_color="white",
+            max_words=max_words,
+            prefer_horizontal=1.0,
+            random_state=0,
+            color_func=_cloud_color,
+            relative_scaling=0.5,
+            # Chinese words have no spaces: keep neighbours 8 pixels of the image apart so they read as two words.
+            margin=8 // _CLOUD_SCALE,
+            collocations=False,
+        )
+        return cloud.generate_from_frequencies(dict(frequencies)).to_array()
 
 
 def plot_wordcloud(frequencies: Mapping[str, float], *, title: str = "", max_words: int = 150, font: str | None = None) -> Figure:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from matplotlib import font_manager
 
 from ..errors import AnalysisError
 
-__all__ = ["cjk_font_path", "cjk_font_properties", "cjk_font_family", "font_data_uri"]
+__all__ = ["cjk_font_path", "cjk_font_properties", "cjk_font_family", "font_subset", "font_subset_file", "font_data_uri"]
 
 _BUNDLED = "NotoSansCJKsc-Regular.otf"
 _SYSTEM_FAMILIES = (
@@ -84,17 +87,13 @@ def cjk_font_properties(requested: str | None = None, **kwargs) -> font_manager.
     return font_manager.FontProperties(fname=str(cjk_font_path(requested)), **kwargs)
 
 
-def font_data_uri(text: str, font: str | None) -> str:
-    """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI
-    (for HTML that must show Chinese offline: the report, the explorer).
+def font_subset(text: str, font: str | None) -> bytes:
+    """The CJK font cut down to the characters of ``text`` (and space and digits), as font bytes.
 
     HarfBuzz's subsetter (uharfbuzz) cuts the 16 MB font in milliseconds, where fontTools'
-    took one to two seconds; fontTools wraps the subset as WOFF."""
-    import base64
-    import io
-
+    took one to two seconds. Glyph outlines, hints, names (the SIL OFL licence) and layout
+    features are kept, so text drawn with the subset is drawn as with the whole font."""
     import uharfbuzz as hb
-    from fontTools.ttLib import TTFont
 
     request = hb.SubsetInput()
     request.unicode_set.update(ord(c) for c in set(text) | set(" 0123456789"))
@@ -106,7 +105,47 @@ def font_data_uri(text: str, font: str | None) -> str:
     subset = hb.subset(hb.Face(hb.Blob.from_file_path(str(cjk_font_path(font)))), request)
     if subset is None:
         raise AnalysisError(f"{cjk_font_path(font)}: HarfBuzz could not subset this font (name a .ttf/.otf font with Chinese glyphs)")
-    woff = TTFont(io.BytesIO(subset.blob.data), recalcTimestamp=False, recalcBBoxes=False)
+    return subset.blob.data
+
+
+@contextmanager
+def font_subset_file(text: str, font: str | None) -> Iterator[Path]:
+    """A temporary font file holding just the characters of ``text`` (:func:`font_subset`),
+    removed on exit; the whole font's path when it cannot be cut or written.
+
+    For word clouds: wordcloud opens its font file anew for every size it tries (about 2,700
+    times for the bulletin's ten clouds), and FreeType parses the 16 MB font's tables each
+    time; a subset of a few hundred characters opens in a fraction of that. The pixels are
+    the same (tests/test_figures.py compares them)."""
+    path = None
+    try:
+        data = font_subset(text, font)
+        handle, name = tempfile.mkstemp(prefix="policy-analysis-font-", suffix=cjk_font_path(font).suffix)
+        path = Path(name)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+    except (AnalysisError, OSError):  # a font HarfBuzz cannot cut, no writable temporary folder: the whole font
+        if path is not None:
+            path.unlink(missing_ok=True)
+        path = None
+    try:
+        yield path or cjk_font_path(font)
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def font_data_uri(text: str, font: str | None) -> str:
+    """A WOFF subset of the CJK font holding just the characters of ``text``, as a data URI
+    (for HTML that must show Chinese offline: the report, the explorer).
+
+    :func:`font_subset` cuts the font; fontTools wraps the subset as WOFF."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    woff = TTFont(io.BytesIO(font_subset(text, font)), recalcTimestamp=False, recalcBBoxes=False)
     woff.flavor = "woff"
     buffer = io.BytesIO()
     woff.save(buffer, reorderTables=True)
