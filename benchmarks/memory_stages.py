@@ -109,7 +109,8 @@ def main() -> None:
 
         stages.leave()
         for name in ("corpus_from_settings", "_read_on_dask", "count_corpus", "code_documents", "_code_measures", "lexicon_fit"):
-            stages.wrap(pipeline, name)
+            if not (args.engine == "dask" and name == "code_documents"):  # sent to the workers: it must stay picklable by name
+                stages.wrap(pipeline, name)
         stages.wrap(tables, "_documents_csv", "write documents.csv")
         stages.wrap(tables, "_csv", "write a table")
         if hasattr(tables, "_csv_parts"):  # the method tables, kwic.csv made as it is written

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -89,6 +88,14 @@ class Skipped:
 
 
 _OFFICIAL_COLUMNS = ("layout", "issuer", "doc_number", "doc_type", "issued", "effective", "addressees")
+#: The documents table's columns, in order (``text``: the text as read; ``n_chars``: its length).
+_FRAME_COLUMNS = (
+    "doc_id", "unit", "date_start", "date_end", "text", "date_note", "kind", "unit_name", "source", "line", "title",
+    "published", "publisher", "n_chars", "script", *_OFFICIAL_COLUMNS,
+)
+_DATE_FIELDS = ("date_start", "date_end", "published", "issued", "effective")
+#: The table of a corpus without documents (its columns as the table of one with documents names them).
+_EMPTY_FRAME = pd.DataFrame([], columns=list(_FRAME_COLUMNS), dtype=object).astype({"line": "Int64", "n_chars": "int64", "script": "float64"})
 #: Document's fields in order, with their defaults.
 _DOCUMENT_FIELDS = tuple((f.name, "" if f.name in ("doc_id", "text") else f.default) for f in dataclass_fields(Document))
 
@@ -221,30 +228,29 @@ class Corpus:
             if text:
                 frame.insert(4, "text", self.store.texts(original=True) if self.store is not None else [d.text for d in self.documents])
             return frame
-        columns = [
-            "doc_id", "unit", "date_start", "date_end", "text", "date_note", "kind",
-            "unit_name", "source", "line", "title", "published", "publisher",
-        ]
-        # Fields read directly, all of a document's at once: dataclasses.asdict deep-copies every
-        # value and is slow at scale, one getattr per field not much better.
-        fields = attrgetter(*columns)
-        frame = pd.DataFrame([fields(d) for d in self.documents], columns=columns)
-        for name in ("date_start", "date_end", "published"):
-            frame[name] = pd.Series(_shared_dates(frame[name]), index=frame.index, dtype=object)
-        if self.store is not None:
-            frame["n_chars"] = self.store.lengths(original=True)
-            frame["text"] = self.store.texts(original=True) if text else ""
-        else:
-            frame["n_chars"] = frame["text"].str.len()
-        if not text:
-            frame = frame.drop(columns="text")
-        frame["script"] = [d.script for d in self.documents]
-        frame["line"] = frame["line"].astype("Int64")
-        extra = attrgetter(*_OFFICIAL_COLUMNS)
-        official = pd.DataFrame([extra(d) for d in self.documents], columns=list(_OFFICIAL_COLUMNS), index=frame.index, dtype=object)
-        for name in ("issued", "effective"):
-            official[name] = pd.Series(_shared_dates(official[name]), index=frame.index, dtype=object)
-        frame[list(_OFFICIAL_COLUMNS)] = official
+        documents = self.documents
+        if not len(documents):
+            return _EMPTY_FRAME.drop(columns=[] if text else ["text"])
+        # Built a column at a time, from one field of every document: a list of rows (a tuple
+        # per document, then an object array of them all) would hold several times the table.
+        frame = pd.DataFrame(index=pd.RangeIndex(len(documents)))
+        for name in _FRAME_COLUMNS:
+            if name == "text":
+                if not text:
+                    continue
+                values: Any = self.store.texts(original=True) if self.store is not None else [d.text for d in documents]
+            elif name == "n_chars":
+                texts = frame["text"] if text else pd.Series([d.text for d in documents], index=frame.index)
+                values = self.store.lengths(original=True) if self.store is not None else texts.str.len()
+            else:
+                values = [getattr(d, name) for d in documents]
+            if name in _DATE_FIELDS:
+                values = pd.Series(_shared_dates(values), index=frame.index, dtype=object)
+            elif name == "line":
+                values = pd.Series(values, index=frame.index).astype("Int64")
+            elif name in _OFFICIAL_COLUMNS:
+                values = pd.Series(values, index=frame.index, dtype=object)
+            frame[name] = values
         return frame
 
 
