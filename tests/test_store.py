@@ -326,8 +326,8 @@ def test_a_corpus_read_to_the_store_keeps_its_documents_as_table_rows_equal_to_t
 
 def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_document(tmp_path):
     """What a run keeps of its documents' variables (the corpus, and its table: ``result.documents``)
-    is one table: no Document object per row beside it, no date object per row (about 560 bytes a
-    document here when it kept both, about 310 with one table; 75 of them this test's file path)."""
+    is one table: no Document object per row beside it, no date object per row (about 600 bytes a
+    document here when it kept both, about 325 with one table; 75 of them this test's file path)."""
     import gc
     import tracemalloc
 
@@ -336,7 +336,7 @@ def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_d
     from analysis.io.corpus import read_corpus
 
     path = tmp_path / "reports.jsonl"
-    n = 1500
+    n = 800
     _reports(path, n)
     read_corpus(path, store=True).to_frame(text=False)  # once before measuring: caches filled
     gc.collect()
