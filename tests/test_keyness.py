@@ -132,3 +132,18 @@ def test_kept_terms_give_the_same_document_tests(bulletin_analysis):
     first = full.groupby(["group", "direction"], sort=False).head(3).reset_index(drop=True)
     assert top.equals(first)
     assert top["p_docs"].notna().all()
+
+
+def test_groups_tested_a_few_at_a_time_give_the_table_of_all_at_once(bulletin_analysis, monkeypatch):
+    """The document tests take the kept terms' columns for as many groups at once as fit a
+    budget of stored counts: one group a pass, or all in one, the table is the same."""
+    from analysis.methods import keyness as module
+
+    dfm, units = bulletin_analysis.dfm, bulletin_analysis.dfm.labels("unit")
+    together = keyness(dfm, units, top_n=5)
+    kept = [np.flatnonzero(dfm.document_frequency())[i::3] for i in range(3)]
+    assert module._batches(kept, dfm.document_frequency()) == [[0, 1, 2]]
+    monkeypatch.setattr(module, "_ENTRIES", 1)
+    assert module._batches(kept, dfm.document_frequency()) == [[0], [1], [2]]
+    alone = keyness(dfm, units, top_n=5)
+    assert alone.equals(together) and together["p_docs"].notna().all() and together["group"].nunique() >= 2

@@ -28,6 +28,8 @@ from ..text.tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
 
+_ENTRIES = 4_000_000  # stored counts of the columns taken at once for the document tests (about 32 MB)
+
 KEYNESS_COLUMNS = [
     "group",
     "term",
@@ -170,19 +172,44 @@ def keyness(
         )
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    # Each document's counts of the terms some group keeps, taken from the counts' rows in one
-    # pass (a chunk of rows at a time): only those columns are copied (with top_n, a few per
-    # group), never the whole matrix.
+    # Each document's counts of the terms some groups keep, taken from the counts' rows (a chunk
+    # of rows at a time) for as many groups at once as hold about _ENTRIES counts: only those
+    # columns are copied (with top_n, a few per group), never the whole matrix.
     matrix_column = np.asarray(columns, dtype=np.int64)
-    needed = np.unique(np.concatenate([matrix_column[order] for _, order, _, _ in kept]))
-    by_doc = counted.columns(needed)
-    for frame, (group, order, rows_in, rows_out) in zip(frames, kept):
-        kept_columns = by_doc[:, np.searchsorted(needed, matrix_column[order])]
-        p_docs, higher = rank_sum_p(
-            kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True
-        )
-        frame["significant"] = (p_docs < alpha / len(vocabulary)) & (higher == (frame["direction"].to_numpy() == "over"))
-        frame["p_docs"] = p_docs
+    for batch in _batches([matrix_column[order] for _, order, _, _ in kept], counted.document_counts()):
+        needed = np.unique(np.concatenate([matrix_column[kept[i][1]] for i in batch]))
+        by_doc = counted.columns(needed)
+        for i in batch:
+            (group, order, rows_in, rows_out), frame = kept[i], frames[i]
+            kept_columns = by_doc[:, np.searchsorted(needed, matrix_column[order])]
+            p_docs, higher = rank_sum_p(
+                kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True
+            )
+            frame["significant"] = (p_docs < alpha / len(vocabulary)) & (higher == (frame["direction"].to_numpy() == "over"))
+            frame["p_docs"] = p_docs
+        del by_doc
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+
+
+def _batches(columns: list[np.ndarray], document_counts: np.ndarray) -> list[list[int]]:
+    """The groups (their positions in ``columns``, each group's matrix columns) in consecutive
+    runs whose columns together hold at most :data:`_ENTRIES` stored counts (a column holds
+    one per document using the term), a run holding one group at least."""
+    batches: list[list[int]] = []
+    taken = np.zeros(len(document_counts), dtype=bool)
+    entries = 0
+    for i, own in enumerate(columns):
+        new = np.unique(own[~taken[own]])
+        more = int(document_counts[new].sum())
+        if batches and entries + more <= _ENTRIES:
+            batches[-1].append(i)
+            entries += more
+        else:
+            batches.append([i])
+            taken[:] = False
+            new = np.unique(own)
+            entries = int(document_counts[new].sum())
+        taken[new] = True
+    return batches
