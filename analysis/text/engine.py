@@ -298,14 +298,16 @@ def read_and_count_on_dask(
         # Each partition's job: the positions of its documents kept, their final ids, whether their titles are coded.
         order = np.argsort(joined.partition, kind="stable")  # documents are kept in partition order: this keeps it
         bounds = np.searchsorted(joined.partition[order], np.arange(len(partitions) + 1))
-        doc_ids = [corpus.documents[i].doc_id for i in order.tolist()]
+        documents = corpus.documents  # the rows of the documents table: read its ids, make no Document
+        ids = documents.frame["doc_id"].tolist() if hasattr(documents, "frame") else [d.doc_id for d in documents]
+        doc_ids = [ids[i] for i in order.tolist()]
         coded = np.ones(len(order), dtype=bool) if titled is None else np.asarray(titled, dtype=bool)[order]
         position = joined.position[order]
         jobs = [
             (i, partition, position[a:b], doc_ids[a:b], coded[a:b])
             for i, (partition, a, b) in enumerate(zip(partitions, bounds[:-1].tolist(), bounds[1:].tolist()))
         ]
-        del order, doc_ids, coded, position
+        del order, ids, doc_ids, coded, position
         shared = client.scatter([segmenter, code], broadcast=True, hash=False)
         texts_folder.mkdir(parents=True, exist_ok=True)
         mentions: list[Any] = []
