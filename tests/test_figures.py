@@ -244,6 +244,7 @@ def test_long_lists_of_terms_and_units_fit_a_slide_without_overlaps():
         plt.close(fig)
 
 
+@pytest.mark.slow  # 1.7 s: two heatmaps laid out
 def test_a_heatmap_made_for_print_keeps_counts_a_slide_cannot_fit():
     import numpy as np
     import pandas as pd

@@ -103,6 +103,7 @@ def test_skipped_steps_are_explained(gov_analysis):
     assert any("unit timeline skipped" in n for n in gov_analysis.notes)
 
 
+@pytest.mark.slow  # 2 s: a whole run of the work reports
 def test_cli_run_on_the_example_config(tmp_path):
     from analysis.outputs.cli import main
 

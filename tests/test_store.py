@@ -324,6 +324,7 @@ def test_a_corpus_read_to_the_store_keeps_its_documents_as_table_rows_equal_to_t
     assert {id(a) for a in frame["date_start"]} == {id(b) for b in frame["date_end"]}
 
 
+@pytest.mark.slow  # 1.1-1.3 s: 800 documents read twice
 def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_document(tmp_path):
     """What a run keeps of its documents' variables (the corpus, and its table: ``result.documents``)
     is one table: no Document object per row beside it, no date object per row (about 600 bytes a

@@ -183,6 +183,7 @@ def test_the_bulletin_gets_not_supported_rather_than_themes(tmp_path):
     assert not (tmp_path / "figures").exists()
 
 
+@pytest.mark.slow  # 2.6 s: themes of the bulletin
 def test_the_theme_view_lists_each_themes_strongest_documents_with_their_terms(bulletin_analysis):
     import json
     import re

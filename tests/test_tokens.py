@@ -1,4 +1,5 @@
 import jieba
+import pytest
 
 from analysis.text.tokens import DEFAULT_STOPWORDS, keep_token, make_tokenizer, read_word_list, segment, tokenize
 
@@ -14,6 +15,7 @@ def test_plain_jieba_splits_what_the_policy_dictionary_keeps_whole():
         assert word in segment(text, configured)
 
 
+@pytest.mark.slow  # 2.4 s: three segmenters built
 def test_tokenizers_do_not_leak_into_each_other_or_into_jieba():
     word = "鹦鹉螺号舰"
     one = make_tokenizer(words=[word])
