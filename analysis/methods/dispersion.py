@@ -109,8 +109,7 @@ def dispersion_table(
     column's figures depend on that column only, so no copy of the chosen columns is made)."""
     chunks = matrix if isinstance(matrix, CountChunks) else CountChunks.in_memory(sp.csr_matrix(matrix))
     d, dp, dp_norm = dispersion(chunks, sizes)
-    integers = np.issubdtype(chunks.dtype, np.integer)
-    count = chunks.column_totals() if integers else np.asarray(chunks.matrix.sum(axis=0)).ravel().astype(np.int64)
+    count = chunks.column_totals().astype(np.int64, copy=False)
     doc_count = chunks.column_counts()  # blockwise: np.bincount would first copy every int32 index to int64
     if columns is not None:
         at = np.asarray(columns, dtype=np.int64)

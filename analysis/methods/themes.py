@@ -343,12 +343,11 @@ def _prepare(counts: TermCounts, *, min_df: int, max_df: float, max_terms: int) 
 
     chunks, vocabulary = counts.chunks, counts.vocabulary
     n_docs = chunks.shape[0]
-    if chunks.on_disk:  # integer counts, no zeros stored: the same sums, read chunk by chunk
-        df, totals = chunks.column_counts(), chunks.column_totals()
-    else:
-        matrix = chunks.matrix
-        df = np.asarray((matrix > 0).astype(np.int64).sum(axis=0)).ravel()
-        totals = np.asarray(matrix.sum(axis=0)).ravel()
+    totals = chunks.column_totals()
+    if chunks.on_disk:  # a run's integer counts, no zeros stored: the documents holding each term
+        df = chunks.column_counts()
+    else:  # any matrix a caller gives (stored zeros, weights): its positive entries
+        df = np.asarray((chunks.matrix > 0).astype(np.int64).sum(axis=0)).ravel()
     keep = (df >= min_df) & (df <= max(max_df * n_docs, min_df))
     candidates = np.flatnonzero(keep)
     if len(candidates) > max_terms:  # the most used terms, ties by the term's place (sorted vocabulary)
@@ -596,7 +595,7 @@ def _fit_themes(
     shares[~usable] = np.nan
     doc_ids = documents["doc_id"].astype(str).tolist()
     document_shares = pd.DataFrame(shares, index=pd.Index(doc_ids, name="doc_id"), columns=names)
-    sizes = (counts.document_totals() if counts.chunks.on_disk else np.asarray(counts.matrix.sum(axis=1)).ravel()).astype(float)
+    sizes = counts.document_totals().astype(float)
 
     dates = pd.to_datetime(documents["date_start"], errors="coerce")
     if dates.notna().any():

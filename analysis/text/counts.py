@@ -137,7 +137,15 @@ class CountChunks:
             self._matrix = sp.vstack(chunks, format="csr") if chunks else sp.csr_matrix(self.shape, dtype=np.int32)
         return self._matrix
 
+    @property
+    def weighted(self) -> bool:
+        """Whether the counts are weights (floats, e.g. TF-IDF), not integers."""
+        return not np.issubdtype(self.dtype, np.integer)
+
     def column_totals(self) -> np.ndarray:
+        """Each column's sum: int64, exact, a chunk at a time; a weighted matrix's, as floats."""
+        if self.weighted:
+            return np.asarray(self._matrix.sum(axis=0)).ravel()
         totals = np.zeros(self.shape[1], dtype=np.int64)
         for _, chunk in self:
             totals += column_totals(chunk)
@@ -150,6 +158,9 @@ class CountChunks:
         return counts
 
     def row_totals(self) -> np.ndarray:
+        """Each row's sum: int64, exact, a chunk at a time; a weighted matrix's, as floats."""
+        if self.weighted:
+            return np.asarray(self._matrix.sum(axis=1)).ravel()
         totals = np.zeros(self.shape[0], dtype=np.int64)
         for start, chunk in self:
             totals[start : start + chunk.shape[0]] = row_totals(chunk)

@@ -122,8 +122,7 @@ class DFM(TermCounts):
 
     @cached_property
     def _feature_totals(self) -> np.ndarray:
-        integers = np.issubdtype(self.chunks.dtype, np.integer)
-        return _read_only(self.chunks.column_totals() if integers else np.asarray(self.matrix.sum(axis=0)).ravel())
+        return _read_only(self.chunks.column_totals())
 
     @cached_property
     def _document_frequency(self) -> np.ndarray:
@@ -131,8 +130,7 @@ class DFM(TermCounts):
 
     @cached_property
     def _document_totals(self) -> np.ndarray:
-        integers = np.issubdtype(self.chunks.dtype, np.integer)
-        return _read_only(self.chunks.row_totals() if integers else np.asarray(self.matrix.sum(axis=1)).ravel())
+        return _read_only(self.chunks.row_totals())
 
     @property
     def n_tokens(self) -> int:
