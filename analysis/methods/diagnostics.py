@@ -60,8 +60,9 @@ _SENTENCE = re.compile(r"[^。！？；!?;\n\s](?:[^。！？；!?;\n]*[^。！�
 def split_sentences(text: str) -> list[str]:
     """Sentences (or clauses ending in ；) of a text, stripped; empty pieces dropped.
 
-    The pieces between runs of 。！？；!?; or line breaks, each stripped, found in one pass. A line break ends a sentence, so the sentences of texts joined by "\n" are those of
-    each text in turn."""
+    The pieces between runs of 。！？；!?; or line breaks, each stripped, found in one pass. A
+    line break ends a sentence, so the sentences of texts joined by "\n" are those of each
+    text in turn."""
     return _SENTENCE.findall(text)
 
 
