@@ -139,3 +139,21 @@ def test_candidates_are_the_same_whatever_the_vocabulary_order():
     assert sorted(forward.loc[forward["measure"] == "边境管控", "entry"]) == ["一线", "巡逻", "防护", "防护服"]
     row = forward[(forward["measure"] == "边境管控") & (forward["entry"] == "巡逻")].iloc[0]
     assert row["sentences_with_entry"] == 2 and row["sentences_together"] == 2 and row["score"] == 0.5
+
+
+def test_a_segmenter_given_the_variants_cut_elsewhere_reports_them_without_loading_its_dictionary(bulletin_analysis):
+    """The Dask client's case: a copy of the run's segmenter (a worker's) cuts the variants and
+    the client's segmenter, never built, gives the same variant rows (rjieba's dictionary is
+    about 110 MB there)."""
+    import pickle
+
+    built = bulletin_analysis.segmenter
+    client = pickle.loads(pickle.dumps(built))  # as a worker or the client gets it: not built yet
+    lexicon, mentions, dfm = bulletin_analysis.lexicon, bulletin_analysis.mentions, bulletin_analysis.dfm
+    variants = [v for measure in lexicon.measures for v in measure.variants]
+    client.remember(variants, built.lcuts(variants, HMM=False), HMM=False)
+    report = variant_report(lexicon, mentions, dfm, tokenizer=client)
+    assert client._cut_function is None
+    assert report.equals(variant_report(lexicon, mentions, dfm, tokenizer=built))
+    assert (report["status"] == "split by segmenter").any() and report["segmented_as"].str.contains("/").any()
+    assert client._known and (variants[0], True) not in client._known  # only the cuts given, with their HMM setting

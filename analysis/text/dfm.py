@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .counts import CountChunks, TermCounts, as_counts, term_frequencies, term_frequencies_by
+from .counts import CountChunks, TermCounts, as_counts, group_codes, term_frequencies, term_frequencies_by
 from .tokens import TokenIds
 
 __all__ = ["DFM"]
@@ -176,11 +176,15 @@ class DFM(TermCounts):
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance (empty labels left out);
         kept per grouping, so the tables and methods that group alike sum once."""
-        cache = self.__dict__.setdefault("_pooled", {})
-        key = tuple(groups)
-        if key not in cache:
-            cache[key] = TermCounts.pooled(self, list(groups))
-        names, matrix = cache[key]
+        names, codes = group_codes(groups)
+        # Kept by the groups' codes (4 bytes a document), not a tuple of the labels (the strings
+        # would be kept with it: ~80 bytes a document for each grouping).
+        cache = self.__dict__.setdefault("_pooled", [])
+        for known, known_codes, matrix in cache:
+            if known == names and np.array_equal(known_codes, codes):
+                return list(names), matrix
+        names, matrix = self._sum_groups(names, codes)
+        cache.append((names, codes, matrix))
         return list(names), matrix
 
     def group(self, by: Groups, *, sort: bool = False) -> "DFM":
