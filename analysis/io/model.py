@@ -243,11 +243,13 @@ class Corpus:
         return frame
 
 
-def _frame_column(name: str, documents: Sequence[Document], index: pd.Index, same: dict[date, date]) -> Any:
+def _frame_column(name: str, documents: Sequence[Document], index: pd.Index, same: dict[date, date], values: list | None = None) -> Any:
     """One variable of the documents table (not ``text`` or ``n_chars``): one field of every
-    document, with the column's type (dates: ``datetime.date`` objects, one per distinct day
-    through ``same``; ``line``: Int64; the official document's parts: object; the rest as pandas infers)."""
-    values = [getattr(d, name) for d in documents]
+    document (or ``values``, those fields), with the column's type (dates: ``datetime.date``
+    objects, one per distinct day through ``same``; ``line``: Int64; the official document's
+    parts: object; the rest as pandas infers)."""
+    if values is None:
+        values = [getattr(d, name) for d in documents]
     if name in _DATE_FIELDS:
         return pd.Series([same.setdefault(v, v) if isinstance(v, date) else v for v in values], index=index, dtype=object)
     if name == "line":
@@ -263,7 +265,10 @@ class TableBuilder:
     table and are let go, so reading never holds a :class:`Document` per document beside the
     table. The table is the one ``to_frame`` gives for all the documents at once: the same
     columns, values and types (a column whose pieces pandas typed differently is typed again over
-    the whole column, as ``to_frame`` would)."""
+    the whole column, as ``to_frame`` would). A column equal to an earlier one of the same type
+    (all "" or all None, ``date_end`` = ``date_start``, ``unit_name`` = ``unit`` …) shares that
+    column's data, which pandas copies only if one of them is written to: a JSON Lines corpus's
+    table has 12 object columns of 8 bytes a row, 3 of them distinct."""
 
     PIECE = 4096
 
@@ -279,8 +284,19 @@ class TableBuilder:
         self._pending.extend(documents)
         while len(self._pending) >= self.PIECE:
             batch, self._pending = self._pending[: self.PIECE], self._pending[self.PIECE :]
-            index = pd.RangeIndex(len(batch))
-            self._pieces.append({name: pd.Series(_frame_column(name, batch, index, self._same), index=index) for name in _VARIABLES})
+            self._piece(batch)
+
+    def _piece(self, batch: list[Document]) -> None:
+        """The batch's columns; a column equal to an earlier one of the same kind is that column."""
+        index = pd.RangeIndex(len(batch))
+        piece: dict[str, pd.Series] = {}
+        fields: dict[str, list] = {}
+        for name in _VARIABLES:
+            values = [getattr(d, name) for d in batch]
+            twin = next((other for other, seen in fields.items() if _KINDS[other] == _KINDS[name] and seen == values), None)
+            fields[name] = values
+            piece[name] = piece[twin] if twin else pd.Series(_frame_column(name, batch, index, self._same, values), index=index)
+        self._pieces.append(piece)
 
     def field(self, row: int, name: str) -> Any:
         """One field of a document given so far (by its row), as its :class:`Document` had it."""
@@ -295,26 +311,36 @@ class TableBuilder:
     def finish(self, n_chars: Any) -> pd.DataFrame:
         """The table of every document given, with ``n_chars`` (their texts' lengths); the pieces
         are let go a column at a time as the table is put together."""
-        self.add([])
         if self._pending:
-            last = pd.RangeIndex(len(self._pending))
-            self._pieces.append({name: pd.Series(_frame_column(name, self._pending, last, self._same), index=last) for name in _VARIABLES})
+            self._piece(self._pending)
             self._pending = []
-        n = sum(len(piece["doc_id"]) for piece in self._pieces)
+        pieces, self._pieces = self._pieces, []
+        n = sum(len(piece["doc_id"]) for piece in pieces)
         if not n:
             return _EMPTY_FRAME.drop(columns=["text"])
+        # A column that is an earlier one in every piece is that column in the table too.
+        twins = {}
+        for k, name in enumerate(_VARIABLES):
+            twin = next((t for t in _VARIABLES[:k] if all(p[name] is p[t] for p in pieces)), None)
+            if twin is not None:
+                twins[name] = twin
         frame = pd.DataFrame(index=pd.RangeIndex(n))
         for name in _FRAME_COLUMNS:
             if name == "n_chars":
                 frame[name] = n_chars
+            elif name in twins:
+                frame[name] = frame[twins[name]]  # shared data, copied on write
             elif name != "text":
-                frame[name] = _joined([piece.pop(name) for piece in self._pieces], frame.index)
-        self._pieces = []
+                frame[name] = _joined([piece[name] for piece in pieces], frame.index)
+            for piece in pieces:  # let each piece's column go as soon as the table has it
+                piece.pop(name, None)
         return frame
 
 
 #: The columns of the documents table read from the documents' fields.
 _VARIABLES = tuple(name for name in _FRAME_COLUMNS if name not in ("text", "n_chars"))
+#: What type each column gets: object (dates, official parts), Int64 (line), or as pandas infers.
+_KINDS = {name: "object" if name in _DATE_FIELDS or name in _OFFICIAL_COLUMNS else "Int64" if name == "line" else "inferred" for name in _VARIABLES}
 
 
 def _joined(parts: list[pd.Series], index: pd.Index) -> pd.Series:
