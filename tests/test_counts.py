@@ -197,3 +197,25 @@ def test_counting_the_cut_tokens_directly_equals_numbering_each_chunk_first(monk
         assert counts.matrix.shape == (len(paragraphs), len(counts.vocabulary)) and bigrams.count.sum() > 10_000
         assert "的" not in counts.vocabulary and "２０２０" not in counts.vocabulary
         assert counts.matrix[-1].nnz == 0 and counts.matrix[-3].nnz == 0
+
+
+def test_the_stores_lengths_are_read_for_a_bar_only(monkeypatch):
+    """Counting a store reads every text's length only to size a progress bar: not when no bar
+    is shown, and when one is, its total is the number of chunks counted."""
+    import analysis.text.engine as engine
+    from analysis.io.store import TextStore
+
+    class Characters:  # a segmenter cutting every character: only the chunks matter here
+        cut = staticmethod(list)
+
+    texts = ["国务院关于加强疫情防控工作的通知。", "各地区各部门要落实防控措施。", "做好个人防护，减少聚集。"] * 4
+    store = TextStore.from_texts(texts)
+    monkeypatch.setattr(engine, "_CHUNK_CHARS", 40)
+    calls, totals = [], []
+    real_lengths, real_bar = TextStore.lengths, engine.progress_bar
+    monkeypatch.setattr(TextStore, "lengths", lambda self, *a, **k: calls.append(1) or real_lengths(self, *a, **k))
+    monkeypatch.setattr(engine, "progress_bar", lambda items, stage, **k: totals.append(k["total"]) or real_bar(items, stage, **k))
+    counts, _ = engine.count_corpus(store, Characters(), min_chars=1, progress=False)
+    assert calls == [] and totals == [None] and counts.n_documents == len(texts) and "疫" in counts.vocabulary
+    engine.count_corpus(store, Characters(), min_chars=1, progress=True)
+    assert calls == [1] and totals[1] == len(list(store.chunks(40))) > 1

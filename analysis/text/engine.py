@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..progress import progress as progress_bar
+from ..progress import showing
 from .counts import Bigrams, CountsBuilder, PartCounts, TermCounts, count_token_ids
 from .tokens import Segmenter, TokenIds, keep_token
 
@@ -128,7 +129,7 @@ def _text_chunks(texts: Sequence[str] | TextStore, progress: bool | None) -> Ite
     by a "segmenting" bar."""
     if hasattr(texts, "chunks"):
         chunks: Iterable[Sequence[str]] = texts.chunks(_CHUNK_CHARS)
-        total = _chunk_count(texts.lengths(), _CHUNK_CHARS)
+        total = _chunk_count(texts.lengths(), _CHUNK_CHARS) if showing(progress) else None  # the lengths read only for a bar
     else:
         bounds = chunk_bounds(texts)
         chunks, total = (texts[a:b] for a, b in bounds), len(bounds)
