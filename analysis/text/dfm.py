@@ -33,6 +33,29 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _coarser(groups: tuple[str, ...], finer: tuple[str, ...], pooled: tuple[list[str], sp.csr_matrix]) -> tuple[list[str], sp.csr_matrix] | None:
+    """:meth:`DFM.pooled` of ``groups`` from the sums already made for the grouping ``finer``,
+    when ``groups`` merges ``finer``'s groups (each of its groups within one of ``groups``, and
+    the documents it leaves out left out): the clusters of units, from the units' sums, with no
+    pass over the counts. The same integers, in the same order. None when it does not."""
+    if len(groups) != len(finer):
+        return None
+    label: dict[str, str] = {"": ""}
+    for fine, coarse in zip(finer, groups):
+        if label.setdefault(fine, coarse) != coarse:
+            return None
+    names = list(dict.fromkeys(g for g in groups if g))
+    index = {name: i for i, name in enumerate(names)}
+    fine_names, fine_sums = pooled
+    rows = [index[label[name]] for name in fine_names if label[name]]
+    columns = [j for j, name in enumerate(fine_names) if label[name]]
+    merge = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=(len(names), len(fine_names)))
+    summed = (merge @ fine_sums).tocsr().astype(np.int64)
+    summed.eliminate_zeros()
+    summed.sort_indices()
+    return names, summed
+
+
 class DFM(TermCounts):
     """Document × term counts with one row of document variables per document (``result.dfm``).
 
@@ -179,7 +202,9 @@ class DFM(TermCounts):
         cache = self.__dict__.setdefault("_pooled", {})
         key = tuple(groups)
         if key not in cache:
-            cache[key] = TermCounts.pooled(self, list(groups))
+            # integer counts: sums of the finer groups' sums are the same numbers (floats could round otherwise)
+            merged = None if self.chunks.weighted else next(filter(None, (_coarser(key, *known) for known in cache.items())), None)
+            cache[key] = merged or TermCounts.pooled(self, list(groups))
         names, matrix = cache[key]
         return list(names), matrix
 
