@@ -119,6 +119,7 @@ def _read_on_dask(settings: Settings) -> DistributedReading:
             input_paths(settings.corpus), reading, prepare, folder,
             drop_duplicates=settings.drop_duplicates, date_range=settings.date_range,
             scheduler=settings.scheduler, workers=settings.workers, progress=settings.progress,
+            words=[v for measure in lexicon.measures for v in measure.variants],  # the lexicon report's, cut there
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -241,7 +242,9 @@ def analyse(source: Any = None, *, config: str | Path | None = None, methods: bo
     lexicon = load_lexicon(settings.lexicon)
     _check_reference_unit(settings, documents)
 
-    segmenter = make_run_segmenter(settings, lexicon, corpus)
+    # On Dask, the segmenter the workers cut with, which holds the lexicon's variants as they cut
+    # them: this process never loads its dictionary (about 110 MB).
+    segmenter = distributed.segmenter if distributed else make_run_segmenter(settings, lexicon, corpus)
     token_filter = _token_filter(settings, lexicon)
     counts, bigrams = (distributed.counts, distributed.bigrams) if distributed else count_corpus(  # counted chunk by chunk as it is cut: the tokens are not kept
         store,

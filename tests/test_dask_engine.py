@@ -185,6 +185,9 @@ def test_dask_reads_its_own_partitions_and_every_table_is_the_local_one(schedule
     plan = partitions.plan_partitions
     monkeypatch.setattr(partitions, "plan_partitions", lambda *a: planned.append(plan(*a)) or planned[-1])
     remote = analysis.analyse(mixed_corpus, engine="dask", scheduler=scheduler)
+    # The lexicon report's cuts of the variants were made on a worker: the client cuts nothing
+    # (a process-based cluster's client never loads rjieba's dictionary, about 110 MB).
+    monkeypatch.setattr(remote.segmenter, "_cut_function", lambda *a: pytest.fail(f"the client cut {a}"))
     assert len(planned[0]) > 12
     for name in ["documents", "terms", "terms_by_unit", "distinctive", "mentions", "measures", "presence", "by_period"]:
         assert getattr(remote, name).equals(getattr(local, name)), name
@@ -198,6 +201,7 @@ def test_dask_reads_its_own_partitions_and_every_table_is_the_local_one(schedule
     assert local.rule_effects["matches"].sum() > 0
     for name in ["kwic", "keyness", "collocations", "lexicon_report"]:
         assert getattr(remote.methods, name).equals(getattr(local.methods, name)), name
+    assert (remote.methods.lexicon_report["status"] == "split by segmenter").any()
 
 
 def test_a_file_a_worker_cannot_see_is_one_clear_error(tmp_path):

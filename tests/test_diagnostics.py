@@ -141,6 +141,24 @@ def test_candidates_are_the_same_whatever_the_vocabulary_order():
     assert row["sentences_with_entry"] == 2 and row["sentences_together"] == 2 and row["score"] == 0.5
 
 
+def test_a_segmenter_given_the_variants_cut_elsewhere_reports_them_without_loading_its_dictionary(bulletin_analysis):
+    """The Dask client's case: a copy of the run's segmenter (a worker's) cuts the variants and
+    the client's segmenter, never built, gives the same variant rows (rjieba's dictionary is
+    about 110 MB there)."""
+    import pickle
+
+    built = bulletin_analysis.segmenter
+    client = pickle.loads(pickle.dumps(built))  # as a worker or the client gets it: not built yet
+    lexicon, mentions, dfm = bulletin_analysis.lexicon, bulletin_analysis.mentions, bulletin_analysis.dfm
+    variants = [v for measure in lexicon.measures for v in measure.variants]
+    client.remember(variants, built.lcuts(variants, HMM=False), HMM=False)
+    report = variant_report(lexicon, mentions, dfm, tokenizer=client)
+    assert client._cut_function is None
+    assert report.equals(variant_report(lexicon, mentions, dfm, tokenizer=built))
+    assert (report["status"] == "split by segmenter").any() and report["segmented_as"].str.contains("/").any()
+    assert client._known and (variants[0], True) not in client._known  # only the cuts given, with their HMM setting
+
+
 def test_every_term_scored_at_once_as_one_term_at_a_time():
     """``_similarities`` (every term against every measure's variants in one sparse product)
     gives each term the float and the closest variant ``_char_similarity`` gives it one term at

@@ -355,3 +355,35 @@ def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_d
         tracemalloc.stop()
     assert len(store) == n
     assert freed / n < 400, f"{freed / n:.0f} bytes a document"
+
+
+def test_reading_to_the_store_holds_no_document_object_per_document_while_it_reads(tmp_path, monkeypatch):
+    """Reading a corpus whose texts go to disk settles its documents into their table a piece at
+    a time (``TableBuilder.PIECE`` documents) and keeps the duplicate check's digests compactly (a
+    digest and a position each), so what it holds at its peak is well under what a Document per
+    document, the digests' dicts of (doc_id, source, line) and the table together took (about
+    700 bytes a document here; about 350 now, most of it the doc_id check and the table's
+    Python-side columns). The texts' batches are made small, as a large corpus makes them."""
+    import tracemalloc
+
+    from analysis.io import corpus as corpus_module
+    from analysis.io import model
+    from analysis.io.corpus import read_corpus
+
+    if hasattr(model, "TableBuilder"):
+        monkeypatch.setattr(model.TableBuilder, "PIECE", 256)
+    monkeypatch.setattr(corpus_module._Settling, "BATCH_CHARS", 2_000)
+    path = tmp_path / "reports.jsonl"
+    n = 3000
+    _reports(path, n)
+    read_corpus(path, store=TextStore.writer(max_chars=2_000))  # once before measuring: caches filled
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        corpus = read_corpus(path, store=TextStore.writer(max_chars=2_000))
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert len(corpus.documents) == n and corpus.documents[n - 1].doc_id == f"r{n - 1:05d}"
+    assert peak / n < 560, f"{peak / n:.0f} bytes a document at reading's peak"

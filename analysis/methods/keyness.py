@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..text.counts import TermCounts, as_counts
+from ..text.counts import TermCounts, as_counts, group_codes
 from .evidence import ALPHA
 from .significance import rank_sum_p
 from ..text.tokens import TokenIds, token_ids
@@ -120,7 +120,12 @@ def keyness(
     if not vocabulary:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     all_counts = total[columns].astype(float)
-    label_array = np.asarray(labels, dtype=object)
+    # Each document's group as a number (-1: no group), not an array of the labels: the rows of
+    # a group and of the rest are found from it when tested, never kept for every group at once.
+    in_sorted = np.asarray([names.index(name) for name in first_seen] + [-1], dtype=np.int32)  # the last for -1
+    code = in_sorted[group_codes(labels)[1]]  # each document's group's position in names
+    grouped = code >= 0
+    n_docs = np.bincount(code[grouped], minlength=len(names))
     doc_sizes = counted.document_totals().astype(float)  # kept by a DFM: summed once for every grouping
     corpus_size = float(total.sum())
     frames, kept = [], []
@@ -142,9 +147,8 @@ def keyness(
             order = np.concatenate([order[over[order]][:top_n], order[~over[order]][:top_n]])
         # p-values only for the rows kept (the survival function is the slow part).
         p_g2 = chi2_p(g2[order])
-        rows_in = np.flatnonzero(label_array == group)
-        rows_out = np.flatnonzero((label_array != group) & (label_array != ""))
-        kept.append((group, order, rows_in, rows_out))
+        n_in = int(n_docs[i])
+        kept.append((i, order))
         frames.append(
             pd.DataFrame(
                 {
@@ -163,8 +167,8 @@ def keyness(
                     "log_ratio": log_ratio[order],
                     "direction": np.where(over[order], "over", "under"),
                     "significant": False,  # by the documents' rates, below
-                    "n_docs_group": len(rows_in),
-                    "n_docs_rest": len(rows_out),
+                    "n_docs_group": n_in,
+                    "n_docs_rest": int(grouped.sum()) - n_in,
                     "p_docs": np.nan,
                     "significant_g2": p_g2 < alpha / len(vocabulary),
                 }
@@ -176,11 +180,12 @@ def keyness(
     # of rows at a time) for as many groups at once as hold about _ENTRIES counts: only those
     # columns are copied (with top_n, a few per group), never the whole matrix.
     matrix_column = np.asarray(columns, dtype=np.int64)
-    for batch in _batches([matrix_column[order] for _, order, _, _ in kept], counted.document_counts()):
+    for batch in _batches([matrix_column[order] for _, order in kept], counted.document_counts()):
         needed = np.unique(np.concatenate([matrix_column[kept[i][1]] for i in batch]))
         by_doc = counted.columns(needed)
         for i in batch:
-            (group, order, rows_in, rows_out), frame = kept[i], frames[i]
+            (g, order), frame = kept[i], frames[i]
+            rows_in, rows_out = np.flatnonzero(code == g), np.flatnonzero(grouped & (code != g))
             kept_columns = by_doc[:, np.searchsorted(needed, matrix_column[order])]
             p_docs, higher = rank_sum_p(
                 kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True

@@ -103,8 +103,9 @@ class MethodResults:
         """The documents with their analysed texts, for a method that quotes them (not kept)."""
         return self.documents.assign(text=list(self.texts()))
 
-    @cached_property
+    @property
     def units(self) -> list[str]:
+        """Each document's unit ("" for none); not kept: a string a document."""
         return self.documents["unit"].fillna("").astype(str).tolist()
 
     def groups(self, by: str | Sequence[str] | Mapping[str, str]) -> list[str]:
@@ -112,8 +113,9 @@ class MethodResults:
         none), a document variable (``"unit"``, ``"kind"``, …), one label per document, or a
         mapping doc_id → label."""
         if isinstance(by, str) and by == "cluster" and self.clustering is not None:
-            labels = self.clustering.labels.to_dict()  # a dict: looked up once per document
-            return [f"cluster {int(labels[u])}" if u in labels else "" for u in self.units]
+            # a dict looked up once per document, one label string per cluster (not one per document)
+            labels = {unit: f"cluster {int(c)}" for unit, c in self.clustering.labels.items()}
+            return [labels.get(u, "") for u in self.units]
         if isinstance(by, str) and by not in self.documents.columns:
             raise KeyError(f"'{by}' is not a column of the documents table (columns: {', '.join(self.documents.columns)})")
         return self.dfm.labels(by)

@@ -79,7 +79,7 @@ def group_sums(matrix: sp.csr_matrix, group_of_row: Sequence[int], rows: Sequenc
     Multiplied in the matrix's own integer type, so it is not copied to a wider one first (a
     term would need over two billion occurrences in one group to overflow int32)."""
     indicator = sp.csr_matrix(
-        (np.ones(len(rows), dtype=matrix.dtype), (list(group_of_row), list(rows))), shape=(n_groups, matrix.shape[0])
+        (np.ones(len(rows), dtype=matrix.dtype), (np.asarray(group_of_row), np.asarray(rows))), shape=(n_groups, matrix.shape[0])
     )
     return (indicator @ matrix).tocsr().astype(np.int64)
 
@@ -274,13 +274,24 @@ class TermCounts:
 
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance; empty groups left out."""
-        names = list(dict.fromkeys(g for g in groups if g))
-        index = {name: i for i, name in enumerate(names)}
-        rows = [i for i, g in enumerate(groups) if g]
-        pooled = self.chunks.group_sums([index[groups[i]] for i in rows], rows, len(names))
+        return self._sum_groups(*group_codes(groups))
+
+    def _sum_groups(self, names: list[str], codes: np.ndarray) -> tuple[list[str], sp.csr_matrix]:
+        """:meth:`pooled` of the groups :func:`group_codes` gave."""
+        rows = np.flatnonzero(codes >= 0)
+        pooled = self.chunks.group_sums(codes[rows], rows, len(names))
         pooled.eliminate_zeros()
         pooled.sort_indices()
         return names, pooled
+
+
+def group_codes(groups: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The groups' names in order of first appearance and each document's group as its
+    position among them (int32; -1 for an empty group): 4 bytes a document, where the labels
+    are a string each."""
+    names = list(dict.fromkeys(g for g in groups if g))
+    index = {name: i for i, name in enumerate(names)}
+    return names, np.fromiter((index[g] if g else -1 for g in groups), dtype=np.int32, count=len(groups))
 
 @dataclass(frozen=True)
 class Bigrams:

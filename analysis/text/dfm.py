@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .counts import CountChunks, TermCounts, as_counts, term_frequencies, term_frequencies_by
+from .counts import CountChunks, TermCounts, as_counts, group_codes, term_frequencies, term_frequencies_by
 from .tokens import TokenIds
 
 __all__ = ["DFM"]
@@ -33,24 +33,22 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _coarser(groups: tuple[str, ...], finer: tuple[str, ...], pooled: tuple[list[str], sp.csr_matrix]) -> tuple[list[str], sp.csr_matrix] | None:
-    """:meth:`DFM.pooled` of ``groups`` from the sums already made for the grouping ``finer``,
-    when ``groups`` merges ``finer``'s groups (each of its groups within one of ``groups``, and
-    the documents it leaves out left out): the clusters of units, from the units' sums, with no
-    pass over the counts. The same integers, in the same order. None when it does not."""
-    if len(groups) != len(finer):
+def _coarser(names: list[str], codes: np.ndarray, finer: list[str], finer_codes: np.ndarray, finer_sums: sp.csr_matrix) -> tuple[list[str], sp.csr_matrix] | None:
+    """:meth:`DFM.pooled` of the groups ``names``/``codes`` (as :func:`group_codes` gives them)
+    from the sums already made for the grouping ``finer``, when the new groups merge its groups
+    (each of its groups within one new group or left out, and the documents it leaves out left
+    out): the clusters of units, from the units' sums, with no pass over the counts. The same
+    integers, in the same order. None when they do not."""
+    if len(codes) != len(finer_codes) or (codes[finer_codes < 0] >= 0).any():
         return None
-    label: dict[str, str] = {"": ""}
-    for fine, coarse in zip(finer, groups):
-        if label.setdefault(fine, coarse) != coarse:
-            return None
-    names = list(dict.fromkeys(g for g in groups if g))
-    index = {name: i for i, name in enumerate(names)}
-    fine_names, fine_sums = pooled
-    rows = [index[label[name]] for name in fine_names if label[name]]
-    columns = [j for j, name in enumerate(fine_names) if label[name]]
-    merge = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, columns)), shape=(len(names), len(fine_names)))
-    summed = (merge @ fine_sums).tocsr().astype(np.int64)
+    inside = finer_codes >= 0
+    target = np.full(len(finer), -1, dtype=np.int64)  # each finer group's new group (-1: left out)
+    target[finer_codes[inside]] = codes[inside]
+    if not np.array_equal(target[finer_codes[inside]], codes[inside]):  # a finer group split between new ones
+        return None
+    merged = np.flatnonzero(target >= 0)
+    merge = sp.csr_matrix((np.ones(len(merged), dtype=np.int64), (target[merged], merged)), shape=(len(names), len(finer)))
+    summed = (merge @ finer_sums).tocsr().astype(np.int64)
     summed.eliminate_zeros()
     summed.sort_indices()
     return names, summed
@@ -199,13 +197,17 @@ class DFM(TermCounts):
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance (empty labels left out);
         kept per grouping, so the tables and methods that group alike sum once."""
-        cache = self.__dict__.setdefault("_pooled", {})
-        key = tuple(groups)
-        if key not in cache:
-            # integer counts: sums of the finer groups' sums are the same numbers (floats could round otherwise)
-            merged = None if self.chunks.weighted else next(filter(None, (_coarser(key, *known) for known in cache.items())), None)
-            cache[key] = merged or TermCounts.pooled(self, list(groups))
-        names, matrix = cache[key]
+        names, codes = group_codes(groups)
+        # Kept by the groups' codes (4 bytes a document), not a tuple of the labels (the strings
+        # would be kept with it: ~80 bytes a document for each grouping).
+        cache = self.__dict__.setdefault("_pooled", [])
+        for known, known_codes, matrix in cache:
+            if known == names and np.array_equal(known_codes, codes):
+                return list(names), matrix
+        # integer counts: sums of the finer groups' sums are the same numbers (floats could round otherwise)
+        merged = None if self.chunks.weighted else next(filter(None, (_coarser(names, codes, *known) for known in cache)), None)
+        names, matrix = merged or self._sum_groups(names, codes)
+        cache.append((names, codes, matrix))
         return list(names), matrix
 
     def group(self, by: Groups, *, sort: bool = False) -> "DFM":

@@ -289,6 +289,7 @@ class DistributedReading:
     mentions: Any
     texts: Path
     effects: dict = field(default_factory=dict)  # what each coding rule did: {(measure, rule, effect): matches}
+    segmenter: Segmenter | None = None  # the one ``prepare`` gave, holding the cuts of ``words`` made on a worker
 
 
 def read_and_count_on_dask(
@@ -303,6 +304,7 @@ def read_and_count_on_dask(
     workers: int | None = None,
     blocksize: int | None = None,
     progress: bool | None = None,
+    words: Sequence[str] = (),
 ) -> DistributedReading:
     """Read, segment, count and code a corpus on a Dask cluster; this process never holds the texts.
 
@@ -314,7 +316,9 @@ def read_and_count_on_dask(
     the coding step (``code(documents, texts)`` → mentions) and which documents' titles may be
     coded. Each worker then reads its partitions again, keeps the documents kept, writes their
     texts to ``texts_folder``, cuts, counts and codes them. Counts and mentions are those of the
-    in-process engine (``tests/test_dask_engine.py``).
+    in-process engine (``tests/test_dask_engine.py``). ``words`` (e.g. the lexicon's variants,
+    which the lexicon report cuts) are cut on a worker too (``lcut(word, HMM=False)``) and kept
+    by the segmenter given back, so this process never loads the segmenter's dictionary.
     """
     from ..io import partitions as parts
     from ..io.corpus import DATE_RANGE, list_inputs
@@ -344,6 +348,9 @@ def read_and_count_on_dask(
         ]
         del order, ids, doc_ids, coded, position
         shared = client.scatter([segmenter, code], broadcast=True, hash=False)
+        if words:  # one small task: the segmenter cuts them there, where its dictionary is loaded anyway
+            words = list(dict.fromkeys(words))
+            segmenter.remember(words, client.submit(_lcuts, shared[0], words, key=f"words-{uuid.uuid4().hex}", pure=False).result(), HMM=False)
         texts_folder.mkdir(parents=True, exist_ok=True)
         mentions: list[Any] = []
         effects: dict = {}
@@ -357,7 +364,12 @@ def read_and_count_on_dask(
             for key, n in counted.items():
                 effects[key] = effects.get(key, 0) + n
         counts, bigrams = builder.result()
-    return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder, effects)
+    return DistributedReading(corpus, joined.n_chars, counts, bigrams, mentions, texts_folder, effects, segmenter)
+
+
+def _lcuts(segmenter: Segmenter, words: list[str]) -> list[list[str]]:
+    """On a worker: the segmenter's cut of each word, without HMM (as the lexicon report cuts variants)."""
+    return segmenter.lcuts(words, HMM=False)
 
 
 def _count_partition(job: tuple, reading: Any, segmenter: Segmenter, token_filter: dict, code: Callable | None, folder: Path) -> tuple[PartCounts, Any]:
