@@ -154,3 +154,68 @@ def test_growing_arrays_hold_little_more_than_their_entries():
         assert len(grown.array) <= max(1 << 16, int(1.125 * grown.size) + 1)
     taken = grown.take()
     assert len(taken) == sum(n * 37 for n in range(1, 400)) and taken[-1] == 399 * 37 - 1
+
+
+def test_counting_the_cut_tokens_directly_equals_numbering_each_chunk_first(monkeypatch):
+    """``count_corpus`` here (``CountsBuilder.add_cut``: each token looked up once, judged once
+    per run) gives the matrix, chunk files and bigrams of numbering each chunk's kept tokens
+    first (``_cut_chunk``, what a Dask worker sends): on the government work reports with the
+    lexicon's terms kept and the stopwords dropped, in several chunks, with the tokens not
+    counted forgotten and judged again along the way."""
+    import json
+
+    import numpy as np
+
+    import analysis.text.counts as module
+    from analysis.measures.lexicon import load_lexicon
+    from analysis.text import engine
+    from analysis.text.tokens import DEFAULT_STOPWORDS, make_segmenter, read_word_list
+
+    from conftest import GOV_REPORTS
+
+    texts = [json.loads(line)["content"] or "" for line in GOV_REPORTS.read_text(encoding="utf-8").splitlines()[:12]]
+    paragraphs = [p for t in texts for p in t.splitlines()][:700] + ["", "  ", "２０２０年"]  # empty, blank, no word counted
+    lexicon = load_lexicon("gov_work_reports")
+    segmenter = make_segmenter("rjieba", words=lexicon.terms())
+    flt = {"stopwords": frozenset(read_word_list(DEFAULT_STOPWORDS)), "keep": lexicon.terms(), "min_chars": 2}
+    monkeypatch.setattr(engine, "_CHUNK_CHARS", 4_000)
+    monkeypatch.setattr(module, "_DROPPED_KEPT", 50)  # the tokens not counted forgotten after almost every chunk
+    monkeypatch.setattr(module, "_COMPACT_PAIRS", 2_000)
+    for on_disk in (True, False):
+        counts, bigrams = engine.count_corpus(paragraphs, segmenter, on_disk=on_disk, **flt)
+        expected, expected_bigrams = module.count_token_ids(
+            engine.cut_chunks(paragraphs, segmenter, **flt), folder=engine.counts_folder() if on_disk else None, own=True
+        )
+        assert counts.vocabulary == expected.vocabulary and len(counts.vocabulary) > 3_000
+        assert counts.chunks.on_disk is on_disk and len(counts.chunks.files) == len(expected.chunks.files)
+        for (start, chunk), (start_expected, chunk_expected) in zip(counts.chunks, expected.chunks):
+            assert start == start_expected and chunk.dtype == chunk_expected.dtype and chunk.has_sorted_indices
+            for field in ("data", "indices", "indptr"):
+                assert np.array_equal(getattr(chunk, field), getattr(chunk_expected, field))
+        for field in ("first", "second", "count"):
+            assert np.array_equal(getattr(bigrams, field), getattr(expected_bigrams, field))
+        assert counts.matrix.shape == (len(paragraphs), len(counts.vocabulary)) and bigrams.count.sum() > 10_000
+        assert "的" not in counts.vocabulary and "２０２０" not in counts.vocabulary
+        assert counts.matrix[-1].nnz == 0 and counts.matrix[-3].nnz == 0
+
+
+def test_the_stores_lengths_are_read_for_a_bar_only(monkeypatch):
+    """Counting a store reads every text's length only to size a progress bar: not when no bar
+    is shown, and when one is, its total is the number of chunks counted."""
+    import analysis.text.engine as engine
+    from analysis.io.store import TextStore
+
+    class Characters:  # a segmenter cutting every character: only the chunks matter here
+        cut = staticmethod(list)
+
+    texts = ["国务院关于加强疫情防控工作的通知。", "各地区各部门要落实防控措施。", "做好个人防护，减少聚集。"] * 4
+    store = TextStore.from_texts(texts)
+    monkeypatch.setattr(engine, "_CHUNK_CHARS", 40)
+    calls, totals = [], []
+    real_lengths, real_bar = TextStore.lengths, engine.progress_bar
+    monkeypatch.setattr(TextStore, "lengths", lambda self, *a, **k: calls.append(1) or real_lengths(self, *a, **k))
+    monkeypatch.setattr(engine, "progress_bar", lambda items, stage, **k: totals.append(k["total"]) or real_bar(items, stage, **k))
+    counts, _ = engine.count_corpus(store, Characters(), min_chars=1, progress=False)
+    assert calls == [] and totals == [None] and counts.n_documents == len(texts) and "疫" in counts.vocabulary
+    engine.count_corpus(store, Characters(), min_chars=1, progress=True)
+    assert calls == [1] and totals[1] == len(list(store.chunks(40))) > 1

@@ -157,3 +157,41 @@ def test_a_segmenter_given_the_variants_cut_elsewhere_reports_them_without_loadi
     assert report.equals(variant_report(lexicon, mentions, dfm, tokenizer=built))
     assert (report["status"] == "split by segmenter").any() and report["segmented_as"].str.contains("/").any()
     assert client._known and (variants[0], True) not in client._known  # only the cuts given, with their HMM setting
+
+
+def test_every_term_scored_at_once_as_one_term_at_a_time():
+    """``_similarities`` (every term against every measure's variants in one sparse product)
+    gives each term the float and the closest variant ``_char_similarity`` gives it one term at
+    a time, on the work reports' vocabulary under every shipped lexicon (ties between variants
+    included: the first in lexicon order); the candidate pool leaves out the terms that hold a
+    variant or a measure's name, as a substring test of each does."""
+    import json
+
+    import numpy as np
+
+    from analysis.measures.lexicon import load_lexicon, shipped_lexicons
+    from analysis.methods.diagnostics import _char_similarity, _similarities
+
+    from conftest import GOV_REPORTS
+
+    with GOV_REPORTS.open(encoding="utf-8") as lines:
+        texts = [json.loads(next(lines))["content"] or ""]
+    opening = texts[0][:1500]
+    vocabulary = sorted({opening[i : i + n] for n in (2, 3) for i in range(len(opening) - n + 1)})  # real strings, no segmenter
+    ties = 0
+    for name in shipped_lexicons():
+        lexicon = load_lexicon(name)
+        terms = [*vocabulary, *lexicon.measures[0].variants]  # a variant shares every character with itself
+        for measure, (similarity, closest) in zip(lexicon.measures, _similarities(terms, lexicon)):
+            chars = [(v, set(v)) for v in measure.variants]
+            for i, term in enumerate(terms):
+                best, variant = _char_similarity(term, chars)
+                assert similarity[i] == best and (best == 0 or measure.variants[closest[i]] == variant), (measure.name, term)
+                ties += best > 0 and sum(len(set(term) & c) >= 2 and len(set(term) & c) / len(set(term) | c) == best for _, c in chars) > 1
+        held = [m for m in lexicon.measures if any(v in t for v in m.variants for t in vocabulary)]
+        one = Lexicon(name="one", measures=tuple(held[:1]) or lexicon.measures[:1])  # every candidate listed: one measure's rows suffice
+        table = candidate_variants(one, texts, vocabulary, min_score=0.0, top_n=len(vocabulary))
+        known = set(one.variant_to_measure) | set(one.names)
+        assert set(table["entry"]) == {t for t in vocabulary if not any(k in t for k in known)}
+        assert len(table) < len(vocabulary) or not held  # some terms hold a variant
+    assert len(vocabulary) > 2_000 and ties > 0

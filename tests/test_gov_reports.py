@@ -80,6 +80,17 @@ def test_traditional_1954_report_is_normalised_for_analysis_only(gov_analysis):
     assert gov_analysis.documents_with_text().loc[i, "text"] == gov_analysis.text(i, original=True)
 
 
+def test_documents_csv_written_part_by_part_is_the_whole_tables_csv(gov_analysis, tmp_path):
+    """documents.csv, written a few rows at a time with each part's texts as read (the 1954
+    report's traditional original among them), has the bytes of the whole table with its
+    text column written at once."""
+    from analysis.outputs.tables import _csv, _documents_csv
+
+    parts = _documents_csv(gov_analysis, tmp_path / "parts.csv", rows=7).read_bytes()
+    whole = _csv(gov_analysis.documents_with_text(), tmp_path / "whole.csv").read_bytes()
+    assert parts == whole and "全國人民代表大會".encode() in parts and len(gov_analysis.documents) > 7
+
+
 def test_stray_line_breaks_are_joined_for_matching(gov_analysis):
     frame = gov_analysis.documents
     [i] = frame.index[frame["title"] == "第十四届全国人民代表大会第三次会议关于政府工作报告的决议"]

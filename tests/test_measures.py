@@ -139,3 +139,19 @@ def test_the_pattern_finds_the_longest_variant_at_each_position():
     assert found["variant"].tolist() == ["防控工作", "外防输入", "防", "防控", "防", "外来人员", "偷越国(边)境"]
     assert found["measure"].tolist() == ["防控", "外防", "防控", "防控", "防控", "外防", "外防"]
     assert [text[a:b] for a, b in zip(found["start"], found["end"])] == found["variant"].tolist()
+
+
+def test_mentions_are_put_in_document_order_by_the_documents_rows_whatever_the_ids():
+    """code_documents orders its mentions by their document's row: found through Arrow for unique
+    string ids, through a dict (the last row with an id) otherwise; both give the same order."""
+    from analysis.measures.coding import _positions, code_documents
+
+    ids = pd.Series(["d3", "d1", "d2"])
+    assert _positions(pd.Series(["d2", "d3", "d2", "d1"]), ids).tolist() == [2, 0, 2, 1]
+    repeated = pd.Series(["d1", "d2", "d1"])  # a dict keeps the last row of an id
+    assert _positions(pd.Series(["d1", "d2"]), repeated).tolist() == [2, 1]
+    assert _positions(pd.Series([7, 5]), pd.Series([5, 7], dtype=object)).tolist() == [1, 0]
+    documents = pd.DataFrame({"doc_id": ["b", "a"], "title": ["", ""], "source": ["x", "x"]})
+    mentions = code_documents(documents, ["做好个人防护，严禁聚集。", "做好个人防护。"], load_lexicon(), titles=False)
+    assert mentions["doc_id"].tolist()[0] == "b" and mentions["doc_id"].tolist()[-1] == "a"
+    assert mentions.groupby("doc_id", sort=False).size().to_dict() == {"b": 2, "a": 1}

@@ -355,3 +355,34 @@ def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_d
         tracemalloc.stop()
     assert len(store) == n
     assert freed / n < 400, f"{freed / n:.0f} bytes a document"
+
+
+def test_reading_to_the_store_holds_no_document_object_per_document_while_it_reads(tmp_path, monkeypatch):
+    """Reading a corpus whose texts go to disk settles its documents into their table a piece at
+    a time (``TableBuilder.PIECE`` documents): the Documents alive while it reads stay about a
+    piece and a batch of texts, never one per document read so far, and the table is the one
+    made of all of them at once."""
+    from analysis.io import corpus as corpus_module
+    from analysis.io import model
+    from analysis.io.corpus import read_corpus
+    from analysis.io.model import Document
+    from analysis.io.store import TextWriter
+
+    if hasattr(model, "TableBuilder"):
+        monkeypatch.setattr(model.TableBuilder, "PIECE", 64)
+    monkeypatch.setattr(corpus_module._Settling, "BATCH_CHARS", 1_000)  # about 50 of these texts
+    alive: list[int] = []
+    add = TextWriter.add
+
+    def counting(self, *args, **kwargs):
+        if self.rows % 700 == 699:
+            alive.append(sum(type(o) is Document for o in gc.get_objects()))
+        return add(self, *args, **kwargs)
+
+    monkeypatch.setattr(TextWriter, "add", counting)
+    path = tmp_path / "reports.jsonl"
+    n = 1500
+    _reports(path, n)
+    corpus = read_corpus(path, store=True)
+    assert len(alive) == 2 and max(alive) < 250, alive
+    pd.testing.assert_frame_equal(corpus.documents.frame, read_corpus(path).to_frame(text=False))

@@ -18,15 +18,18 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .dates import Calendar, DateSpan, find_document_date, parse_date_value
 from .pages.units import issuer_unit
-from .model import Columns, Corpus, Document, PageLayout, Skipped, Source
+from .model import Columns, Corpus, Document, DocumentRows, PageLayout, Skipped, Source, TableBuilder
 from .pages import find_unit, parse_page, read_page
 from .pages.chrome import strip_licence
 from .store import TextStore, TextWriter
@@ -455,16 +458,17 @@ def read_corpus(
         writer = store
     else:
         writer = TextStore.writer(None if store is True else store)
-    settling = _Settling(corpus, date_range, drop_duplicates, writer)
+    # With a writer the documents carry no text: kept as the rows of their table, not as objects,
+    # made a piece at a time while reading.
+    settling = _Settling(corpus, date_range, drop_duplicates, writer, rows=writer is not None)
     for file in files:
         _read_file(file, reading, corpus, bar, settling)
     bar.close()
     settling.finish()
     if writer is not None:
         corpus.store = writer.finish()
+        corpus.documents = settling.rows(corpus.store.lengths(original=True))
     finish_corpus(corpus, paths, reading.found_columns)
-    if writer is not None:  # the documents carry no text: kept as the rows of their table, not as objects
-        corpus.keep_as_rows()
     return corpus
 
 
@@ -620,18 +624,24 @@ class _Settling:
 
     BATCH_CHARS = 500_000  # characters of text handed to the store at a time
 
-    def __init__(self, corpus: Corpus, years: tuple[int, int], drop_duplicates: bool, writer: TextWriter | None):
+    def __init__(self, corpus: Corpus, years: tuple[int, int], drop_duplicates: bool, writer: TextWriter | None, *, rows: bool = False):
         self.corpus, self.years, self.drop, self.writer = corpus, years, drop_duplicates, writer
         self.blanked = 0
         self.first_blanked: tuple[Document, date] | None = None
         # By a digest of the text (a copy of every text would double the corpus in memory), the
-        # first document with it, as (doc_id, source, line): whole documents, and pages' signatures.
-        self.whole: dict[bytes, tuple[str, str, int | None]] = {}
-        self.pages: dict[tuple[bytes, ...], list[tuple[str, str, int | None]]] = {}
+        # first document kept with it, by its position among those given (an int, not its
+        # doc_id, source and line: read back from the documents kept when a duplicate names it).
+        self.whole: dict[bytes, int] = {}
+        self.pages: dict[tuple[bytes, ...], list[tuple[str, str, int | None]]] = {}  # pages' signatures
         self.duplicates: list[Skipped] = []  # listed after every other skipped item, in file order
         self.ids: dict[str, int] = {}
+        self.renamed: dict[int, str] = {}  # kept document (its row) → its doc_id as read, where a suffix was added
         self.given = 0  # documents given so far
         self.positions = array("q")  # of the documents kept, in order: which of those given
+        self.batch: list[Document] = []  # a table's documents settled but not yet kept
+        self.n_kept = 0
+        # rows: the documents kept go into their table a piece at a time (TableBuilder), not into a list
+        self.table = TableBuilder() if rows else None
 
     def add(self, source: str, documents: Iterable[Document], *, table: bool, digests: Iterable[bytes] | None = None) -> int:
         """Settle one file's documents (``table``: one per row, else a page's); returns how many it gave.
@@ -649,7 +659,8 @@ class _Settling:
         later_skips: list[Skipped] = []
         n = 0
         if table:
-            batch: list[Document] = []
+            # A row repeating one of this file: a duplicate of the first in this file, kept or
+            # itself a duplicate of another file's (``own`` holds those, by digest).
             size = 0
             for doc in documents:
                 n += 1
@@ -660,18 +671,23 @@ class _Settling:
                     if key in own:
                         own_skips.append(self._skip(doc, own[key]))
                         continue
-                    own[key] = _where(doc)
-                    if key in self.whole:
-                        later_skips.append(self._skip(doc, self.whole[key]))
+                    first = self.whole.get(key)
+                    if first is not None:
+                        if first >= base:
+                            own_skips.append(self._skip(doc, self._first(first)))
+                        else:
+                            later_skips.append(self._skip(doc, self._first(first)))
+                            own[key] = _where(doc)
                         continue
-                    self.whole[key] = own[key]
-                batch.append(doc)
+                    self.whole[key] = base + n - 1
+                self.batch.append(doc)
                 self.positions.append(base + n - 1)
                 size += len(doc.text) + len(doc.normalized)
                 if size >= self.BATCH_CHARS:
-                    self._keep(batch)
-                    batch, size = [], 0
-            self._keep(batch)
+                    self._keep(self.batch)
+                    self.batch, size = [], 0
+            self._keep(self.batch)
+            self.batch = []
         else:
             docs = [self._plausible(doc) for doc in documents]
             n = len(docs)
@@ -693,9 +709,9 @@ class _Settling:
                 if len(unique) == 1:
                     key, doc = unique[0]
                     if key in self.whole:
-                        later_skips.append(self._skip(doc, self.whole[key]))
+                        later_skips.append(self._skip(doc, self._first(self.whole[key])))
                     else:
-                        self.whole[key] = own[key]
+                        self.whole[key] = where[id(doc)]
                         kept.append(doc)
                 elif unique:
                     signature = tuple(key for key, _ in unique)
@@ -721,6 +737,23 @@ class _Settling:
                 "(set [dates] range in the config to allow other years)"
             )
 
+    def rows(self, n_chars: Any) -> DocumentRows:
+        """The documents kept, as the rows of their table (with ``rows``), with their texts' lengths."""
+        assert self.table is not None, "settled without rows=True"
+        return DocumentRows(self.table.finish(n_chars))
+
+    def _first(self, given: int) -> tuple[str, str, int | None]:
+        """(doc_id as read, source, line) of a document kept, by its position among those given."""
+        row = bisect_left(self.positions, given)
+        if row >= self.n_kept:  # in the batch being settled
+            return _where(self.batch[row - self.n_kept])
+        if self.table is not None:
+            doc_id, source, line = (self.table.field(row, name) for name in ("doc_id", "source", "line"))
+        else:
+            doc = self.corpus.documents[row]
+            doc_id, source, line = doc.doc_id, doc.source, doc.line
+        return self.renamed.get(row, doc_id), source, line
+
     def _skip(self, doc: Document, first: tuple[str, str, int | None]) -> Skipped:
         doc_id, source, line = first
         where = f"{source}:{line}" if line else source
@@ -734,12 +767,17 @@ class _Settling:
             n = self.ids.get(doc.doc_id, 0)
             self.ids[doc.doc_id] = n + 1
             if n:
+                self.renamed[self.n_kept + len(fixed)] = doc.doc_id
                 doc = replace(doc, doc_id=f"{doc.doc_id}~{n + 1}")
             if self.writer is not None:
                 self.writer.add(doc.doc_id, doc.analysis_text, doc.text)
                 doc = replace(doc, text="", normalized="")
             fixed.append(doc)
-        self.corpus.documents.extend(fixed)
+        if self.table is not None:
+            self.table.add(fixed)
+        else:
+            self.corpus.documents.extend(fixed)
+        self.n_kept += len(fixed)
 
     def _plausible(self, doc: Document) -> Document:
         """Blank every date outside the years (a typo such as 2920-04-26, which would also
@@ -784,22 +822,29 @@ def text_digest(doc: Document) -> bytes:
 
 
 def _note_dates(corpus: Corpus) -> None:
-    undated = [d for d in corpus.documents if d.date_start is None]
-    unreadable = [d for d in corpus.documents if d.date_note.startswith("unreadable date")]
-    if unreadable:
-        first = unreadable[0]
+    documents = corpus.documents
+    if isinstance(documents, DocumentRows):  # read from the table's columns, making no Document per row
+        frame = documents.frame
+        undated = frame["date_start"].isna().to_numpy(dtype=bool)
+        unreadable = frame["date_note"].str.startswith("unreadable date", na=False).to_numpy(dtype=bool)
+        blank = (frame["date_note"] == "blank date cell").to_numpy(dtype=bool)
+    else:
+        undated = np.array([d.date_start is None for d in documents], dtype=bool)
+        unreadable = np.array([d.date_note.startswith("unreadable date") for d in documents], dtype=bool)
+        blank = np.array([d.date_note == "blank date cell" for d in documents], dtype=bool)
+    if unreadable.any():
+        first = documents[int(np.flatnonzero(unreadable)[0])]
         corpus.notes.append(
-            f"{len(unreadable)} document(s) have a date that could not be read and are left undated, "
+            f"{int(unreadable.sum())} document(s) have a date that could not be read and are left undated, "
             f"first {first.source}:{first.line}: {first.date_note}"
         )
-    blank = [d for d in corpus.documents if d.date_note == "blank date cell"]
-    if blank:
-        first = blank[0]
+    if blank.any():
+        first = documents[int(np.flatnonzero(blank)[0])]
         corpus.notes.append(
-            f"{len(blank)} document(s) have a blank date cell and stay undated, first {first.source}:{first.line} "
+            f"{int(blank.sum())} document(s) have a blank date cell and stay undated, first {first.source}:{first.line} "
             "(set [dates] from_text = true to date them from their title or text)"
         )
-    dated = sum(d.date_start is not None for d in corpus.documents)
-    if dated and undated:
-        names = ", ".join(d.doc_id for d in undated[:3]) + (" …" if len(undated) > 3 else "")
-        corpus.notes.append(f"{len(undated)} of {len(corpus.documents)} documents have no date and stay out of timelines: {names}")
+    n_undated = int(undated.sum())
+    if n_undated and n_undated < len(documents):
+        names = ", ".join(documents[int(i)].doc_id for i in np.flatnonzero(undated)[:3]) + (" …" if n_undated > 3 else "")
+        corpus.notes.append(f"{n_undated} of {len(documents)} documents have no date and stay out of timelines: {names}")

@@ -5,12 +5,13 @@ options of pages (:class:`PageLayout`) and tables (:class:`Columns`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .chrome import MAX_CHROME_LINE, read_patterns
@@ -18,7 +19,7 @@ from .chrome import MAX_CHROME_LINE, read_patterns
 if TYPE_CHECKING:
     from .store import TextStore
 
-__all__ = ["Document", "DocumentRows", "Source", "Skipped", "Corpus", "PageLayout", "Columns", "LAYOUTS"]
+__all__ = ["Document", "DocumentRows", "TableBuilder", "Source", "Skipped", "Corpus", "PageLayout", "Columns", "LAYOUTS"]
 
 #: The page layouts a page is read as (``layout`` in documents.csv; ``[page] layout`` forces one).
 LAYOUTS = ("bulletin", "article", "official", "report", "disclosure")
@@ -98,13 +99,6 @@ _DATE_FIELDS = ("date_start", "date_end", "published", "issued", "effective")
 _EMPTY_FRAME = pd.DataFrame([], columns=list(_FRAME_COLUMNS), dtype=object).astype({"line": "Int64", "n_chars": "int64", "script": "float64"})
 #: Document's fields in order, with their defaults.
 _DOCUMENT_FIELDS = tuple((f.name, "" if f.name in ("doc_id", "text") else f.default) for f in dataclass_fields(Document))
-
-
-def _shared_dates(values: Any) -> list:
-    """The values with one ``date`` object per distinct day: a reader makes a new object for every
-    document's date (32 bytes each, and the memory they are in stays taken while one is kept)."""
-    same: dict[date, date] = {}
-    return [same.setdefault(v, v) if isinstance(v, date) else v for v in values]
 
 
 class DocumentRows(Sequence[Document]):
@@ -234,6 +228,7 @@ class Corpus:
         # Built a column at a time, from one field of every document: a list of rows (a tuple
         # per document, then an object array of them all) would hold several times the table.
         frame = pd.DataFrame(index=pd.RangeIndex(len(documents)))
+        same: dict[date, date] = {}
         for name in _FRAME_COLUMNS:
             if name == "text":
                 if not text:
@@ -243,15 +238,120 @@ class Corpus:
                 texts = frame["text"] if text else pd.Series([d.text for d in documents], index=frame.index)
                 values = self.store.lengths(original=True) if self.store is not None else texts.str.len()
             else:
-                values = [getattr(d, name) for d in documents]
-            if name in _DATE_FIELDS:
-                values = pd.Series(_shared_dates(values), index=frame.index, dtype=object)
-            elif name == "line":
-                values = pd.Series(values, index=frame.index).astype("Int64")
-            elif name in _OFFICIAL_COLUMNS:
-                values = pd.Series(values, index=frame.index, dtype=object)
+                values = _frame_column(name, documents, frame.index, same)
             frame[name] = values
         return frame
+
+
+def _frame_column(name: str, documents: Sequence[Document], index: pd.Index, same: dict[date, date], values: list | None = None) -> Any:
+    """One variable of the documents table (not ``text`` or ``n_chars``): one field of every
+    document (or ``values``, those fields), with the column's type (dates: ``datetime.date``
+    objects, one per distinct day through ``same``; ``line``: Int64; the official document's
+    parts: object; the rest as pandas infers)."""
+    if values is None:
+        values = [getattr(d, name) for d in documents]
+    if name in _DATE_FIELDS:
+        return pd.Series([same.setdefault(v, v) if isinstance(v, date) else v for v in values], index=index, dtype=object)
+    if name == "line":
+        return pd.Series(values, index=index).astype("Int64")
+    if name in _OFFICIAL_COLUMNS:
+        return pd.Series(values, index=index, dtype=object)
+    return values
+
+
+class TableBuilder:
+    """The documents table (:meth:`Corpus.to_frame` with ``text=False``) built from documents
+    given a batch at a time, as they are read: every ``PIECE`` documents become a piece of the
+    table and are let go, so reading never holds a :class:`Document` per document beside the
+    table. The table is the one ``to_frame`` gives for all the documents at once: the same
+    columns, values and types (a column whose pieces pandas typed differently is typed again over
+    the whole column, as ``to_frame`` would). A column equal to an earlier one of the same type
+    (all "" or all None, ``date_end`` = ``date_start``, ``unit_name`` = ``unit`` …) shares that
+    column's data, which pandas copies only if one of them is written to: a JSON Lines corpus's
+    table has 12 object columns of 8 bytes a row, 3 of them distinct."""
+
+    PIECE = 4096
+
+    def __init__(self) -> None:
+        self._pending: list[Document] = []
+        self._pieces: list[dict[str, Any]] = []
+        self._same: dict[date, date] = {}  # one date object per distinct day, across the pieces
+
+    def __len__(self) -> int:
+        return len(self._pieces) * self.PIECE + len(self._pending)
+
+    def add(self, documents: Iterable[Document]) -> None:
+        self._pending.extend(documents)
+        while len(self._pending) >= self.PIECE:
+            batch, self._pending = self._pending[: self.PIECE], self._pending[self.PIECE :]
+            self._piece(batch)
+
+    def _piece(self, batch: list[Document]) -> None:
+        """The batch's columns; a column equal to an earlier one of the same kind is that column."""
+        index = pd.RangeIndex(len(batch))
+        piece: dict[str, pd.Series] = {}
+        fields: dict[str, list] = {}
+        for name in _VARIABLES:
+            values = [getattr(d, name) for d in batch]
+            twin = next((other for other, seen in fields.items() if _KINDS[other] == _KINDS[name] and seen == values), None)
+            fields[name] = values
+            piece[name] = piece[twin] if twin else pd.Series(_frame_column(name, batch, index, self._same, values), index=index)
+        self._pieces.append(piece)
+
+    def field(self, row: int, name: str) -> Any:
+        """One field of a document given so far (by its row), as its :class:`Document` had it."""
+        piece, i = divmod(row, self.PIECE)
+        if piece == len(self._pieces):
+            return getattr(self._pending[i], name)
+        value = self._pieces[piece][name].iloc[i]
+        if value is pd.NA or (isinstance(value, float) and value != value):
+            return None
+        return int(value) if isinstance(value, np.integer) else value
+
+    def finish(self, n_chars: Any) -> pd.DataFrame:
+        """The table of every document given, with ``n_chars`` (their texts' lengths); the pieces
+        are let go a column at a time as the table is put together."""
+        if self._pending:
+            self._piece(self._pending)
+            self._pending = []
+        pieces, self._pieces = self._pieces, []
+        n = sum(len(piece["doc_id"]) for piece in pieces)
+        if not n:
+            return _EMPTY_FRAME.drop(columns=["text"])
+        # A column that is an earlier one in every piece is that column in the table too.
+        twins = {}
+        for k, name in enumerate(_VARIABLES):
+            twin = next((t for t in _VARIABLES[:k] if all(p[name] is p[t] for p in pieces)), None)
+            if twin is not None:
+                twins[name] = twin
+        frame = pd.DataFrame(index=pd.RangeIndex(n))
+        for name in _FRAME_COLUMNS:
+            if name == "n_chars":
+                frame[name] = n_chars
+            elif name in twins:
+                frame[name] = frame[twins[name]]  # shared data, copied on write
+            elif name != "text":
+                frame[name] = _joined([piece[name] for piece in pieces], frame.index)
+            for piece in pieces:  # let each piece's column go as soon as the table has it
+                piece.pop(name, None)
+        return frame
+
+
+#: The columns of the documents table read from the documents' fields.
+_VARIABLES = tuple(name for name in _FRAME_COLUMNS if name not in ("text", "n_chars"))
+#: What type each column gets: object (dates, official parts), Int64 (line), or as pandas infers.
+_KINDS = {name: "object" if name in _DATE_FIELDS or name in _OFFICIAL_COLUMNS else "Int64" if name == "line" else "inferred" for name in _VARIABLES}
+
+
+def _joined(parts: list[pd.Series], index: pd.Index) -> pd.Series:
+    """The pieces of one column as one column, typed as the whole column would be."""
+    if len({part.dtype for part in parts}) > 1:  # pandas typed the pieces differently: type the whole column again
+        values = [None if v is pd.NA or (isinstance(v, float) and v != v) else v for part in parts for v in part.tolist()]
+        return pd.Series(values, index=index)
+    whole = pd.concat(parts, ignore_index=True)
+    if isinstance(whole.dtype, pd.StringDtype) and whole.dtype.storage == "pyarrow":
+        whole = pd.Series(whole.array.__arrow_array__().combine_chunks(), index=index, dtype=whole.dtype)  # one chunk, as to_frame makes it
+    return whole
 
 
 @dataclass(frozen=True)

@@ -300,7 +300,7 @@ def assemble(
     texts: each file's documents settled in turn (dates, duplicates by the texts' digests, ids),
     what was skipped, one :class:`Source` per file, and the notes."""
     corpus = Corpus(documents=[], skipped=list(skipped))
-    settling = _Settling(corpus, date_range, drop_duplicates, None)
+    settling = _Settling(corpus, date_range, drop_duplicates, None, rows=True)  # the documents as rows of their table, not one object each
     found: dict[tuple[str, str], list[str]] = {}
     partition_of, position_in, lengths = array("i"), array("q"), array("q")  # every document given: where it is, its length
     table: dict = {}  # the blocks so far of the table being joined
@@ -336,9 +336,9 @@ def assemble(
                 )
                 table = {}
     settling.finish()
-    finish_corpus(corpus, paths, found)
     kept = np.frombuffer(settling.positions, dtype=np.int64) if len(settling.positions) else np.zeros(0, dtype=np.int64)
     given = (np.frombuffer(a, dtype=t) if len(a) else np.zeros(0, dtype=t) for a, t in ((partition_of, np.int32), (position_in, np.int64), (lengths, np.int64)))
     joined = Assembled(corpus, *(column[kept] for column in given))
-    corpus.keep_as_rows(n_chars=joined.n_chars)  # the documents as rows of their table, not one object each
+    corpus.documents = settling.rows(joined.n_chars)
+    finish_corpus(corpus, paths, found)
     return joined

@@ -11,7 +11,6 @@ reject. Candidates are suggestions; nothing is added to the lexicon automaticall
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -102,7 +101,8 @@ def variant_report(
 
 def _char_similarity(term: str, variants: Sequence[tuple[str, set[str]]]) -> tuple[float, str]:
     """Best Jaccard overlap of character sets with any variant (0 unless ≥ 2 characters shared);
-    ``variants``: each variant with the set of its characters."""
+    ``variants``: each variant with the set of its characters. One term at a time: the
+    reference :func:`_similarities` (every term at once) is tested against."""
     best, best_variant = 0.0, ""
     chars = set(term)
     for variant, other in variants:
@@ -112,6 +112,48 @@ def _char_similarity(term: str, variants: Sequence[tuple[str, set[str]]]) -> tup
             if similarity > best:
                 best, best_variant = similarity, variant
     return best, best_variant
+
+
+def _similarities(terms: Sequence[str], lexicon: Lexicon) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each measure: each term's :func:`_char_similarity` to its variants (the best
+    Jaccard overlap of character sets, 0 unless ≥ 2 characters are shared) and which variant
+    gives it (the first with the best; meaningless where the similarity is 0)."""
+    column: dict[str, int] = {}
+    rows, cols = [], []
+    for i, term in enumerate(terms):
+        for ch in set(term):
+            rows.append(i)
+            cols.append(column.setdefault(ch, len(column)))
+    variants = [v for measure in lexicon.measures for v in measure.variants]
+    v_rows, v_cols = [], []
+    for k, variant in enumerate(variants):
+        for ch in set(variant):
+            if ch in column:
+                v_rows.append(column[ch])
+                v_cols.append(k)
+    by_term = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(terms), len(column)))
+    by_variant = sparse.csc_matrix((np.ones(len(v_rows), dtype=np.int32), (v_rows, v_cols)), shape=(len(column), len(variants)))
+    shared = (by_term @ by_variant).tocoo()  # terms × variants: characters in common, where any
+    keep = shared.data >= 2
+    term, variant, common = shared.row[keep].astype(np.int64), shared.col[keep].astype(np.int64), shared.data[keep].astype(np.int64)
+    term_sizes = np.fromiter((len(set(t)) for t in terms), dtype=np.int64, count=len(terms))
+    variant_sizes = np.fromiter((len(set(v)) for v in variants), dtype=np.int64, count=len(variants))
+    jaccard = common / (term_sizes[term] + variant_sizes[variant] - common)
+    starts = np.cumsum([0] + [len(m.variants) for m in lexicon.measures])
+    measure = np.searchsorted(starts, variant, side="right") - 1
+    # per (measure, term) the best overlap, the first variant (lexicon order) on a tie
+    order = np.lexsort((variant, -jaccard, term, measure))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (measure[order][1:] != measure[order][:-1]) | (term[order][1:] != term[order][:-1])
+    best = order[first]
+    found = []
+    for m in range(len(lexicon.measures)):
+        here = best[measure[best] == m]
+        similarity, closest = np.zeros(len(terms)), np.zeros(len(terms), dtype=np.int64)
+        similarity[term[here]] = jaccard[here]
+        closest[term[here]] = variant[here] - starts[m]
+        found.append((similarity, closest))
+    return found
 
 
 class SubstringSearch:
@@ -269,14 +311,9 @@ def candidate_variants(
     sentences). Candidates scoring below ``min_score`` are not listed: better none than noise.
     """
     known = set(lexicon.variant_to_measure) | set(lexicon.names)
-    known_lengths = sorted({len(v) for v in known})
     counts = counts or {}
-    pool = [
-        t for t in dict.fromkeys(vocabulary)
-        if t not in known
-        and not any(t[j : j + n] in known for n in known_lengths for j in range(len(t) - n + 1))
-        and counts.get(t, min_count) >= min_count
-    ]
+    holds_known = re.compile("|".join(map(re.escape, sorted(known)))).search  # a variant or name inside a term, if one is there
+    pool = [t for t in dict.fromkeys(vocabulary) if counts.get(t, min_count) >= min_count and not holds_known(t)]
     names = lexicon.names
     column = {name: j for j, name in enumerate(names)}
     # Terms × sentences (0/1) and sentences × measures (0/1): their product counts, for each term
@@ -300,43 +337,36 @@ def candidate_variants(
         n_sentences += np.diff(found.indptr)
         if len(pool):
             together_counts += (found @ _sentence_measures(sentences, lexicon, column, holding=with_variant)).toarray()
-    # Terms that can score at all: sharing ≥ 2 characters with a variant, or sentences with the measure.
-    having: dict[str, set[int]] = {}
-    for i, term in enumerate(pool):
-        for ch in set(term):
-            having.setdefault(ch, set()).add(i)
+    # Every term scored against every measure at once: the characters each term shares with
+    # each variant come from one product of term × character and character × variant 0/1
+    # matrices (the sets of characters ``_char_similarity`` intersects), the same integers, so
+    # the same Jaccard floats; only the terms that score are then looked at one by one.
+    similarities = _similarities(pool, lexicon)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(
+            (n_sentences[:, None] > 0) & (together_counts >= min_together), together_counts / n_sentences[:, None], 0.0
+        )
     rows = []
     for j, measure in enumerate(lexicon.measures):
-        variant_chars = [(variant, set(variant)) for variant in measure.variants]
-        if min_score > 0:
-            similar: Counter[int] = Counter()
-            for variant in measure.variants:
-                similar_to_variant: Counter[int] = Counter(i for ch in set(variant) for i in having.get(ch, ()))
-                similar.update(i for i, n in similar_to_variant.items() if n >= 2)
-            considered = set(similar) | set(np.flatnonzero(together_counts[:, j] >= max(min_together, 1)).tolist())
-        else:
-            considered = set(range(len(pool)))
-        scored = []
-        for i in considered:
-            term = pool[i]
-            similarity, closest = _char_similarity(term, variant_chars)
+        similarity, closest = similarities[j]
+        scores = (similarity + shares[:, j]) / 2
+        scored = [
+            (pool[i], score, int(together_counts[i, j]), i)
+            for i, score in zip(np.flatnonzero(scores >= min_score).tolist(), scores[scores >= min_score].tolist())
+        ]
+        scored.sort(key=lambda row: (-round(row[1], 9), -row[2], row[0]))
+        for rank, (term, score, together, i) in enumerate(scored[:top_n], start=1):
             in_sentences = int(n_sentences[i])
-            together = int(together_counts[i, j])
-            share = together / in_sentences if in_sentences and together >= min_together else 0.0
-            score = (similarity + share) / 2
-            if score < min_score:
-                continue
-            shared = "".join(ch for ch in dict.fromkeys(term) if ch in set(closest))
+            variant = measure.variants[closest[i]] if similarity[i] > 0 else ""
+            shared = "".join(ch for ch in dict.fromkeys(term) if ch in set(variant))
             evidence = []
-            if similarity:
-                evidence.append(f"shares {shared} with {closest}")
-            if share:
+            if similarity[i]:
+                evidence.append(f"shares {shared} with {variant}")
+            if shares[i, j]:
                 evidence.append(f"in {together} of its {in_sentences} sentences with {measure.name}")
-            scored.append((term, score, shared, similarity, together, in_sentences, "; ".join(evidence)))
-        scored.sort(key=lambda row: (-round(row[1], 9), -row[4], row[0]))
-        for rank, (term, score, shared, similarity, together, in_sentences, evidence) in enumerate(scored[:top_n], start=1):
             rows.append(
-                (measure.name, term, "candidate", "candidate", rank, score, shared, similarity, together, in_sentences, evidence)
+                (measure.name, term, "candidate", "candidate", rank, score, shared, float(similarity[i]), together, in_sentences,
+                 "; ".join(evidence))
             )
     return pd.DataFrame(
         rows,

@@ -79,7 +79,9 @@ def _documents_csv(analysis: Analysis, path: Path, rows: int = 2_000) -> Path:
     with path.open("w", encoding="utf-8", newline="") as stream:
         for start in range(0, len(documents), rows):
             part = documents.iloc[start : start + rows].copy()
-            part.insert(min(4, len(part.columns)), "text", analysis.texts(range(start, start + len(part)), original=True))
+            texts = analysis.texts(range(start, start + len(part)), original=True)
+            # as Python strings (object), not pandas' Arrow-backed strings: they are written as they are, not converted there and back
+            part.insert(min(4, len(part.columns)), "text", pd.Series(texts, index=part.index, dtype=object))
             part.to_csv(stream, index=False, header=start == 0, lineterminator="\n")
     return path
 

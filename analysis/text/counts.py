@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import shutil
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -309,6 +310,7 @@ class Bigrams:
 
 _PAIR_SHIFT = np.int64(32)
 _COMPACT_PAIRS = 1_000_000  # pairs kept aside before they are merged into the sorted counts
+_DROPPED_KEPT = 1 << 18  # tokens not counted (numbers, punctuation, stopwords…) remembered by CountsBuilder.add_cut at most
 
 
 @dataclass
@@ -390,6 +392,22 @@ class _Growing:
         return array
 
 
+class _Numbers(dict):
+    """Token → its id in ``vocabulary`` (word → id, in order of first appearance), or -1 for a
+    token ``keep`` does not count; a token not seen yet is judged when first looked up, so
+    looking up every token of a chunk in order numbers the counted ones by first appearance."""
+
+    def __init__(self, vocabulary: dict[str, int], keep: Callable[[str], bool]) -> None:
+        super().__init__(vocabulary)
+        self.vocabulary = vocabulary
+        self.keep = keep
+
+    def __missing__(self, token: str) -> int:
+        number = self.vocabulary.setdefault(token, len(self.vocabulary)) if self.keep(token) else -1
+        self[token] = number
+        return number
+
+
 class CountsBuilder:
     """Term counts and bigram counts built chunk by chunk (documents in order), so a corpus's
     tokens never need to be held: each chunk's token ids (:meth:`add`), or its counts made
@@ -422,8 +440,9 @@ class CountsBuilder:
         # Pairs: sorted distinct codes and their counts, and the chunks' own not yet merged in.
         self.pair_codes = np.zeros(0, dtype=np.int64)
         self.pair_counts = np.zeros(0, dtype=np.int64)
-        self.waiting: list[tuple[np.ndarray, np.ndarray]] = []
+        self.waiting: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.pending = 0
+        self._numbers: _Numbers | None = None  # every token seen by add_cut: its id, or -1
 
     def add(self, part: TokenIds) -> None:
         """Count one chunk of documents (their :class:`TokenIds`, in document order)."""
@@ -434,23 +453,59 @@ class CountsBuilder:
         lookup = self.vocabulary.setdefault
         remap = np.fromiter((lookup(w, len(self.vocabulary)) for w in part.words), dtype=np.int32, count=len(part.words))
         indices = remap[part.indices] if len(remap) else part.indices
+        codes = part.pair_codes
+        if self.pairs and len(codes):
+            wide = remap.astype(np.int64)
+            codes = (wide[codes >> _PAIR_SHIFT] << _PAIR_SHIFT) | wide[codes & np.int64(0xFFFFFFFF)]  # renumbered: sorted when merged
+        self._append(part.data, indices, part.row_sizes, codes, part.pair_counts)
+
+    def add_cut(self, tokens: Sequence[Sequence[str]], keep: Callable[[str], bool]) -> None:
+        """Count one chunk of documents' tokens as cut (one list per document, in order),
+        counting only the tokens ``keep`` accepts: what :meth:`add` of the chunk's
+        :class:`TokenIds` gives (``_cut_chunk``'s), in fewer steps. Each token is looked up once in
+        one dictionary of every token seen so far (its id, or -1 when not counted), so a
+        distinct token is judged by ``keep`` once per builder, and the chunk is numbered by this
+        builder's words directly, with no numbering of its own to translate."""
+        numbers = self._numbers
+        if numbers is None or numbers.keep is not keep or len(numbers) > len(self.vocabulary) + _DROPPED_KEPT:
+            numbers = self._numbers = _Numbers(self.vocabulary, keep)  # the tokens not counted forgotten: judged again if met
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(tokens)), dtype=np.int32, count=int(lengths.sum()))
+        taken = ids >= 0
+        before = np.zeros(len(ids) + 1, dtype=np.int64)  # counted tokens before each position
+        np.cumsum(taken, out=before[1:])
+        ends = np.cumsum(lengths)
+        sizes = before[ends] - before[ends - lengths]  # counted tokens of each document
+        ids = ids[taken]
+        rows = np.repeat(np.arange(len(tokens), dtype=np.int32), sizes)
+        chunk = sp.coo_matrix((np.ones(len(ids), dtype=np.int32), (rows, ids)), shape=(len(tokens), max(len(self.vocabulary), 1))).tocsr()
+        del rows
+        chunk.sum_duplicates()
+        codes = np.zeros(0, dtype=np.int64)
+        if self.pairs and len(ids) > 1:  # pairs of neighbours within one document, each once: counted when merged
+            follows = np.ones(len(ids), dtype=bool)
+            follows[np.cumsum(sizes[sizes > 0]) - 1] = False
+            codes = (ids[:-1][follows[:-1]].astype(np.int64) << _PAIR_SHIFT) | ids[1:][follows[:-1]].astype(np.int64)
+        self._append(chunk.data, chunk.indices.astype(np.int32, copy=False), np.diff(chunk.indptr).astype(np.int64), codes, None)
+
+    def _append(self, data: np.ndarray, indices: np.ndarray, row_sizes: np.ndarray, pair_codes: np.ndarray, pair_counts: np.ndarray | None) -> None:
+        """Append one chunk's rows and pair counts, numbered by this builder's words (``pair_counts``
+        None: each code is one pair, repeats included)."""
         if self.folder is not None:  # this chunk's rows to disk, numbered by first appearance (sorted in result())
-            indptr = np.zeros(len(part.row_sizes) + 1, dtype=np.int64)
-            np.cumsum(part.row_sizes, out=indptr[1:])
+            indptr = np.zeros(len(row_sizes) + 1, dtype=np.int64)
+            np.cumsum(row_sizes, out=indptr[1:])
             path = self.folder / f"counts-{len(self.files):05d}.npz"
-            sp.save_npz(path, sp.csr_matrix((part.data, indices, indptr), shape=(len(part.row_sizes), len(self.vocabulary))), compressed=False)
+            sp.save_npz(path, sp.csr_matrix((data, indices, indptr), shape=(len(row_sizes), len(self.vocabulary))), compressed=False)
             self.files.append(path)
         else:
-            self.data.extend(part.data)
+            self.data.extend(data)
             self.indices.extend(indices)
-            self.row_sizes.extend(part.row_sizes)
-        self.rows += len(part.row_sizes)
-        self.nnz += len(part.data)
-        if self.pairs and len(part.pair_codes):
-            wide = remap.astype(np.int64)
-            codes = (wide[part.pair_codes >> _PAIR_SHIFT] << _PAIR_SHIFT) | wide[part.pair_codes & np.int64(0xFFFFFFFF)]
-            self.waiting.append((codes, part.pair_counts))  # renumbered: sorted when merged
-            self.pending += len(codes)
+            self.row_sizes.extend(row_sizes)
+        self.rows += len(row_sizes)
+        self.nnz += len(data)
+        if self.pairs and len(pair_codes):
+            self.waiting.append((pair_codes, pair_counts))
+            self.pending += len(pair_codes)
             if self.pending > _COMPACT_PAIRS:
                 self._compact()
 
@@ -458,9 +513,14 @@ class CountsBuilder:
         """Merge the chunks' pair counts waiting into the sorted counts."""
         if not self.waiting:
             return
-        codes, inverse = np.unique(np.concatenate([c for c, _ in self.waiting]), return_inverse=True)
-        counts = np.bincount(inverse, weights=np.concatenate([n for _, n in self.waiting]), minlength=len(codes)).astype(np.int64)
-        del inverse
+        if all(n is None for _, n in self.waiting):  # single pairs (add_cut's): counted by one sort
+            codes, counts = np.unique(np.concatenate([c for c, _ in self.waiting]), return_counts=True)
+            counts = counts.astype(np.int64)
+        else:
+            codes, inverse = np.unique(np.concatenate([c for c, _ in self.waiting]), return_inverse=True)
+            weights = np.concatenate([np.ones(len(c), dtype=np.int64) if n is None else n for c, n in self.waiting])
+            counts = np.bincount(inverse, weights=weights, minlength=len(codes)).astype(np.int64)
+            del inverse, weights
         self.waiting, self.pending = [], 0
         self.pair_codes, self.pair_counts = merge_sorted_counts(self.pair_codes, self.pair_counts, codes, counts)
 
