@@ -359,31 +359,30 @@ def test_a_corpus_read_to_the_store_and_its_documents_table_hold_one_table_per_d
 
 def test_reading_to_the_store_holds_no_document_object_per_document_while_it_reads(tmp_path, monkeypatch):
     """Reading a corpus whose texts go to disk settles its documents into their table a piece at
-    a time (``TableBuilder.PIECE`` documents) and keeps the duplicate check's digests compactly (a
-    digest and a position each), so what it holds at its peak is well under what a Document per
-    document, the digests' dicts of (doc_id, source, line) and the table together took (about
-    700 bytes a document here; about 350 now, most of it the doc_id check and the table's
-    Python-side columns). The texts' batches are made small, as a large corpus makes them."""
-    import tracemalloc
-
+    a time (``TableBuilder.PIECE`` documents): the Documents alive while it reads stay about a
+    piece and a batch of texts, never one per document read so far, and the table is the one
+    made of all of them at once."""
     from analysis.io import corpus as corpus_module
     from analysis.io import model
     from analysis.io.corpus import read_corpus
+    from analysis.io.model import Document
+    from analysis.io.store import TextWriter
 
     if hasattr(model, "TableBuilder"):
-        monkeypatch.setattr(model.TableBuilder, "PIECE", 256)
-    monkeypatch.setattr(corpus_module._Settling, "BATCH_CHARS", 2_000)
+        monkeypatch.setattr(model.TableBuilder, "PIECE", 64)
+    monkeypatch.setattr(corpus_module._Settling, "BATCH_CHARS", 1_000)  # about 50 of these texts
+    alive: list[int] = []
+    add = TextWriter.add
+
+    def counting(self, *args, **kwargs):
+        if self.rows % 700 == 699:
+            alive.append(sum(type(o) is Document for o in gc.get_objects()))
+        return add(self, *args, **kwargs)
+
+    monkeypatch.setattr(TextWriter, "add", counting)
     path = tmp_path / "reports.jsonl"
-    n = 3000
+    n = 1500
     _reports(path, n)
-    read_corpus(path, store=TextStore.writer(max_chars=2_000))  # once before measuring: caches filled
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        corpus = read_corpus(path, store=TextStore.writer(max_chars=2_000))
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
-    assert len(corpus.documents) == n and corpus.documents[n - 1].doc_id == f"r{n - 1:05d}"
-    assert peak / n < 560, f"{peak / n:.0f} bytes a document at reading's peak"
+    corpus = read_corpus(path, store=True)
+    assert len(alive) == 2 and max(alive) < 250, alive
+    pd.testing.assert_frame_equal(corpus.documents.frame, read_corpus(path).to_frame(text=False))
