@@ -73,3 +73,13 @@ def test_collocation_top_n_is_the_head_of_the_full_ranking():
     assert len(full) == 3
     for n in range(4):
         assert collocations(tokens, min_count=2, top_n=n).equals(full.head(n))
+
+
+def test_collocations_tested_a_block_of_pairs_at_a_time_equal_all_at_once(bulletin_analysis, monkeypatch):
+    """Collocations' G² is computed a block of pairs at a time (its working arrays, a dozen
+    numbers a pair, grew with the corpus): blocks of 7 pairs give the table of one block."""
+    from analysis.methods import cooccurrence
+
+    whole = collocations(bulletin_analysis.bigrams, min_count=2)
+    monkeypatch.setattr(cooccurrence, "_PAIRS", 7)
+    assert len(whole) > 20 and collocations(bulletin_analysis.bigrams, min_count=2).equals(whole)

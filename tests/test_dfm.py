@@ -281,3 +281,38 @@ def test_a_run_keeps_its_counts_on_disk_and_its_group_sums_are_its_rows_summed(b
     for i, unit in enumerate(grouped.docvars["unit"]):
         rows = np.flatnonzero(units == unit)
         assert np.array_equal(grouped.matrix[i].toarray().ravel(), np.asarray(dfm.chunks.rows(rows).sum(axis=0)).ravel()), unit
+
+
+def test_sums_of_merged_groups_are_made_from_the_finer_groups_sums(bulletin_analysis, monkeypatch):
+    """Once the units' sums are made, a grouping that merges units (the clusters, a grouping
+    that leaves units out) is summed from them with no pass over the counts, and equals summing
+    the documents' rows; a grouping that also groups the documents without a unit, or a
+    weighted matrix, is summed from the rows."""
+    from analysis.text import dfm as module
+
+    result = bulletin_analysis
+    methods = result.methods
+    dfm = DFM(result.dfm.vocabulary, result.dfm.chunks, result.dfm.docvars)  # its own cache of sums
+    units, clusters = methods.groups("unit"), methods.groups("cluster")
+    first_unit = next(u for u in units if u)
+    some = ["A" if u == first_unit else "B" if u else "" for u in units]  # one unit, the others together
+    unitless = [u or "none" for u in units]  # groups the documents without a unit too: not a merge of units
+    dfm.pooled(units)
+    passes = []
+    real = module.TermCounts._sum_groups  # a pass over the counts' rows
+    monkeypatch.setattr(module.TermCounts, "_sum_groups", lambda self, *a: passes.append(1) or real(self, *a))
+    for groups in (clusters, some, unitless):
+        names, sums = dfm.pooled(groups)
+        expected_names, expected = real(dfm, *module.group_codes(groups))
+        assert names == expected_names and sums.dtype == expected.dtype == np.int64 and sums.has_sorted_indices
+        for field in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(sums, field), getattr(expected, field))
+    assert passes == [1] and len(set(clusters) - {""}) >= 2 and "" in units  # only the last grouping read the rows
+    weighted = dfm.weight("prop")
+    weighted.pooled(units)
+    weighted.pooled(clusters)
+    assert passes == [1, 1, 1]
+    small = DFM.from_tokens([["口罩", "消毒"], ["口罩"], ["边境"], ["消毒"]], pd.DataFrame({"doc_id": list("abcd")}))
+    small.pooled(["甲", "甲", "乙", ""])
+    names, sums = small.pooled(["x", "y", "y", ""])  # splits 甲: summed from the rows
+    assert passes == [1, 1, 1, 1, 1] and names == ["x", "y"] and sums.toarray().tolist() == [[1, 1, 0], [1, 0, 1]]

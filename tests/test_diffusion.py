@@ -104,3 +104,34 @@ def test_reference_unit_in_a_config_file(tmp_path):
     bad.write_text('[diffusion]\nreference_unit = "  "\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.toml:2: 'diffusion.reference_unit' must be a unit's name"):
         load_settings(bad)
+
+
+
+def test_adoption_and_trends_copy_only_the_columns_they_use_when_some_documents_are_undated():
+    """Leaving out the undated documents used to copy every column of the documents table (its
+    Arrow text columns too: the table's size again); only doc_id, unit and the
+    date are taken now. A column that fails when its rows are taken shows which are copied."""
+    from datetime import date, timedelta
+
+    import numpy as np
+
+    from analysis.measures.lexicon import load_lexicon
+    from analysis.methods.trends import mention_trends
+
+    class Untakeable(pd.arrays.ArrowStringArray):
+        def take(self, *args, **kwargs):
+            raise AssertionError("the title column was copied")
+
+    lexicon, n = load_lexicon(), 50
+    documents = pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(n)],
+        "unit": [f"单位{i % 5}" for i in range(n)],
+        "date_start": [None] + [date(2020, 1, 1) + timedelta(days=i) for i in range(1, n)],
+    })
+    documents["title"] = Untakeable(pd.array([f"标题{i}" for i in range(n)], dtype="str")._pa_array)
+    mentions = pd.DataFrame({"doc_id": [f"d{i}" for i in range(0, n, 3)], "measure": lexicon.names[0]})
+    table = adoption(documents, mentions, lexicon.names)
+    assert table["adopted"].sum() == 5 and len(table) == 5 * len(lexicon.names)
+    assert adoption_curve(table, documents)["date"].nunique() == n - 1  # every dated day
+    trends = mention_trends(documents, mentions, lexicon, chars=np.full(n, 100))
+    assert trends["n_documents"].sum() == (n - 1) * (len(lexicon.names) + 1)

@@ -20,6 +20,8 @@ from ..measures.lexicon import Lexicon
 
 __all__ = ["COOCCURRENCE_COLUMNS", "COLLOCATION_COLUMNS", "measure_cooccurrence", "collocations"]
 
+_PAIRS = 100_000  # pairs tested at a time by collocations (about 10 MB of working arrays)
+
 COOCCURRENCE_COLUMNS = [
     "measure_a",
     "measure_b",
@@ -88,8 +90,12 @@ def collocations(tokens: "Sequence[Sequence[str]] | TokenIds | Bigrams", *, min_
     count = pair_counts[recurring].astype(float)
     count_first = firsts[first_of].astype(float)
     count_second = seconds[second_of].astype(float)
-    # 2 × 2 table: (first, not first) × (second follows, something else follows).
-    _, g2, _ = keyness_2x2(count, count_second - count, count_first, n_pairs - count_first)
+    # 2 × 2 table: (first, not first) × (second follows, something else follows), a block of
+    # pairs at a time (each pair's numbers are its own: the test holds a dozen arrays a pair).
+    g2 = np.empty(len(count))
+    for a in range(0, len(count), _PAIRS):
+        b = a + _PAIRS
+        g2[a:b] = keyness_2x2(count[a:b], count_second[a:b] - count[a:b], count_first[a:b], n_pairs - count_first[a:b])[1]
     pmi = np.log2(count * n_pairs / (count_first * count_second))
     # Only pairs that meet more often than chance are collocations. With top_n, only pairs whose
     # G² reaches the top_n-th largest can be listed: only those are spelled out and sorted.

@@ -40,8 +40,13 @@ CURVE_COLUMNS = ["measure", "date", "new_adopters", "adopters", "n_units", "shar
 
 
 def _dated(documents: pd.DataFrame) -> pd.DataFrame:
-    units = documents["unit"].fillna("").astype(str)
-    frame = documents.assign(unit=units, date=pd.to_datetime(documents["date_start"], errors="coerce"))
+    """``doc_id, unit, date`` of the documents with a unit and a date (only the columns used:
+    filtering the whole documents table would copy every column)."""
+    frame = pd.DataFrame({
+        "doc_id": documents["doc_id"],
+        "unit": documents["unit"].fillna("").astype(str),
+        "date": pd.to_datetime(documents["date_start"], errors="coerce"),
+    })
     return frame[(frame["unit"] != "") & frame["date"].notna()]
 
 

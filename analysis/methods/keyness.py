@@ -28,7 +28,8 @@ from ..text.tokens import TokenIds, token_ids
 
 __all__ = ["KEYNESS_COLUMNS", "TokenIds", "keyness", "keyness_2x2", "token_ids"]
 
-_ENTRIES = 4_000_000  # stored counts of the columns taken at once for the document tests (about 32 MB)
+_ENTRIES = 1_000_000  # stored counts of the columns taken at once for the document tests (about 8 MB)
+_TESTED = 200_000  # stored counts ranked at once by the document test (about 14 MB of working arrays)
 
 KEYNESS_COLUMNS = [
     "group",
@@ -180,22 +181,41 @@ def keyness(
     # of rows at a time) for as many groups at once as hold about _ENTRIES counts: only those
     # columns are copied (with top_n, a few per group), never the whole matrix.
     matrix_column = np.asarray(columns, dtype=np.int64)
-    for batch in _batches([matrix_column[order] for _, order in kept], counted.document_counts()):
+    document_counts = counted.document_counts()
+    for batch in _batches([matrix_column[order] for _, order in kept], document_counts):
         needed = np.unique(np.concatenate([matrix_column[kept[i][1]] for i in batch]))
         by_doc = counted.columns(needed)
         for i in batch:
             (g, order), frame = kept[i], frames[i]
             rows_in, rows_out = np.flatnonzero(code == g), np.flatnonzero(grouped & (code != g))
-            kept_columns = by_doc[:, np.searchsorted(needed, matrix_column[order])]
-            p_docs, higher = rank_sum_p(
-                kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True
-            )
+            at = np.searchsorted(needed, matrix_column[order])
+            # A few columns at a time: the rank test holds ~70 bytes a stored count, and each
+            # column's p is its own (the same numbers as all at once).
+            p_docs, higher = np.empty(len(at)), np.empty(len(at), dtype=bool)
+            for a, b in _column_blocks(document_counts[matrix_column[order]]):
+                kept_columns = by_doc[:, at[a:b]]
+                p_docs[a:b], higher[a:b] = rank_sum_p(
+                    kept_columns[rows_in], doc_sizes[rows_in], kept_columns[rows_out], doc_sizes[rows_out], with_direction=True
+                )
+                del kept_columns
             frame["significant"] = (p_docs < alpha / len(vocabulary)) & (higher == (frame["direction"].to_numpy() == "over"))
             frame["p_docs"] = p_docs
         del by_doc
     if not frames:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     return pd.concat(frames, ignore_index=True)[KEYNESS_COLUMNS]
+
+
+def _column_blocks(entries: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of consecutive runs of columns holding at most :data:`_TESTED` stored
+    counts together (``entries``: each column's), a run holding one column at least."""
+    blocks, start, held = [], 0, 0
+    for j, n in enumerate(entries.tolist()):
+        if j > start and held + n > _TESTED:
+            blocks.append((start, j))
+            start, held = j, 0
+        held += n
+    return [*blocks, (start, len(entries))] if len(entries) else []
 
 
 def _batches(columns: list[np.ndarray], document_counts: np.ndarray) -> list[list[int]]:

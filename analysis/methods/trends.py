@@ -74,13 +74,18 @@ def mention_trends(
     >>> first["period"], first["measure"], int(first["mentions"]), int(first["n_chars"])
     ('2020-04-18', '三防', 1, 150)
     """
+    # Only the columns used: dropping the undated rows of the whole table would copy every column.
     if chars is not None:
-        documents = documents.assign(_chars=np.asarray(chars, dtype=np.int64))
+        documents = pd.DataFrame(
+            {"doc_id": documents["doc_id"], "date_start": documents["date_start"], "_chars": np.asarray(chars, dtype=np.int64)}
+        )
     elif "text" not in documents.columns:  # result.documents holds no texts since they live on disk
         raise ValueError(
             "mention_trends: the documents table has no text column to measure; pass chars=result.lengths() "
             "(each document's characters of analysed text) or result.documents_with_text(original=False)"
         )
+    else:
+        documents = documents[["doc_id", "date_start", "text"]]
     dated = documents.dropna(subset=["date_start"])
     if dated.empty:
         return pd.DataFrame(columns=TRENDS_COLUMNS)
