@@ -368,10 +368,11 @@ def mention_rows(
     """The rows of :func:`find_mentions`, in document order: a task worker processes can run
     on part of a corpus (``effects``: as for :func:`find_mentions`)."""
     rows = []
+    nothing = lexicon.rules.no_effects if lexicon.has_rules else None  # a text where no rule did anything: nothing to add
     for doc_id, text in zip(doc_ids, texts, strict=True):
         found, done = _apply_rules(text, lexicon)
         rows.extend((doc_id, measure, variant, start, end) for measure, variant, start, end in found)
-        if effects is not None:
+        if effects is not None and done is not nothing:
             for measure, rule, effect, n in done:
                 if n:
                     effects[(measure, rule, effect)] = effects.get((measure, rule, effect), 0) + n
@@ -551,7 +552,7 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
         else:
             removed[(row[0], context)] += 1
     near = [rules.near[i] for i in sorted({i for w in rules.words_in(text) for i in rules.rules_of[w]})] if rules.words else []
-    bounds = _sentence_bounds(text) if near and rules.sentences else None
+    bounds = None  # where the text's sentences end: found when a rule within a sentence first needs them
     taken: dict[str, list[tuple[int, int]]] = {}  # each measure's stretches, sorted and disjoint
     if near:
         for name, _, start, end in kept:
@@ -566,6 +567,8 @@ def _apply_rules(text: str, lexicon: Lexicon) -> tuple[list[tuple[str, str, int,
             i = bisect.bisect_right(own, (end, len(text) + 1)) - 1  # the stretch starting last at or before ``end``
             if i >= 0 and own[i][1] >= start:
                 continue
+            if bounds is None and rule.within == "sentence":
+                bounds = _sentence_bounds(text)
             if not _near_holds(rule, text, start, end, bounds, starts):
                 continue
             context = excluded(measure, start, end) if measure.exclude else None

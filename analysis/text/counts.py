@@ -35,10 +35,11 @@ _BLOCK = 1_000_000
 
 def column_totals(matrix: sp.csr_matrix) -> np.ndarray:
     """Each column's sum as int64, a million stored entries at a time (SciPy's ``sum`` with an
-    int64 dtype would first copy the whole int32 matrix to int64)."""
+    int64 dtype would first copy the whole int32 matrix to int64). Each block's counts are made
+    int64 first: ``np.add.at`` adding int32 to int64 takes a slow path (about 20 times slower)."""
     totals = np.zeros(matrix.shape[1], dtype=np.int64)
     for lo in range(0, matrix.nnz, _BLOCK):
-        np.add.at(totals, matrix.indices[lo : lo + _BLOCK], matrix.data[lo : lo + _BLOCK])
+        np.add.at(totals, matrix.indices[lo : lo + _BLOCK], matrix.data[lo : lo + _BLOCK].astype(np.int64))
     return totals
 
 
