@@ -156,7 +156,7 @@ class DocumentRows(Sequence[Document]):
                 continue
             column = rows[name].tolist()
             if rows[name].dtype != object:  # str and Int64 columns give NaN / NA where the Document had None
-                column = [None if v is pd.NA or v != v else v for v in column]
+                column = [_none_if_missing(v) for v in column]
             columns.append(column)
         return [Document(*row) for row in zip(*columns)]
 
@@ -202,17 +202,6 @@ class Corpus:
         units = self.documents.frame["unit"] if isinstance(self.documents, DocumentRows) else (d.unit for d in self.documents)
         return list(dict.fromkeys(u for u in units if isinstance(u, str) and u))
 
-    def keep_as_rows(self, n_chars: Any = None) -> None:
-        """Keep the documents as the rows of their table (:class:`DocumentRows`) instead of a list
-        of objects: for a corpus whose documents carry no text (its texts are on disk).
-        ``n_chars``: the texts' lengths, when no store is there yet to count them."""
-        if isinstance(self.documents, DocumentRows):
-            return
-        frame = self.to_frame(text=False)
-        if n_chars is not None:
-            frame["n_chars"] = n_chars
-        self.documents = DocumentRows(frame)
-
     def to_frame(self, text: bool = True) -> pd.DataFrame:
         """One row per document; the first columns are ``doc_id, unit, date_start, date_end, text``
         (``text``: the text as read; ``text=False`` leaves that column out: the documents' variables only).
@@ -220,36 +209,38 @@ class Corpus:
         if isinstance(self.documents, DocumentRows):  # the table itself (a copy that shares its data)
             frame = self.documents.frame.copy(deep=False)
             if text:
-                frame.insert(4, "text", self.store.texts(original=True) if self.store is not None else [d.text for d in self.documents])
+                frame.insert(_FRAME_COLUMNS.index("text"), "text", self.store.texts(original=True) if self.store is not None else [d.text for d in self.documents])
             return frame
         documents = self.documents
         if not len(documents):
             return _EMPTY_FRAME.drop(columns=[] if text else ["text"])
-        # Built a column at a time, from one field of every document: a list of rows (a tuple
-        # per document, then an object array of them all) would hold several times the table.
-        frame = pd.DataFrame(index=pd.RangeIndex(len(documents)))
-        same: dict[date, date] = {}
-        for name in _FRAME_COLUMNS:
-            if name == "text":
-                if not text:
-                    continue
-                values: Any = self.store.texts(original=True) if self.store is not None else [d.text for d in documents]
-            elif name == "n_chars":
-                texts = frame["text"] if text else pd.Series([d.text for d in documents], index=frame.index)
-                values = self.store.lengths(original=True) if self.store is not None else texts.str.len()
-            else:
-                values = _frame_column(name, documents, frame.index, same)
-            frame[name] = values
+        # The table reading builds a piece at a time (TableBuilder), here in one piece: a column
+        # at a time from one field of every document, each column typed over all of them.
+        if self.store is not None:
+            texts = self.store.texts(original=True) if text else None
+            n_chars: Any = self.store.lengths(original=True)
+        else:
+            texts = [d.text for d in documents]
+            n_chars = pd.Series(texts).str.len()
+        builder = TableBuilder(piece=len(documents))
+        builder.add(documents)
+        frame = builder.finish(n_chars)
+        if text:
+            frame.insert(_FRAME_COLUMNS.index("text"), "text", texts)
         return frame
 
 
-def _frame_column(name: str, documents: Sequence[Document], index: pd.Index, same: dict[date, date], values: list | None = None) -> Any:
-    """One variable of the documents table (not ``text`` or ``n_chars``): one field of every
-    document (or ``values``, those fields), with the column's type (dates: ``datetime.date``
-    objects, one per distinct day through ``same``; ``line``: Int64; the official document's
-    parts: object; the rest as pandas infers)."""
-    if values is None:
-        values = [getattr(d, name) for d in documents]
+def _none_if_missing(value: Any) -> Any:
+    """None for a missing value as pandas gives it back (NA, NaN), the value otherwise: what the
+    :class:`Document`'s field held."""
+    return None if value is pd.NA or (isinstance(value, float) and value != value) else value
+
+
+def _frame_column(name: str, values: list, index: pd.Index, same: dict[date, date]) -> Any:
+    """One variable of the documents table (not ``text`` or ``n_chars``) from ``values``, that
+    field of every document, with the column's type (dates: ``datetime.date`` objects, one per
+    distinct day through ``same``; ``line``: Int64; the official document's parts: object; the
+    rest as pandas infers)."""
     if name in _DATE_FIELDS:
         return pd.Series([same.setdefault(v, v) if isinstance(v, date) else v for v in values], index=index, dtype=object)
     if name == "line":
@@ -272,18 +263,19 @@ class TableBuilder:
 
     PIECE = 4096
 
-    def __init__(self) -> None:
+    def __init__(self, *, piece: int | None = None) -> None:
+        self.piece = max(1, piece or self.PIECE)  # documents a piece (to_frame: all of them, one piece)
         self._pending: list[Document] = []
         self._pieces: list[dict[str, Any]] = []
         self._same: dict[date, date] = {}  # one date object per distinct day, across the pieces
 
     def __len__(self) -> int:
-        return len(self._pieces) * self.PIECE + len(self._pending)
+        return len(self._pieces) * self.piece + len(self._pending)
 
     def add(self, documents: Iterable[Document]) -> None:
         self._pending.extend(documents)
-        while len(self._pending) >= self.PIECE:
-            batch, self._pending = self._pending[: self.PIECE], self._pending[self.PIECE :]
+        while len(self._pending) >= self.piece:
+            batch, self._pending = self._pending[: self.piece], self._pending[self.piece :]
             self._piece(batch)
 
     def _piece(self, batch: list[Document]) -> None:
@@ -295,17 +287,15 @@ class TableBuilder:
             values = [getattr(d, name) for d in batch]
             twin = next((other for other, seen in fields.items() if _KINDS[other] == _KINDS[name] and seen == values), None)
             fields[name] = values
-            piece[name] = piece[twin] if twin else pd.Series(_frame_column(name, batch, index, self._same, values), index=index)
+            piece[name] = piece[twin] if twin else pd.Series(_frame_column(name, values, index, self._same), index=index)
         self._pieces.append(piece)
 
     def field(self, row: int, name: str) -> Any:
         """One field of a document given so far (by its row), as its :class:`Document` had it."""
-        piece, i = divmod(row, self.PIECE)
+        piece, i = divmod(row, self.piece)
         if piece == len(self._pieces):
             return getattr(self._pending[i], name)
-        value = self._pieces[piece][name].iloc[i]
-        if value is pd.NA or (isinstance(value, float) and value != value):
-            return None
+        value = _none_if_missing(self._pieces[piece][name].iloc[i])
         return int(value) if isinstance(value, np.integer) else value
 
     def finish(self, n_chars: Any) -> pd.DataFrame:
@@ -346,7 +336,7 @@ _KINDS = {name: "object" if name in _DATE_FIELDS or name in _OFFICIAL_COLUMNS el
 def _joined(parts: list[pd.Series], index: pd.Index) -> pd.Series:
     """The pieces of one column as one column, typed as the whole column would be."""
     if len({part.dtype for part in parts}) > 1:  # pandas typed the pieces differently: type the whole column again
-        values = [None if v is pd.NA or (isinstance(v, float) and v != v) else v for part in parts for v in part.tolist()]
+        values = [_none_if_missing(v) for part in parts for v in part.tolist()]
         return pd.Series(values, index=index)
     whole = pd.concat(parts, ignore_index=True)
     if isinstance(whole.dtype, pd.StringDtype) and whole.dtype.storage == "pyarrow":
