@@ -337,8 +337,7 @@ def read_and_count_on_dask(
         # Each partition's job: the positions of its documents kept, their final ids, whether their titles are coded.
         order = np.argsort(joined.partition, kind="stable")  # documents are kept in partition order: this keeps it
         bounds = np.searchsorted(joined.partition[order], np.arange(len(partitions) + 1))
-        documents = corpus.documents  # the rows of the documents table: read its ids, make no Document
-        ids = documents.frame["doc_id"].tolist() if hasattr(documents, "frame") else [d.doc_id for d in documents]
+        ids = corpus.documents.frame["doc_id"].tolist()  # assemble keeps the documents as the rows of their table: no Document made
         doc_ids = [ids[i] for i in order.tolist()]
         coded = np.ones(len(order), dtype=bool) if titled is None else np.asarray(titled, dtype=bool)[order]
         position = joined.position[order]
