@@ -111,7 +111,8 @@ def keyness(
     if len(names) < 2:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     # Each group's counts (the sum of its documents' rows), groups in sorted order.
-    first_seen, pooled = counted.pooled(labels)
+    first_seen, first_codes = group_codes(labels)  # each document's group, numbered in order of first appearance
+    _, pooled = counted.pooled_codes(first_seen, first_codes)
     position = {name: i for i, name in enumerate(first_seen)}
     by_group = pooled[[position[name] for name in names]]
     words = counted.vocabulary
@@ -124,7 +125,7 @@ def keyness(
     # Each document's group as a number (-1: no group), not an array of the labels: the rows of
     # a group and of the rest are found from it when tested, never kept for every group at once.
     in_sorted = np.asarray([names.index(name) for name in first_seen] + [-1], dtype=np.int32)  # the last for -1
-    code = in_sorted[group_codes(labels)[1]]  # each document's group's position in names
+    code = in_sorted[first_codes]  # each document's group's position in names
     grouped = code >= 0
     n_docs = np.bincount(code[grouped], minlength=len(names))
     doc_sizes = counted.document_totals().astype(float)  # kept by a DFM: summed once for every grouping

@@ -275,7 +275,12 @@ class TermCounts:
 
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance; empty groups left out."""
-        return self._sum_groups(*group_codes(groups))
+        return self.pooled_codes(*group_codes(groups))
+
+    def pooled_codes(self, names: list[str], codes: np.ndarray) -> tuple[list[str], sp.csr_matrix]:
+        """:meth:`pooled` of groups already numbered (``names``, ``codes``: what :func:`group_codes`
+        gives), for a caller that needs the codes too."""
+        return self._sum_groups(names, codes)
 
     def _sum_groups(self, names: list[str], codes: np.ndarray) -> tuple[list[str], sp.csr_matrix]:
         """:meth:`pooled` of the groups :func:`group_codes` gave."""

@@ -197,7 +197,10 @@ class DFM(TermCounts):
     def pooled(self, groups: Sequence[str]) -> tuple[list[str], sp.csr_matrix]:
         """Group × term counts, groups in order of first appearance (empty labels left out);
         kept per grouping, so the tables and methods that group alike sum once."""
-        names, codes = group_codes(groups)
+        return self.pooled_codes(*group_codes(groups))
+
+    def pooled_codes(self, names: list[str], codes: np.ndarray) -> tuple[list[str], sp.csr_matrix]:
+        """:meth:`pooled` of groups already numbered (as :func:`group_codes` gives them), kept."""
         # Kept by the groups' codes (4 bytes a document), not a tuple of the labels (the strings
         # would be kept with it: ~80 bytes a document for each grouping).
         cache = self.__dict__.setdefault("_pooled", [])
